@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+import "../runtime/cli/main.ts";
