@@ -1,0 +1,95 @@
+import type { BuildGraph, LayerOp, Stage } from "../ir/graph.ts";
+import { PROXY_ARGS } from "../lower/platform.ts";
+import { digestOf } from "./canonical.ts";
+
+/**
+ * Cache keys — the rules, version `strata.cache.v1`.
+ *
+ * A key names the root filesystem after a layer step. It is
+ *
+ *   "sha256:" + hex(sha256(canonicalJson({ v, kind, parent, op, input })))
+ *
+ * - `v`: the version tag above. Changing any rule here bumps it.
+ * - canonicalJson: see canonical.ts (sorted keys, no whitespace).
+ * - A stage's first key: `{ kind: "base", image: <manifest digest>, platform }`,
+ *   `{ kind: "scratch", platform }`, or for `FROM <stage>` that stage's last key.
+ * - A layer step (RUN, COPY, ADD): `parent` is the key before it, `op` the
+ *   operation with what does not change the result stripped: source spans,
+ *   line numbers and instruction text, history wording, and proxy ARGs
+ *   (HTTP_PROXY and friends) from the environment. Merged RUNs hash the list
+ *   of their commands, so a merged and an unmerged layer never share a key.
+ * - `input` says what a COPY/ADD reads: for the build context, the digest of
+ *   the selected files after .dockerignore (contextDigest in
+ *   runtime/build/context-hash.ts: each file's path, type, mode, uid, gid,
+ *   size, content sha256 or link target; never mtime or inode); for a stage,
+ *   that stage's last key; for an image, its manifest digest.
+ * - A config-only step (ENV, LABEL, CMD, ...) makes no layer: its key is its
+ *   parent's. Config changes reach later keys through what they change in
+ *   an op (env, cwd, user, shell-wrapped argv).
+ * - ARG values enter a key only through the environment of a RUN that
+ *   comes after the ARG declaration, and through words they expand into.
+ */
+export const CACHE_KEY_VERSION = "strata.cache.v1";
+
+/** What a layer step reads besides its parent; resolved by the runtime before keys are computed. */
+export type StepInput = { readonly context: string } | { readonly stageKey: string } | { readonly image: string } | undefined;
+
+export function baseKey(stage: Stage, stageKeys: readonly string[]): string {
+  const b = stage.base;
+  if (b.type === "stage") {
+    const k = stageKeys[b.stage];
+    if (k === undefined) throw new Error(`internal: stage ${b.stage} keyed before stage ${stage.index}`);
+    return k;
+  }
+  if (b.type === "scratch") return digestOf({ v: CACHE_KEY_VERSION, kind: "scratch", platform: stage.platform });
+  return digestOf({ v: CACHE_KEY_VERSION, kind: "base", image: b.digest, platform: stage.platform });
+}
+
+export function layerKey(parent: string, op: LayerOp, input: StepInput): string {
+  return digestOf({ v: CACHE_KEY_VERSION, kind: op.kind, parent, op: semanticOp(op), input });
+}
+
+function semanticOp(op: LayerOp): unknown {
+  if (op.kind === "copy") return op;
+  return {
+    ...op,
+    commands: op.commands.map((c) => ({ args: c.args, heredocs: c.heredocs })),
+    env: op.env.filter((e) => !PROXY_ARGS.has(e.slice(0, e.indexOf("=")))),
+  };
+}
+
+export interface GraphKeys {
+  /** keys[stage][step]: the key after that step (config-only steps repeat their parent's). */
+  readonly steps: readonly (readonly string[])[];
+  /** The key of each stage's final filesystem. */
+  readonly stages: readonly string[];
+  readonly bases: readonly string[];
+}
+
+/**
+ * Computes every key of the stages in `order` (dependencies first).
+ * `inputOf(stage, step)` gives what a COPY reads from the context; stage and
+ * image inputs are filled in here.
+ */
+export function computeKeys(graph: BuildGraph, order: readonly number[], inputOf: (stage: number, step: number) => StepInput): GraphKeys {
+  const steps: string[][] = [];
+  const stages: string[] = [];
+  const bases: string[] = [];
+  for (const i of order) {
+    const stage = graph.stages[i] as Stage;
+    let key = baseKey(stage, stages);
+    bases[i] = key;
+    const keys: string[] = [];
+    stage.steps.forEach((step, j) => {
+      if (step.op !== null) {
+        let input = inputOf(i, j);
+        if (step.op.kind === "copy" && step.op.from.type === "stage") input = { stageKey: stages[step.op.from.stage] ?? "" };
+        key = layerKey(key, step.op, input);
+      }
+      keys.push(key);
+    });
+    steps[i] = keys;
+    stages[i] = key;
+  }
+  return { steps, stages, bases };
+}

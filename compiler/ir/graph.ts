@@ -1,0 +1,158 @@
+import { z } from "zod";
+import { ContainerConfigSchema } from "./image-config.ts";
+
+/**
+ * The build graph: what every front end (Dockerfile, image.ts) lowers to and
+ * what the runtime executes. It is plain data, validated with zod where it
+ * crosses a boundary (image.ts evaluation, JSON output).
+ *
+ * A graph has stages; a stage starts from a base (an image, scratch, or an
+ * earlier stage) and has steps in order. A step either makes a layer (`op` is
+ * a RUN or a COPY) or only changes the image config (`op` is null; the step is
+ * still recorded in history with `empty_layer`). After the passes, one layer
+ * step may carry several original instructions (merged RUNs): `sources` lists
+ * them all.
+ */
+
+export const SourceRefSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  start: z.number().int(),
+  end: z.number().int(),
+  /** The instruction as written, continuations joined (for explain and errors). */
+  text: z.string(),
+});
+export type SourceRef = z.infer<typeof SourceRefSchema>;
+
+export const MountSchema = z.object({
+  type: z.enum(["bind", "cache", "tmpfs", "secret", "ssh"]),
+  target: z.string(),
+  source: z.string().optional(),
+  /** For bind/cache: the stage index or image reference the mount reads from; absent = build context. */
+  from: z.union([z.object({ stage: z.number().int() }), z.object({ image: z.string() })]).optional(),
+  readonly: z.boolean(),
+  id: z.string().optional(),
+  sharing: z.enum(["shared", "private", "locked"]).optional(),
+  mode: z.number().int().optional(),
+  uid: z.number().int().optional(),
+  gid: z.number().int().optional(),
+  required: z.boolean().optional(),
+  env: z.string().optional(),
+  size: z.number().optional(),
+});
+export type Mount = z.infer<typeof MountSchema>;
+
+/** One command run in a RUN layer; merged layers have several, run one after another. */
+export const RunCommandSchema = z.object({
+  /** argv as the container starts it (shell form already wrapped in the SHELL). */
+  args: z.array(z.string()),
+  /** Files a heredoc feeds in: written under /dev/pipes-like temp paths by the executor. */
+  heredocs: z.array(z.object({ name: z.string(), content: z.string(), fd: z.number().int().optional() })).default([]),
+  source: SourceRefSchema,
+});
+export type RunCommand = z.infer<typeof RunCommandSchema>;
+
+export const RunOpSchema = z.object({
+  kind: z.literal("run"),
+  commands: z.array(RunCommandSchema).min(1),
+  env: z.array(z.string()),
+  cwd: z.string(),
+  user: z.string(),
+  network: z.enum(["default", "none", "host"]),
+  security: z.enum(["sandbox", "insecure"]),
+  mounts: z.array(MountSchema),
+});
+export type RunOp = z.infer<typeof RunOpSchema>;
+
+export const CopyFromSchema = z.union([
+  z.object({ type: z.literal("context") }),
+  z.object({ type: z.literal("stage"), stage: z.number().int() }),
+  z.object({ type: z.literal("image"), ref: z.string() }),
+]);
+export type CopyFrom = z.infer<typeof CopyFromSchema>;
+
+export const CopyOpSchema = z.object({
+  kind: z.literal("copy"),
+  /** ADD when true (archives unpacked, URLs fetched). */
+  add: z.boolean(),
+  from: CopyFromSchema,
+  /** Source paths or patterns, relative to the source root, expanded. */
+  sources: z.array(z.string()),
+  /** Inline files from heredocs: name and content. */
+  inline: z.array(z.object({ name: z.string(), content: z.string() })).default([]),
+  dest: z.string(),
+  /** The working directory a relative dest is resolved against. */
+  cwd: z.string(),
+  chown: z.string().optional(),
+  chmod: z.string().optional(),
+  link: z.boolean(),
+  parents: z.boolean(),
+  exclude: z.array(z.string()),
+  checksum: z.string().optional(),
+  keepGitDir: z.boolean().optional(),
+  unpack: z.boolean().optional(),
+});
+export type CopyOp = z.infer<typeof CopyOpSchema>;
+
+export const LayerOpSchema = z.discriminatedUnion("kind", [RunOpSchema, CopyOpSchema]);
+export type LayerOp = z.infer<typeof LayerOpSchema>;
+
+export const StepSchema = z.object({
+  /** The original instructions this step stands for (several after a merge). */
+  sources: z.array(SourceRefSchema).min(1),
+  /** History `created_by` of each source, in order (docker's wording). */
+  createdBy: z.array(z.string()).min(1),
+  op: LayerOpSchema.nullable(),
+  /** The image config after this step. */
+  config: ContainerConfigSchema,
+});
+export type Step = z.infer<typeof StepSchema>;
+
+export const StageBaseSchema = z.union([
+  z.object({ type: z.literal("scratch") }),
+  z.object({ type: z.literal("image"), ref: z.string(), digest: z.string() }),
+  z.object({ type: z.literal("stage"), stage: z.number().int() }),
+]);
+export type StageBase = z.infer<typeof StageBaseSchema>;
+
+export const StageSchema = z.object({
+  index: z.number().int(),
+  name: z.string().optional(),
+  base: StageBaseSchema,
+  platform: z.string(),
+  source: SourceRefSchema,
+  steps: z.array(StepSchema),
+  /** The config the stage starts from (the base image's, with ONBUILD cleared). */
+  baseConfig: ContainerConfigSchema,
+});
+export type Stage = z.infer<typeof StageSchema>;
+
+export const BuildGraphSchema = z.object({
+  version: z.literal(1),
+  stages: z.array(StageSchema),
+  /** Index of the stage whose image is the build's result. */
+  target: z.number().int(),
+});
+export type BuildGraph = z.infer<typeof BuildGraphSchema>;
+
+/** The stages `target` needs, itself included, in dependency order. */
+export function stageDependencies(graph: BuildGraph, target: number): number[] {
+  const seen = new Set<number>();
+  const order: number[] = [];
+  const visit = (i: number): void => {
+    if (seen.has(i)) return;
+    seen.add(i);
+    const stage = graph.stages[i];
+    if (stage === undefined) return;
+    if (stage.base.type === "stage") visit(stage.base.stage);
+    for (const step of stage.steps) {
+      const op = step.op;
+      if (op?.kind === "copy" && op.from.type === "stage") visit(op.from.stage);
+      if (op?.kind === "run") for (const m of op.mounts) if (m.from && "stage" in m.from) visit(m.from.stage);
+    }
+    order.push(i);
+  };
+  visit(target);
+  return order;
+}

@@ -1,0 +1,59 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { type Diagnostic, hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
+import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
+import type { BuildGraph } from "../../compiler/ir/graph.ts";
+import { type BaseImage, lowerDockerfile } from "../../compiler/lower/dockerfile.ts";
+import { SourceFile } from "../../compiler/source/source-file.ts";
+import type { Store } from "../store/store.ts";
+
+export interface CompileOptions {
+  readonly dockerfile: string;
+  readonly buildArgs: Record<string, string>;
+  readonly target?: string | undefined;
+  readonly store: Store;
+}
+
+export interface CompileResult {
+  readonly source: SourceFile;
+  readonly graph: BuildGraph | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Reads, parses and lowers a Dockerfile, looking its base images up in the
+ * local store. Lowering is pure; it names the images it could not resolve,
+ * they are looked up, and it runs again.
+ */
+export async function compileDockerfile(o: CompileOptions): Promise<CompileResult> {
+  const path = resolve(o.dockerfile);
+  const text = await readFile(path, "utf8");
+  const source = new SourceFile(o.dockerfile, text);
+  const parsed = parseDockerfile(source);
+  if (hasErrors(parsed.diagnostics)) return { source, graph: undefined, diagnostics: parsed.diagnostics };
+  const images = new Map<string, BaseImage>();
+  const lower = () =>
+    lowerDockerfile({ source, ast: parsed.ast, instructions: parsed.instructions, buildArgs: o.buildArgs, target: o.target, resolveImage: (ref) => images.get(ref) });
+  let lowered = lower();
+  if (lowered.missingImages.length > 0) {
+    const diagnostics: Diagnostic[] = [];
+    for (const ref of lowered.missingImages) {
+      const img = await o.store.findImage(ref);
+      if (img) images.set(ref, { ref, digest: img.manifestDigest, config: img.config.config });
+      else {
+        const from = parsed.instructions.find((i) => i.kind === "FROM" && i.image.text === ref);
+        diagnostics.push({
+          code: "IMG001",
+          severity: "error",
+          message: `image "${ref}" is not in the local store`,
+          file: source.name,
+          span: from?.span ?? { start: 0, end: 0 },
+          hint: `import or pull it first, e.g. strata import rootfs.tar ${ref}`,
+        });
+      }
+    }
+    if (diagnostics.length > 0) return { source, graph: undefined, diagnostics: [...parsed.diagnostics, ...diagnostics] };
+    lowered = lower();
+  }
+  return { source, graph: lowered.graph, diagnostics: [...parsed.diagnostics, ...lowered.diagnostics] };
+}

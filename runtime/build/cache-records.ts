@@ -1,0 +1,37 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { hexOf, type StoreLayout } from "../store/layout.ts";
+import { atomicWrite } from "../store/refs.ts";
+
+/** What a cache key maps to: the layer a step produced (cache/<key hex>.json). */
+export interface CacheRecord {
+  readonly diffId: string;
+  readonly size: number;
+  /** When the layer was made (history `created`), so a cached rebuild gives the same image. */
+  readonly created: string;
+}
+
+export class CacheRecords {
+  readonly layout: StoreLayout;
+  constructor(layout: StoreLayout) {
+    this.layout = layout;
+  }
+
+  path(key: string): string {
+    return join(this.layout.cache, `${hexOf(key)}.json`);
+  }
+
+  async get(key: string): Promise<CacheRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(this.path(key), "utf8")) as CacheRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(key: string, record: CacheRecord): Promise<void> {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(this.layout.cache, { recursive: true });
+    await atomicWrite(this.path(key), JSON.stringify(record), this.layout.tmp);
+  }
+}

@@ -1,0 +1,69 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
+import { compileDockerfile } from "../../build/build.ts";
+import { BuildContext } from "../../build/context.ts";
+import { StepError } from "../../build/errors.ts";
+import { executeGraph } from "../../build/executor.ts";
+import { PlainProgress, QuietProgress } from "../../build/progress.ts";
+import { codeFrame } from "../../../compiler/diagnostics/format.ts";
+import { SourceFile } from "../../../compiler/source/source-file.ts";
+import { readFile } from "node:fs/promises";
+import { storeFrom } from "../context.ts";
+import { ExitCode } from "../exit-codes.ts";
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+export function registerBuild(program: Command): void {
+  program
+    .command("build")
+    .description("Build an image from a Dockerfile")
+    .argument("[context]", "build context directory", ".")
+    .option("-f, --file <file>", "the Dockerfile (default CONTEXT/Dockerfile)")
+    .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", collect, [])
+    .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
+    .option("--target <stage>", "build this stage")
+    .option("--no-cache", "do not use the cache")
+    .option("-q, --quiet", "print only the image id")
+    .action(async (contextDir: string, opts: { file?: string; tag: string[]; buildArg: string[]; target?: string; cache: boolean; quiet?: boolean }, cmd: Command) => {
+      const store = storeFrom(cmd);
+      const dockerfile = opts.file ?? resolve(contextDir, "Dockerfile");
+      const buildArgs: Record<string, string> = {};
+      for (const kv of opts.buildArg) {
+        const eq = kv.indexOf("=");
+        if (eq < 0) {
+          const v = process.env[kv];
+          if (v !== undefined) buildArgs[kv] = v;
+        } else buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+      await store.init();
+      const compiled = await compileDockerfile({ dockerfile, buildArgs, target: opts.target, store });
+      for (const d of compiled.diagnostics) process.stderr.write(`${formatDiagnostic(d, compiled.source)}\n`);
+      if (compiled.graph === undefined) {
+        process.exitCode = ExitCode.failure;
+        return;
+      }
+      const progress = opts.quiet ? new QuietProgress() : new PlainProgress();
+      const sde = process.env.SOURCE_DATE_EPOCH;
+      try {
+        const context = await BuildContext.open(resolve(contextDir), opts.file ? resolve(opts.file) : undefined);
+        const result = await executeGraph({ store, graph: compiled.graph, context, progress, noCache: !opts.cache, sourceDateEpoch: sde ? Number(sde) : undefined });
+        const id = (await store.loadManifest(result.manifest)).configDigest;
+        for (const t of opts.tag) await store.refs.tag(t, result.manifest);
+        if (opts.quiet) process.stdout.write(`${id}\n`);
+        else {
+          progress.info(`writing image ${id} done`);
+          for (const t of opts.tag) progress.info(`naming to ${t} done`);
+        }
+      } catch (e) {
+        if (e instanceof StepError) {
+          const text = await readFile(dockerfile, "utf8").catch(() => "");
+          const src = new SourceFile(e.source.file, text);
+          process.stderr.write(`\nERROR: ${e.source.file}:${e.source.line}: ${e.message}\n${codeFrame(src, e.source.line, e.source.column, undefined)}\n`);
+          process.exitCode = ExitCode.failure;
+          return;
+        }
+        throw e;
+      }
+    });
+}

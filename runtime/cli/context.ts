@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+import { defaultRoot } from "../store/layout.ts";
+import { Store } from "../store/store.ts";
+
+/** The store the global `--root` option (or STRATA_ROOT) names. */
+export function storeFrom(cmd: Command): Store {
+  const root = (cmd.optsWithGlobals() as { root?: string }).root ?? defaultRoot();
+  return new Store(root);
+}
+
+/** Prints an error the way every command does and sets the exit code. */
+export function fail(message: string, code = 1): void {
+  process.stderr.write(`strata: ${message}\n`);
+  process.exitCode = code;
+}

@@ -1,0 +1,41 @@
+/** Sizes as docker prints them: decimal units, three significant digits ("4.26MB", "0B"). */
+export function humanSize(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
+}
+
+/** "2 minutes ago", like docker's units.HumanDuration. */
+export function timeAgo(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return "N/A";
+  const s = Math.max(0, (now - Date.parse(iso)) / 1000);
+  if (s < 1) return "Less than a second ago";
+  if (s < 60) return `${Math.floor(s)} seconds ago`;
+  const m = s / 60;
+  if (m < 2) return "About a minute ago";
+  if (m < 60) return `${Math.floor(m)} minutes ago`;
+  const h = m / 60;
+  if (Math.round(h) === 1) return "About an hour ago";
+  if (h < 48) return `${Math.round(h)} hours ago`;
+  const d = h / 24;
+  if (d < 14) return `${Math.floor(d)} days ago`;
+  if (d < 60) return `${Math.floor(d / 7)} weeks ago`;
+  if (d < 365 * 2) return `${Math.floor(d / 30)} months ago`;
+  return `${Math.floor(d / 365)} years ago`;
+}
+
+/** Left-aligned columns separated by at least three spaces, as docker's tables. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3))).join("").trimEnd()).join("\n");
+}
+
+export function shortId(digest: string): string {
+  return digest.replace(/^sha256:/, "").slice(0, 12);
+}

@@ -1,0 +1,59 @@
+import { join } from "node:path";
+
+/**
+ * Where things live under a store root (`--root`, `STRATA_ROOT`, default
+ * /var/lib/strata). The root itself is an OCI image layout (oci-layout,
+ * index.json, blobs/sha256/...) so skopeo, umoci and others read it as is;
+ * Strata's own state sits beside it in folders those tools ignore.
+ */
+export class StoreLayout {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+  get ociLayout(): string {
+    return join(this.root, "oci-layout");
+  }
+  get index(): string {
+    return join(this.root, "index.json");
+  }
+  get blobs(): string {
+    return join(this.root, "blobs", "sha256");
+  }
+  blob(digest: string): string {
+    return join(this.blobs, hexOf(digest));
+  }
+  /** Scratch space on the same filesystem as blobs/, so renames are atomic. */
+  get tmp(): string {
+    return join(this.root, "tmp");
+  }
+  /** Unpacked layers, one overlay layer dir per diffID: snapshots/<hex>/fs. */
+  get snapshots(): string {
+    return join(this.root, "snapshots");
+  }
+  /** Cache records: cache/<key hex>.json → the layer a build step produced. */
+  get cache(): string {
+    return join(this.root, "cache");
+  }
+  /** Per-run scratch: overlay upper/work dirs and runc bundles. */
+  get run(): string {
+    return join(this.root, "run");
+  }
+  /** runc's own state (its --root). */
+  get runc(): string {
+    return join(this.root, "runc");
+  }
+  get lockFile(): string {
+    return join(this.root, "lock");
+  }
+}
+
+export function hexOf(digest: string): string {
+  const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
+  if (!m) throw new Error(`not a sha256 digest: ${digest}`);
+  return m[1] as string;
+}
+
+export function defaultRoot(): string {
+  return process.env.STRATA_ROOT || (process.getuid?.() === 0 ? "/var/lib/strata" : join(process.env.HOME ?? "/tmp", ".local/share/strata"));
+}

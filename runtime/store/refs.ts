@@ -1,0 +1,98 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import type { Descriptor } from "./content-store.ts";
+import type { StoreLayout } from "./layout.ts";
+import { withLock } from "./lock.ts";
+import { familiarName, fullName, parseName } from "./names.ts";
+import { IMAGE_NAME, type IndexJson, MediaType, REF_NAME } from "./oci.ts";
+
+/**
+ * Image names, kept in the layout's index.json: one manifest descriptor per
+ * name, annotated with `org.opencontainers.image.ref.name` = the familiar
+ * name (`busybox:latest`) and `io.containerd.image.name` = the full one
+ * (`docker.io/library/busybox:latest`). Untagged images that something still
+ * needs are kept with no ref annotation. Every update is read, change, write
+ * temp, rename, under the store lock.
+ */
+export class RefStore {
+  readonly layout: StoreLayout;
+  constructor(layout: StoreLayout) {
+    this.layout = layout;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.layout.blobs, { recursive: true });
+    await mkdir(this.layout.tmp, { recursive: true });
+    try {
+      await readFile(this.layout.ociLayout);
+    } catch {
+      await atomicWrite(this.layout.ociLayout, `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`, this.layout.tmp);
+    }
+    try {
+      await readFile(this.layout.index);
+    } catch {
+      await atomicWrite(this.layout.index, `${JSON.stringify({ schemaVersion: 2, mediaType: MediaType.index, manifests: [] })}\n`, this.layout.tmp);
+    }
+  }
+
+  async read(): Promise<IndexJson> {
+    try {
+      return JSON.parse(await readFile(this.layout.index, "utf8")) as IndexJson;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return { schemaVersion: 2, mediaType: MediaType.index, manifests: [] };
+      throw e;
+    }
+  }
+
+  async list(): Promise<{ name: string | undefined; descriptor: Descriptor }[]> {
+    const index = await this.read();
+    return index.manifests.map((d) => ({ name: d.annotations?.[IMAGE_NAME], descriptor: d }));
+  }
+
+  /** The manifest descriptor a name points at, or undefined. */
+  async resolve(ref: string): Promise<Descriptor | undefined> {
+    const full = fullName(parseName(ref));
+    const index = await this.read();
+    return index.manifests.find((d) => d.annotations?.[IMAGE_NAME] === full);
+  }
+
+  /** Points `ref` at `manifest` (moving it off any image it named before). */
+  async tag(ref: string, manifest: Descriptor): Promise<void> {
+    const name = parseName(ref);
+    const full = fullName(name);
+    await this.update((index) => {
+      const manifests = index.manifests.filter((d) => d.annotations?.[IMAGE_NAME] !== full);
+      manifests.push({
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.size,
+        annotations: { [IMAGE_NAME]: full, [REF_NAME]: familiarName(name) },
+      });
+      return { ...index, manifests };
+    });
+  }
+
+  /** Removes a name; returns the descriptor it pointed at. */
+  async untag(ref: string): Promise<Descriptor | undefined> {
+    const full = fullName(parseName(ref));
+    let removed: Descriptor | undefined;
+    await this.update((index) => {
+      removed = index.manifests.find((d) => d.annotations?.[IMAGE_NAME] === full);
+      return { ...index, manifests: index.manifests.filter((d) => d !== removed) };
+    });
+    return removed;
+  }
+
+  private async update(change: (index: IndexJson) => IndexJson): Promise<void> {
+    await withLock(`${this.layout.index}.lock`, async () => {
+      const next = change(await this.read());
+      await atomicWrite(this.layout.index, `${JSON.stringify(next, null, 2)}\n`, this.layout.tmp);
+    });
+  }
+}
+
+export async function atomicWrite(path: string, data: string, tmpDir: string): Promise<void> {
+  await mkdir(tmpDir, { recursive: true });
+  const tmp = `${tmpDir}/write-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await writeFile(tmp, data, { flush: true });
+  await rename(tmp, path);
+}

@@ -1,0 +1,77 @@
+import type { Descriptor } from "./content-store.ts";
+import { ContentStore } from "./content-store.ts";
+import { StoreLayout } from "./layout.ts";
+import { type ImageConfigJson, type ManifestJson, MediaType } from "./oci.ts";
+import { RefStore } from "./refs.ts";
+
+export interface LoadedImage {
+  readonly manifestDigest: string;
+  readonly manifestDescriptor: Descriptor;
+  readonly manifest: ManifestJson;
+  readonly config: ImageConfigJson;
+  readonly configDigest: string;
+}
+
+export class ImageNotFoundError extends Error {
+  readonly code = "IMAGE_NOT_FOUND";
+}
+
+/** The local image store: content, names and the helpers to read and write images. */
+export class Store {
+  readonly layout: StoreLayout;
+  readonly content: ContentStore;
+  readonly refs: RefStore;
+
+  constructor(root: string) {
+    this.layout = new StoreLayout(root);
+    this.content = new ContentStore(this.layout);
+    this.refs = new RefStore(this.layout);
+  }
+
+  async init(): Promise<void> {
+    await this.refs.init();
+  }
+
+  /** Finds an image by name, full or short image id, or digest. */
+  async findImage(ref: string): Promise<LoadedImage | undefined> {
+    let desc: Descriptor | undefined;
+    if (/^(sha256:)?[a-f0-9]{6,64}$/.test(ref)) {
+      const hex = ref.replace(/^sha256:/, "");
+      for (const { descriptor } of await this.refs.list()) {
+        const img = await this.loadManifest(descriptor);
+        if (img.configDigest.slice(7).startsWith(hex) || descriptor.digest.slice(7).startsWith(hex)) return img;
+      }
+    }
+    try {
+      desc = await this.refs.resolve(ref);
+    } catch {
+      return undefined;
+    }
+    return desc ? this.loadManifest(desc) : undefined;
+  }
+
+  async getImage(ref: string): Promise<LoadedImage> {
+    const img = await this.findImage(ref);
+    if (!img) throw new ImageNotFoundError(`No such image: ${ref}`);
+    return img;
+  }
+
+  async loadManifest(desc: Descriptor): Promise<LoadedImage> {
+    const manifest = await this.content.readJson<ManifestJson>(desc.digest);
+    const config = await this.content.readJson<ImageConfigJson>(manifest.config.digest);
+    return { manifestDigest: desc.digest, manifestDescriptor: desc, manifest, config, configDigest: manifest.config.digest };
+  }
+
+  /** Writes config and manifest blobs for an image whose layer blobs are already stored. */
+  async writeImage(config: ImageConfigJson, layers: readonly Descriptor[]): Promise<Descriptor> {
+    const cfg = await this.content.putBytes(JSON.stringify(config));
+    const manifest: ManifestJson = {
+      schemaVersion: 2,
+      mediaType: MediaType.manifest,
+      config: { mediaType: MediaType.config, digest: cfg.digest, size: cfg.size },
+      layers: [...layers],
+    };
+    const m = await this.content.putBytes(JSON.stringify(manifest));
+    return { mediaType: MediaType.manifest, digest: m.digest, size: m.size };
+  }
+}

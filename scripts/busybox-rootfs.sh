@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Writes a busybox root filesystem tarball (from Debian's busybox-static) to $1:
+# /bin/busybox with its applet links, /etc/passwd, /etc/group, /tmp and the
+# usual empty directories. Deterministic: same package, same bytes.
+set -euo pipefail
+out=${1:?usage: busybox-rootfs.sh OUT.tar}
+bb=/bin/busybox
+[ -x "$bb" ] || { echo "busybox-static is not installed" >&2; exit 1; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,home,var/www,proc,sys,dev}
+chmod 1777 "$dir/tmp"
+chmod 700 "$dir/root"
+cp "$bb" "$dir/bin/busybox"
+for applet in $("$bb" --list-full); do
+  [ "$applet" = "bin/busybox" ] && continue
+  mkdir -p "$dir/$(dirname "$applet")"
+  rel=$(realpath --relative-to="$dir/$(dirname "$applet")" "$dir/bin/busybox")
+  ln -sf "$rel" "$dir/$applet"
+done
+cat > "$dir/etc/passwd" <<'PASSWD'
+root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/bin/false
+bin:x:2:2:bin:/bin:/bin/false
+www-data:x:33:33:www-data:/var/www:/bin/false
+nobody:x:65534:65534:nobody:/home:/bin/false
+PASSWD
+cat > "$dir/etc/group" <<'GROUP'
+root:x:0:
+daemon:x:1:
+bin:x:2:
+tty:x:5:
+www-data:x:33:
+nogroup:x:65534:
+GROUP
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir" -cf "$out" .
