@@ -98,7 +98,7 @@ export function lowerDockerfile(input: LowerInput): LowerResult {
     if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, drafts);
       if (op.from.type === "image" && input.resolveImage(op.from.ref) === undefined) missing.push(op.from.ref);
-      pushStep(current.draft, instr, op, config, [copyCreatedBy(instr.kind, op.sources, op.dest)], ref);
+      pushStep(current.draft, instr, op, config, [copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope))], ref);
       continue;
     }
     const change = applyConfig(instr, config, scope, ex, current.cmdSet);

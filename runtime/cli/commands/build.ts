@@ -52,6 +52,7 @@ export function registerBuild(program: Command): void {
         for (const t of opts.tag) await store.refs.tag(t, result.manifest);
         if (opts.quiet) process.stdout.write(`${id}\n`);
         else {
+          progress.info(`${result.executed} steps run, ${result.cached} cached`);
           progress.info(`writing image ${id} done`);
           for (const t of opts.tag) progress.info(`naming to ${t} done`);
         }
