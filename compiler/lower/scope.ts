@@ -12,10 +12,10 @@ export class Scope {
   readonly args: ReadonlyMap<string, string | undefined>;
   readonly escape: "\\" | "`";
 
-  constructor(env: readonly string[], args: ReadonlyMap<string, string | undefined>, escape: "\\" | "`") {
+  constructor(env: readonly string[], args: ReadonlyMap<string, string | undefined>, escapeChar: "\\" | "`") {
     this.env = env;
     this.args = args;
-    this.escape = escape;
+    this.escape = escapeChar;
   }
 
   lookup = (name: string): string | undefined => envLookup(this.env, name) ?? this.args.get(name);

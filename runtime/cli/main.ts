@@ -4,7 +4,7 @@ import { registerBuild } from "./commands/build.ts";
 import { registerHistory } from "./commands/history.ts";
 import { registerImages } from "./commands/images.ts";
 import { registerImport } from "./commands/import.ts";
-// import { registerParse } from "./commands/parse.ts";
+import { registerParse } from "./commands/parse.ts";
 import { registerRun } from "./commands/run.ts";
 import { ExitCode } from "./exit-codes.ts";
 
@@ -19,7 +19,7 @@ const program = new Command("strata")
   .showHelpAfterError();
 
 registerBuild(program);
-// registerParse(program);
+registerParse(program);
 registerImport(program);
 registerImages(program);
 registerHistory(program);

@@ -1,0 +1,71 @@
+/**
+ * COPY [--from --chown --chmod --link --parents --exclude] src... dest and
+ * ADD [--chown --chmod --link --checksum --keep-git-dir --exclude --unpack] src... dest.
+ */
+import type { AddInstruction, CopyInstruction, Node, Word } from "../ast.ts";
+import { argsSpan, chompedHeredocs, report, type TypeContext } from "./context.ts";
+import { type ParsedFlags, parseFlags } from "./flags.ts";
+
+const CHMOD = /^(?:[0-7]{3,4}|[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*)$/;
+
+function common(ctx: TypeContext, node: Node, flags: ParsedFlags) {
+  const kw = node.keyword.toUpperCase();
+  if (node.values.length < 2) {
+    report(
+      ctx,
+      "DF023",
+      node.values.length === 0 ? `${kw} requires at least two arguments` : `${kw} requires at least two arguments, but only one was provided. Destination could not be determined`,
+      argsSpan(node),
+      `${kw} <src>... <dest>`,
+    );
+    return undefined;
+  }
+  const chmod = flags.strings.get("chmod");
+  if (chmod !== undefined && !chmod.text.includes("$") && !CHMOD.test(chmod.text)) {
+    report(ctx, "DF021", `invalid --chmod=${chmod.text}`, chmod.span, "use an octal mode such as 0755 or a symbolic mode such as u+x");
+    return undefined;
+  }
+  return {
+    sources: node.values.slice(0, -1),
+    dest: node.values[node.values.length - 1] as Word,
+    chown: flags.strings.get("chown"),
+    chmod,
+    link: flags.bools.get("link") ?? false,
+    exclude: flags.lists.get("exclude") ?? [],
+    heredocs: chompedHeredocs(node),
+  };
+}
+
+export function typeCopy(ctx: TypeContext, node: Node): CopyInstruction | undefined {
+  const flags = parseFlags(ctx, node, { from: "string", chown: "string", chmod: "string", link: "bool", parents: "bool", exclude: "list" });
+  const c = common(ctx, node, flags);
+  if (c === undefined || !flags.ok) return undefined;
+  return { kind: "COPY", node, span: node.span, ...c, from: flags.strings.get("from"), parents: flags.bools.get("parents") ?? false };
+}
+
+export function typeAdd(ctx: TypeContext, node: Node): AddInstruction | undefined {
+  const flags = parseFlags(ctx, node, {
+    chown: "string",
+    chmod: "string",
+    link: "bool",
+    checksum: "string",
+    "keep-git-dir": "bool",
+    exclude: "list",
+    unpack: "bool",
+  });
+  const c = common(ctx, node, flags);
+  if (c === undefined || !flags.ok) return undefined;
+  const checksum = flags.strings.get("checksum");
+  if (checksum !== undefined && !checksum.text.includes("$") && !/^(sha256|sha384|sha512):[0-9a-f]+$/.test(checksum.text)) {
+    return report(ctx, "DF021", `invalid --checksum=${checksum.text}`, checksum.span, "use sha256:<hex digest>");
+  }
+  return {
+    kind: "ADD",
+    node,
+    span: node.span,
+    ...c,
+    checksum,
+    keepGitDir: flags.bools.get("keep-git-dir") ?? false,
+    unpack: flags.bools.get("unpack"),
+  };
+}
