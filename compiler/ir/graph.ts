@@ -106,6 +106,8 @@ export const StepSchema = z.object({
   op: LayerOpSchema.nullable(),
   /** The image config after this step. */
   config: ContainerConfigSchema,
+  /** The user asked for a layer boundary before this step (`# strata:layer`). */
+  boundary: z.boolean().optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 
@@ -130,6 +132,7 @@ export type Stage = z.infer<typeof StageSchema>;
 
 export const BuildGraphSchema = z.object({
   version: z.literal(1),
+  /** After the prune pass: stages the target needs are marked used. */
   stages: z.array(StageSchema),
   /** Index of the stage whose image is the build's result. */
   target: z.number().int(),

@@ -63,7 +63,13 @@ export function lowerDockerfile(input: LowerInput): LowerResult {
     return { file: input.source.name, line: lc.line, column: lc.column, start: span.start, end: span.end, text: input.source.text.slice(instr.span.start, instr.span.end).split(/\r?\n/)[0] ?? "" };
   };
 
+  let previousEnd = 0;
   for (const instr of input.instructions) {
+    const boundary = BOUNDARY.test(input.source.text.slice(previousEnd, instr.span.start));
+    previousEnd = instr.span.end;
+    const push = (op: Step["op"], config: ContainerConfig, createdBy: string[]): void => {
+      if (current) pushStep(current.draft, instr, op, config, createdBy, ref, boundary);
+    };
     if (instr.kind === "FROM") {
       const draft = startStage(instr, drafts, globals, ex, input, missing, ref(instr));
       drafts.push(draft);
@@ -81,7 +87,7 @@ export function lowerDockerfile(input: LowerInput): LowerResult {
         if (current) current.scope = current.scope.withArg(decl.name, value);
         else globals = globals.withArg(decl.name, value);
       }
-      if (current) pushStep(current.draft, instr, null, lastConfig(current.draft), [`ARG ${instr.args.map((a) => (a.default ? `${a.name}=${a.default.text}` : a.name)).join(" ")}`], ref);
+      if (current) push(null, lastConfig(current.draft), [`ARG ${instr.args.map((a) => (a.default ? `${a.name}=${a.default.text}` : a.name)).join(" ")}`]);
       continue;
     }
     if (current === undefined) {
@@ -92,19 +98,19 @@ export function lowerDockerfile(input: LowerInput): LowerResult {
     const scope = current.scope.withEnv(config.Env ?? []);
     if (instr.kind === "RUN") {
       const op = lowerRun(instr, config, scope, ref(instr));
-      pushStep(current.draft, instr, op, config, [runCreatedBy(op.commands[0]?.args ?? [])], ref);
+      push(op, config, [runCreatedBy(op.commands[0]?.args ?? [])]);
       continue;
     }
     if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, drafts);
       if (op.from.type === "image" && input.resolveImage(op.from.ref) === undefined) missing.push(op.from.ref);
-      pushStep(current.draft, instr, op, config, [copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope))], ref);
+      push(op, config, [copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope))]);
       continue;
     }
     const change = applyConfig(instr, config, scope, ex, current.cmdSet);
     if (change === undefined) continue;
     if (instr.kind === "CMD") current.cmdSet = true;
-    pushStep(current.draft, instr, null, change.config, [change.createdBy], ref);
+    push(null, change.config, [change.createdBy]);
   }
 
   if (drafts.length === 0) {
@@ -123,9 +129,12 @@ function lastConfig(d: StageDraft): ContainerConfig {
   return steps.length > 0 ? (steps[steps.length - 1] as Step).config : d.stage.baseConfig;
 }
 
-function pushStep(d: StageDraft, instr: Instruction, op: Step["op"], config: ContainerConfig, createdBy: string[], ref: (i: Instruction) => SourceRef): void {
-  d.stage.steps.push({ sources: [ref(instr)], createdBy, op, config });
+function pushStep(d: StageDraft, instr: Instruction, op: Step["op"], config: ContainerConfig, createdBy: string[], ref: (i: Instruction) => SourceRef, boundary: boolean): void {
+  d.stage.steps.push({ sources: [ref(instr)], createdBy, op, config, ...(boundary && { boundary }) });
 }
+
+/** A `# strata:layer` comment line between two instructions asks for a layer boundary. */
+const BOUNDARY = /^[ \t]*#[ \t]*strata:layer\b/m;
 
 function startStage(instr: FromInstruction, drafts: StageDraft[], globals: Scope, ex: Expander, input: LowerInput, missing: string[], source: SourceRef): StageDraft {
   const imageRef = ex.word(instr.image, globals);

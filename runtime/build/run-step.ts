@@ -4,6 +4,7 @@ import type { RunOp } from "../../compiler/ir/graph.ts";
 import { envLookup } from "../../compiler/ir/image-config.ts";
 import { secureJoin } from "../fs/secure-join.ts";
 import { runContainer } from "../runc/runc.ts";
+import { failedIndex, mergedArgv } from "./merged-run.ts";
 import { type ExtraMount, runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
 import type { ActiveSnapshot } from "../snapshot/overlay.ts";
@@ -52,15 +53,21 @@ export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undef
   }
   let env = [...o.op.env];
   if (envLookup(env, "HOME") === undefined) env = [...env, `HOME=${user.home}`];
+  const merged = o.op.commands.length > 1;
+  const args = merged ? mergedArgv(o.op.commands) : (o.op.commands[0]?.args ?? []);
+  let report = "";
   try {
-    for (let i = 0; i < o.op.commands.length; i++) {
-      const cmd = o.op.commands[i];
-      if (cmd === undefined) continue;
-      const spec = runtimeSpec({ rootfs, args: cmd.args, env, cwd: o.op.cwd, user, hostname: "strata", network: o.op.network === "none" ? "none" : "host", mounts });
-      const code = await runContainer({ runcRoot: o.runcRoot, id: `strata-${o.snapshot.id}-${i}`, bundle: join(o.snapshot.dir, "bundle"), spec, onOutput: o.onOutput });
-      if (code !== 0) return { command: i, exitCode: code };
-    }
-    return undefined;
+    const spec = runtimeSpec({ rootfs, args, env, cwd: o.op.cwd, user, hostname: "strata", network: o.op.network === "none" ? "none" : "host", mounts });
+    const code = await runContainer({
+      runcRoot: o.runcRoot,
+      id: `strata-${o.snapshot.id}`,
+      bundle: join(o.snapshot.dir, "bundle"),
+      spec,
+      onOutput: o.onOutput,
+      ...(merged && { onReport: (t: string) => (report += t) }),
+    });
+    if (code === 0) return undefined;
+    return { command: merged ? (failedIndex(report) ?? 0) : 0, exitCode: code };
   } finally {
     await removeMountPoints(o.snapshot.upper, created);
   }

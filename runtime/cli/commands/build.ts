@@ -5,6 +5,7 @@ import { compileDockerfile } from "../../build/build.ts";
 import { BuildContext } from "../../build/context.ts";
 import { StepError } from "../../build/errors.ts";
 import { executeGraph } from "../../build/executor.ts";
+import { optimize } from "../../../compiler/passes/index.ts";
 import { PlainProgress, QuietProgress } from "../../build/progress.ts";
 import { codeFrame } from "../../../compiler/diagnostics/format.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
@@ -24,8 +25,9 @@ export function registerBuild(program: Command): void {
     .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
     .option("--target <stage>", "build this stage")
     .option("--no-cache", "do not use the cache")
+    .option("--no-merge", "keep every RUN in a layer of its own")
     .option("-q, --quiet", "print only the image id")
-    .action(async (contextDir: string, opts: { file?: string; tag: string[]; buildArg: string[]; target?: string; cache: boolean; quiet?: boolean }, cmd: Command) => {
+    .action(async (contextDir: string, opts: { file?: string; tag: string[]; buildArg: string[]; target?: string; cache: boolean; merge: boolean; quiet?: boolean }, cmd: Command) => {
       const store = storeFrom(cmd);
       const dockerfile = opts.file ?? resolve(contextDir, "Dockerfile");
       const buildArgs: Record<string, string> = {};
@@ -47,7 +49,8 @@ export function registerBuild(program: Command): void {
       const sde = process.env.SOURCE_DATE_EPOCH;
       try {
         const context = await BuildContext.open(resolve(contextDir), opts.file ? resolve(opts.file) : undefined);
-        const result = await executeGraph({ store, graph: compiled.graph, context, progress, noCache: !opts.cache, sourceDateEpoch: sde ? Number(sde) : undefined });
+        const graph = optimize(compiled.graph, { mergeRuns: opts.merge });
+        const result = await executeGraph({ store, graph, context, progress, noCache: !opts.cache, sourceDateEpoch: sde ? Number(sde) : undefined });
         const id = (await store.loadManifest(result.manifest)).configDigest;
         for (const t of opts.tag) await store.refs.tag(t, result.manifest);
         if (opts.quiet) process.stdout.write(`${id}\n`);
