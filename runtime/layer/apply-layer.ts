@@ -1,0 +1,317 @@
+/**
+ * applyLayer: extract an uncompressed OCI layer tar into a directory, hashing the stream.
+ *
+ * Two targets:
+ *  - "overlay": destDir is a fresh overlayfs layer directory. `.wh.<name>` becomes a 0/0 char
+ *    device `<name>` and `.wh..wh..opq` sets `trusted.overlay.opaque=y` on its directory, so
+ *    the directory can be used as a lowerdir as is.
+ *  - "flatten": destDir is a full rootfs. A whiteout deletes the named path; an opaque marker
+ *    deletes every existing child of its directory that this layer did not add.
+ * In both, the layer's own content wins over its whiteouts whatever the entry order.
+ *
+ * Safety: nothing is ever written outside destDir. Names are normalised and refused when they
+ * are absolute or climb out; parents are resolved component by component (see
+ * scoped-path.ts), symlinks followed by hand and refused when they lead out; files are
+ * created with O_EXCL|O_NOFOLLOW; hardlink targets are resolved the same way. Device nodes,
+ * fifos and whiteouts are made in one batch at the end, after re-checking their parents.
+ * Ownership, mode, xattrs (security.capability and user.*, never trusted.*) and mtimes are
+ * restored; directory mtimes last.
+ */
+import { constants, type Stats } from "node:fs";
+import { chmod, type FileHandle, link, lchown, lutimes, mkdir, open, readdir, realpath, rm, symlink } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { setAttribute } from "@napi-rs/xattr";
+import { LayerError } from "./errors.ts";
+import { makeNodes } from "./mknod.ts";
+import { joinRel, lstatOrNull, normalizeName, ScopedRoot } from "./scoped-path.ts";
+import type { TarEntry } from "./tar-format.ts";
+import { TarReader } from "./tar-reader.ts";
+
+export interface ApplyLayerOptions {
+  /** "overlay": destDir is a fresh overlay layer dir; "flatten": destDir is a rootfs to update. */
+  mode: "overlay" | "flatten";
+}
+
+export interface ApplyLayerResult {
+  /** "sha256:<hex>" of the tar stream exactly as read. */
+  diffId: string;
+  /** Bytes read from the stream. */
+  size: number;
+}
+
+const WHITEOUT_PREFIX = ".wh.";
+const OPAQUE_MARKER = ".wh..wh..opq";
+const OPAQUE_XATTR = "trusted.overlay.opaque";
+/** New files are created owned by the process; chown only when the entry says otherwise. */
+const ROOT_UID = process.getuid?.() ?? -1;
+const ROOT_GID = process.getgid?.() ?? -1;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+interface PendingNode {
+  entry: string;
+  kind: "char" | "block" | "fifo";
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+}
+
+class Applier {
+  readonly fs: ScopedRoot;
+  readonly mode: "overlay" | "flatten";
+  /** Real relative paths this layer created or wrote into (and all their ancestors). */
+  readonly added = new Set<string>();
+  readonly dirTimes = new Map<string, number>();
+  readonly pending = new Map<string, PendingNode>();
+  /**
+   * Parent name → resolved real dir, for entries of the same directory. Only ever holds real
+   * directories; cleared whenever anything is removed or a symlink is created, the only
+   * operations that could make a cached path stop being a real directory.
+   */
+  readonly dirCache = new Map<string, string>();
+  readonly onMkdir = (rel: string): void => {
+    this.pending.delete(rel);
+  };
+
+  constructor(root: string, mode: "overlay" | "flatten") {
+    this.fs = new ScopedRoot(root);
+    this.mode = mode;
+  }
+
+  markAdded(rel: string): void {
+    let cur = rel;
+    while (!this.added.has(cur)) {
+      this.added.add(cur);
+      if (cur === "") break;
+      const i = cur.lastIndexOf("/");
+      cur = i < 0 ? "" : cur.slice(0, i);
+    }
+  }
+
+  async apply(e: TarEntry, reader: TarReader): Promise<void> {
+    const comps = normalizeName(e.name, e.name);
+    if (comps.length === 0) {
+      if (e.type !== "dir") throw new LayerError("LAYER_UNSUPPORTED_ENTRY", e.name, "only a directory may name the root");
+      await lchown(this.fs.root, e.uid, e.gid);
+      await chmod(this.fs.root, e.mode);
+      this.dirTimes.set("", e.mtime);
+      return;
+    }
+    const base = comps[comps.length - 1] as string;
+    const parentComps = comps.slice(0, -1);
+    for (const c of parentComps) {
+      if (c.startsWith(WHITEOUT_PREFIX)) {
+        throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `path goes through a whiteout name "${c}"`);
+      }
+    }
+    if (base.startsWith(WHITEOUT_PREFIX)) return this.whiteout(e, base, parentComps);
+
+    const parentKey = parentComps.join("/");
+    let parent = this.dirCache.get(parentKey);
+    if (parent === undefined) {
+      parent = (await this.fs.resolveDir(parentComps, e.name, { create: true, onMkdir: this.onMkdir })) as string;
+      this.dirCache.set(parentKey, parent);
+    }
+    const rel = joinRel(parent, base);
+    this.markAdded(rel);
+    this.pending.delete(rel);
+    const p = this.fs.abs(rel);
+    if (e.type === "file") {
+      // Common case first: a new file (O_EXCL), no lstat needed.
+      const fh = await open(p, CREATE_FLAGS, 0o600).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === "EEXIST") return null;
+        throw err;
+      });
+      if (fh !== null) return this.file(e, fh, p, reader);
+      await this.remove(p);
+      return this.file(e, await open(p, CREATE_FLAGS, 0o600), p, reader);
+    }
+    const existing = await lstatOrNull(p);
+
+    if (e.type === "dir") {
+      if (existing === null || !existing.isDirectory()) {
+        if (existing !== null) await this.remove(p);
+        await mkdir(p, { mode: 0o700 });
+      }
+      await lchown(p, e.uid, e.gid);
+      await chmod(p, e.mode);
+      await this.setXattrs(p, e);
+      this.dirTimes.set(rel, e.mtime);
+      return;
+    }
+
+    if (e.type === "link") return this.hardlink(e, rel, existing);
+    if (existing !== null) await this.remove(p);
+
+    switch (e.type) {
+      case "symlink":
+        if (e.linkname === "") throw new LayerError("LAYER_UNSUPPORTED_ENTRY", e.name, "symlink with an empty target");
+        this.dirCache.clear();
+        await symlink(e.linkname, p);
+        await lchown(p, e.uid, e.gid);
+        await lutimes(p, e.mtime, e.mtime);
+        return;
+      case "char":
+      case "block":
+      case "fifo":
+        this.pending.set(rel, {
+          entry: e.name,
+          kind: e.type,
+          major: e.devmajor,
+          minor: e.devminor,
+          mode: e.mode,
+          uid: e.uid,
+          gid: e.gid,
+          mtime: e.mtime,
+        });
+        return;
+    }
+  }
+
+  async remove(p: string): Promise<void> {
+    this.dirCache.clear();
+    await rm(p, { recursive: true, force: true });
+  }
+
+  async file(e: TarEntry, fh: FileHandle, p: string, reader: TarReader): Promise<void> {
+    try {
+      for await (const chunk of reader.body()) {
+        let off = 0;
+        while (off < chunk.length) {
+          const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+          off += bytesWritten;
+        }
+      }
+      if (e.uid !== ROOT_UID || e.gid !== ROOT_GID) await fh.chown(e.uid, e.gid);
+      await fh.chmod(e.mode); // after chown, which clears setuid/setgid
+      await this.setXattrs(p, e); // after chown, which clears security.capability
+      await fh.utimes(e.mtime, e.mtime);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async hardlink(e: TarEntry, rel: string, existing: Stats | null): Promise<void> {
+    if (e.linkname.startsWith("/") || e.linkname.split("/").includes("..")) {
+      throw new LayerError("LAYER_LINK_ESCAPE", e.name, `hardlink target ${JSON.stringify(e.linkname)} must be a relative path inside the layer`);
+    }
+    const comps = normalizeName(e.linkname, e.name, "LAYER_LINK_ESCAPE");
+    if (comps.length === 0) throw new LayerError("LAYER_LINK_ESCAPE", e.name, "hardlink to the root");
+    const parent = await this.fs.resolveDir(comps.slice(0, -1), e.name, { create: false, escapeCode: "LAYER_LINK_ESCAPE" });
+    const targetRel = parent === null ? null : joinRel(parent, comps[comps.length - 1] as string);
+    if (targetRel !== null && this.pending.has(targetRel)) await this.flushNodes();
+    const target = targetRel === null ? null : await lstatOrNull(this.fs.abs(targetRel));
+    if (targetRel === null || target === null) {
+      throw new LayerError("LAYER_LINK_TARGET_MISSING", e.name, `hardlink target ${JSON.stringify(e.linkname)} does not exist`);
+    }
+    if (target.isDirectory()) throw new LayerError("LAYER_UNSUPPORTED_ENTRY", e.name, "hardlink to a directory");
+    if (targetRel === rel) return;
+    if (existing !== null) await this.remove(this.fs.abs(rel));
+    await link(this.fs.abs(targetRel), this.fs.abs(rel));
+  }
+
+  async whiteout(e: TarEntry, base: string, parentComps: string[]): Promise<void> {
+    if (base === OPAQUE_MARKER) {
+      if (this.mode === "overlay") {
+        const dir = (await this.fs.resolveDir(parentComps, e.name, { create: true, onMkdir: this.onMkdir })) as string;
+        this.markAdded(dir);
+        await setAttribute(this.fs.abs(dir), OPAQUE_XATTR, "y");
+      } else {
+        const dir = await this.fs.resolveDir(parentComps, e.name, { create: true, onMkdir: this.onMkdir });
+        this.markAdded(dir as string);
+        await this.prune(dir as string);
+      }
+      return;
+    }
+    if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // other overlay metadata (.wh..wh.plnk …): ignored
+    const name = base.slice(WHITEOUT_PREFIX.length);
+    if (name === "" || name === "." || name === "..") {
+      throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `whiteout of ${JSON.stringify(name)} is not allowed`);
+    }
+    const create = this.mode === "overlay";
+    const dir = await this.fs.resolveDir(parentComps, e.name, { create, onMkdir: this.onMkdir });
+    if (dir === null) return; // flatten: nothing there to delete
+    const rel = joinRel(dir, name);
+    if (this.added.has(rel)) return; // this layer's own content wins over its whiteouts
+    const p = this.fs.abs(rel);
+    if ((await lstatOrNull(p)) !== null) await this.remove(p);
+    if (this.mode === "overlay") {
+      this.markAdded(dir);
+      this.pending.set(rel, { entry: e.name, kind: "char", major: 0, minor: 0, mode: 0, uid: e.uid, gid: e.gid, mtime: e.mtime });
+    }
+  }
+
+  /** Flatten mode opaque: delete what is under `dir` that this layer did not add. */
+  async prune(dir: string): Promise<void> {
+    for (const name of await readdir(this.fs.abs(dir))) {
+      const rel = joinRel(dir, name);
+      const p = this.fs.abs(rel);
+      if (!this.added.has(rel)) await this.remove(p);
+      else if ((await lstatOrNull(p))?.isDirectory()) await this.prune(rel);
+    }
+  }
+
+  async setXattrs(p: string, e: TarEntry): Promise<void> {
+    for (const [name, value] of e.xattrs) {
+      const allowed = name === "security.capability" || (name.startsWith("user.") && !name.startsWith("user.overlay."));
+      if (allowed) await setAttribute(p, name, value);
+    }
+  }
+
+  /** Make all pending device nodes, fifos and whiteouts, re-checking their parents first. */
+  async flushNodes(): Promise<void> {
+    const nodes = [...this.pending];
+    this.pending.clear();
+    if (nodes.length === 0) return;
+    const verified = new Set<string>();
+    for (const [rel, n] of nodes) {
+      if (!(await this.fs.parentsAreReal(rel, verified))) {
+        throw new LayerError("LAYER_PATH_ESCAPE", n.entry, "a parent directory was replaced by a non-directory");
+      }
+      const p = this.fs.abs(rel);
+      if ((await lstatOrNull(p)) !== null) await rm(p, { recursive: true, force: true });
+    }
+    await makeNodes(nodes.map(([rel, n]) => ({ path: this.fs.abs(rel), kind: n.kind, major: n.major, minor: n.minor })));
+    for (const [rel, n] of nodes) {
+      const p = this.fs.abs(rel);
+      await lchown(p, n.uid, n.gid);
+      await chmod(p, n.mode);
+      await lutimes(p, n.mtime, n.mtime);
+    }
+  }
+
+  async restoreDirTimes(): Promise<void> {
+    const verified = new Set<string>();
+    for (const [rel, mtime] of this.dirTimes) {
+      if (!(await this.fs.parentsAreReal(rel, verified))) continue;
+      const st = await lstatOrNull(this.fs.abs(rel));
+      if (st?.isDirectory()) await lutimes(this.fs.abs(rel), mtime, mtime);
+    }
+  }
+}
+
+/**
+ * Extract an uncompressed OCI layer tar into `destDir` (which must exist). The caller
+ * decompresses. Resolves with the digest and size of the tar stream as read; rejects with a
+ * {@link LayerError} naming the entry for anything that would escape `destDir` or is malformed
+ * (destDir is then partially written and should be discarded). The stream is consumed to its
+ * end on success and destroyed on failure.
+ */
+export async function applyLayer(tar: Readable, destDir: string, options: ApplyLayerOptions): Promise<ApplyLayerResult> {
+  const applier = new Applier(await realpath(destDir), options.mode);
+  const reader = new TarReader(tar);
+  try {
+    for (let e = await reader.next(); e !== null; e = await reader.next()) {
+      await applier.apply(e, reader);
+    }
+    const result = await reader.finish();
+    await applier.flushNodes();
+    await applier.restoreDirTimes();
+    return result;
+  } catch (err) {
+    await reader.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * writeLayer: an overlayfs upper directory → an uncompressed OCI layer tar, hashed as written.
+ *
+ * Output is deterministic for a given tree: entries sorted by name bytes (a depth-first walk
+ * whose per-directory order is the tar basename, dirs with their trailing "/", which gives a
+ * globally byte-sorted stream with parents first); numeric uid/gid only; no atime/ctime;
+ * ustar headers, PAX only for what does not fit and for `security.capability`. Overlay
+ * whiteouts (0/0 char devices) become `.wh.<name>` files, opaque directories get a
+ * `.wh..wh..opq` entry. Hardlinks inside the layer become link entries to the first path.
+ * Never holds the layer in memory: file data is read straight into a 1 MiB staging buffer
+ * that is hashed and written when full.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { type BigIntStats, constants } from "node:fs";
+import { type FileHandle, lstat, open, readdir, readlink, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { Writable } from "node:stream";
+import { listAttributesSync, getAttributeSync } from "@napi-rs/xattr";
+import { LayerError } from "./errors.ts";
+import { BLOCK, encodeHeader, padding, type TarEntry } from "./tar-format.ts";
+
+export interface WriteLayerOptions {
+  /** Clamp every mtime to at most this many seconds since the epoch (SOURCE_DATE_EPOCH). */
+  sourceDateEpoch?: number;
+}
+
+export interface WriteLayerResult {
+  /** "sha256:<hex>" of the uncompressed tar. */
+  diffId: string;
+  /** Bytes in the tar. */
+  size: number;
+}
+
+const STAGE = 1 << 20;
+const KEPT_XATTRS = new Set(["security.capability"]);
+
+/** Where the bytes go: a file handle (buffer reusable after write) or a stream (it is not). */
+interface Sink {
+  write(chunk: Buffer): Promise<void>;
+  readonly reusesBuffer: boolean;
+}
+
+class TarOut {
+  readonly #sink: Sink;
+  readonly #hash = createHash("sha256");
+  #buf = Buffer.allocUnsafe(STAGE);
+  #len = 0;
+  size = 0;
+
+  constructor(sink: Sink) {
+    this.#sink = sink;
+  }
+
+  async flush(): Promise<void> {
+    if (this.#len === 0) return;
+    const chunk = this.#buf.subarray(0, this.#len);
+    this.#hash.update(chunk);
+    this.size += chunk.length;
+    this.#len = 0;
+    await this.#sink.write(chunk);
+    if (!this.#sink.reusesBuffer) this.#buf = Buffer.allocUnsafe(STAGE);
+  }
+
+  async put(b: Buffer): Promise<void> {
+    if (b.length > STAGE - this.#len) await this.flush();
+    if (b.length >= STAGE) {
+      this.#hash.update(b);
+      this.size += b.length;
+      await this.#sink.write(b);
+      return;
+    }
+    b.copy(this.#buf, this.#len);
+    this.#len += b.length;
+  }
+
+  async zeros(n: number): Promise<void> {
+    if (n > STAGE - this.#len) await this.flush();
+    this.#buf.fill(0, this.#len, this.#len + n);
+    this.#len += n;
+  }
+
+  /** Copy exactly `size` bytes of an open file into the stream, then the block padding. */
+  async file(fh: FileHandle, size: number, entry: string): Promise<void> {
+    let remaining = size;
+    let pos = 0;
+    while (remaining > 0) {
+      if (this.#len === STAGE) await this.flush();
+      const want = Math.min(STAGE - this.#len, remaining);
+      const { bytesRead } = await fh.read(this.#buf, this.#len, want, pos);
+      if (bytesRead === 0) throw new LayerError("LAYER_VERIFY_FAILED", entry, "file shrank while being written to the layer");
+      this.#len += bytesRead;
+      pos += bytesRead;
+      remaining -= bytesRead;
+    }
+    await this.zeros(padding(size));
+  }
+
+  digest(): string {
+    return `sha256:${this.#hash.digest("hex")}`;
+  }
+}
+
+interface Child {
+  /** Tar basename (".wh.x" for whiteouts, "d/" for dirs): the sort key. */
+  key: Buffer;
+  name: string;
+  st: BigIntStats;
+  kind: "entry" | "whiteout" | "opaque";
+  /** Content read ahead (small regular files only). */
+  data?: Promise<Buffer>;
+}
+
+const WINDOW = 64;
+const SMALL_FILE = 64 * 1024;
+
+async function readSmall(p: string, size: number): Promise<Buffer> {
+  const fh = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await fh.read(buf, off, size - off, off);
+      if (bytesRead === 0) throw new LayerError("LAYER_VERIFY_FAILED", p, "file shrank while being written to the layer");
+      off += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
+class Walker {
+  readonly out: TarOut;
+  readonly root: string;
+  readonly epoch: number | undefined;
+  readonly links = new Map<string, string>();
+
+  constructor(out: TarOut, root: string, epoch: number | undefined) {
+    this.out = out;
+    this.root = root;
+    this.epoch = epoch;
+  }
+
+  mtime(st: BigIntStats): number {
+    const s = Number(st.mtimeMs / 1000n);
+    return this.epoch !== undefined && s > this.epoch ? this.epoch : s;
+  }
+
+  base(st: BigIntStats, name: string, type: TarEntry["type"]): TarEntry {
+    return {
+      name,
+      type,
+      mode: Number(st.mode) & 0o7777,
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      size: 0,
+      mtime: this.mtime(st),
+      linkname: "",
+      devmajor: 0,
+      devminor: 0,
+      xattrs: new Map(),
+    };
+  }
+
+  /** Overlay xattrs we act on or refuse; `security.capability` collected into `kept`. */
+  xattrs(p: string, rel: string, isDir: boolean, kept: Map<string, Buffer>): boolean {
+    let opaque = false;
+    for (const name of listAttributesSync(p)) {
+      if (name === "trusted.overlay.opaque") {
+        opaque = isDir && getAttributeSync(p, name)?.toString() === "y";
+      } else if (name === "trusted.overlay.redirect" || name === "trusted.overlay.metacopy") {
+        throw new LayerError(
+          "LAYER_UNSUPPORTED_OVERLAY",
+          rel,
+          `upper dir entry has ${name}: mount overlay with redirect_dir=off,metacopy=off to get a self-contained diff`,
+        );
+      } else if (KEPT_XATTRS.has(name)) {
+        const v = getAttributeSync(p, name);
+        if (v !== null) kept.set(name, v);
+      }
+    }
+    return opaque;
+  }
+
+  /** A directory's children in tar-name byte order; an opaque dir's marker sorts among them. */
+  async dir(rel: string, opaque: BigIntStats | null = null): Promise<void> {
+    const abs = rel === "" ? this.root : join(this.root, rel);
+    const names = await readdir(abs);
+    const stats = await Promise.all(names.map((n) => lstat(join(abs, n), { bigint: true })));
+    const children: Child[] = [];
+    if (opaque !== null) children.push({ key: Buffer.from(".wh..wh..opq"), name: "", st: opaque, kind: "opaque" });
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const st = stats[i] as BigIntStats;
+      if (st.isCharacterDevice() && st.rdev === 0n) {
+        children.push({ key: Buffer.from(`.wh.${name}`), name, st, kind: "whiteout" });
+      } else {
+        children.push({ key: Buffer.from(st.isDirectory() ? `${name}/` : name), name, st, kind: "entry" });
+      }
+    }
+    children.sort((a, b) => Buffer.compare(a.key, b.key));
+    // Small files are read ahead a window at a time so their opens and reads overlap in the
+    // thread pool; memory stays bounded at WINDOW × SMALL_FILE.
+    for (let i = 0; i < children.length; i += WINDOW) {
+      const window = children.slice(i, i + WINDOW);
+      for (const c of window) {
+        if (c.kind === "entry" && c.st.isFile() && c.st.size <= SMALL_FILE) {
+          c.data = readSmall(join(abs, c.name), Number(c.st.size));
+          c.data.catch(() => {}); // surfaced when awaited in child()
+        }
+      }
+      for (const c of window) await this.child(rel, c);
+    }
+  }
+
+  async child(dirRel: string, c: Child): Promise<void> {
+    const st = c.st;
+    const rel = dirRel === "" ? c.name : `${dirRel}/${c.name}`;
+    const prefix = dirRel === "" ? "" : `${dirRel}/`;
+    const p = join(this.root, rel);
+    if (c.kind === "whiteout") {
+      const e = this.base(st, `${prefix}.wh.${c.name}`, "file");
+      e.mode = 0o600;
+      await this.out.put(encodeHeader(e));
+      return;
+    }
+    if (c.kind === "opaque") {
+      const e = this.base(st, `${prefix}.wh..wh..opq`, "file");
+      e.mode &= 0o777;
+      await this.out.put(encodeHeader(e));
+      return;
+    }
+    if (st.isDirectory()) {
+      const e = this.base(st, `${rel}/`, "dir");
+      const opaque = this.xattrs(p, rel, true, e.xattrs);
+      await this.out.put(encodeHeader(e));
+      return this.dir(rel, opaque ? st : null);
+    }
+    if (!st.isSymbolicLink() && st.nlink > 1n) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = this.links.get(key);
+      if (first !== undefined) {
+        const e = this.base(st, rel, "link");
+        e.linkname = first;
+        await this.out.put(encodeHeader(e));
+        return;
+      }
+      this.links.set(key, rel);
+    }
+    if (st.isFile()) {
+      const e = this.base(st, rel, "file");
+      this.xattrs(p, rel, false, e.xattrs);
+      e.size = Number(st.size);
+      if (c.data !== undefined) {
+        const data = await c.data;
+        await this.out.put(encodeHeader(e));
+        await this.out.put(data);
+        await this.out.zeros(padding(e.size));
+        return;
+      }
+      const fh = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        await this.out.put(encodeHeader(e));
+        await this.out.file(fh, e.size, rel);
+      } finally {
+        await fh.close();
+      }
+      return;
+    }
+    if (st.isSymbolicLink()) {
+      const e = this.base(st, rel, "symlink");
+      e.linkname = await readlink(p);
+      await this.out.put(encodeHeader(e));
+      return;
+    }
+    if (st.isCharacterDevice() || st.isBlockDevice()) {
+      const e = this.base(st, rel, st.isCharacterDevice() ? "char" : "block");
+      const rdev = Number(st.rdev);
+      // glibc's gnu_dev_major/minor encoding.
+      e.devmajor = ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+      e.devminor = (rdev & 0xff) | ((rdev >>> 12) & ~0xff);
+      await this.out.put(encodeHeader(e));
+      return;
+    }
+    if (st.isFIFO()) {
+      await this.out.put(encodeHeader(this.base(st, rel, "fifo")));
+      return;
+    }
+    // Sockets have no tar form; like docker, leave them out.
+  }
+}
+
+function streamSink(out: Writable): Sink {
+  return {
+    reusesBuffer: false,
+    write(chunk) {
+      return new Promise((resolve, reject) => {
+        if (out.destroyed) return reject(new Error("output stream was destroyed"));
+        if (out.write(chunk)) return resolve();
+        const onDrain = () => {
+          out.off("error", onError);
+          resolve();
+        };
+        const onError = (err: Error) => {
+          out.off("drain", onDrain);
+          reject(err);
+        };
+        out.once("drain", onDrain);
+        out.once("error", onError);
+      });
+    },
+  };
+}
+
+async function writeTar(upperDir: string, sink: Sink, options: WriteLayerOptions): Promise<WriteLayerResult> {
+  const out = new TarOut(sink);
+  const walker = new Walker(out, upperDir, options.sourceDateEpoch);
+  await walker.dir("");
+  await out.zeros(2 * BLOCK);
+  await out.flush();
+  return { diffId: out.digest(), size: out.size };
+}
+
+/**
+ * Write the layer tar of an overlay upper dir. With a path, writes a temp file beside it,
+ * fsyncs, checks its size and renames it into place. With a stream, writes with backpressure
+ * and ends the stream once the tar is complete.
+ */
+export async function writeLayer(
+  upperDir: string,
+  out: Writable | string,
+  options: WriteLayerOptions = {},
+): Promise<WriteLayerResult> {
+  if (typeof out !== "string") {
+    const result = await writeTar(upperDir, streamSink(out), options);
+    await new Promise<void>((resolve, reject) => {
+      out.once("error", reject);
+      out.end(() => resolve());
+    });
+    return result;
+  }
+  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  const fh = await open(tmp, "wx", 0o644);
+  let done = false;
+  try {
+    let pos = 0;
+    const result = await writeTar(
+      upperDir,
+      {
+        reusesBuffer: true,
+        async write(chunk) {
+          let off = 0;
+          while (off < chunk.length) {
+            const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, pos);
+            off += bytesWritten;
+            pos += bytesWritten;
+          }
+        },
+      },
+      options,
+    );
+    await fh.sync();
+    await fh.close();
+    const written = (await stat(tmp)).size;
+    if (written !== result.size) {
+      throw new LayerError("LAYER_VERIFY_FAILED", "", `layer file ${tmp} has ${written} bytes, expected ${result.size}`);
+    }
+    await rename(tmp, out);
+    done = true;
+    return result;
+  } finally {
+    if (!done) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+    }
+  }
+}
