@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBuild } from "./commands/build.ts";
+import { registerCheck } from "./commands/check.ts";
 import { registerHistory } from "./commands/history.ts";
 import { registerImages } from "./commands/images.ts";
 import { registerImport } from "./commands/import.ts";
@@ -20,6 +21,7 @@ const program = new Command("strata")
 
 registerBuild(program);
 registerParse(program);
+registerCheck(program);
 registerImport(program);
 registerImages(program);
 registerHistory(program);

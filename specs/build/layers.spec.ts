@@ -19,7 +19,7 @@ describe("layers from overlay upper dirs", () => {
         "",
       ].join("\n"),
     );
-    const b = strata(root, ["build", "-t", "layers:test", ctx]);
+    const b = strata(root, ["build", "--no-merge", "-t", "layers:test", ctx]);
     if (b.code !== 0) throw new Error(b.stderr);
   });
   afterAll(() => cleanup());

@@ -1,0 +1,55 @@
+/**
+ * `strata check`'s engine: runs every lint rule over a parsed Dockerfile and
+ * applies the `# check=skip=…;error=…` directive (or the
+ * BUILDKIT_DOCKERFILE_CHECK build argument, which overrides it, as in
+ * BuildKit). Pure: no I/O; the caller reads the files.
+ */
+import type { DockerfileAst, Instruction } from "../dockerfile/ast.ts";
+import { parseCheckDirective } from "../dockerfile/directives.ts";
+import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import type { SourceFile } from "../source/source-file.ts";
+import { CHECKS } from "./checks/index.ts";
+import type { RuleName } from "./rules.ts";
+import type { LintOptions } from "./types.ts";
+
+export type { LintOptions } from "./types.ts";
+
+export interface LintResult {
+  /** Findings of the enabled rules, sorted by position. */
+  readonly diagnostics: Diagnostic[];
+  /** `error=true`: warnings should fail the check as errors do. */
+  readonly errorOnWarnings: boolean;
+}
+
+export interface CheckConfig {
+  /** Rule names to skip; "all" skips every rule. Compared case-insensitively. */
+  readonly skip: readonly string[];
+  readonly error: boolean;
+}
+
+/** The check configuration in force: BUILDKIT_DOCKERFILE_CHECK if given and valid, else the directive. */
+export function checkConfig(ast: DockerfileAst, options: LintOptions = {}): CheckConfig {
+  const override = options.buildArgs?.BUILDKIT_DOCKERFILE_CHECK;
+  const fromArg = override === undefined ? undefined : parseCheckDirective(override);
+  if (fromArg !== undefined) return fromArg;
+  const directive = ast.directives.find((d) => d.name === "check");
+  return (directive === undefined ? undefined : parseCheckDirective(directive.value)) ?? { skip: [], error: false };
+}
+
+export function lintDockerfile(
+  source: SourceFile,
+  parsed: { readonly ast: DockerfileAst; readonly instructions: readonly Instruction[] },
+  options: LintOptions = {},
+): LintResult {
+  const config = checkConfig(parsed.ast, options);
+  const skip = new Set(config.skip.map((s) => s.toLowerCase()));
+  const diagnostics: Diagnostic[] = [];
+  if (!skip.has("all")) {
+    for (const [name, check] of Object.entries(CHECKS) as [RuleName, (typeof CHECKS)[RuleName]][]) {
+      if (skip.has(name.toLowerCase())) continue;
+      diagnostics.push(...check(parsed.ast, parsed.instructions, source, options));
+    }
+  }
+  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));
+  return { diagnostics, errorOnWarnings: config.error };
+}
