@@ -11,9 +11,10 @@ import { codeFrame } from "../../../compiler/diagnostics/format.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
 import { readFile } from "node:fs/promises";
 import { storeFrom } from "../context.ts";
+import { collect, parseBuildArgs } from "../options.ts";
+import { runCheck } from "./check.ts";
 import { ExitCode } from "../exit-codes.ts";
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function registerBuild(program: Command): void {
   program
@@ -27,16 +28,14 @@ export function registerBuild(program: Command): void {
     .option("--no-cache", "do not use the cache")
     .option("--no-merge", "keep every RUN in a layer of its own")
     .option("-q, --quiet", "print only the image id")
-    .action(async (contextDir: string, opts: { file?: string; tag: string[]; buildArg: string[]; target?: string; cache: boolean; merge: boolean; quiet?: boolean }, cmd: Command) => {
+    .option("--check", "run the build checks (as strata check) instead of building")
+    .action(async (contextDir: string, opts: { file?: string; tag: string[]; buildArg: string[]; target?: string; cache: boolean; merge: boolean; quiet?: boolean; check?: boolean }, cmd: Command) => {
       const store = storeFrom(cmd);
       const dockerfile = opts.file ?? resolve(contextDir, "Dockerfile");
-      const buildArgs: Record<string, string> = {};
-      for (const kv of opts.buildArg) {
-        const eq = kv.indexOf("=");
-        if (eq < 0) {
-          const v = process.env[kv];
-          if (v !== undefined) buildArgs[kv] = v;
-        } else buildArgs[kv.slice(0, eq)] = kv.slice(eq + 1);
+      const buildArgs = parseBuildArgs(opts.buildArg);
+      if (opts.check) {
+        process.exitCode = await runCheck([dockerfile], { format: "text", buildArgs }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+        return;
       }
       await store.init();
       const compiled = await compileDockerfile({ dockerfile, buildArgs, target: opts.target, store });

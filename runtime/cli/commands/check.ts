@@ -21,6 +21,7 @@ import { lintDockerfile } from "../../../compiler/lint/lint.ts";
 import { ruleByName } from "../../../compiler/lint/rules.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { collect, parseBuildArgs } from "../options.ts";
 
 export interface CheckOptions {
   readonly format: "text" | "json";
@@ -135,20 +136,6 @@ export async function runCheck(files: readonly string[], options: CheckOptions, 
   }
   if (reports.some((r) => r.failed)) failed = true;
   return failed ? ExitCode.failure : ExitCode.ok;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseBuildArgs(list: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of list) {
-    const eq = kv.indexOf("=");
-    if (eq > 0) out[kv.slice(0, eq)] = kv.slice(eq + 1);
-    else if (process.env[kv] !== undefined) out[kv] = process.env[kv] as string;
-  }
-  return out;
 }
 
 export function registerCheck(program: Command): void {

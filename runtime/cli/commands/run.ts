@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { runImageOnce } from "../../container/run.ts";
 import { fail, storeFrom } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { collect } from "../options.ts";
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function registerRun(program: Command): void {
   program
