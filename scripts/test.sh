@@ -8,4 +8,10 @@ tsc --noEmit -p .
 echo "==> biome lint"
 biome lint .
 echo "==> vitest"
-vitest run
+report=$(mktemp)
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# The closing line CI reads: "N passed, N failed".
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$report" || true
+rm -f "$report"
+exit $status

@@ -1,5 +1,6 @@
 import type { CommandLine, Instruction } from "../dockerfile/ast.ts";
-import { type ContainerConfig, DEFAULT_SHELL, envSet } from "../ir/image-config.ts";
+import { DEFAULT_SHELL, envSet } from "../ir/env.ts";
+import type { ContainerConfig } from "../ir/image-config.ts";
 import { goQuoteSlice } from "./created-by.ts";
 import type { Expander, Scope } from "./scope.ts";
 

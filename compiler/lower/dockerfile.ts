@@ -1,7 +1,8 @@
 import type { AddInstruction, CopyInstruction, DockerfileAst, FromInstruction, Instruction, RunInstruction } from "../dockerfile/ast.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { BuildGraph, CopyOp, Mount, RunOp, SourceRef, Stage, StageBase, Step } from "../ir/graph.ts";
-import { type ContainerConfig, DEFAULT_PATH, envLookup, envSet } from "../ir/image-config.ts";
+import { DEFAULT_PATH, envLookup, envSet } from "../ir/env.ts";
+import type { ContainerConfig } from "../ir/image-config.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import type { Span } from "../source/span.ts";
 import { applyConfig, commandArgv, normalize } from "./config.ts";

@@ -1,6 +1,6 @@
 import type { Word } from "../dockerfile/ast.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
-import { envLookup } from "../ir/image-config.ts";
+import { envLookup } from "../ir/env.ts";
 import { expandWord, expandWords } from "../shell/index.ts";
 
 /**

@@ -1,4 +1,5 @@
-import { type BuildGraph, stageDependencies } from "../ir/graph.ts";
+import type { BuildGraph } from "../ir/graph.ts";
+import { stageDependencies } from "../ir/stages.ts";
 
 /**
  * prune: the stages the target does not reach are not built. They stay in

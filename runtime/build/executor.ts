@@ -2,7 +2,7 @@ import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { computeKeys, type GraphKeys, type StepInput } from "../../compiler/cache/keys.ts";
 import type { BuildGraph, Stage, Step } from "../../compiler/ir/graph.ts";
-import { stageDependencies } from "../../compiler/ir/graph.ts";
+import { stageDependencies } from "../../compiler/ir/stages.ts";
 import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
 import { writeLayer } from "../layer/write-layer.ts";
 import { killAll } from "../runc/runc.ts";

@@ -1,7 +1,7 @@
 import { lstat, readdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunOp } from "../../compiler/ir/graph.ts";
-import { envLookup } from "../../compiler/ir/image-config.ts";
+import { envLookup } from "../../compiler/ir/env.ts";
 import { secureJoin } from "../fs/secure-join.ts";
 import { runContainer } from "../runc/runc.ts";
 import { failedIndex, mergedArgv } from "./merged-run.ts";

@@ -1,31 +1,60 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Command, CommanderError } from "commander";
-import { registerBuild } from "./commands/build.ts";
-import { registerCheck } from "./commands/check.ts";
-import { registerHistory } from "./commands/history.ts";
-import { registerImages } from "./commands/images.ts";
-import { registerImport } from "./commands/import.ts";
-import { registerParse } from "./commands/parse.ts";
-import { registerRun } from "./commands/run.ts";
 import { ExitCode } from "./exit-codes.ts";
 
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+/**
+ * The strata command. Each subcommand's module is loaded only when that
+ * subcommand runs (Node start-up is most of a quick command's time, and the
+ * parser, zod and the registry client are heavy); `--help` and unknown
+ * commands load them all.
+ */
+type Register = (program: Command) => void;
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  build: async () => (await import("./commands/build.ts")).registerBuild,
+  check: async () => (await import("./commands/check.ts")).registerCheck,
+  parse: async () => (await import("./commands/parse.ts")).registerParse,
+  import: async () => (await import("./commands/import.ts")).registerImport,
+  images: async () => (await import("./commands/images.ts")).registerImages,
+  history: async () => (await import("./commands/history.ts")).registerHistory,
+  run: async () => (await import("./commands/run.ts")).registerRun,
+};
+/** Commands that live in another command's module. */
+const ALIASES: Record<string, string> = { image: "images" };
+
+function version(): string {
+  const bin = process.argv[1] ? realpathSync(process.argv[1]) : "";
+  try {
+    return (JSON.parse(readFileSync(join(dirname(bin), "..", "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
 
 const program = new Command("strata")
   .description("Strata: a container image build compiler")
-  .version(pkg.version, "-v, --version")
+  .version(version(), "-v, --version")
   .option("--root <dir>", "store root (default $STRATA_ROOT or /var/lib/strata)")
   .enablePositionalOptions()
   .exitOverride()
   .showHelpAfterError();
 
-registerBuild(program);
-registerParse(program);
-registerCheck(program);
-registerImport(program);
-registerImages(program);
-registerHistory(program);
-registerRun(program);
+/** The first word that is not a global option or its value. */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--root") i++;
+    else if (!a.startsWith("-")) return a;
+  }
+  return undefined;
+}
+
+const word = commandWord(process.argv.slice(2));
+const name = word === undefined ? undefined : (ALIASES[word] ?? word);
+const args = process.argv.slice(2);
+const versionOnly = name === undefined && args.some((a) => a === "-v" || a === "--version");
+const wanted = versionOnly ? [] : name !== undefined && name in COMMANDS ? [name] : Object.keys(COMMANDS);
+for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
 
 try {
   await program.parseAsync(process.argv);

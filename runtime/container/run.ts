@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { envLookup } from "../../compiler/ir/image-config.ts";
+import { envLookup } from "../../compiler/ir/env.ts";
 import { runContainer } from "../runc/runc.ts";
 import { runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
