@@ -98,7 +98,8 @@ export function lowerDockerfile(input: LowerInput): LowerResult {
     const config = lastConfig(current.draft);
     const scope = current.scope.withEnv(config.Env ?? []);
     if (instr.kind === "RUN") {
-      const op = lowerRun(instr, config, scope, ref(instr));
+      const op = lowerRun(instr, config, scope, ref(instr), ex, drafts);
+      for (const m of op.mounts) if (m.from && "image" in m.from && input.resolveImage(m.from.image) === undefined) missing.push(m.from.image);
       push(op, config, [runCreatedBy(op.commands[0]?.args ?? [])]);
       continue;
     }
@@ -175,29 +176,42 @@ function resolveTarget(target: string | undefined, drafts: StageDraft[], ex: Exp
   return undefined;
 }
 
-function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef): RunOp {
+/** Resolves a `--from` name: an earlier stage by name or index, else an image reference. */
+function fromRef(name: string, drafts: StageDraft[]): { stage: number } | { image: string } {
+  const byName = drafts.find((d) => d.names.includes(name.toLowerCase()));
+  if (byName) return { stage: byName.stage.index };
+  if (/^\d+$/.test(name) && Number(name) < drafts.length) return { stage: Number(name) };
+  return { image: name };
+}
+
+function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef, ex: Expander, drafts: StageDraft[]): RunOp {
   const argv = commandArgv(instr.command, config.Shell);
   // Declared ARGs join the environment of the RUN (not the image's Env).
   const env = [...(config.Env ?? []), ...scope.argEnv()];
-  const mounts: Mount[] = instr.mounts.map((m) => ({
-    type: m.type,
-    target: m.target ?? "",
-    readonly: m.readonly,
-    ...(m.source !== undefined && { source: m.source }),
-    ...(m.id !== undefined && { id: m.id }),
-    ...(m.sharing !== undefined && { sharing: m.sharing }),
-    ...(m.mode !== undefined && { mode: m.mode }),
-    ...(m.uid !== undefined && { uid: m.uid }),
-    ...(m.gid !== undefined && { gid: m.gid }),
-    ...(m.required !== undefined && { required: m.required }),
-    ...(m.env !== undefined && { env: m.env }),
-    ...(m.size !== undefined && { size: m.size }),
-  }));
+  const cwd = config.WorkingDir || "/";
+  const mounts: Mount[] = instr.mounts.map((m) => {
+    const target = m.target === undefined ? "" : ex.word({ text: m.target, span: m.span }, scope);
+    return {
+      type: m.type,
+      target: target === "" || target.startsWith("/") ? target : normalize(`${cwd}/${target}`),
+      readonly: m.readonly,
+      ...(m.from !== undefined && { from: fromRef(ex.word({ text: m.from, span: m.span }, scope), drafts) }),
+      ...(m.source !== undefined && { source: ex.word({ text: m.source, span: m.span }, scope) }),
+      ...(m.id !== undefined && { id: ex.word({ text: m.id, span: m.span }, scope) }),
+      ...(m.sharing !== undefined && { sharing: m.sharing }),
+      ...(m.mode !== undefined && { mode: m.mode }),
+      ...(m.uid !== undefined && { uid: m.uid }),
+      ...(m.gid !== undefined && { gid: m.gid }),
+      ...(m.required !== undefined && { required: m.required }),
+      ...(m.env !== undefined && { env: m.env }),
+      ...(m.size !== undefined && { size: m.size }),
+    };
+  });
   return {
     kind: "run",
     commands: [{ args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source }],
     env,
-    cwd: config.WorkingDir || "/",
+    cwd,
     user: config.User || "",
     network: instr.network ?? "default",
     security: instr.security ?? "sandbox",
@@ -211,12 +225,10 @@ function lowerCopy(instr: CopyInstruction | AddInstruction, config: ContainerCon
   let from: CopyOp["from"] = { type: "context" };
   if (instr.kind === "COPY" && instr.from !== undefined) {
     const f = ex.word(instr.from, scope);
-    const byName = drafts.find((d) => d.names.includes(f.toLowerCase()));
-    if (byName) from = { type: "stage", stage: byName.stage.index };
-    else if (/^\d+$/.test(f) && Number(f) < drafts.length) from = { type: "stage", stage: Number(f) };
-    else if (/^\d+$/.test(f)) {
-      ex.error("LW005", instr.from, `COPY --from=${f}: there is no stage ${f} before this one`);
-    } else from = { type: "image", ref: f };
+    const r = fromRef(f, drafts);
+    if ("stage" in r) from = { type: "stage", stage: r.stage };
+    else if (/^\d+$/.test(f)) ex.error("LW005", instr.from, `COPY --from=${f}: there is no stage ${f} before this one`);
+    else from = { type: "image", ref: r.image };
   }
   const cwd = config.WorkingDir || "/";
   return {

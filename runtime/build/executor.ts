@@ -1,23 +1,22 @@
-import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { computeKeys, type GraphKeys, type StepInput } from "../../compiler/cache/keys.ts";
-import type { BuildGraph, Stage, Step } from "../../compiler/ir/graph.ts";
-import { stageDependencies } from "../../compiler/ir/stages.ts";
+import type { BuildGraph, SourceRef, Stage, Step } from "../../compiler/ir/graph.ts";
 import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
-import { writeLayer } from "../layer/write-layer.ts";
+import { stageDependencies } from "../../compiler/ir/stages.ts";
 import { killAll } from "../runc/runc.ts";
-import { mount, unmount } from "../snapshot/mount.ts";
-import { type ActiveSnapshot, OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type HistoryEntry, type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { CacheRecords } from "./cache-records.ts";
 import type { BuildContext } from "./context.ts";
 import { contextDigest } from "./context-hash.ts";
-import { copyFromContext } from "./copy.ts";
 import { StepError } from "./errors.ts";
+import { makeLayer } from "./layer-step.ts";
 import type { Progress } from "./progress.ts";
-import { runStep } from "./run-step.ts";
+import { ReadOnlyRoots } from "./roots.ts";
+import type { SecretSource, StepSources } from "./sources.ts";
 
 /** The filesystem and config a stage ends with. */
 interface StageResult {
@@ -36,92 +35,130 @@ export interface ExecuteOptions {
   readonly noCache?: boolean;
   /** Seconds since the epoch: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
+  readonly secrets?: ReadonlyMap<string, SecretSource>;
 }
 
 export interface ExecuteResult {
   readonly manifest: Descriptor;
   readonly config: ImageConfigJson;
   readonly keys: GraphKeys;
-  /** How many steps ran (not served from cache). */
+  /** How many layer steps ran (not served from cache). */
   readonly executed: number;
   readonly cached: number;
 }
 
+/** What each COPY from the build context reads, hashed before any key is computed. */
+async function contextInputs(o: ExecuteOptions, order: readonly number[]): Promise<Map<string, StepInput>> {
+  const inputs = new Map<string, StepInput>();
+  for (const i of order) {
+    for (const [j, step] of (o.graph.stages[i] as Stage).steps.entries()) {
+      if (step.op?.kind !== "copy") continue;
+      const from = step.op.from;
+      if (from.type === "image") {
+        inputs.set(`${i}:${j}`, { image: (await o.store.getImage(from.ref)).manifestDigest });
+        continue;
+      }
+      if (from.type !== "context") continue;
+      try {
+        inputs.set(`${i}:${j}`, { context: (await contextDigest(o.context, step.op)).digest });
+      } catch (e) {
+        throw new StepError("COPY_SOURCE", (e as Error).message, step.sources[0] as SourceRef);
+      }
+    }
+  }
+  return inputs;
+}
+
 /**
- * Executes a build graph: for each stage the target needs, walks its steps;
- * a layer step whose cache key has a record is served from the cache,
- * otherwise it runs on a fresh overlay snapshot and its upper dir becomes the
- * layer. Config-only steps make history entries with `empty_layer`.
+ * Executes a build graph. The stages the target needs run as soon as the
+ * stages they read from are done, so independent stages run at the same time.
+ * In a stage, a layer step whose cache key has a record is served from the
+ * cache; otherwise it runs on a fresh overlay snapshot and its upper dir
+ * becomes the layer. Config-only steps make history entries with
+ * `empty_layer`.
  */
 export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const cache = new CacheRecords(store.layout);
   const order = stageDependencies(graph, graph.target);
-  const inputs = new Map<string, StepInput>();
-  for (const i of order) {
-    const stage = graph.stages[i] as Stage;
+  const keys = computeKeys(graph, order, ((inputs) => (i: number, j: number) => inputs.get(`${i}:${j}`))(await contextInputs(o, order)));
+  const roots = new ReadOnlyRoots(snapshots, join(store.layout.run, `roots-${randomBytes(6).toString("hex")}`));
+  const results = new Map<number, Promise<StageResult>>();
+  const counters = { step: 0, executed: 0, cached: 0 };
+  const sources: StepSources = {
+    context: o.context,
+    stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).diffIds),
+    imageRoot: async (ref) => {
+      const img = await store.getImage(ref);
+      await ensureImageLayers(snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
+      return roots.root(img.config.rootfs.diff_ids);
+    },
+    secrets: o.secrets ?? new Map(),
+    cacheMounts: join(store.layout.root, "cache-mounts"),
+  };
+
+  const buildStage = async (stage: Stage): Promise<StageResult> => {
+    const label = stage.name ?? `stage-${stage.index}`;
+    const total = stage.steps.length + 1;
+    const base = stage.base;
+    if (base.type === "stage") await results.get(base.stage);
+    let state = await baseResult(o, snapshots, stage, results);
+    const fromId = ++counters.step;
+    progress.start(fromId, `[${label} 1/${total}] FROM ${base.type === "image" ? base.ref : base.type === "stage" ? (graph.stages[base.stage]?.name ?? base.stage) : "scratch"}`);
+    progress.done(fromId, 0);
     for (const [j, step] of stage.steps.entries()) {
-      if (step.op?.kind === "copy" && step.op.from.type === "context") {
-        try {
-          inputs.set(`${i}:${j}`, { context: (await contextDigest(o.context, step.op)).digest });
-        } catch (e) {
-          throw new StepError("COPY_SOURCE", `${step.sources[0]?.text}: ${(e as Error).message}`, step.sources[0] as Step["sources"][0]);
-        }
+      if (step.op === null) {
+        state = { ...state, config: step.config, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
+        continue;
       }
+      const op = step.op;
+      // A COPY --from or RUN --mount from another stage waits for that stage.
+      if (op.kind === "copy" && op.from.type === "stage") await results.get(op.from.stage);
+      if (op.kind === "run") for (const m of op.mounts) if (m.from && "stage" in m.from) await results.get(m.from.stage);
+      const id = ++counters.step;
+      const first = step.sources[0] as SourceRef;
+      progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}${step.sources.length > 1 ? ` (+${step.sources.length - 1} merged)` : ""}`);
+      const key = keys.steps[stage.index]?.[j] as string;
+      const hit = o.noCache ? undefined : await cache.get(key);
+      if (hit && (await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId))) {
+        progress.cached(id);
+        counters.cached++;
+        state = addLayer(state, step, hit.diffId, hit.size, hit.created);
+        continue;
+      }
+      const started = performance.now();
+      const layer = await makeLayer({ store, snapshots, sources, parents: state.diffIds, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch });
+      const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
+      await cache.put(key, { diffId: layer.diffId, size: layer.size, created });
+      progress.done(id, (performance.now() - started) / 1000);
+      counters.executed++;
+      state = addLayer(state, step, layer.diffId, layer.size, created);
     }
-  }
-  const keys = computeKeys(graph, order, (i, j) => inputs.get(`${i}:${j}`));
-  const now = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
-  const results: StageResult[] = [];
-  let stepNo = 0;
-  let executed = 0;
-  let cachedCount = 0;
+    return state;
+  };
 
   const onSignal = (sig: NodeJS.Signals): void => {
-    void killAll().finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
+    void killAll()
+      .then(() => roots.close())
+      .finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  let target: StageResult;
   try {
     for (const i of order) {
-      const stage = graph.stages[i] as Stage;
-      const label = stage.name ?? `stage-${i}`;
-      const total = stage.steps.length + 1;
-      let state = await baseResult(o, snapshots, stage, results);
-      progress.start(++stepNo, `[${label} 1/${total}] FROM ${stage.base.type === "image" ? stage.base.ref : stage.base.type === "stage" ? (graph.stages[stage.base.stage]?.name ?? stage.base.stage) : "scratch"}`);
-      progress.done(stepNo, 0);
-      for (const [j, step] of stage.steps.entries()) {
-        const source = step.sources[0] as Step["sources"][0];
-        if (step.op === null) {
-          state = { ...state, config: step.config, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
-          continue;
-        }
-        const id = ++stepNo;
-        progress.start(id, `[${label} ${j + 2}/${total}] ${source.text}`);
-        const key = keys.steps[i]?.[j] as string;
-        const hit = o.noCache ? undefined : await cache.get(key);
-        if (hit && (await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId))) {
-          progress.cached(id);
-          cachedCount++;
-          state = addLayer(state, step, hit.diffId, hit.size, hit.created);
-          continue;
-        }
-        const started = performance.now();
-        const layer = await runLayerStep(o, snapshots, state, stage, step, id, results);
-        const created = o.sourceDateEpoch !== undefined ? now : new Date().toISOString();
-        await cache.put(key, { diffId: layer.diffId, size: layer.size, created });
-        progress.done(id, (performance.now() - started) / 1000);
-        executed++;
-        state = addLayer(state, step, layer.diffId, layer.size, created);
-      }
-      results[i] = state;
+      const p = buildStage(graph.stages[i] as Stage);
+      p.catch(() => undefined); // observed below; avoid an unhandled rejection while others run
+      results.set(i, p);
     }
+    await Promise.all(results.values());
+    target = await (results.get(graph.target) as Promise<StageResult>);
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+    await roots.close();
   }
-  const target = results[graph.target] as StageResult;
   const stage = graph.stages[graph.target] as Stage;
   const [os = "linux", architecture = "amd64", variant] = stage.platform.split("/");
   const config: ImageConfigJson = {
@@ -134,7 +171,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     history: target.history,
   };
   const manifest = await store.writeImage(config, target.layers);
-  return { manifest, config, keys, executed, cached: cachedCount };
+  return { manifest, config, keys, executed: counters.executed, cached: counters.cached };
 }
 
 function addLayer(state: StageResult, step: Step, diffId: string, size: number, created: string): StageResult {
@@ -147,64 +184,20 @@ function addLayer(state: StageResult, step: Step, diffId: string, size: number, 
   };
 }
 
-async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stage: Stage, results: StageResult[]): Promise<StageResult> {
+async function ensureImageLayers(snapshots: OverlaySnapshotter, diffIds: readonly string[], layers: readonly Descriptor[]): Promise<void> {
+  for (const [k, layer] of layers.entries()) await snapshots.ensureLayer(diffIds[k] as string, layer.digest);
+}
+
+async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stage: Stage, results: Map<number, Promise<StageResult>>): Promise<StageResult> {
   const b = stage.base;
   if (b.type === "scratch") return { layers: [], diffIds: [], history: [], config: stage.baseConfig, created: new Date(0).toISOString() };
   if (b.type === "stage") {
-    const r = results[b.stage];
+    const r = await results.get(b.stage);
     if (!r) throw new Error(`internal: stage ${b.stage} not built before stage ${stage.index}`);
     return { ...r, config: stage.baseConfig };
   }
   const img = await o.store.getImage(b.ref);
   const diffIds = img.config.rootfs.diff_ids;
-  for (const [k, layer] of img.manifest.layers.entries()) await snapshots.ensureLayer(diffIds[k] as string, layer.digest);
+  await ensureImageLayers(snapshots, diffIds, img.manifest.layers);
   return { layers: [...img.manifest.layers], diffIds: [...diffIds], history: [...(img.config.history ?? [])], config: stage.baseConfig, created: img.config.created ?? new Date(0).toISOString() };
-}
-
-async function runLayerStep(o: ExecuteOptions, snapshots: OverlaySnapshotter, state: StageResult, stage: Stage, step: Step, id: number, _results: StageResult[]): Promise<{ diffId: string; size: number }> {
-  const op = step.op;
-  if (op === null) throw new Error("internal: config-only step has no layer");
-  const snap: ActiveSnapshot = await snapshots.prepare(state.diffIds);
-  const source = step.sources[0] as Step["sources"][0];
-  let mounted = false;
-  try {
-    await mount(snap.mount, snap.merged);
-    mounted = true;
-    if (op.kind === "run") {
-      const output: string[] = [];
-      const failure = await runStep({
-        runcRoot: o.store.layout.runc,
-        snapshot: snap,
-        op,
-        onOutput: (chunk) => {
-          output.push(chunk.toString());
-          o.progress.output(id, chunk);
-        },
-      });
-      if (failure) {
-        const failed = step.sources[failure.command] ?? source;
-        throw new StepError("RUN_FAILED", `process "${op.commands[failure.command]?.args.join(" ")}" did not complete successfully: exit code: ${failure.exitCode}`, failed, failure.exitCode, output.join(""));
-      }
-    } else if (op.from.type === "context") {
-      try {
-        await copyFromContext(o.context, op, snap.merged);
-      } catch (e) {
-        throw new StepError("COPY_FAILED", (e as Error).message, source);
-      }
-    } else {
-      throw new StepError("UNSUPPORTED", `${source.text}: copying from ${op.from.type} is not supported yet`, source);
-    }
-    await unmount(snap.merged);
-    mounted = false;
-    const tmp = join(o.store.layout.tmp, `layer-${snap.id}.tar`);
-    const layer = await writeLayer(snap.upper, tmp, o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {});
-    if (await o.store.content.has(layer.diffId)) await rm(tmp, { force: true });
-    else await rename(tmp, o.store.layout.blob(layer.diffId));
-    await snapshots.adopt(snap.upper, layer.diffId);
-    void stage;
-    return layer;
-  } finally {
-    if (mounted) await unmount(snap.merged);
-    await snapshots.discard(snap);
-  }
 }

@@ -5,6 +5,7 @@ import { envLookup } from "../../compiler/ir/env.ts";
 import { secureJoin } from "../fs/secure-join.ts";
 import { runContainer } from "../runc/runc.ts";
 import { failedIndex, mergedArgv } from "./merged-run.ts";
+import type { StepSources } from "./sources.ts";
 import { type ExtraMount, runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
 import type { ActiveSnapshot } from "../snapshot/overlay.ts";
@@ -13,6 +14,7 @@ export interface RunStepOptions {
   readonly runcRoot: string;
   readonly snapshot: ActiveSnapshot;
   readonly op: RunOp;
+  readonly sources: StepSources;
   readonly onOutput: (chunk: Buffer, stream: "stdout" | "stderr") => void;
 }
 

@@ -79,6 +79,11 @@ export class OverlaySnapshotter {
     });
   }
 
+  /** The short name of a layer dir, relative to snapshots/ (see the class comment). */
+  shortLink(diffId: string): string {
+    return `l/${hexOf(diffId).slice(0, 16)}`;
+  }
+
   /** A fresh upper dir over `parents` (topmost last, as layers are listed in a manifest). */
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
     const id = randomBytes(8).toString("hex");
@@ -88,7 +93,7 @@ export class OverlaySnapshotter {
     const merged = join(dir, "merged");
     const empty = join(dir, "empty");
     await Promise.all([upper, work, merged, empty].map((d) => mkdir(d, { recursive: true })));
-    const lowers = parents.length === 0 ? [empty] : [...parents].reverse().map((d) => `l/${hexOf(d).slice(0, 16)}`);
+    const lowers = parents.length === 0 ? [empty] : [...parents].reverse().map((d) => this.shortLink(d));
     const mount: MountSpec = {
       type: "overlay",
       source: "overlay",

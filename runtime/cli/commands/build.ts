@@ -13,8 +13,24 @@ import { readFile } from "node:fs/promises";
 import { storeFrom } from "../context.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 import { runCheck } from "./check.ts";
+import type { SecretSource } from "../../build/sources.ts";
 import { ExitCode } from "../exit-codes.ts";
 
+
+/** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
+export function parseSecrets(specs: readonly string[]): Map<string, SecretSource> {
+  const out = new Map<string, SecretSource>();
+  for (const spec of specs) {
+    const kv = new Map(spec.split(",").map((f) => [f.slice(0, f.indexOf("=") < 0 ? f.length : f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as [string, string]));
+    const id = kv.get("id");
+    if (!id) throw new Error(`--secret ${spec}: missing id=`);
+    const src = kv.get("src") ?? kv.get("source");
+    const env = kv.get("env");
+    if (src !== undefined && kv.get("type") !== "env") out.set(id, { file: src });
+    else out.set(id, { env: env ?? src ?? id });
+  }
+  return out;
+}
 
 export function registerBuild(program: Command): void {
   program
@@ -28,8 +44,9 @@ export function registerBuild(program: Command): void {
     .option("--no-cache", "do not use the cache")
     .option("--no-merge", "keep every RUN in a layer of its own")
     .option("-q, --quiet", "print only the image id")
+    .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
     .option("--check", "run the build checks (as strata check) instead of building")
-    .action(async (contextDir: string, opts: { file?: string; tag: string[]; buildArg: string[]; target?: string; cache: boolean; merge: boolean; quiet?: boolean; check?: boolean }, cmd: Command) => {
+    .action(async (contextDir: string, opts: { file?: string; tag: string[]; buildArg: string[]; target?: string; cache: boolean; merge: boolean; quiet?: boolean; check?: boolean; secret: string[] }, cmd: Command) => {
       const store = storeFrom(cmd);
       const dockerfile = opts.file ?? resolve(contextDir, "Dockerfile");
       const buildArgs = parseBuildArgs(opts.buildArg);
@@ -49,7 +66,7 @@ export function registerBuild(program: Command): void {
       try {
         const context = await BuildContext.open(resolve(contextDir), opts.file ? resolve(opts.file) : undefined);
         const graph = optimize(compiled.graph, { mergeRuns: opts.merge });
-        const result = await executeGraph({ store, graph, context, progress, noCache: !opts.cache, sourceDateEpoch: sde ? Number(sde) : undefined });
+        const result = await executeGraph({ store, graph, secrets: parseSecrets(opts.secret), context, progress, noCache: !opts.cache, sourceDateEpoch: sde ? Number(sde) : undefined });
         const id = (await store.loadManifest(result.manifest)).configDigest;
         for (const t of opts.tag) await store.refs.tag(t, result.manifest);
         if (opts.quiet) process.stdout.write(`${id}\n`);
