@@ -49,7 +49,8 @@ export function layerKey(parent: string, op: LayerOp, input: StepInput): string 
   return digestOf({ v: CACHE_KEY_VERSION, kind: op.kind, parent, op: semanticOp(op), input });
 }
 
-function semanticOp(op: LayerOp): unknown {
+/** The op with what does not change the result stripped (see the rules above). */
+export function semanticOp(op: LayerOp): unknown {
   if (op.kind === "copy") return op;
   return {
     ...op,

@@ -41,10 +41,16 @@ export class Scope {
 /** Collects diagnostics while expanding words of one file. */
 export class Expander {
   readonly file: string;
-  readonly diagnostics: Diagnostic[] = [];
+  readonly diagnostics: Diagnostic[];
 
-  constructor(file: string) {
+  constructor(file: string, diagnostics: Diagnostic[] = []) {
     this.file = file;
+    this.diagnostics = diagnostics;
+  }
+
+  /** An expander for another source (ONBUILD triggers) that reports into the same list. */
+  forFile(file: string): Expander {
+    return new Expander(file, this.diagnostics);
   }
 
   word(w: Word, scope: Scope): string {

@@ -9,6 +9,8 @@ import type { Store } from "../store/store.ts";
 
 export interface CompileOptions {
   readonly dockerfile: string;
+  /** The name diagnostics use for the file (as the user wrote it). */
+  readonly displayName?: string;
   readonly buildArgs: Record<string, string>;
   readonly target?: string | undefined;
   readonly store: Store;
@@ -28,7 +30,7 @@ export interface CompileResult {
 export async function compileDockerfile(o: CompileOptions): Promise<CompileResult> {
   const path = resolve(o.dockerfile);
   const text = await readFile(path, "utf8");
-  const source = new SourceFile(o.dockerfile, text);
+  const source = new SourceFile(o.displayName ?? o.dockerfile, text);
   const parsed = parseDockerfile(source);
   if (hasErrors(parsed.diagnostics)) return { source, graph: undefined, diagnostics: parsed.diagnostics };
   const images = new Map<string, BaseImage>();

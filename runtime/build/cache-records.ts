@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
 import { atomicWrite } from "../store/refs.ts";
@@ -29,8 +29,19 @@ export class CacheRecords {
     }
   }
 
+  /** Whether a build would be served from the cache for this key: a record whose layer blob is in the store. */
+  async has(key: string): Promise<boolean> {
+    const r = await this.get(key);
+    if (r === undefined) return false;
+    try {
+      await stat(this.layout.blob(r.diffId));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async put(key: string, record: CacheRecord): Promise<void> {
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(this.layout.cache, { recursive: true });
     await atomicWrite(this.path(key), JSON.stringify(record), this.layout.tmp);
   }

@@ -1,9 +1,7 @@
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { computeKeys, type GraphKeys, type StepInput } from "../../compiler/cache/keys.ts";
 import type { BuildGraph, SourceRef, Stage, Step } from "../../compiler/ir/graph.ts";
 import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
-import { stageDependencies } from "../../compiler/ir/stages.ts";
 import { killAll } from "../runc/runc.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Descriptor } from "../store/content-store.ts";
@@ -11,9 +9,8 @@ import { type HistoryEntry, type ImageConfigJson, MediaType } from "../store/oci
 import type { Store } from "../store/store.ts";
 import { CacheRecords } from "./cache-records.ts";
 import type { BuildContext } from "./context.ts";
-import { contextDigest } from "./context-hash.ts";
-import { StepError } from "./errors.ts";
 import { makeLayer } from "./layer-step.ts";
+import { type BuildPlan, planBuild } from "./plan.ts";
 import type { Progress } from "./progress.ts";
 import { ReadOnlyRoots } from "./roots.ts";
 import type { SecretSource, StepSources } from "./sources.ts";
@@ -36,37 +33,17 @@ export interface ExecuteOptions {
   /** Seconds since the epoch: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
   readonly secrets?: ReadonlyMap<string, SecretSource>;
+  /** Keys computed beforehand (planBuild); computed here when absent. */
+  readonly plan?: BuildPlan;
 }
 
 export interface ExecuteResult {
   readonly manifest: Descriptor;
   readonly config: ImageConfigJson;
-  readonly keys: GraphKeys;
+  readonly plan: BuildPlan;
   /** How many layer steps ran (not served from cache). */
   readonly executed: number;
   readonly cached: number;
-}
-
-/** What each COPY from the build context reads, hashed before any key is computed. */
-async function contextInputs(o: ExecuteOptions, order: readonly number[]): Promise<Map<string, StepInput>> {
-  const inputs = new Map<string, StepInput>();
-  for (const i of order) {
-    for (const [j, step] of (o.graph.stages[i] as Stage).steps.entries()) {
-      if (step.op?.kind !== "copy") continue;
-      const from = step.op.from;
-      if (from.type === "image") {
-        inputs.set(`${i}:${j}`, { image: (await o.store.getImage(from.ref)).manifestDigest });
-        continue;
-      }
-      if (from.type !== "context") continue;
-      try {
-        inputs.set(`${i}:${j}`, { context: (await contextDigest(o.context, step.op)).digest });
-      } catch (e) {
-        throw new StepError("COPY_SOURCE", (e as Error).message, step.sources[0] as SourceRef);
-      }
-    }
-  }
-  return inputs;
 }
 
 /**
@@ -81,8 +58,8 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const cache = new CacheRecords(store.layout);
-  const order = stageDependencies(graph, graph.target);
-  const keys = computeKeys(graph, order, ((inputs) => (i: number, j: number) => inputs.get(`${i}:${j}`))(await contextInputs(o, order)));
+  const plan = o.plan ?? (await planBuild(store, graph, o.context));
+  const { order, keys } = plan;
   const roots = new ReadOnlyRoots(snapshots, join(store.layout.run, `roots-${randomBytes(6).toString("hex")}`));
   const results = new Map<number, Promise<StageResult>>();
   const counters = { step: 0, executed: 0, cached: 0 };
@@ -171,7 +148,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     history: target.history,
   };
   const manifest = await store.writeImage(config, target.layers);
-  return { manifest, config, keys, executed: counters.executed, cached: counters.cached };
+  return { manifest, config, plan, executed: counters.executed, cached: counters.cached };
 }
 
 function addLayer(state: StageResult, step: Step, diffId: string, size: number, created: string): StageResult {

@@ -12,6 +12,7 @@ import { ExitCode } from "./exit-codes.ts";
 type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
   build: async () => (await import("./commands/build.ts")).registerBuild,
+  explain: async () => (await import("./commands/explain.ts")).registerExplain,
   check: async () => (await import("./commands/check.ts")).registerCheck,
   parse: async () => (await import("./commands/parse.ts")).registerParse,
   import: async () => (await import("./commands/import.ts")).registerImport,

@@ -1,0 +1,63 @@
+import { type Command, Option } from "commander";
+import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
+import { type ExplainFormat, formatPlan } from "../../../compiler/explain/format.ts";
+import { explainPlan } from "../../../compiler/explain/plan.ts";
+import { loadRecord, targetId } from "../../build/build-record.ts";
+import { CacheRecords } from "../../build/cache-records.ts";
+import { StepError } from "../../build/errors.ts";
+import { planBuild } from "../../build/plan.ts";
+import { prepareBuild } from "../../build/prepare.ts";
+import type { Store } from "../../store/store.ts";
+import { storeFrom } from "../context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { collect, parseBuildArgs } from "../options.ts";
+import { printStepError } from "../step-error.ts";
+
+export interface ExplainOptions {
+  file?: string;
+  buildArg: string[];
+  target?: string;
+  merge: boolean;
+  format: ExplainFormat;
+}
+
+/** The options build and explain share. */
+export function explainOptions(cmd: Command): Command {
+  return cmd
+    .option("-f, --file <file>", "the Dockerfile (default CONTEXT/Dockerfile)")
+    .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
+    .option("--target <stage>", "build this stage")
+    .option("--no-merge", "keep every RUN in a layer of its own")
+    .addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
+}
+
+/** Prints the layer plan of a build without running anything. */
+export async function runExplain(store: Store, path: string, opts: ExplainOptions): Promise<void> {
+  const prepared = await prepareBuild({ store, path, file: opts.file, buildArgs: parseBuildArgs(opts.buildArg), target: opts.target, merge: opts.merge });
+  for (const d of prepared.diagnostics) process.stderr.write(`${formatDiagnostic(d, prepared.source)}\n`);
+  const graph = prepared.graph;
+  if (graph === undefined) {
+    process.exitCode = ExitCode.failure;
+    return;
+  }
+  try {
+    const plan = await planBuild(store, graph, prepared.context);
+    const cache = new CacheRecords(store.layout);
+    const hits = new Set<string>();
+    for (const p of plan.parts) if (await cache.has(p.key)) hits.add(p.key);
+    const previous = await loadRecord(store.layout, targetId(prepared.dockerfile, opts.target));
+    const warnings = plan.warnings;
+    const out = explainPlan({ graph, used: new Set(plan.order), parts: plan.parts, hit: (k) => hits.has(k), previous, warnings: warnings.map((w) => w.message) });
+    process.stdout.write(formatPlan(out, opts.format));
+    if (warnings.some((w) => w.fatal)) process.exitCode = ExitCode.failure;
+  } catch (e) {
+    if (!(e instanceof StepError)) throw e;
+    printStepError(e, prepared.source);
+    process.exitCode = ExitCode.failure;
+  }
+}
+
+export function registerExplain(program: Command): void {
+  const cmd = program.command("explain").description("Show the layer plan of a build, predicted cache hits and why misses miss; runs nothing").argument("[context]", "build context directory (or a Dockerfile)", ".");
+  explainOptions(cmd).action(async (path: string, opts: ExplainOptions, c: Command) => runExplain(storeFrom(c), path, opts));
+}
