@@ -28,13 +28,10 @@ function notMerged(steps: readonly Step[], j: number): string | null {
   if (step.op?.kind !== "run") return null;
   const prev = steps[j - 1];
   if (prev === undefined) return null;
-  if (prev.op === null) {
-    const between = prev.sources[0]?.text.split(/\s/)[0] ?? "an instruction";
-    const earlierRun = steps.slice(0, j - 1).some((s) => s.op?.kind === "run");
-    return earlierRun ? `not adjacent to the RUN before (${between} between them)` : null;
-  }
-  if (prev.op.kind !== "run") return null;
-  return mergeBlocker(prev, step) ?? null;
+  if (prev.op?.kind === "run") return mergeBlocker(prev, step) ?? null;
+  const between = prev.sources[0]?.text.split(/\s/)[0] ?? "an instruction";
+  const earlierRun = steps.slice(0, j - 1).some((s) => s.op?.kind === "run");
+  return earlierRun ? `not adjacent to the RUN before (${between} between them)` : null;
 }
 
 /** The plan `strata explain` prints: stages, layers, merges, predicted cache hits and why misses miss. */

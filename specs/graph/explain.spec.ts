@@ -1,0 +1,91 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExplainPlanSchema } from "../../compiler/explain/schema.ts";
+import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+
+/** The bench's tiny scenario: busybox base, 5 RUNs, ENV, WORKDIR, a COPY, CMD. */
+const TINY = [
+  "FROM busybox:latest",
+  "ENV APP=tiny",
+  "RUN echo one > /one",
+  "RUN echo two > /two",
+  "RUN echo three > /three",
+  "RUN echo four > /four",
+  "RUN echo five > /five",
+  "WORKDIR /app",
+  "COPY file.txt ./",
+  "RUN cat file.txt > copied.txt",
+  'CMD ["cat", "/app/file.txt"]',
+  "",
+].join("\n");
+
+describe("strata explain", () => {
+  let root: string;
+  let cleanup: () => void;
+  let ctx: string;
+  const explain = (...extra: string[]) => {
+    const r = strata(root, ["explain", "--format", "json", ...extra, ctx]);
+    expect(r.code, r.stderr).toBe(0);
+    return ExplainPlanSchema.parse(JSON.parse(r.stdout));
+  };
+  beforeAll(() => {
+    ({ root, cleanup } = storeWithBusybox("explain"));
+    ctx = tempDir("explain-ctx");
+    writeFileSync(join(ctx, "Dockerfile"), TINY);
+    writeFileSync(join(ctx, "file.txt"), "v1\n");
+  });
+  afterAll(() => cleanup());
+
+  it("before building: every layer a miss, the five RUNs one merged layer", () => {
+    const plan = explain();
+    expect(plan.stages).toEqual([{ index: 0, name: null, base: "busybox:latest", used: true }]);
+    expect(plan.layers.map((l) => l.cache)).toEqual(["miss", "miss", "miss"]);
+    expect(plan.layers[0]?.merged).toBe(true);
+    expect(plan.layers[0]?.instructions.map((i) => i.line)).toEqual([3, 4, 5, 6, 7]);
+    expect(plan.layers[2]?.notMerged).toMatch(/not adjacent/);
+    for (const l of plan.layers) expect(l.cacheKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("explain runs nothing and writes no cache", () => {
+    const again = explain();
+    expect(again.layers.every((l) => l.cache === "miss")).toBe(true);
+  });
+
+  it("after building: every layer a hit, with the keys the build used", () => {
+    const before = explain();
+    const b = strata(root, ["build", "-t", "tiny", ctx]);
+    expect(b.code, b.stderr).toBe(0);
+    const after = explain();
+    expect(after.layers.map((l) => l.cache)).toEqual(["hit", "hit", "hit"]);
+    expect(after.layers.map((l) => l.cacheKey)).toEqual(before.layers.map((l) => l.cacheKey));
+  });
+
+  it("after editing the COPY'd file: the COPY and what follows miss, and the reason names the file", () => {
+    writeFileSync(join(ctx, "file.txt"), "v2\n");
+    const plan = explain();
+    expect(plan.layers.map((l) => l.cache)).toEqual(["hit", "miss", "miss"]);
+    expect(plan.layers[1]?.reason).toMatch(/file\.txt changed/);
+    expect(plan.layers[2]?.reason).toMatch(/a layer below changed \(line 9: COPY file\.txt \.\/\)/);
+    const text = strata(root, ["explain", ctx]).stdout;
+    expect(text).toContain("why a miss: files in the build context changed: file.txt changed");
+  });
+
+  it("names a changed build argument", () => {
+    writeFileSync(join(ctx, "Dockerfile"), TINY.replace("ENV APP=tiny", "ARG LEVEL=1\nENV APP=tiny"));
+    strata(root, ["build", "-t", "tiny", ctx]);
+    const plan = explain("--build-arg", "LEVEL=2");
+    expect(plan.layers[0]?.cache).toBe("miss");
+    expect(plan.layers[0]?.reason).toMatch(/LEVEL: "1" → "2"/);
+  });
+
+  it("lists pruned stages and prints yaml and dot", () => {
+    writeFileSync(join(ctx, "Dockerfile"), "FROM busybox:latest AS unused\nRUN exit 1\nFROM busybox:latest\nRUN echo ok\n");
+    const plan = explain();
+    expect(plan.stages.map((s) => s.used)).toEqual([false, true]);
+    expect(strata(root, ["explain", "--format", "yaml", ctx]).stdout).toMatch(/^version: 1\ntarget: "?1"?\n/);
+    expect(strata(root, ["explain", "--format", "dot", ctx]).stdout).toMatch(/^digraph strata \{[\s\S]*\(pruned\)[\s\S]*\}\n$/);
+    const b = strata(root, ["build", ctx]);
+    expect(b.code, b.stderr).toBe(0);
+  });
+});
