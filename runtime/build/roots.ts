@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { mount, unmount } from "../snapshot/mount.ts";
+import { writeOwner } from "../store/reclaim.ts";
 import type { OverlaySnapshotter } from "../snapshot/overlay.ts";
 
 /**
@@ -35,6 +36,7 @@ export class ReadOnlyRoots {
     const empty = join(this.#dir, `ro-${n}-empty`);
     await mkdir(target, { recursive: true });
     await mkdir(empty, { recursive: true });
+    await writeOwner(this.#dir);
     // overlayfs wants two lower dirs when there is no upper dir.
     const lowers = [...diffIds].reverse().map((d) => this.#snapshots.shortLink(d));
     await mount({ type: "overlay", source: "overlay", options: [`lowerdir=${[...lowers, empty].join(":")}`], cwd: this.#snapshots.layout.snapshots }, target);

@@ -8,6 +8,13 @@ export function storeFrom(cmd: Command): Store {
   return new Store(root);
 }
 
+/** The store, opened: created if new, and leftovers of dead strata processes reclaimed. */
+export async function openStore(cmd: Command): Promise<Store> {
+  const store = storeFrom(cmd);
+  await store.init();
+  return store;
+}
+
 /** Prints an error the way every command does and sets the exit code. */
 export function fail(message: string, code = 1): void {
   process.stderr.write(`strata: ${message}\n`);

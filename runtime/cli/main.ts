@@ -11,6 +11,10 @@ import { ExitCode } from "./exit-codes.ts";
  */
 type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Promise<Register>> = {
+  tag: async () => (await import("./commands/tag.ts")).registerTag,
+  rmi: async () => (await import("./commands/rmi.ts")).registerRmi,
+  inspect: async () => (await import("./commands/inspect.ts")).registerInspect,
+  system: async () => (await import("./commands/system.ts")).registerSystem,
   build: async () => (await import("./commands/build.ts")).registerBuild,
   explain: async () => (await import("./commands/explain.ts")).registerExplain,
   check: async () => (await import("./commands/check.ts")).registerCheck,
@@ -20,8 +24,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   history: async () => (await import("./commands/history.ts")).registerHistory,
   run: async () => (await import("./commands/run.ts")).registerRun,
 };
-/** Commands that live in another command's module. */
-const ALIASES: Record<string, string> = { image: "images" };
+/** Command words whose subcommands live in several modules. */
+const GROUPS: Record<string, string[]> = { image: ["images", "rmi", "tag", "inspect", "history", "import", "system"] };
 
 function version(): string {
   const bin = process.argv[1] ? realpathSync(process.argv[1]) : "";
@@ -51,10 +55,9 @@ function commandWord(argv: readonly string[]): string | undefined {
 }
 
 const word = commandWord(process.argv.slice(2));
-const name = word === undefined ? undefined : (ALIASES[word] ?? word);
 const args = process.argv.slice(2);
-const versionOnly = name === undefined && args.some((a) => a === "-v" || a === "--version");
-const wanted = versionOnly ? [] : name !== undefined && name in COMMANDS ? [name] : Object.keys(COMMANDS);
+const versionOnly = word === undefined && args.some((a) => a === "-v" || a === "--version");
+const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS ? [word] : Object.keys(COMMANDS);
 for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
 
 try {

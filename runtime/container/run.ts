@@ -62,7 +62,7 @@ export async function runImageOnce(o: RunImageOptions): Promise<number> {
         { destination: "/etc/hosts", source: "/etc/hosts", type: "bind", options: ["rbind", "ro"] },
       ],
     });
-    return await runContainer({ runcRoot: o.store.layout.runc, id: `strata-run-${id}`, bundle: join(snap.dir, "bundle"), spec, stdin: "inherit" });
+    return await runContainer({ runcRoot: o.store.layout.runc, id: `strata-${snap.id}`, bundle: join(snap.dir, "bundle"), spec, stdin: "inherit" });
   } finally {
     if (mounted) await unmount(snap.merged);
     await snapshots.discard(snap);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat, symlink } from "node:fs/promises";
+import { writeOwner } from "../store/reclaim.ts";
 import { join } from "node:path";
 import { applyLayer } from "../layer/apply-layer.ts";
 import type { ContentStore } from "../store/content-store.ts";
@@ -86,13 +87,15 @@ export class OverlaySnapshotter {
 
   /** A fresh upper dir over `parents` (topmost last, as layers are listed in a manifest). */
   async prepare(parents: readonly string[]): Promise<ActiveSnapshot> {
-    const id = randomBytes(8).toString("hex");
+    // The owner's pid in the id: containers named after it can be reclaimed when the owner dies (reclaim.ts).
+    const id = `p${process.pid}-${randomBytes(6).toString("hex")}`;
     const dir = join(this.layout.run, id);
     const upper = join(dir, "upper");
     const work = join(dir, "work");
     const merged = join(dir, "merged");
     const empty = join(dir, "empty");
     await Promise.all([upper, work, merged, empty].map((d) => mkdir(d, { recursive: true })));
+    await writeOwner(dir);
     const lowers = parents.length === 0 ? [empty] : [...parents].reverse().map((d) => this.shortLink(d));
     const mount: MountSpec = {
       type: "overlay",

@@ -2,6 +2,7 @@ import type { Descriptor } from "./content-store.ts";
 import { ContentStore } from "./content-store.ts";
 import { StoreLayout } from "./layout.ts";
 import { type ImageConfigJson, type ManifestJson, MediaType } from "./oci.ts";
+import { reclaim } from "./reclaim.ts";
 import { RefStore } from "./refs.ts";
 
 export interface LoadedImage {
@@ -28,9 +29,19 @@ export class Store {
     this.refs = new RefStore(this.layout);
   }
 
+  /**
+   * Creates the layout if needed and reclaims what a dead strata process left
+   * behind (mounts, runc containers, scratch dirs, partial blobs), saying so.
+   */
   async init(): Promise<void> {
+    if (this.#ready) return;
+    this.#ready = true;
     await this.refs.init();
+    const r = await reclaim(this.layout);
+    const n = r.dirs + r.containers + r.files;
+    if (n > 0) process.stderr.write(`strata: reclaimed what an interrupted strata process left: ${r.mounts} mounts, ${r.containers} runc containers, ${r.dirs} scratch dirs, ${r.files} partial files\n`);
   }
+  #ready = false;
 
   /** Finds an image by name, full or short image id, or digest. */
   async findImage(ref: string): Promise<LoadedImage | undefined> {

@@ -7,7 +7,7 @@ import { planBuild } from "../../build/plan.ts";
 import { prepareBuild } from "../../build/prepare.ts";
 import { PlainProgress, QuietProgress } from "../../build/progress.ts";
 import type { SecretSource } from "../../build/sources.ts";
-import { storeFrom } from "../context.ts";
+import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
@@ -55,7 +55,7 @@ export function registerBuild(program: Command): void {
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building");
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
-    const store = storeFrom(c);
+    const store = await openStore(c);
     const buildArgs = parseBuildArgs(opts.buildArg);
     if (opts.explain) {
       await runExplain(store, contextDir, opts);

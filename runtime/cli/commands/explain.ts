@@ -8,7 +8,7 @@ import { StepError } from "../../build/errors.ts";
 import { planBuild } from "../../build/plan.ts";
 import { prepareBuild } from "../../build/prepare.ts";
 import type { Store } from "../../store/store.ts";
-import { storeFrom } from "../context.ts";
+import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
@@ -59,5 +59,5 @@ export async function runExplain(store: Store, path: string, opts: ExplainOption
 
 export function registerExplain(program: Command): void {
   const cmd = program.command("explain").description("Show the layer plan of a build, predicted cache hits and why misses miss; runs nothing").argument("[context]", "build context directory (or a Dockerfile)", ".");
-  explainOptions(cmd).action(async (path: string, opts: ExplainOptions, c: Command) => runExplain(storeFrom(c), path, opts));
+  explainOptions(cmd).action(async (path: string, opts: ExplainOptions, c: Command) => runExplain(await openStore(c), path, opts));
 }

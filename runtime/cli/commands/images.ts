@@ -1,21 +1,45 @@
 import type { Command } from "commander";
+import { Option } from "commander";
 import { familiarRepo, parseName } from "../../store/names.ts";
-import { storeFrom } from "../context.ts";
+import { openStore } from "../context.ts";
 import { humanSize, shortId, table, timeAgo } from "../format.ts";
+import { imageGroup } from "../image-group.ts";
 
-async function listImages(cmd: Command, opts: { quiet?: boolean; noTrunc?: boolean }): Promise<void> {
-  const store = storeFrom(cmd);
-  const rows: string[][] = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]];
-  const ids: string[] = [];
+interface ListOptions {
+  quiet?: boolean;
+  trunc: boolean;
+  digests?: boolean;
+  format: "table" | "json";
+}
+
+async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
+  const store = await openStore(cmd);
+  const rows: Record<string, string>[] = [];
   for (const { name, descriptor } of await store.refs.list()) {
     const img = await store.loadManifest(descriptor);
-    const size = img.manifest.layers.reduce((n, l) => n + l.size, 0);
     const parsed = name ? parseName(name) : undefined;
-    const id = opts.noTrunc ? img.configDigest : shortId(img.configDigest);
-    ids.push(id);
-    rows.push([parsed ? familiarRepo(parsed) : "<none>", parsed?.tag ?? "<none>", id, timeAgo(img.config.created), humanSize(size)]);
+    rows.push({
+      Repository: parsed ? familiarRepo(parsed) : "<none>",
+      Tag: parsed?.tag ?? "<none>",
+      Digest: descriptor.digest,
+      ID: opts.trunc ? shortId(img.configDigest) : img.configDigest,
+      CreatedAt: img.config.created ?? "",
+      CreatedSince: timeAgo(img.config.created),
+      Size: humanSize(img.manifest.layers.reduce((n, l) => n + l.size, 0)),
+    });
   }
-  process.stdout.write(opts.quiet ? (ids.length ? `${[...new Set(ids)].join("\n")}\n` : "") : `${table(rows)}\n`);
+  rows.sort((a, b) => (b.CreatedAt ?? "").localeCompare(a.CreatedAt ?? ""));
+  if (opts.quiet) {
+    process.stdout.write([...new Set(rows.map((r) => r.ID))].map((id) => `${id}\n`).join(""));
+    return;
+  }
+  if (opts.format === "json") {
+    process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    return;
+  }
+  const head = ["REPOSITORY", "TAG", ...(opts.digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"];
+  const body = rows.map((r) => [r.Repository, r.Tag, ...(opts.digests ? [r.Digest] : []), r.ID, r.CreatedSince, r.Size].map(String));
+  process.stdout.write(`${table([head, ...body])}\n`);
 }
 
 export function registerImages(program: Command): void {
@@ -23,9 +47,10 @@ export function registerImages(program: Command): void {
     c
       .description("List images")
       .option("-q, --quiet", "only show image IDs")
+      .option("--digests", "show digests")
       .option("--no-trunc", "do not truncate output")
-      .action(async (opts: { quiet?: boolean; trunc?: boolean }, cmd: Command) => listImages(cmd, { quiet: opts.quiet ?? false, noTrunc: opts.trunc === false }));
+      .addOption(new Option("--format <format>", "table or json (one object per line)").choices(["table", "json"]).default("table"))
+      .action(async (opts: ListOptions, cmd: Command) => listImages(cmd, opts));
   describe(program.command("images"));
-  const image = program.commands.find((c) => c.name() === "image") ?? program.command("image").description("Manage images");
-  describe(image.command("ls").alias("list"));
+  describe(imageGroup(program).command("ls").alias("list"));
 }

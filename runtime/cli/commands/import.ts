@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { importTarball } from "../../image/import.ts";
-import { storeFrom } from "../context.ts";
+import { openStore } from "../context.ts";
 
 export function registerImport(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function registerImport(program: Command): void {
     .argument("[name]", "NAME[:TAG] for the image")
     .option("-m, --message <message>", "commit message for the imported image")
     .action(async (tarball: string, name: string | undefined, opts: { message?: string }, cmd: Command) => {
-      const r = await importTarball({ store: storeFrom(cmd), tarball, name, message: opts.message });
+      const r = await importTarball({ store: await openStore(cmd), tarball, name, message: opts.message });
       process.stdout.write(`${r.id}\n`);
     });
 }

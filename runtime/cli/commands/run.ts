@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { runImageOnce } from "../../container/run.ts";
-import { fail, storeFrom } from "../context.ts";
+import { fail, openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect } from "../options.ts";
 
@@ -23,7 +23,7 @@ export function registerRun(program: Command): void {
         return;
       }
       try {
-        process.exitCode = await runImageOnce({ store: storeFrom(cmd), image, command, env: opts.env, workdir: opts.workdir, user: opts.user, entrypoint: opts.entrypoint });
+        process.exitCode = await runImageOnce({ store: await openStore(cmd), image, command, env: opts.env, workdir: opts.workdir, user: opts.user, entrypoint: opts.entrypoint });
       } catch (e) {
         fail((e as Error).message, ExitCode.runFailed);
       }

@@ -1,0 +1,50 @@
+import type { Command } from "commander";
+import { familiarName, parseName } from "../../store/names.ts";
+import type { Store } from "../../store/store.ts";
+import { fail, openStore } from "../context.ts";
+import { imageGroup } from "../image-group.ts";
+
+/** docker's `image inspect` JSON for one image. */
+async function inspectImage(store: Store, ref: string): Promise<Record<string, unknown>> {
+  const img = await store.getImage(ref);
+  const names = (await store.refs.list()).filter((e) => e.descriptor.digest === img.manifestDigest && e.name).map((e) => familiarName(parseName(e.name as string)));
+  const last = img.config.history?.filter((h) => h.comment).pop();
+  return {
+    Id: img.configDigest,
+    RepoTags: names,
+    RepoDigests: names.map((n) => `${n.replace(/:[^:/]+$/, "")}@${img.manifestDigest}`),
+    Parent: "",
+    Comment: last?.comment ?? "",
+    Created: img.config.created ?? "",
+    Author: img.config.author ?? "",
+    Config: img.config.config,
+    Architecture: img.config.architecture,
+    Os: img.config.os,
+    ...(img.config.variant && { Variant: img.config.variant }),
+    Size: img.manifest.layers.reduce((n, l) => n + l.size, 0),
+    RootFS: { Type: "layers", Layers: img.config.rootfs.diff_ids },
+    Metadata: { LastTagTime: "" },
+    Descriptor: img.manifestDescriptor,
+  };
+}
+
+export function registerInspect(program: Command): void {
+  for (const parent of [program, imageGroup(program)]) {
+    parent
+      .command("inspect")
+      .description("Display detailed information on one or more images")
+      .argument("<images...>")
+      .action(async (images: string[], _opts: unknown, cmd: Command) => {
+        const store = await openStore(cmd);
+        const out: Record<string, unknown>[] = [];
+        for (const ref of images) {
+          try {
+            out.push(await inspectImage(store, ref));
+          } catch (e) {
+            fail((e as Error).message);
+          }
+        }
+        process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+      });
+  }
+}

@@ -1,0 +1,90 @@
+import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { hexOf } from "./layout.ts";
+import type { ManifestJson } from "./oci.ts";
+import type { Store } from "./store.ts";
+import { withLock } from "./lock.ts";
+
+/**
+ * Garbage collection: what no image (and, unless asked, no build cache
+ * record) needs is deleted: blobs, unpacked layers, cache records, cache
+ * mounts. It refuses to run while a build or container of another live
+ * strata process uses the store.
+ */
+export interface GcOptions {
+  /** Also drop the build cache: cache records and the layers only they keep. */
+  readonly buildCache: boolean;
+  /** Also delete RUN --mount=type=cache directories. */
+  readonly cacheMounts: boolean;
+}
+
+export interface GcResult {
+  readonly blobs: number;
+  readonly snapshots: number;
+  readonly cacheRecords: number;
+  readonly bytes: number;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  const st = await stat(path).catch(() => undefined);
+  return st?.size ?? 0;
+}
+
+async function liveUsers(store: Store): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir(store.layout.run).catch(() => [] as string[])) {
+    const pid = Number((await readFile(join(store.layout.run, name, "owner"), "utf8").catch(() => "")).trim());
+    if (pid > 0 && pid !== process.pid) pids.push(pid);
+  }
+  return pids;
+}
+
+/** Blobs every named image needs: manifests, configs, layers. */
+export async function referencedBlobs(store: Store): Promise<Set<string>> {
+  const keep = new Set<string>();
+  for (const { descriptor } of await store.refs.list()) {
+    keep.add(descriptor.digest);
+    const m = await store.content.readJson<ManifestJson>(descriptor.digest).catch(() => undefined);
+    if (!m) continue;
+    keep.add(m.config.digest);
+    for (const l of m.layers) keep.add(l.digest);
+  }
+  return keep;
+}
+
+export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResult> {
+  const users = await liveUsers(store);
+  if (users.length > 0) throw new Error(`the store is in use by strata process ${users.join(", ")}; try again when it is done`);
+  return withLock(store.layout.lockFile, async () => {
+    const keep = await referencedBlobs(store);
+    let cacheRecords = 0;
+    for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
+      const path = join(store.layout.cache, name);
+      const rec = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { diffId?: string };
+      if (o.buildCache || rec.diffId === undefined) {
+        await rm(path, { force: true });
+        cacheRecords++;
+      } else keep.add(rec.diffId);
+    }
+    let blobs = 0;
+    let bytes = 0;
+    for (const hex of await readdir(store.layout.blobs).catch(() => [] as string[])) {
+      if (keep.has(`sha256:${hex}`)) continue;
+      bytes += await sizeOf(join(store.layout.blobs, hex));
+      await rm(join(store.layout.blobs, hex), { force: true });
+      blobs++;
+    }
+    const keepHex = new Set([...keep].map(hexOf));
+    let snapshots = 0;
+    for (const hex of await readdir(store.layout.snapshots).catch(() => [] as string[])) {
+      if (hex === "l" || keepHex.has(hex)) continue;
+      await rm(join(store.layout.snapshots, hex), { recursive: true, force: true });
+      snapshots++;
+    }
+    for (const link of await readdir(join(store.layout.snapshots, "l")).catch(() => [] as string[])) {
+      if (![...keepHex].some((h) => h.startsWith(link))) await rm(join(store.layout.snapshots, "l", link), { force: true });
+    }
+    if (o.cacheMounts) await rm(join(store.layout.root, "cache-mounts"), { recursive: true, force: true });
+    return { blobs, snapshots, cacheRecords, bytes };
+  });
+}

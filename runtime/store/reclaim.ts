@@ -1,0 +1,74 @@
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { deleteContainer } from "../runc/runc.ts";
+import { unmount } from "../snapshot/mount.ts";
+import type { StoreLayout } from "./layout.ts";
+
+/**
+ * Leftovers of a strata process that died (kill -9, a crash, a power cut):
+ * every scratch dir under run/ records its owner's pid; ingest files in tmp/
+ * carry it in their name. The next command that opens the store unmounts,
+ * deletes the runc containers of, and removes whatever belongs to a process
+ * that no longer exists, and says so.
+ */
+export async function writeOwner(dir: string): Promise<void> {
+  await writeFile(join(dir, "owner"), String(process.pid));
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function mountsUnder(dir: string): Promise<string[]> {
+  const text = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    const mp = line.split(" ")[4];
+    if (mp !== undefined && (mp === dir || mp.startsWith(`${dir}/`))) out.push(mp.replace(/\\040/g, " "));
+  }
+  return out.sort((a, b) => b.length - a.length);
+}
+
+export interface Reclaimed {
+  readonly dirs: number;
+  readonly mounts: number;
+  readonly containers: number;
+  readonly files: number;
+}
+
+export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
+  const result = { dirs: 0, mounts: 0, containers: 0, files: 0 };
+  for (const name of await readdir(layout.run).catch(() => [] as string[])) {
+    const dir = join(layout.run, name);
+    const owner = Number((await readFile(join(dir, "owner"), "utf8").catch(() => "")).trim());
+    if (alive(owner)) continue;
+    for (const mp of await mountsUnder(dir)) {
+      await unmount(mp);
+      result.mounts++;
+    }
+    await rm(dir, { recursive: true, force: true });
+    result.dirs++;
+  }
+  for (const id of await readdir(layout.runc).catch(() => [] as string[])) {
+    const state = await readFile(join(layout.runc, id, "state.json"), "utf8").catch(() => "");
+    const pid = Number((/"init_process_pid":(\d+)/.exec(state) ?? [])[1]);
+    const ownerPid = Number((/^strata-p(\d+)-/.exec(id) ?? [])[1]);
+    if (Number.isNaN(ownerPid) ? alive(pid) : alive(ownerPid)) continue;
+    await deleteContainer(layout.runc, id);
+    result.containers++;
+  }
+  for (const name of await readdir(layout.tmp).catch(() => [] as string[])) {
+    const pid = Number((/-(\d+)-/.exec(name) ?? [])[1]);
+    if (Number.isNaN(pid) || alive(pid)) continue;
+    await rm(join(layout.tmp, name), { recursive: true, force: true });
+    result.files++;
+  }
+  return result;
+}

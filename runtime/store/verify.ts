@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { ImageConfigJson, ManifestJson } from "./oci.ts";
+import type { Store } from "./store.ts";
+
+/**
+ * `strata system verify`: re-hashes every blob (its name must be its
+ * sha256), and checks that every name points at a manifest whose config and
+ * layers are all present, with as many diffIDs as layers, and that cache
+ * records point at stored layers. Returns the problems found.
+ */
+export async function verifyStore(store: Store): Promise<string[]> {
+  const problems: string[] = [];
+  const present = new Set<string>();
+  for (const hex of await readdir(store.layout.blobs).catch(() => [] as string[])) {
+    const h = createHash("sha256");
+    for await (const chunk of createReadStream(join(store.layout.blobs, hex), { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    const actual = h.digest("hex");
+    if (actual !== hex) problems.push(`blob sha256:${hex} hashes to sha256:${actual}`);
+    else present.add(`sha256:${hex}`);
+  }
+  for (const { name, descriptor } of await store.refs.list()) {
+    const label = name ?? descriptor.digest;
+    if (!present.has(descriptor.digest)) {
+      problems.push(`${label}: manifest ${descriptor.digest} is missing`);
+      continue;
+    }
+    const m = await store.content.readJson<ManifestJson>(descriptor.digest);
+    if (!present.has(m.config.digest)) {
+      problems.push(`${label}: config ${m.config.digest} is missing`);
+      continue;
+    }
+    const c = await store.content.readJson<ImageConfigJson>(m.config.digest);
+    if (c.rootfs.diff_ids.length !== m.layers.length) problems.push(`${label}: ${m.layers.length} layers but ${c.rootfs.diff_ids.length} diffIDs`);
+    for (const l of m.layers) if (!present.has(l.digest)) problems.push(`${label}: layer ${l.digest} is missing`);
+  }
+  for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
+    const rec = JSON.parse(await readFile(join(store.layout.cache, name), "utf8")) as { diffId: string };
+    if (!present.has(rec.diffId)) problems.push(`cache record ${name}: layer ${rec.diffId} is missing (the next build reruns that step)`);
+  }
+  return problems;
+}
