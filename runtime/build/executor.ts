@@ -11,7 +11,7 @@ import { CacheRecords } from "./cache-records.ts";
 import type { BuildContext } from "./context.ts";
 import { makeLayer } from "./layer-step.ts";
 import { type BuildPlan, planBuild } from "./plan.ts";
-import type { Progress } from "./progress.ts";
+import type { Progress } from "./progress/progress.ts";
 import { ReadOnlyRoots } from "./roots.ts";
 import type { SecretSource, StepSources } from "./sources.ts";
 
@@ -105,7 +105,10 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
         continue;
       }
       const started = performance.now();
-      const layer = await makeLayer({ store, snapshots, sources, parents: state.diffIds, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch });
+      const layer = await makeLayer({ store, snapshots, sources, parents: state.diffIds, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
+        progress.failed(id, e.message);
+        throw e;
+      });
       const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
       await cache.put(key, { diffId: layer.diffId, size: layer.size, created });
       progress.done(id, (performance.now() - started) / 1000);

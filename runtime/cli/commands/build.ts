@@ -1,11 +1,11 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
 import { targetId, saveRecord } from "../../build/build-record.ts";
 import { StepError } from "../../build/errors.ts";
 import { executeGraph } from "../../build/executor.ts";
 import { planBuild } from "../../build/plan.ts";
 import { prepareBuild } from "../../build/prepare.ts";
-import { PlainProgress, QuietProgress } from "../../build/progress.ts";
+import { createProgress, type ProgressMode } from "../../build/progress/index.ts";
 import type { SecretSource } from "../../build/sources.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -41,6 +41,7 @@ interface BuildOptions {
   explain?: boolean;
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
+  progress: ProgressMode;
 }
 
 export function registerBuild(program: Command): void {
@@ -52,6 +53,7 @@ export function registerBuild(program: Command): void {
     .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
+    .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building");
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
@@ -71,7 +73,7 @@ export function registerBuild(program: Command): void {
       process.exitCode = ExitCode.failure;
       return;
     }
-    const progress = opts.quiet ? new QuietProgress() : new PlainProgress();
+    const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
     const sde = process.env.SOURCE_DATE_EPOCH;
     try {
       const plan = await planBuild(store, prepared.graph, prepared.context);
@@ -100,9 +102,12 @@ export function registerBuild(program: Command): void {
         for (const t of opts.tag) progress.info(`naming to ${t} done`);
       }
     } catch (e) {
+      progress.close();
       if (!(e instanceof StepError)) throw e;
       printStepError(e, prepared.source);
       process.exitCode = ExitCode.failure;
+      return;
     }
+    progress.close();
   });
 }

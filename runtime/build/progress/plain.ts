@@ -1,22 +1,14 @@
+import type { Progress } from "./progress.ts";
+
 /**
- * Build progress events. The plain reporter prints BuildKit's plain format:
+ * BuildKit's plain progress format, for CI and pipes:
  *   #3 [build 2/5] RUN make
  *   #3 0.42 compiling...
  *   #3 DONE 1.2s        (or  #3 CACHED)
  */
-export interface Progress {
-  start(id: number, label: string): void;
-  output(id: number, chunk: Buffer): void;
-  cached(id: number): void;
-  done(id: number, seconds: number): void;
-  failed(id: number, message: string): void;
-  info(message: string): void;
-}
-
 export class PlainProgress implements Progress {
   readonly #write: (s: string) => void;
   readonly #started = new Map<number, number>();
-  readonly #tail = new Map<number, string[]>();
   constructor(write: (s: string) => void = (s) => process.stderr.write(s)) {
     this.#write = write;
   }
@@ -28,12 +20,7 @@ export class PlainProgress implements Progress {
     const t = ((performance.now() - (this.#started.get(id) ?? performance.now())) / 1000).toFixed(2);
     const lines = chunk.toString().split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
-    const tail = this.#tail.get(id) ?? [];
-    for (const l of lines) {
-      this.#write(`#${id} ${t} ${l}\n`);
-      tail.push(l);
-    }
-    this.#tail.set(id, tail.slice(-10));
+    for (const l of lines) this.#write(`#${id} ${t} ${l}\n`);
   }
   cached(id: number): void {
     this.#write(`#${id} CACHED\n`);
@@ -47,16 +34,5 @@ export class PlainProgress implements Progress {
   info(message: string): void {
     this.#write(`${message}\n`);
   }
-  lastLines(id: number): string[] {
-    return this.#tail.get(id) ?? [];
-  }
-}
-
-export class QuietProgress implements Progress {
-  start(): void {}
-  output(): void {}
-  cached(): void {}
-  done(): void {}
-  failed(): void {}
-  info(): void {}
+  close(): void {}
 }
