@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { deleteContainer } from "../runc/runc.ts";
 import { unmount } from "../snapshot/mount.ts";
@@ -45,17 +45,6 @@ export interface Reclaimed {
 
 export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
   const result = { dirs: 0, mounts: 0, containers: 0, files: 0 };
-  for (const name of await readdir(layout.run).catch(() => [] as string[])) {
-    const dir = join(layout.run, name);
-    const owner = Number((await readFile(join(dir, "owner"), "utf8").catch(() => "")).trim());
-    if (alive(owner)) continue;
-    for (const mp of await mountsUnder(dir)) {
-      await unmount(mp);
-      result.mounts++;
-    }
-    await rm(dir, { recursive: true, force: true });
-    result.dirs++;
-  }
   for (const id of await readdir(layout.runc).catch(() => [] as string[])) {
     const state = await readFile(join(layout.runc, id, "state.json"), "utf8").catch(() => "");
     const pid = Number((/"init_process_pid":(\d+)/.exec(state) ?? [])[1]);
@@ -63,6 +52,19 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
     if (Number.isNaN(ownerPid) ? alive(pid) : alive(ownerPid)) continue;
     await deleteContainer(layout.runc, id);
     result.containers++;
+  }
+  for (const name of await readdir(layout.run).catch(() => [] as string[])) {
+    const dir = join(layout.run, name);
+    const ownerText = await readFile(join(dir, "owner"), "utf8").catch(() => undefined);
+    // A dir another process is creating this very moment has no owner file yet.
+    if (ownerText === undefined && Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? 0) < 60_000) continue;
+    if (alive(Number(ownerText?.trim()))) continue;
+    for (const mp of await mountsUnder(dir)) {
+      await unmount(mp);
+      result.mounts++;
+    }
+    await rm(dir, { recursive: true, force: true });
+    result.dirs++;
   }
   for (const name of await readdir(layout.tmp).catch(() => [] as string[])) {
     const pid = Number((/-(\d+)-/.exec(name) ?? [])[1]);
