@@ -1,0 +1,67 @@
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { measure, type Sample } from "./measure.ts";
+
+export const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/** One tool that builds a Dockerfile directory, with its own store. */
+export interface Builder {
+  readonly name: string;
+  /** Imports a rootfs tarball as `name`. */
+  importBase(tar: string, name: string): void;
+  build(ctx: string, tag: string): Sample;
+  /** Forgets everything (store and cache) for a cold build. */
+  reset(): void;
+}
+
+function sh(cmd: string, args: readonly string[]): void {
+  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
+}
+
+export function strataBuilder(dir: string): Builder {
+  const root = join(dir, "strata-root");
+  const cli = (args: string[]) => [join(repo, "bin/strata.js"), "--root", root, ...args];
+  const bases: [string, string][] = [];
+  return {
+    name: "strata",
+    importBase(tar, name) {
+      bases.push([tar, name]);
+      sh(process.execPath, cli(["import", tar, name]));
+    },
+    build(ctx, tag) {
+      return measure(process.execPath, cli(["build", "--progress", "quiet", "-t", tag, ctx]));
+    },
+    reset() {
+      sh("rm", ["-rf", root]);
+      for (const [tar, name] of bases) sh(process.execPath, cli(["import", tar, name]));
+    },
+  };
+}
+
+/** buildah with its overlay storage driver, as the peer to beat. */
+export function buildahBuilder(dir: string): Builder {
+  const root = join(dir, "buildah-root");
+  const runroot = join(dir, "buildah-runroot");
+  const storage = ["--root", root, "--runroot", runroot, "--storage-driver", "overlay"];
+  const bases: [string, string][] = [];
+  return {
+    name: "buildah",
+    importBase(tar, name) {
+      bases.push([tar, name]);
+      const ctr = spawnSync("buildah", [...storage, "from", "scratch"], { encoding: "utf8" }).stdout.trim();
+      sh("buildah", [...storage, "add", ctr, tar, "/"]);
+      sh("buildah", [...storage, "commit", "-q", ctr, name]);
+      sh("buildah", [...storage, "rm", ctr]);
+    },
+    build(ctx, tag) {
+      return measure("buildah", [...storage, "build", "--layers", "--isolation", "oci", "-q", "-t", tag, ctx]);
+    },
+    reset() {
+      spawnSync("buildah", [...storage, "rm", "--all"]);
+      spawnSync("buildah", [...storage, "rmi", "--all", "--force"]);
+      for (const [tar, name] of bases) this.importBase(tar, name);
+    },
+  };
+}

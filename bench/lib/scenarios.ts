@@ -1,0 +1,111 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** A benchmark scenario: a context writer, its base image, the file to touch, and issue 6's ratio targets. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly base: "busybox" | "debian";
+  readonly baseName: string;
+  readonly touch: string;
+  readonly targets: { cold?: number; warm?: number; touched?: number };
+  write(ctx: string): void;
+}
+
+/** A deterministic pseudo-random buffer (xorshift), so contexts are the same every run. */
+function bytes(n: number, seed: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  let x = seed | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "tiny",
+    description: "busybox base, 5 RUNs, ENV, WORKDIR, a COPY, CMD",
+    base: "busybox",
+    baseName: "busybox:latest",
+    touch: "app.txt",
+    targets: { cold: 0.3, warm: 0.4 },
+    write(ctx) {
+      writeFileSync(
+        join(ctx, "Dockerfile"),
+        ["FROM busybox:latest", "ENV APP=tiny", "RUN echo one > /one", "RUN echo two > /two", "RUN echo three > /three", "RUN echo four > /four", "RUN echo five > /five", "WORKDIR /app", "COPY app.txt ./", 'CMD ["cat", "/app/app.txt"]', ""].join("\n"),
+      );
+      writeFileSync(join(ctx, "app.txt"), "tiny\n");
+    },
+  },
+  {
+    name: "bigctx",
+    description: "COPY of a generated 10,000-file, 200 MB context",
+    base: "busybox",
+    baseName: "busybox:latest",
+    touch: "d00/f0000.bin",
+    targets: { cold: 0.5, warm: 0.15 },
+    write(ctx) {
+      writeFileSync(join(ctx, "Dockerfile"), "FROM busybox:latest\nCOPY . /data/\n");
+      const chunk = bytes(40 * 1024, 7);
+      for (let d = 0; d < 100; d++) {
+        const dir = join(ctx, `d${String(d).padStart(2, "0")}`);
+        mkdirSync(dir);
+        for (let f = 0; f < 100; f++) {
+          const n = d * 100 + f;
+          const size = 10 * 1024 + ((n * 7919) % (30 * 1024));
+          const data = Buffer.concat([Buffer.from(`${n}\n`), chunk.subarray(0, size)]);
+          writeFileSync(join(dir, `f${String(n).padStart(4, "0")}.bin`), data);
+        }
+      }
+    },
+  },
+  {
+    name: "multistage",
+    description: "two independent stages and a final stage copying from both",
+    base: "busybox",
+    baseName: "busybox:latest",
+    touch: "a.txt",
+    targets: { cold: 0.8 },
+    write(ctx) {
+      writeFileSync(
+        join(ctx, "Dockerfile"),
+        [
+          "FROM busybox:latest AS a",
+          "COPY a.txt /src/a.txt",
+          "RUN mkdir /out && for i in $(seq 1 200); do cat /src/a.txt >> /out/a.txt; done",
+          "FROM busybox:latest AS b",
+          "RUN mkdir /out && for i in $(seq 1 200); do echo b$i >> /out/b.txt; done",
+          "FROM busybox:latest",
+          "COPY --from=a /out/a.txt /a.txt",
+          "COPY --from=b /out/b.txt /b.txt",
+          'CMD ["cat", "/a.txt", "/b.txt"]',
+          "",
+        ].join("\n"),
+      );
+      writeFileSync(join(ctx, "a.txt"), "a line of stage a\n");
+    },
+  },
+  {
+    name: "debian-ssh",
+    description: "a debootstrap'd Debian base, apt-get install openssh-server procps iproute2",
+    base: "debian",
+    baseName: "debian:bookworm",
+    touch: "Dockerfile",
+    targets: { cold: 1.0 },
+    write(ctx) {
+      writeFileSync(
+        join(ctx, "Dockerfile"),
+        [
+          "FROM debian:bookworm",
+          "RUN apt-get update && apt-get install -y --no-install-recommends openssh-server procps iproute2 && rm -rf /var/lib/apt/lists/*",
+          'CMD ["/usr/sbin/sshd", "-D"]',
+          "",
+        ].join("\n"),
+      );
+    },
+  },
+];
