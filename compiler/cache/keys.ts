@@ -18,11 +18,13 @@ import { digestOf } from "./canonical.ts";
  *   line numbers and instruction text, history wording, and proxy ARGs
  *   (HTTP_PROXY and friends) from the environment. Merged RUNs hash the list
  *   of their commands, so a merged and an unmerged layer never share a key.
- * - `input` says what a COPY/ADD reads: for the build context, the digest of
- *   the selected files after .dockerignore (contextDigest in
- *   runtime/build/context-hash.ts: each file's path, type, mode, uid, gid,
- *   size, content sha256 or link target; never mtime or inode); for a stage,
- *   that stage's last key; for an image, its manifest digest.
+ * - `input` says what a step reads besides its parent: for COPY/ADD from the
+ *   build context, the digest of the selected files after .dockerignore
+ *   (contextDigest in runtime/build/context-hash.ts, whose header lists what
+ *   it hashes: paths as placed, types, modes, sizes, content sha256 or link
+ *   targets; never mtime, inode or owner); for a RUN with bind mounts from
+ *   the context, the same digest of the bound paths; for a stage, that
+ *   stage's last key; for an image, its manifest digest.
  * - A config-only step (ENV, LABEL, CMD, ...) makes no layer: its key is its
  *   parent's. Config changes reach later keys through what they change in
  *   an op (env, cwd, user, shell-wrapped argv).

@@ -1,8 +1,32 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { posix } from "node:path";
 import { digestOf } from "../../compiler/cache/canonical.ts";
 import type { CopyOp } from "../../compiler/ir/graph.ts";
-import type { BuildContext, ContextEntry } from "./context.ts";
+import type { BuildContext } from "./context.ts";
+import { fetchOnce } from "./copy/fetch.ts";
+import { type SourceEntry, selectSource } from "./copy/select.ts";
+import { CopyError, classifySources, commandOf, multipleSourcesError } from "./copy/sources.ts";
+
+/**
+ * What a COPY/ADD reads from the build context, hashed for its cache key.
+ *
+ * The selection is the one the copy makes (copy/select.ts: .dockerignore,
+ * wildcards, followed symlinks, --exclude, --parents), so the key and the
+ * copy never disagree. For each source, in order:
+ *
+ * - a path: for each match, its base name and, for the match and every
+ *   entry it contributes, the path relative to the match (as placed under
+ *   the destination), the type, whether it is selected or only a parent,
+ *   the mode, and the content: sha256 for files, the target for symlinks,
+ *   size for files. Never mtime, inode or owner (the context has none);
+ * - a URL: the URL and `--checksum` when given (nothing is fetched); else
+ *   the sha256 of the content, fetched once per build and reused by the copy;
+ * - a heredoc: its name (the content is in the op, which is keyed already).
+ *
+ * dest, --chown, --chmod, --link, --exclude, --parents, --unpack are in the
+ * op and so in the key (compiler/cache/keys.ts).
+ */
 
 /** sha256 of a file with 1 MiB reads. */
 export async function hashFile(path: string): Promise<string> {
@@ -13,9 +37,10 @@ export async function hashFile(path: string): Promise<string> {
 
 const memo = new Map<string, string>();
 
-/** A file's content hash, remembered by (path, size, mtime, inode, mode) so unchanged files are not read twice. */
-export async function contentHash(e: ContextEntry): Promise<string> {
-  const k = `${e.abs}\0${e.size}\0${e.mtimeMs}\0${e.ino}\0${e.mode}`;
+/** A file's content hash, remembered by (path, size, mtime, ctime, inode, mode) so unchanged files are not read twice. */
+export async function contentHash(e: SourceEntry): Promise<string> {
+  const st = e.st;
+  const k = `${e.abs}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}\0${st.mode}`;
   const hit = memo.get(k);
   if (hit !== undefined) return hit;
   const h = await hashFile(e.abs);
@@ -23,25 +48,46 @@ export async function contentHash(e: ContextEntry): Promise<string> {
   return h;
 }
 
-/**
- * The digest of what a COPY/ADD reads from the context: for each source in
- * order, each selected entry's destination path, type, mode, size and content
- * hash or link target. Owner and final mode come from the op (--chown,
- * --chmod), which is part of the key already. Never mtime or inode.
- */
-export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ digest: string; files: Record<string, string> }> {
-  const parts: unknown[] = [];
-  const files: Record<string, string> = {};
-  for (const src of op.sources) {
-    const { items } = await ctx.select(src);
-    const list = await Promise.all(
-      items.map(async ({ entry, destRel }) => {
-        const content = entry.type === "file" ? await contentHash(entry) : entry.type === "symlink" ? `link:${entry.linkTarget}` : "dir";
-        if (entry.type !== "dir") files[entry.rel] = content;
-        return { path: destRel, type: entry.type, mode: entry.mode, size: entry.size, content };
-      }),
-    );
-    parts.push({ source: src, entries: list });
+async function describe(e: SourceEntry, rootRel: string, files: Record<string, string>): Promise<unknown> {
+  const base = { path: e.rel, type: e.kind, selected: e.selected, mode: Number(e.st.mode & 0o7777n) };
+  if (e.kind === "file") {
+    const content = await contentHash(e);
+    files[e.rel === "" ? rootRel : posix.join(rootRel, e.rel)] = content;
+    return { ...base, size: Number(e.st.size), content };
   }
-  return { digest: digestOf(parts), files };
+  if (e.kind === "symlink") return { ...base, content: `link:${e.linkTarget ?? ""}` };
+  if (e.kind === "char" || e.kind === "block") return { ...base, rdev: String(e.st.rdev) };
+  return base;
+}
+
+export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ digest: string; files: Record<string, string> }> {
+  const cmd = commandOf(op);
+  try {
+    const parts: unknown[] = [];
+    const files: Record<string, string> = {};
+    const entries = await ctx.entries();
+    const tree = { root: ctx.root, visible: (rel: string) => entries.has(rel), keepOwner: false, label: "the build context" };
+    for (const item of classifySources(op)) {
+      if (item.kind === "inline") parts.push({ inline: item.name });
+      else if (item.kind === "url") {
+        if (op.checksum !== undefined) parts.push({ url: item.src, checksum: op.checksum });
+        else parts.push({ url: item.src, content: (await fetchOnce(ctx.fetched, item.src)).digest });
+      } else {
+        const matches = await selectSource(tree, item.src, { exclude: op.exclude, parents: op.parents });
+        if (matches.length > 1 && !op.dest.endsWith("/")) throw multipleSourcesError(op);
+        const list: unknown[] = [];
+        for (const m of matches) {
+          const top = m.top.kind === "dir" ? { type: "dir" } : await describe(m.top, m.followed, files);
+          const inner: unknown[] = [];
+          for (const e of m.entries) inner.push(await describe(e, m.followed, files));
+          list.push({ name: posix.basename(m.name), top, entries: inner });
+        }
+        parts.push({ source: item.src, matches: list });
+      }
+    }
+    return { digest: digestOf(parts), files };
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new CopyError(typeof code === "string" && code.startsWith("COPY_") ? code : "COPY_FAILED", `${cmd} failed: ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -5,7 +5,7 @@ import { writeLayer } from "../layer/write-layer.ts";
 import { mount, unmount } from "../snapshot/mount.ts";
 import type { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Store } from "../store/store.ts";
-import { copyFromContext } from "./copy.ts";
+import { copyInto } from "./copy/index.ts";
 import { StepError } from "./errors.ts";
 import { runStep } from "./run-step.ts";
 import type { StepSources } from "./sources.ts";
@@ -55,9 +55,7 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
       }
     } else {
       try {
-        const from = op.from;
-        if (from.type === "context") await copyFromContext(o.sources.context, op, snap.merged);
-        else throw new Error(`copying from ${from.type} is not supported yet`);
+        await copyInto(op, o.sources, snap.merged);
       } catch (e) {
         if (e instanceof StepError) throw e;
         throw new StepError("COPY_FAILED", (e as Error).message, source);

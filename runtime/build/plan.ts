@@ -1,6 +1,7 @@
 import { computeKeys, type GraphKeys } from "../../compiler/cache/keys.ts";
 import { type LayerParts, layerParts, type StepFacts } from "../../compiler/explain/parts.ts";
-import type { BuildGraph, SourceRef, Stage } from "../../compiler/ir/graph.ts";
+import { digestOf } from "../../compiler/cache/canonical.ts";
+import type { BuildGraph, CopyOp, SourceRef, Stage } from "../../compiler/ir/graph.ts";
 import { stageDependencies } from "../../compiler/ir/stages.ts";
 import type { Store } from "../store/store.ts";
 import type { BuildContext } from "./context.ts";
@@ -17,6 +18,16 @@ export interface BuildPlan {
   readonly warnings: readonly PlanWarning[];
 }
 
+/** What RUN --mount=type=bind reads from the context, hashed as a COPY of the same paths would be. */
+async function bindDigest(context: BuildContext, sources: readonly string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const source of sources) {
+    const op: CopyOp = { kind: "copy", add: false, from: { type: "context" }, sources: [source], inline: [], dest: "/", cwd: "/", link: false, parents: false, exclude: [] };
+    parts.push((await contextDigest(context, op)).digest);
+  }
+  return digestOf(parts);
+}
+
 /**
  * Everything a build or an explain needs before anything runs: which stages
  * are used, what each COPY reads (the context hashed after .dockerignore,
@@ -27,6 +38,11 @@ export async function planBuild(store: Store, graph: BuildGraph, context: BuildC
   const facts = new Map<string, StepFacts>();
   for (const i of order) {
     for (const [j, step] of (graph.stages[i] as Stage).steps.entries()) {
+      if (step.op?.kind === "run") {
+        const binds = step.op.mounts.filter((m) => m.type === "bind" && m.from === undefined);
+        if (binds.length > 0) facts.set(`${i}:${j}`, { input: { context: await bindDigest(context, binds.map((m) => m.source ?? ".")) } });
+        continue;
+      }
       if (step.op?.kind !== "copy") continue;
       const from = step.op.from;
       try {

@@ -38,7 +38,7 @@ export class ReadOnlyRoots {
     await mkdir(empty, { recursive: true });
     await writeOwner(this.#dir);
     // overlayfs wants two lower dirs when there is no upper dir.
-    const lowers = [...diffIds].reverse().map((d) => this.#snapshots.shortLink(d));
+    const lowers = this.#snapshots.lowerDirs(diffIds);
     await mount({ type: "overlay", source: "overlay", options: [`lowerdir=${[...lowers, empty].join(":")}`], cwd: this.#snapshots.layout.snapshots }, target);
     return target;
   }

@@ -80,6 +80,15 @@ export class OverlaySnapshotter {
     });
   }
 
+  /**
+   * Lower dirs for a mount, topmost first. A diffID can appear twice (every
+   * empty layer has the same one): only its topmost place is kept, which is
+   * the same view since the higher copy shadows the same paths anyway.
+   */
+  lowerDirs(parents: readonly string[]): string[] {
+    return [...new Set([...parents].reverse())].map((d) => this.shortLink(d));
+  }
+
   /** The short name of a layer dir, relative to snapshots/ (see the class comment). */
   shortLink(diffId: string): string {
     return `l/${hexOf(diffId).slice(0, 16)}`;
@@ -96,7 +105,7 @@ export class OverlaySnapshotter {
     const empty = join(dir, "empty");
     await Promise.all([upper, work, merged, empty].map((d) => mkdir(d, { recursive: true })));
     await writeOwner(dir);
-    const lowers = parents.length === 0 ? [empty] : [...parents].reverse().map((d) => this.shortLink(d));
+    const lowers = parents.length === 0 ? [empty] : this.lowerDirs(parents);
     const mount: MountSpec = {
       type: "overlay",
       source: "overlay",

@@ -1,0 +1,107 @@
+/**
+ * ADD <url>: the remote file, fetched once per build with undici (redirects
+ * followed) into a private temp file, with its sha256 and Last-Modified.
+ * `--checksum=sha256:<hex>` is verified before anything is placed.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix } from "node:path";
+import { fetch } from "undici";
+
+export interface Fetched {
+  readonly url: string;
+  /** The downloaded bytes, in a temp file removed when the process exits. */
+  readonly file: string;
+  /** "sha256:<hex>" of the content. */
+  readonly digest: string;
+  readonly size: number;
+  /** From the Last-Modified header, when there is one. */
+  readonly lastModified: Date | undefined;
+}
+
+let tempDir: string | undefined;
+function downloads(): string {
+  if (tempDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), "strata-add-"));
+    tempDir = dir;
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return tempDir;
+}
+
+export function isHttpSource(src: string): boolean {
+  return /^https?:\/\//i.test(src);
+}
+
+/**
+ * BuildKit's gitutil.ParseGitRef, for what it can tell from a local path:
+ * `git@host:`, `git://`, `ssh://`, and http(s) URLs ending in `.git` (before
+ * an optional `#ref:subdir` fragment).
+ */
+export function isGitSource(src: string): boolean {
+  if (/^(git@[^:]+:|git:\/\/|ssh:\/\/)/i.test(src)) return true;
+  if (!isHttpSource(src)) return false;
+  try {
+    return new URL(src).pathname.endsWith(".git");
+  } catch {
+    return false;
+  }
+}
+
+/** The name BuildKit gives a downloaded file: the URL path's last component, or `__unnamed__`. */
+export function urlFileName(src: string): string {
+  try {
+    const base = posix.basename(new URL(src).pathname);
+    return base === "" || base === "." || base === "/" ? "__unnamed__" : decodeURIComponent(base);
+  } catch {
+    return "__unnamed__";
+  }
+}
+
+async function download(url: string): Promise<Fetched> {
+  let res: Awaited<ReturnType<typeof fetch>>;
+  try {
+    res = await fetch(url, { redirect: "follow" });
+  } catch (e) {
+    const cause = (e as { cause?: Error }).cause;
+    throw new Error(`${url}: ${cause?.message ?? (e as Error).message}`);
+  }
+  if (!res.ok || res.body === null) throw new Error(`${url}: invalid response status ${res.status} ${res.statusText}`.trimEnd());
+  const file = join(downloads(), createHash("sha256").update(url).digest("hex").slice(0, 32));
+  const h = createHash("sha256");
+  const fh = await open(file, "w", 0o600);
+  let size = 0;
+  try {
+    for await (const chunk of res.body) {
+      const b = chunk as Uint8Array;
+      h.update(b);
+      size += b.length;
+      await fh.write(b);
+    }
+  } finally {
+    await fh.close();
+  }
+  const lm = res.headers.get("last-modified");
+  const lastModified = lm ? new Date(lm) : undefined;
+  return { url, file, digest: `sha256:${h.digest("hex")}`, size, lastModified: lastModified && !Number.isNaN(lastModified.getTime()) ? lastModified : undefined };
+}
+
+/** Fetches `url` once per cache map (one per build). */
+export function fetchOnce(cache: Map<string, Promise<Fetched>>, url: string): Promise<Fetched> {
+  let p = cache.get(url);
+  if (p === undefined) {
+    p = download(url);
+    cache.set(url, p);
+    p.catch(() => cache.delete(url));
+  }
+  return p;
+}
+
+/** Checks `--checksum` (only sha256 is supported, as in BuildKit). */
+export function verifyChecksum(f: Fetched, checksum: string | undefined): void {
+  if (checksum === undefined) return;
+  if (!/^sha256:[0-9a-f]{64}$/.test(checksum)) throw new Error(`${f.url}: invalid checksum ${checksum}: expected sha256:<64 hex digits>`);
+  if (checksum !== f.digest) throw new Error(`${f.url}: checksum mismatch: expected ${checksum}, got ${f.digest}`);
+}

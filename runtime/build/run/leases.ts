@@ -1,0 +1,83 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * Cross-process bookkeeping for cache mounts, with plain files (no flock in
+ * Node): a lease is a file named `<pid>.<start time>.<random>.<kind>`, alive
+ * while that process is (the start time guards against a reused pid), and a
+ * short mutex file taken with O_EXCL guards every look-and-take of leases.
+ * Leases of a process that died (a killed build) are ignored and removed.
+ */
+
+export type LeaseKind = "shared" | "locked" | "private";
+
+/** /proc/<pid>/stat field 22, the start time in clock ticks since boot. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const SELF = `${process.pid}.${startTime(process.pid) ?? "0"}`;
+
+function alive(owner: string): boolean {
+  const [pid, start] = owner.split(".");
+  if (`${pid}.${start}` === SELF) return true;
+  const n = Number(pid);
+  if (!Number.isInteger(n) || n <= 0) return false;
+  return startTime(n) === start;
+}
+
+/** Runs `fn` holding the mutex file `path` (waits for it; breaks it when its owner is dead). */
+export async function withMutex<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      const fh = await open(path, "wx");
+      await fh.writeFile(SELF);
+      await fh.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const owner = await readFile(path, "utf8").catch(() => "");
+      if (owner !== "" && !alive(owner)) await rm(path, { force: true });
+      else await sleep(15);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+/** The live leases in `dir` (dead ones are removed). */
+export async function liveLeases(dir: string): Promise<LeaseKind[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: LeaseKind[] = [];
+  for (const n of names) {
+    const parts = n.split(".");
+    if (alive(`${parts[0]}.${parts[1]}`)) out.push(parts[3] as LeaseKind);
+    else await rm(join(dir, n), { force: true });
+  }
+  return out;
+}
+
+/** Takes a lease in `dir`; returns the function that gives it back. */
+export async function takeLease(dir: string, kind: LeaseKind): Promise<() => Promise<void>> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${SELF}.${randomBytes(6).toString("hex")}.${kind}`);
+  await (await open(file, "wx")).close();
+  return () => rm(file, { force: true });
+}
+
