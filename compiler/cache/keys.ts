@@ -53,7 +53,7 @@ export function layerKey(parent: string, op: LayerOp, input: StepInput): string 
 
 /** The op with what does not change the result stripped (see the rules above). */
 export function semanticOp(op: LayerOp): unknown {
-  if (op.kind === "copy") return op;
+  if (op.kind !== "run") return op;
   return {
     ...op,
     commands: op.commands.map((c) => ({ args: c.args, heredocs: c.heredocs })),

@@ -95,7 +95,19 @@ export const CopyOpSchema = z.object({
 });
 export type CopyOp = z.infer<typeof CopyOpSchema>;
 
-export const LayerOpSchema = z.discriminatedUnion("kind", [RunOpSchema, CopyOpSchema]);
+/**
+ * WORKDIR creates its directory, as BuildKit does: missing parts made with
+ * mode 0755 and owned by the USER of that moment. When the directory already
+ * exists the layer is empty, and empty layers are left out of the image.
+ */
+export const WorkdirOpSchema = z.object({
+  kind: z.literal("workdir"),
+  path: z.string(),
+  user: z.string(),
+});
+export type WorkdirOp = z.infer<typeof WorkdirOpSchema>;
+
+export const LayerOpSchema = z.discriminatedUnion("kind", [RunOpSchema, CopyOpSchema, WorkdirOpSchema]);
 export type LayerOp = z.infer<typeof LayerOpSchema>;
 
 export const StepSchema = z.object({

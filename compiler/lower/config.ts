@@ -45,13 +45,13 @@ export function resolveWorkdir(current: string | undefined, p: string): string {
 export function applyConfig(instr: Instruction, config: ContainerConfig, scope: Scope, ex: Expander, cmdSet: boolean): ConfigChange | undefined {
   switch (instr.kind) {
     case "ENV": {
+      // Every value expands with the environment from before the instruction
+      // (reference: `ENV abc=bye def=$abc` gives def=hello).
       let env = config.Env ?? [];
       const parts: string[] = [];
-      let s = scope;
       for (const kv of instr.pairs) {
-        const value = ex.word(kv.value, s);
+        const value = ex.word(kv.value, scope);
         env = envSet(env, kv.key, value);
-        s = s.withEnv(env);
         parts.push(`${kv.key}=${value}`);
       }
       return { config: { ...config, Env: env }, createdBy: `ENV ${parts.join(" ")}` };

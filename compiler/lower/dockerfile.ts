@@ -129,6 +129,10 @@ class Lowering {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
       if (op.from.type === "image") this.need(op.from.ref);
       push(op, config, copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope)));
+    } else if (instr.kind === "WORKDIR") {
+      const change = applyConfig(instr, config, scope, ex, d.cmdSet) as { config: ContainerConfig; createdBy: string };
+      const path = change.config.WorkingDir ?? "/";
+      push(path === "/" ? null : { kind: "workdir", path, user: config.User ?? "" }, change.config, change.createdBy);
     } else {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet);
       if (change === undefined) return;

@@ -70,7 +70,7 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     add: instr.kind === "ADD",
     from,
     sources,
-    inline: instr.heredocs.map((h) => ({ name: h.name, content: h.content })),
+    inline: instr.heredocs.map((h) => ({ name: h.name, content: h.expand ? ex.raw({ text: h.content, span: h.span }, scope) : h.content })),
     dest: dest.startsWith("/") ? dest : `${normalize(`${cwd}/${dest}`)}${dest.endsWith("/") || dest === "." ? "/" : ""}`,
     cwd,
     ...(instr.chown !== undefined && { chown: ex.word(instr.chown, scope) }),

@@ -60,6 +60,14 @@ export class Expander {
     return w.text;
   }
 
+  /** A heredoc body: only `$` expansions, quotes and escapes kept (BuildKit's RawQuotes/RawEscapes). */
+  raw(w: Word, scope: Scope): string {
+    const r = expandWord(w.text, scope.lookup, { escape: scope.escape, raw: true });
+    if (r.ok) return r.value;
+    this.fail(w, r.message, r.offset);
+    return w.text;
+  }
+
   words(w: Word, scope: Scope): string[] {
     const r = expandWords(w.text, scope.lookup, { escape: scope.escape });
     if (r.ok) return r.words;

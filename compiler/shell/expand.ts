@@ -29,7 +29,7 @@ function failure(message: string, offset: number): ExpandFailure {
 }
 
 function run(word: string, env: ShellEnv, options: ExpandOptions | undefined, words: WordSplitter | null) {
-  const lexer = new WordLexer(word, env, options?.escape ?? "\\");
+  const lexer = new WordLexer(word, env, options?.escape ?? "\\", options?.raw ?? false);
   try {
     const value = lexer.run(words);
     return { lexer, value };
@@ -43,6 +43,7 @@ function run(word: string, env: ShellEnv, options: ExpandOptions | undefined, wo
 /** Expands one word (BuildKit's ProcessWord). Never throws for any word. */
 export function expandWord(word: string, env: ShellEnv, options?: ExpandOptions): ExpandResult {
   const esc = options?.escape ?? "\\";
+  if (options?.raw && word.indexOf("$") < 0) return { ok: true, value: word, used: [], unset: [] };
   if (
     word.indexOf("$") < 0 &&
     word.indexOf("'") < 0 &&

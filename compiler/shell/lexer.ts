@@ -62,8 +62,11 @@ export class WordLexer {
   errorMessage = "";
   errorOffset = 0;
 
-  constructor(src: string, env: ShellEnv, escapeToken: string) {
+  private readonly rawQuotes: boolean;
+
+  constructor(src: string, env: ShellEnv, escapeToken: string, rawQuotes = false) {
     this.src = src;
+    this.rawQuotes = rawQuotes;
     this.env = env;
     this.escText = escapeToken;
     this.esc = escapeToken.charCodeAt(0);
@@ -73,7 +76,7 @@ export class WordLexer {
 
   /** Expands the whole word; `words` receives the split words. Null on failure. */
   run(words: WordSplitter | null): string | null {
-    return this.processStopOn(EOF, false, words);
+    return this.processStopOn(EOF, this.rawQuotes, words);
   }
 
   private peek(): number {
@@ -122,7 +125,7 @@ export class WordLexer {
         if (value === null) return null;
         result += value;
         words?.addString(value);
-      } else if (ch === SQUOTE || ch === DQUOTE) {
+      } else if ((ch === SQUOTE || ch === DQUOTE) && !this.rawQuotes) {
         const value = ch === SQUOTE ? this.processSingleQuote() : this.processDoubleQuote();
         if (value === null) return null;
         result += value;

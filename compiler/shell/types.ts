@@ -16,6 +16,11 @@ export type EscapeToken = "\\" | "`";
 export interface ExpandOptions {
   /** Escape character of the Dockerfile; default `\`. */
   readonly escape?: EscapeToken | undefined;
+  /**
+   * Heredoc bodies (BuildKit's RawQuotes and RawEscapes): quotes and escape
+   * characters stay as they are; only `$` expansions happen.
+   */
+  readonly raw?: boolean | undefined;
 }
 
 /** Variable references observed while expanding. */

@@ -5,7 +5,8 @@ import { atomicWrite } from "../store/refs.ts";
 
 /** What a cache key maps to: the layer a step produced (cache/<key hex>.json). */
 export interface CacheRecord {
-  readonly diffId: string;
+  /** null: the step changed nothing, so it has no layer. */
+  readonly diffId: string | null;
   readonly size: number;
   /** When the layer was made (history `created`), so a cached rebuild gives the same image. */
   readonly created: string;
@@ -33,6 +34,7 @@ export class CacheRecords {
   async has(key: string): Promise<boolean> {
     const r = await this.get(key);
     if (r === undefined) return false;
+    if (r.diffId === null) return true;
     try {
       await stat(this.layout.blob(r.diffId));
       return true;

@@ -98,7 +98,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}${step.sources.length > 1 ? ` (+${step.sources.length - 1} merged)` : ""}`);
       const key = keys.steps[stage.index]?.[j] as string;
       const hit = o.noCache ? undefined : await cache.get(key);
-      if (hit && (await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId))) {
+      if (hit && (hit.diffId === null || ((await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId))))) {
         progress.cached(id);
         counters.cached++;
         state = addLayer(state, step, hit.diffId, hit.size, hit.created);
@@ -110,10 +110,10 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
         throw e;
       });
       const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
-      await cache.put(key, { diffId: layer.diffId, size: layer.size, created });
+      await cache.put(key, { diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created });
       progress.done(id, (performance.now() - started) / 1000);
       counters.executed++;
-      state = addLayer(state, step, layer.diffId, layer.size, created);
+      state = addLayer(state, step, layer?.diffId ?? null, layer?.size ?? 0, created);
     }
     return state;
   };
@@ -154,7 +154,11 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   return { manifest, config, plan, executed: counters.executed, cached: counters.cached };
 }
 
-function addLayer(state: StageResult, step: Step, diffId: string, size: number, created: string): StageResult {
+/** The state after a layer step; a step that changed nothing (diffId null) adds only history, as empty layers. */
+function addLayer(state: StageResult, step: Step, diffId: string | null, size: number, created: string): StageResult {
+  if (diffId === null) {
+    return { ...state, config: step.config, created, history: [...state.history, ...step.createdBy.map((c) => ({ created, created_by: c, empty_layer: true }))] };
+  }
   return {
     layers: [...state.layers, { mediaType: MediaType.layer, digest: diffId, size }],
     diffIds: [...state.diffIds, diffId],

@@ -1,4 +1,4 @@
-import { rename, rm } from "node:fs/promises";
+import { readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { SourceRef, Step } from "../../compiler/ir/graph.ts";
 import { writeLayer } from "../layer/write-layer.ts";
@@ -8,6 +8,7 @@ import type { Store } from "../store/store.ts";
 import { copyInto } from "./copy/index.ts";
 import { StepError } from "./errors.ts";
 import { runStep } from "./run-step.ts";
+import { makeWorkdir } from "./workdir-step.ts";
 import type { StepSources } from "./sources.ts";
 
 export interface LayerStepInput {
@@ -26,7 +27,8 @@ export interface LayerStepInput {
  * RUN or COPY in its merged view, unmounts, writes the upper dir as the layer
  * tar into the store, and keeps the upper dir as the layer's snapshot.
  */
-export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; size: number }> {
+/** The layer a step made; undefined when it changed nothing (the image then gets no layer for it, only history). */
+export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; size: number } | undefined> {
   const { step, snapshots } = o;
   const op = step.op;
   if (op === null) throw new Error("internal: config-only step has no layer");
@@ -53,6 +55,12 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
         const argv = op.commands[failure.command]?.args.join(" ");
         throw new StepError("RUN_FAILED", `process "${argv}" did not complete successfully: exit code: ${failure.exitCode}`, failed, failure.exitCode, output.join(""));
       }
+    } else if (op.kind === "workdir") {
+      try {
+        await makeWorkdir(op, snap.merged);
+      } catch (e) {
+        throw new StepError("WORKDIR_FAILED", (e as Error).message, source);
+      }
     } else {
       try {
         await copyInto(op, o.sources, snap.merged);
@@ -63,6 +71,7 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
     }
     await unmount(snap.merged);
     mounted = false;
+    if ((await readdir(snap.upper)).length === 0) return undefined;
     const tmp = join(o.store.layout.tmp, `layer-${snap.id}.tar`);
     const layer = await writeLayer(snap.upper, tmp, o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {});
     if (await o.store.content.has(layer.diffId)) await rm(tmp, { force: true });

@@ -73,8 +73,8 @@ function groups(text: string | undefined): GroupEntry[] {
  * - an explicit group matches /etc/group by name (or, when numeric, by name
  *   or gid); with no match a numeric gid is still valid, a name is an error;
  * - without an explicit group, the supplementary groups are every group that
- *   lists the matched user name as a member (the primary one included, as
- *   `id` shows in docker);
+ *   lists the matched user name as a member; in every case the primary group
+ *   is added first (BuildKit's executor does, so `id` shows it in `groups=`);
  * - an empty USER is root, and never fails (an image without /etc/passwd is fine).
  *
  * `home` is what runc puts in HOME when the environment has none: the home
@@ -90,7 +90,7 @@ export async function resolveUser(rootfs: string, spec: string): Promise<Resolve
   const homeOf = (uid: number): string => users.find((u) => u.uid === uid)?.home || "/";
   if (colon >= 0 && numeric(userArg) && numeric(groupArg)) {
     const uid = Number(userArg);
-    return { uid, gid: Number(groupArg), additionalGids: [], home: homeOf(uid) };
+    return withPrimary({ uid, gid: Number(groupArg), additionalGids: [], home: homeOf(uid) });
   }
   const allGroups = groups(await readInRoot(rootfs, "etc/group"));
   let uid = 0;
@@ -103,7 +103,7 @@ export async function resolveUser(rootfs: string, spec: string): Promise<Resolve
   } else if (numeric(userArg)) {
     uid = Number(userArg);
   } else if (isDefault) {
-    return { uid: 0, gid: 0, additionalGids: [], home: "/" };
+    return withPrimary({ uid: 0, gid: 0, additionalGids: [], home: "/" });
   } else {
     throw new UserNotFoundError(`unable to find user ${userArg}: no matching entries in passwd file`);
   }
@@ -117,5 +117,10 @@ export async function resolveUser(rootfs: string, spec: string): Promise<Resolve
     const name = matchedName;
     additionalGids = allGroups.filter((g) => g.members.includes(name)).map((g) => g.gid);
   }
-  return { uid, gid, additionalGids, home: entry?.home || homeOf(uid) };
+  return withPrimary({ uid, gid, additionalGids, home: entry?.home || homeOf(uid) });
+}
+
+/** BuildKit's executor lists the primary group first among the supplementary ones (its ensureAdditionalGids), so `id` shows it in `groups=`. */
+function withPrimary(u: ResolvedUser): ResolvedUser {
+  return { ...u, additionalGids: [u.gid, ...u.additionalGids.filter((g) => g !== u.gid)] };
 }

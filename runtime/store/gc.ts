@@ -60,11 +60,11 @@ export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResu
     let cacheRecords = 0;
     for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
       const path = join(store.layout.cache, name);
-      const rec = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { diffId?: string };
+      const rec = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { diffId?: string | null };
       if (o.buildCache || rec.diffId === undefined) {
         await rm(path, { force: true });
         cacheRecords++;
-      } else keep.add(rec.diffId);
+      } else if (rec.diffId !== null) keep.add(rec.diffId);
     }
     let blobs = 0;
     let bytes = 0;

@@ -13,6 +13,12 @@ export interface LoadedImage {
   readonly configDigest: string;
 }
 
+/** Map-valued config fields with their keys sorted, as Go (docker) writes maps: the same config, the same bytes. */
+function sortMaps(c: ImageConfigJson["config"]): ImageConfigJson["config"] {
+  const sorted = <T>(m: Record<string, T> | undefined) => (m === undefined ? undefined : Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  return { ...c, ExposedPorts: sorted(c.ExposedPorts), Volumes: sorted(c.Volumes), Labels: sorted(c.Labels) };
+}
+
 export class ImageNotFoundError extends Error {
   readonly code = "IMAGE_NOT_FOUND";
 }
@@ -75,7 +81,7 @@ export class Store {
 
   /** Writes config and manifest blobs for an image whose layer blobs are already stored. */
   async writeImage(config: ImageConfigJson, layers: readonly Descriptor[]): Promise<Descriptor> {
-    const cfg = await this.content.putBytes(JSON.stringify(config));
+    const cfg = await this.content.putBytes(JSON.stringify({ ...config, config: sortMaps(config.config) }));
     const manifest: ManifestJson = {
       schemaVersion: 2,
       mediaType: MediaType.manifest,

@@ -37,8 +37,8 @@ export async function verifyStore(store: Store): Promise<string[]> {
     for (const l of m.layers) if (!present.has(l.digest)) problems.push(`${label}: layer ${l.digest} is missing`);
   }
   for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
-    const rec = JSON.parse(await readFile(join(store.layout.cache, name), "utf8")) as { diffId: string };
-    if (!present.has(rec.diffId)) problems.push(`cache record ${name}: layer ${rec.diffId} is missing (the next build reruns that step)`);
+    const rec = JSON.parse(await readFile(join(store.layout.cache, name), "utf8")) as { diffId: string | null };
+    if (rec.diffId !== null && !present.has(rec.diffId)) problems.push(`cache record ${name}: layer ${rec.diffId} is missing (the next build reruns that step)`);
   }
   return problems;
 }

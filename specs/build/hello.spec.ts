@@ -39,11 +39,11 @@ describe("examples/hello end to end", () => {
     rmSync(log);
     const b = strata(root, ["build", "-t", "hello:latest", "examples/hello"], { env });
     expect(b.code).toBe(0);
-    // Two COPY layers and the two adjacent RUNs merged into one layer.
-    const layerSteps = b.stderr.split("\n").filter((l) => /^#\d+ \[.*\] (RUN|COPY)/.test(l));
-    expect(layerSteps.length).toBe(3);
-    expect(b.stderr.match(/^#\d+ CACHED$/gm)?.length).toBe(3);
-    expect(b.stderr).toMatch(/0 steps run, 3 cached/);
+    // WORKDIR's mkdir, two COPY layers and the two adjacent RUNs merged into one layer.
+    const layerSteps = b.stderr.split("\n").filter((l) => /^#\d+ \[.*\] (RUN|COPY|WORKDIR)/.test(l));
+    expect(layerSteps.length).toBe(4);
+    expect(b.stderr.match(/^#\d+ CACHED$/gm)?.length).toBe(4);
+    expect(b.stderr).toMatch(/0 steps run, 4 cached/);
     expect(existsSync(log)).toBe(false);
   });
 
@@ -73,7 +73,7 @@ describe("examples/hello end to end", () => {
   it("the store is an OCI image layout that skopeo and umoci read", () => {
     const s = spawnSync("skopeo", ["inspect", "--raw", `oci:${root}:hello:latest`], { encoding: "utf8" });
     expect(s.stderr).toBe("");
-    expect(JSON.parse(s.stdout).layers.length).toBe(4);
+    expect(JSON.parse(s.stdout).layers.length).toBe(5);
     const cfg = spawnSync("skopeo", ["inspect", "--config", `oci:${root}:hello:latest`], { encoding: "utf8" });
     const config = JSON.parse(cfg.stdout);
     expect(config.config.Cmd).toEqual(["/usr/local/bin/show"]);

@@ -21,8 +21,12 @@ export const cases: Readonly<Record<string, DifferentialCase>> = {
     expected: {
       // buildah 1.28 creates a WORKDIR only when a later RUN/COPY in the stage needs it; the
       // reference (BuildKit) creates every WORKDIR as its own step, owned by the USER then
-      // in force, so the last one, made as root, is in the image too.
-      files: { "/owned/by/www/root-made": { type: "dir", mode: "0755", uid: 0, gid: 0 } },
+      // in force, so /a/b/c/d (left by `WORKDIR ../e` before anything used it) and the last one,
+      // made as root, are in the image too.
+      files: {
+        "/a/b/c/d": { type: "dir", mode: "0755", uid: 0, gid: 0 },
+        "/owned/by/www/root-made": { type: "dir", mode: "0755", uid: 0, gid: 0 },
+      },
     },
   },
   // The process's groups include its primary gid (BuildKit's executor adds it to AdditionalGids,
@@ -69,6 +73,8 @@ export const cases: Readonly<Record<string, DifferentialCase>> = {
         ],
         Labels: { path: "C:\\data" },
       },
+      // buildah creates a WORKDIR only when a later step needs it; BuildKit makes every one.
+      files: { "/xy": { type: "dir", mode: "0755", uid: 0, gid: 0 } },
     },
   },
   "entrypoint-exec": { dir: "entrypoint-cmd", target: "exec-forms" },

@@ -325,7 +325,7 @@ export function normalizeConfig(c: ComparedConfig): ComparedConfig {
 }
 
 async function strataSnapshot(roots: Roots, tag: string, into: string): Promise<ImageSnapshot> {
-  const cfg = JSON.parse(await must("skopeo", ["inspect", "--config", `oci:${roots.strata}:${tag}`])) as { config?: Record<string, unknown> };
+  const cfg = JSON.parse(await must("skopeo", ["inspect", "--raw", "--config", `oci:${roots.strata}:${tag}`])) as { config?: Record<string, unknown> };
   await must("umoci", ["raw", "unpack", "--image", `${roots.strata}:${tag}`, into]);
   return { config: normalizeConfig(pickConfig(cfg.config)), files: await walk(into) };
 }
@@ -431,7 +431,7 @@ export function compare(strata: ImageSnapshot, reference: ImageSnapshot): Differ
   for (const f of CONFIG_FIELDS) {
     const a = strata.config[f];
     const b = reference.config[f];
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ kind: "config", field: f, strata: a, reference: b });
+    if (JSON.stringify(sortKeys(a)) !== JSON.stringify(sortKeys(b))) out.push({ kind: "config", field: f, strata: a, reference: b });
   }
   const paths = [...new Set([...strata.files.keys(), ...reference.files.keys()])].sort();
   for (const p of paths) {

@@ -40,10 +40,11 @@ describe("strata explain", () => {
   it("before building: every layer a miss, the five RUNs one merged layer", () => {
     const plan = explain();
     expect(plan.stages).toEqual([{ index: 0, name: null, base: "busybox:latest", used: true }]);
-    expect(plan.layers.map((l) => l.cache)).toEqual(["miss", "miss", "miss"]);
+    // The merged RUNs, WORKDIR's mkdir, the COPY, the last RUN.
+    expect(plan.layers.map((l) => l.cache)).toEqual(["miss", "miss", "miss", "miss"]);
     expect(plan.layers[0]?.merged).toBe(true);
     expect(plan.layers[0]?.instructions.map((i) => i.line)).toEqual([3, 4, 5, 6, 7]);
-    expect(plan.layers[2]?.notMerged).toMatch(/not adjacent/);
+    expect(plan.layers[3]?.notMerged).toBe("not adjacent to the RUN before (COPY between them)");
     for (const l of plan.layers) expect(l.cacheKey).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -57,16 +58,16 @@ describe("strata explain", () => {
     const b = strata(root, ["build", "-t", "tiny", ctx]);
     expect(b.code, b.stderr).toBe(0);
     const after = explain();
-    expect(after.layers.map((l) => l.cache)).toEqual(["hit", "hit", "hit"]);
+    expect(after.layers.map((l) => l.cache)).toEqual(["hit", "hit", "hit", "hit"]);
     expect(after.layers.map((l) => l.cacheKey)).toEqual(before.layers.map((l) => l.cacheKey));
   });
 
   it("after editing the COPY'd file: the COPY and what follows miss, and the reason names the file", () => {
     writeFileSync(join(ctx, "file.txt"), "v2\n");
     const plan = explain();
-    expect(plan.layers.map((l) => l.cache)).toEqual(["hit", "miss", "miss"]);
-    expect(plan.layers[1]?.reason).toMatch(/file\.txt changed/);
-    expect(plan.layers[2]?.reason).toMatch(/a layer below changed \(line 9: COPY file\.txt \.\/\)/);
+    expect(plan.layers.map((l) => l.cache)).toEqual(["hit", "hit", "miss", "miss"]);
+    expect(plan.layers[2]?.reason).toMatch(/file\.txt changed/);
+    expect(plan.layers[3]?.reason).toMatch(/a layer below changed \(line 9: COPY file\.txt \.\/\)/);
     const text = strata(root, ["explain", ctx]).stdout;
     expect(text).toContain("why a miss: files in the build context changed: file.txt changed");
   });

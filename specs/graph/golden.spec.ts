@@ -34,6 +34,7 @@ function summary(graph: BuildGraph): string {
       const op = step.op;
       let what = "config";
       if (op?.kind === "run") what = `run x${op.commands.length} cwd=${op.cwd} user=${op.user || "-"} net=${op.network} env=[${op.env.filter((e) => !e.startsWith("PATH=")).join(" ")}] argv=${JSON.stringify(op.commands.map((c) => c.args))}`;
+      if (op?.kind === "workdir") what = `workdir ${op.path} user=${op.user || "-"}`;
       if (op?.kind === "copy") what = `copy from=${JSON.stringify(op.from)} ${JSON.stringify(op.sources)} -> ${op.dest}`;
       out.push(`  [${lines}] ${what}${step.boundary ? " (boundary)" : ""}`);
       out.push(`      ${step.createdBy.join(" | ")}`);

@@ -12,19 +12,19 @@ describe("USER resolution (BuildKit's GetUser / libcontainer GetExecUser)", () =
   writeFileSync(join(rootfs, "etc/group"), "root:x:0:root\nwheel:x:10:root,app\napp:x:1000:\nweb:x:33:app\n123:x:500:\n");
   const bare = temp("users-bare");
 
-  it("a name gives its uid, primary gid, home and every group that lists it", async () => {
-    expect(await resolveUser(rootfs, "app")).toEqual({ uid: 1000, gid: 1000, additionalGids: [10, 33], home: "/home/app" });
+  it("a name gives its uid, primary gid, home, and the primary gid then every group that lists it as supplementary", async () => {
+    expect(await resolveUser(rootfs, "app")).toEqual({ uid: 1000, gid: 1000, additionalGids: [1000, 10, 33], home: "/home/app" });
     expect(await resolveUser(rootfs, "")).toEqual({ uid: 0, gid: 0, additionalGids: [0, 10], home: "/root" });
   });
 
-  it("uid:gid is taken as it is, without supplementary groups; a numeric user matches passwd", async () => {
-    expect(await resolveUser(rootfs, "1000:33")).toEqual({ uid: 1000, gid: 33, additionalGids: [], home: "/home/app" });
-    expect(await resolveUser(rootfs, "1000")).toEqual({ uid: 1000, gid: 1000, additionalGids: [10, 33], home: "/home/app" });
-    expect(await resolveUser(rootfs, "4242")).toEqual({ uid: 4242, gid: 0, additionalGids: [], home: "/" });
+  it("uid:gid is taken as it is, its gid the only supplementary group; a numeric user matches passwd", async () => {
+    expect(await resolveUser(rootfs, "1000:33")).toEqual({ uid: 1000, gid: 33, additionalGids: [33], home: "/home/app" });
+    expect(await resolveUser(rootfs, "1000")).toEqual({ uid: 1000, gid: 1000, additionalGids: [1000, 10, 33], home: "/home/app" });
+    expect(await resolveUser(rootfs, "4242")).toEqual({ uid: 4242, gid: 0, additionalGids: [0], home: "/" });
   });
 
-  it("an explicit group by name, or numeric (a group named so first), drops the supplementary groups", async () => {
-    expect(await resolveUser(rootfs, "app:web")).toEqual({ uid: 1000, gid: 33, additionalGids: [], home: "/home/app" });
+  it("an explicit group by name, or numeric (a group named so first), leaves only itself as supplementary", async () => {
+    expect(await resolveUser(rootfs, "app:web")).toEqual({ uid: 1000, gid: 33, additionalGids: [33], home: "/home/app" });
     expect(await resolveUser(rootfs, "app:123")).toMatchObject({ gid: 500 });
     expect(await resolveUser(rootfs, "app:77")).toMatchObject({ gid: 77 });
   });
@@ -32,8 +32,8 @@ describe("USER resolution (BuildKit's GetUser / libcontainer GetExecUser)", () =
   it("unknown names fail; no passwd is fine for root and numeric ids", async () => {
     await expect(resolveUser(rootfs, "nobody")).rejects.toThrow(/unable to find user nobody/);
     await expect(resolveUser(rootfs, "app:nogroup")).rejects.toThrow(/unable to find group nogroup/);
-    expect(await resolveUser(bare, "")).toEqual({ uid: 0, gid: 0, additionalGids: [], home: "/" });
-    expect(await resolveUser(bare, "5")).toEqual({ uid: 5, gid: 0, additionalGids: [], home: "/" });
+    expect(await resolveUser(bare, "")).toEqual({ uid: 0, gid: 0, additionalGids: [0], home: "/" });
+    expect(await resolveUser(bare, "5")).toEqual({ uid: 5, gid: 0, additionalGids: [0], home: "/" });
   });
 });
 
@@ -69,8 +69,9 @@ describe("the RUN container", () => {
     expect(lines.slice(3, 6)).toEqual(["buildkitsandbox", "127.0.0.1\tlocalhost buildkitsandbox", "::1\tlocalhost ip6-localhost ip6-loopback"]);
     expect(Number(lines[6])).toBe(Number(lines[2]));
     expect(runIn(root, "net", "cat", "/none").stdout).toBe("ping-ok\n");
-    // /etc/hosts and /etc/resolv.conf were mount points only.
-    expect(lastLayer(root, "net")).toEqual([]);
+    // /etc/hosts and /etc/resolv.conf were mount points only: the host RUN changed nothing and
+    // so has no layer; the last layer is the default RUN's, with nothing but its own file.
+    expect(lastLayer(root, "net")).toEqual(["default"]);
   });
 
   it("--security=insecure has every capability and the host's devices; sandbox has docker's defaults", () => {
@@ -84,7 +85,7 @@ describe("the RUN container", () => {
     expect(Number(insecureDevs)).toBeGreaterThan(Number(devs));
   });
 
-  it("USER by name and by uid:gid, with supplementary groups and HOME; a missing WORKDIR is created, root-owned, in the layer", () => {
+  it("USER by name and by uid:gid, with supplementary groups and HOME; a missing WORKDIR is created by the USER in force", () => {
     const r = build(
       root,
       "user",
@@ -103,13 +104,14 @@ describe("the RUN container", () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(output(r)).toEqual([
-      // busybox id lists getgroups(): the supplementary groups runc set.
-      "uid=1000(app) gid=1000(app) groups=2000(extra)",
+      // busybox id lists getgroups(): the supplementary groups runc set, the primary first (BuildKit).
+      "uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)",
       "HOME=/home/app",
       "/srv/app",
-      "root 755",
-      "root 755",
-      "uid=33(www-data) gid=65534(nogroup)",
+      // BuildKit's WORKDIR is a mkdir with the USER of that moment, parents included.
+      "app 755",
+      "app 755",
+      "uid=33(www-data) gid=65534(nogroup) groups=65534(nogroup)",
       "HOME=/var/www",
     ]);
     expect(runIn(root, "user", "stat", "-c", "%n", "/srv/app").stdout.trim()).toBe("/srv/app");
