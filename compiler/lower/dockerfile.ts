@@ -8,7 +8,7 @@ import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
 import { lowerCopy, lowerRun, type StageNames } from "./ops.ts";
-import { hostPlatform, platformArgs } from "./platform.ts";
+import { hostPlatform, PROXY_ARGS, platformArgs } from "./platform.ts";
 import { Expander, Scope } from "./scope.ts";
 
 /** What lowering needs to know of a base image. */
@@ -185,7 +185,9 @@ class Lowering {
     const withPath = envLookup(env, "PATH") === undefined ? envSet(env, "PATH", DEFAULT_PATH) : env;
     const index = this.drafts.length;
     const stage: Stage = { index, base, platform, source: this.ref(instr, source), steps: [], baseConfig: { ...config, Env: withPath, OnBuild: null }, ...(name !== undefined && { name }) };
-    this.drafts.push({ stage, names: name !== undefined ? [name] : [], index, scope: new Scope(withPath, new Map(), this.input.ast.escape), cmdSet: false });
+    // Proxy ARGs given with --build-arg reach RUN without an ARG line (kept out of keys and history).
+    const proxies = new Map(Object.entries(this.input.buildArgs ?? {}).filter(([k]) => PROXY_ARGS.has(k)));
+    this.drafts.push({ stage, names: name !== undefined ? [name] : [], index, scope: new Scope(withPath, proxies, this.input.ast.escape), cmdSet: false });
     if (triggers.length > 0) this.onbuild(triggers, imageRef, ex);
   }
 
