@@ -23,6 +23,8 @@ export interface LowerInput {
   readonly source: SourceFile;
   readonly ast: DockerfileAst;
   readonly instructions: readonly Instruction[];
+  /** The file an instruction's span points into, when not `source` (image.ts calls made in other modules). */
+  readonly sourceOf?: (instr: Instruction) => SourceFile | undefined;
   readonly buildArgs?: Readonly<Record<string, string>>;
   /** Stage name or index; default the last stage. */
   readonly target?: string | undefined;
@@ -96,7 +98,8 @@ class Lowering {
     return { graph: { version: 1, stages: this.drafts.map((d) => d.stage), target }, diagnostics, missingImages };
   }
 
-  ref(instr: Instruction, source: SourceFile): SourceRef {
+  ref(instr: Instruction, file: SourceFile): SourceRef {
+    const source = this.input.sourceOf?.(instr) ?? file;
     const lc = source.lineCol(instr.span.start);
     const text = source.text.slice(instr.span.start, instr.span.end).split(/\r?\n/)[0] ?? "";
     return { file: source.name, line: lc.line, column: lc.column, start: instr.span.start, end: instr.span.end, text };

@@ -14,6 +14,10 @@ export interface CompileOptions {
   readonly buildArgs: Record<string, string>;
   readonly target?: string | undefined;
   readonly store: Store;
+  /** Registries a missing base image may be pulled from over plain HTTP (--insecure-registry). */
+  readonly insecureRegistries?: readonly string[];
+  /** os/arch to pull bases for (default: this machine's). */
+  readonly platform?: string | undefined;
 }
 
 export interface CompileResult {
@@ -24,7 +28,7 @@ export interface CompileResult {
 
 /**
  * Reads, parses and lowers a Dockerfile, looking its base images up in the
- * local store. Lowering is pure; it names the images it could not resolve,
+ * local store and pulling those it lacks. Lowering is pure; it names the images it could not resolve,
  * they are looked up, and it runs again.
  */
 export async function compileDockerfile(o: CompileOptions): Promise<CompileResult> {
@@ -40,14 +44,26 @@ export async function compileDockerfile(o: CompileOptions): Promise<CompileResul
   if (lowered.missingImages.length > 0) {
     const diagnostics: Diagnostic[] = [];
     for (const ref of lowered.missingImages) {
-      const img = await o.store.findImage(ref);
+      let img = await o.store.findImage(ref);
+      let pullError: string | undefined;
+      if (!img && ref !== "scratch") {
+        // Not local: pull it (the registry client is loaded only when needed).
+        try {
+          const { pullImage } = await import("../registry/pull.ts");
+          const { insecureRegistries } = await import("../registry/reference.ts");
+          const pulled = await pullImage({ store: o.store, ref, insecure: insecureRegistries(o.insecureRegistries), platform: o.platform });
+          img = await o.store.findImage(pulled.name);
+        } catch (e) {
+          pullError = (e as Error).message;
+        }
+      }
       if (img) images.set(ref, { ref, digest: img.manifestDigest, config: img.config.config });
       else {
         const from = parsed.instructions.find((i) => i.kind === "FROM" && i.image.text === ref);
         diagnostics.push({
           code: "IMG001",
           severity: "error",
-          message: `image "${ref}" is not in the local store`,
+          message: `image "${ref}" is not in the local store${pullError ? ` and could not be pulled: ${pullError}` : ""}`,
           file: source.name,
           span: from?.span ?? { start: 0, end: 0 },
           hint: `import or pull it first, e.g. strata import rootfs.tar ${ref}`,

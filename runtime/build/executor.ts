@@ -7,7 +7,7 @@ import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type HistoryEntry, type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
-import { CacheRecords } from "./cache-records.ts";
+import { type CacheRecord, CacheRecords } from "./cache-records.ts";
 import type { BuildContext } from "./context.ts";
 import { makeLayer } from "./layer-step.ts";
 import { type BuildPlan, planBuild } from "./plan.ts";
@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   /** Seconds since the epoch: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
   readonly secrets?: ReadonlyMap<string, SecretSource>;
+  /** An imported remote cache (--cache-from): asked before a step that missed locally runs. */
+  readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
   /** Keys computed beforehand (planBuild); computed here when absent. */
   readonly plan?: BuildPlan;
 }
@@ -97,7 +99,16 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       const first = step.sources[0] as SourceRef;
       progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}${step.sources.length > 1 ? ` (+${step.sources.length - 1} merged)` : ""}`);
       const key = keys.steps[stage.index]?.[j] as string;
-      const hit = o.noCache ? undefined : await cache.get(key);
+      let hit = o.noCache ? undefined : await cache.get(key);
+      if (!o.noCache && o.remoteCache && !(hit && (hit.diffId === null || ((await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId)))))) {
+        // A local miss: pull the layer the remote cache has for this key instead of running the step.
+        const remote = await o.remoteCache.fetch(key);
+        if (remote) {
+          if (remote.diffId !== null) await snapshots.ensureLayer(remote.diffId, remote.diffId);
+          await cache.put(key, remote);
+          hit = remote;
+        }
+      }
       if (hit && (hit.diffId === null || ((await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId))))) {
         progress.cached(id);
         counters.cached++;

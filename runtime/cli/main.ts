@@ -15,6 +15,25 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   rmi: async () => (await import("./commands/rmi.ts")).registerRmi,
   inspect: async () => (await import("./commands/inspect.ts")).registerInspect,
   system: async () => (await import("./commands/system.ts")).registerSystem,
+  // Images travel
+  save: async () => (await import("./commands/save.ts")).registerSave,
+  load: async () => (await import("./commands/load.ts")).registerLoad,
+  push: async () => (await import("./commands/push.ts")).registerPush,
+  pull: async () => (await import("./commands/pull.ts")).registerPull,
+  login: async () => (await import("./commands/login.ts")).registerLogin,
+  logout: async () => (await import("./commands/login.ts")).registerLogout,
+  // image.ts
+  convert: async () => (await import("./commands/convert.ts")).registerConvert,
+  // Containers
+  ps: async () => (await import("./commands/ps.ts")).registerPs,
+  exec: async () => (await import("./commands/exec.ts")).registerExec,
+  logs: async () => (await import("./commands/logs.ts")).registerLogs,
+  stop: async () => (await import("./commands/lifecycle.ts")).registerStop,
+  kill: async () => (await import("./commands/lifecycle.ts")).registerKill,
+  start: async () => (await import("./commands/lifecycle.ts")).registerStart,
+  rm: async () => (await import("./commands/lifecycle.ts")).registerRm,
+  diff: async () => (await import("./commands/diff.ts")).registerDiff,
+  commit: async () => (await import("./commands/commit.ts")).registerCommit,
   build: async () => (await import("./commands/build.ts")).registerBuild,
   explain: async () => (await import("./commands/explain.ts")).registerExplain,
   check: async () => (await import("./commands/check.ts")).registerCheck,
@@ -25,7 +44,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import("./commands/run.ts")).registerRun,
 };
 /** Command words whose subcommands live in several modules. */
-const GROUPS: Record<string, string[]> = { image: ["images", "rmi", "tag", "inspect", "history", "import", "system"] };
+const GROUPS: Record<string, string[]> = {
+  image: ["images", "rmi", "tag", "inspect", "history", "import", "system", "save", "load", "push", "pull"],
+  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit"],
+};
 
 function version(): string {
   const bin = process.argv[1] ? realpathSync(process.argv[1]) : "";

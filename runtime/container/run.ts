@@ -1,70 +1,95 @@
-import { randomBytes } from "node:crypto";
-import { join } from "node:path";
-import { envLookup } from "../../compiler/ir/env.ts";
-import { runContainer } from "../runc/runc.ts";
-import { runtimeSpec } from "../runc/spec.ts";
-import { resolveUser } from "../runc/user.ts";
-import { mount, unmount } from "../snapshot/mount.ts";
-import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Store } from "../store/store.ts";
+import { type CreateOptions, createContainer } from "./create.ts";
+import { removeContainer } from "./lifecycle.ts";
+import { runcKill } from "./runc-ops.ts";
+import { type ContainerRecord, runcId } from "./state.ts";
+import { StartError, launch, readExit, startFailure, waitStarted } from "./start.ts";
 
-export interface RunImageOptions {
-  readonly store: Store;
-  readonly image: string;
-  readonly command: readonly string[];
-  readonly env?: readonly string[];
-  readonly workdir?: string | undefined;
-  readonly user?: string | undefined;
-  readonly entrypoint?: string | undefined;
+export { containerArgs } from "./create.ts";
+
+export interface RunOptions extends CreateOptions {
+  readonly detach?: boolean;
 }
 
-/** docker's rule: Entrypoint + (command line args or Cmd); --entrypoint replaces Entrypoint and drops Cmd. */
-export function containerArgs(cfg: { Entrypoint?: string[] | null | undefined; Cmd?: string[] | null | undefined }, command: readonly string[], entrypoint?: string): string[] {
-  const ep = entrypoint !== undefined ? (entrypoint === "" ? [] : [entrypoint]) : (cfg.Entrypoint ?? []);
-  const cmd = command.length > 0 ? [...command] : entrypoint !== undefined ? [] : (cfg.Cmd ?? []);
-  return [...ep, ...cmd];
+/** What a signal does to a foreground container: forwarded; after a grace period (or a second signal), SIGKILL. */
+const KILL_AFTER_MS = 10_000;
+
+/**
+ * `strata run -d`: creates and starts the container, returns once its
+ * process runs (or has already ended well). Throws StartError when it cannot start.
+ */
+export async function runDetached(o: RunOptions): Promise<ContainerRecord> {
+  const rec = await createContainer(o);
+  try {
+    const started = await launch(o.store, rec, false);
+    await waitStarted(o.store, rec, started);
+    return rec;
+  } catch (e) {
+    if (o.autoRemove) await removeContainer(o.store, rec, true).catch(() => undefined);
+    throw e;
+  }
 }
 
 /**
- * `strata run --rm`: runs an image in the foreground on a throwaway overlay
- * snapshot and returns the container's exit code.
+ * `strata run` in the foreground: the process gets the terminal (or this
+ * process's stdio), SIGINT and SIGTERM are forwarded to it, and the result
+ * is its exit code. With `autoRemove` the container is removed afterwards,
+ * also when it could not start.
  */
-export async function runImageOnce(o: RunImageOptions): Promise<number> {
-  const img = await o.store.getImage(o.image);
-  const cfg = img.config.config;
-  const args = containerArgs(cfg, o.command, o.entrypoint);
-  if (args.length === 0) throw new Error(`no command specified: the image ${o.image} has no CMD or ENTRYPOINT; give one after the image name`);
-  const snapshots = new OverlaySnapshotter(o.store.layout, o.store.content);
-  const diffIds = img.config.rootfs.diff_ids;
-  for (const [k, layer] of img.manifest.layers.entries()) await snapshots.ensureLayer(diffIds[k] as string, layer.digest);
-  const snap = await snapshots.prepare(diffIds);
-  let mounted = false;
+export async function runForeground(o: RunOptions): Promise<number> {
+  const store: Store = o.store;
+  let rid = "";
+  let signals = 0;
+  let first: NodeJS.Signals | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  let ended = false;
+  // A signal that comes while runc is still creating the container is retried until runc knows it.
+  const forward = async (sig: string): Promise<void> => {
+    for (let i = 0; i < 100 && !ended; i++) {
+      if ((await runcKill(store.layout.runc, rid, sig)).ok) return;
+      await sleep(50);
+    }
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    first ??= sig;
+    if (rid === "") return;
+    const hard = signals > 1;
+    void forward(hard ? "SIGKILL" : sig);
+    if (!hard && killTimer === undefined) {
+      killTimer = setTimeout(() => void forward("SIGKILL"), KILL_AFTER_MS);
+      killTimer.unref();
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+  let rec: ContainerRecord | undefined;
   try {
-    await mount(snap.mount, snap.merged);
-    mounted = true;
-    const user = await resolveUser(snap.merged, o.user ?? cfg.User ?? "");
-    let env = [...(cfg.Env ?? [])];
-    for (const e of o.env ?? []) env = [...env.filter((x) => !x.startsWith(`${e.split("=")[0]}=`)), e];
-    if (envLookup(env, "PATH") === undefined) env.push("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    if (envLookup(env, "HOME") === undefined) env.push(`HOME=${user.home}`);
-    const id = randomBytes(6).toString("hex");
-    env.push(`HOSTNAME=${id}`);
-    const spec = runtimeSpec({
-      rootfs: snap.merged,
-      args,
-      env,
-      cwd: o.workdir ?? (cfg.WorkingDir || "/"),
-      user,
-      hostname: id,
-      network: "host",
-      mounts: [
-        { destination: "/etc/resolv.conf", source: "/etc/resolv.conf", type: "bind", options: ["rbind", "ro"] },
-        { destination: "/etc/hosts", source: "/etc/hosts", type: "bind", options: ["rbind", "ro"] },
-      ],
+    const created = await createContainer(o);
+    rec = created;
+    // Interrupted while the container was being created: it never starts.
+    if (first !== undefined) return first === "SIGINT" ? 130 : first === "SIGTERM" ? 143 : 129;
+    rid = runcId(created.id);
+    const started = await launch(store, created, true);
+    const code = await new Promise<number>((resolve) => {
+      started.monitor.on("close", (c, sig) => resolve(c ?? (sig === "SIGKILL" ? 137 : 128)));
     });
-    return await runContainer({ runcRoot: o.store.layout.runc, id: `strata-${snap.id}`, bundle: join(snap.dir, "bundle"), spec, stdin: "inherit" });
+    ended = true;
+    const failure = await startFailure(store, created);
+    if (failure !== undefined) throw failure;
+    const exit = await readExit(store, created.id);
+    return exit?.code ?? code;
+  } catch (e) {
+    if (e instanceof StartError) throw e;
+    throw new StartError((e as Error).message, 125);
   } finally {
-    if (mounted) await unmount(snap.merged);
-    await snapshots.discard(snap);
+    ended = true;
+    if (killTimer !== undefined) clearTimeout(killTimer);
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    process.removeListener("SIGHUP", onSignal);
+    if (o.autoRemove && rec !== undefined) await removeContainer(store, rec, true);
   }
 }

@@ -2,32 +2,25 @@ import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
+import { Expander, Scope } from "../../compiler/lower/scope.ts";
+import { applyConfig } from "../../compiler/lower/config.ts";
+import { formatDiagnostic } from "../../compiler/diagnostics/format.ts";
+import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
+import { SourceFile } from "../../compiler/source/source-file.ts";
+import { decompressed } from "./compression.ts";
 import { hostPlatform } from "../../compiler/lower/platform.ts";
 import { applyLayer } from "../layer/apply-layer.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import { type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 
-/** Peeks at the first bytes to undo gzip compression if present. */
-async function decompressed(input: Readable): Promise<Readable> {
-  const it = input[Symbol.asyncIterator]();
-  const first = await it.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : (first.value as Buffer);
-  const rest = new PassThrough();
-  rest.write(head);
-  (async () => {
-    for (let n = await it.next(); !n.done; n = await it.next()) if (!rest.write(n.value)) await new Promise((r) => rest.once("drain", r));
-    rest.end();
-  })().catch((e) => rest.destroy(e as Error));
-  if (head[0] === 0x1f && head[1] === 0x8b) return rest.pipe(createGunzip());
-  return rest;
-}
-
 export interface ImportOptions {
   readonly store: Store;
-  /** A path, or "-" for standard input. */
+  /** A path, an http(s) URL, or "-" for standard input. */
   readonly tarball: string;
+  /** Dockerfile config instructions to apply (`-c`): CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR. */
+  readonly changes?: readonly string[];
   readonly name?: string | undefined;
   readonly message?: string | undefined;
 }
@@ -40,7 +33,8 @@ export interface ImportOptions {
 export async function importTarball(o: ImportOptions): Promise<{ id: string; manifestDigest: string }> {
   const { store } = o;
   await store.init();
-  const input = await decompressed(o.tarball === "-" ? process.stdin : createReadStream(o.tarball, { highWaterMark: 1 << 20 }));
+  const changed = applyChanges(o.changes ?? []);
+  const { stream: input } = await decompressed(await openSource(o.tarball));
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const tmpDir = join(store.layout.tmp, `import-${process.pid}-${Date.now()}`);
   await mkdir(tmpDir, { recursive: true });
@@ -76,9 +70,9 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
       created,
       architecture,
       os,
-      config: {},
+      config: changed.config,
       rootfs: { type: "layers", diff_ids: [blob.digest] },
-      history: [{ created, created_by: `strata import ${o.tarball}`, ...(o.message ? { comment: o.message } : {}) }],
+      history: [{ created, created_by: `strata import ${o.tarball}${changed.createdBy.length ? ` (${changed.createdBy.join(", ")})` : ""}`, ...(o.message ? { comment: o.message } : {}) }],
     };
     const manifest = await store.writeImage(config, [{ mediaType: MediaType.layer, digest: blob.digest, size: blob.size }]);
     if (o.name) await store.refs.tag(o.name, manifest);
@@ -87,4 +81,53 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }
+}
+
+const CHANGE_KINDS = new Set(["CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER", "VOLUME", "WORKDIR"]);
+
+export class ImportChangeError extends Error {
+  readonly code = "IMPORT_CHANGE";
+}
+
+/**
+ * `-c/--change`: each value is parsed as Dockerfile text after `FROM scratch`
+ * and applied with the lowering's own config rules (compiler/lower/config.ts),
+ * so `-c 'ENV A=1 B=$A'` means what it means in a Dockerfile.
+ */
+export function applyChanges(changes: readonly string[]): { config: ContainerConfig; createdBy: string[] } {
+  let config: ContainerConfig = {};
+  const createdBy: string[] = [];
+  if (changes.length === 0) return { config, createdBy };
+  const source = new SourceFile("--change", `FROM scratch\n${changes.join("\n")}\n`);
+  const parsed = parseDockerfile(source);
+  const errors = parsed.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0) throw new ImportChangeError(errors.map((d) => formatDiagnostic(d, source)).join("\n"));
+  const ex = new Expander(source.name);
+  let cmdSet = false;
+  for (const instr of parsed.instructions.slice(1)) {
+    if (!CHANGE_KINDS.has(instr.kind)) throw new ImportChangeError(`--change: ${instr.kind} is not allowed (only ${[...CHANGE_KINDS].join(", ")})`);
+    const change = applyConfig(instr, config, new Scope(config.Env ?? [], new Map(), "\\"), ex, cmdSet);
+    if (!change) throw new ImportChangeError(`--change: ${instr.kind} is not a config instruction`);
+    if (instr.kind === "CMD") cmdSet = true;
+    config = change.config;
+    createdBy.push(change.createdBy);
+  }
+  if (ex.diagnostics.length > 0) throw new ImportChangeError(ex.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n"));
+  return { config, createdBy };
+}
+
+/** The tarball's bytes: standard input, an http(s) URL (undici, redirects followed), or a file. */
+async function openSource(tarball: string): Promise<Readable> {
+  if (tarball === "-") return process.stdin;
+  if (/^https?:\/\//i.test(tarball)) {
+    const { request, interceptors, Agent } = await import("undici");
+    const dispatcher = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+    const res = await request(tarball, { method: "GET", dispatcher });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw new Error(`import: GET ${tarball}: HTTP ${res.statusCode}`);
+    }
+    return res.body;
+  }
+  return createReadStream(tarball, { highWaterMark: 1 << 20 });
 }

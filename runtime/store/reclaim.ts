@@ -46,6 +46,8 @@ export interface Reclaimed {
 export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
   const result = { dirs: 0, mounts: 0, containers: 0, files: 0 };
   for (const id of await readdir(layout.runc).catch(() => [] as string[])) {
+    // Containers of `strata run` (runtime/container/) outlive their strata process: only `strata rm` removes them.
+    if (id.startsWith("strata-c-")) continue;
     const state = await readFile(join(layout.runc, id, "state.json"), "utf8").catch(() => "");
     const pid = Number((/"init_process_pid":(\d+)/.exec(state) ?? [])[1]);
     const ownerPid = Number((/^strata-p(\d+)-/.exec(id) ?? [])[1]);

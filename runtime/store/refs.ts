@@ -71,6 +71,14 @@ export class RefStore {
     });
   }
 
+  /** Keeps an image with no name (docker's `<none>:<none>`), found by its id; no-op if an entry already points at it. */
+  async keepUntagged(manifest: Descriptor): Promise<void> {
+    await this.update((index) => {
+      if (index.manifests.some((d) => d.digest === manifest.digest)) return index;
+      return { ...index, manifests: [...index.manifests, { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size }] };
+    });
+  }
+
   /** Removes a name; returns the descriptor it pointed at. */
   async untag(ref: string): Promise<Descriptor | undefined> {
     const full = fullName(parseName(ref));

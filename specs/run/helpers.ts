@@ -57,6 +57,16 @@ export function lastLayer(root: string, tag: string): string[] {
   return t.stdout.split("\n").filter((l) => l !== "");
 }
 
+/**
+ * Whether the image's last instruction made no layer: a step that changes
+ * nothing (only mount points, scripts on a tmpfs...) gets a history entry
+ * with empty_layer and no layer, as BuildKit exports it.
+ */
+export function lastStepEmpty(root: string, tag: string): boolean {
+  const history = (JSON.parse(configText(root, tag)) as { history: { empty_layer?: boolean }[] }).history;
+  return history[history.length - 1]?.empty_layer === true;
+}
+
 /** The image config JSON text. */
 export function configText(root: string, tag: string): string {
   return readFileSync(blob(root, manifest(root, tag).config.digest), "utf8");

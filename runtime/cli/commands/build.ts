@@ -12,7 +12,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
 import { runCheck } from "./check.ts";
-import { explainOptions, runExplain } from "./explain.ts";
+import { explainOptions, openRemoteCache, passInsecure, runExplain } from "./explain.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
 export function parseSecrets(specs: readonly string[]): Map<string, SecretSource> {
@@ -42,6 +42,9 @@ interface BuildOptions {
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
   progress: ProgressMode;
+  cacheFrom: string[];
+  cacheTo?: string;
+  insecureRegistry: string[];
 }
 
 export function registerBuild(program: Command): void {
@@ -55,7 +58,8 @@ export function registerBuild(program: Command): void {
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
     .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
     .option("--check", "run the build checks (as strata check) instead of building")
-    .option("--explain", "print the layer plan (as strata explain) instead of building");
+    .option("--explain", "print the layer plan (as strata explain) instead of building")
+    .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)");
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
     const buildArgs = parseBuildArgs(opts.buildArg);
@@ -63,6 +67,7 @@ export function registerBuild(program: Command): void {
       await runExplain(store, contextDir, opts);
       return;
     }
+    passInsecure(opts);
     const prepared = await prepareBuild({ store, path: contextDir, file: opts.file, buildArgs, target: opts.target, merge: opts.merge });
     if (opts.check) {
       process.exitCode = await runCheck([prepared.dockerfile], { format: "text", buildArgs }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
@@ -75,6 +80,7 @@ export function registerBuild(program: Command): void {
     }
     const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
     const sde = process.env.SOURCE_DATE_EPOCH;
+    const remoteCache = opts.cache ? await openRemoteCache(store, opts) : undefined;
     try {
       const plan = await planBuild(store, prepared.graph, prepared.context);
       for (const w of plan.warnings) process.stderr.write(`${w.fatal ? "error" : "warning"}: ${w.message}\n`);
@@ -91,7 +97,15 @@ export function registerBuild(program: Command): void {
         noCache: !opts.cache,
         sourceDateEpoch: sde ? Number(sde) : undefined,
         secrets: parseSecrets(opts.secret),
+        remoteCache,
       });
+      if (opts.cacheTo) {
+        const { exportCache } = await import("../../registry/cache-export.ts");
+        const { cacheRef } = await import("../../registry/cache-format.ts");
+        const { insecureRegistries } = await import("../../registry/reference.ts");
+        const { CacheRecords } = await import("../../build/cache-records.ts");
+        await exportCache(store, new CacheRecords(store.layout), result.plan.parts.map((p) => p.key), cacheRef(opts.cacheTo), { insecure: insecureRegistries(opts.insecureRegistry) });
+      }
       await saveRecord(store.layout, targetId(prepared.dockerfile, opts.target), result.plan.parts);
       const id = (await store.loadManifest(result.manifest)).configDigest;
       for (const t of opts.tag) await store.refs.tag(t, result.manifest);
@@ -103,11 +117,13 @@ export function registerBuild(program: Command): void {
       }
     } catch (e) {
       progress.close();
+      await remoteCache?.close();
       if (!(e instanceof StepError)) throw e;
       printStepError(e, prepared.source);
       process.exitCode = ExitCode.failure;
       return;
     }
     progress.close();
+    await remoteCache?.close();
   });
 }

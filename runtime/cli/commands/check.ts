@@ -20,6 +20,8 @@ import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
 import { lintDockerfile } from "../../../compiler/lint/lint.ts";
 import { ruleByName } from "../../../compiler/lint/rules.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
+import { checkImageTs } from "../../imagets/check.ts";
+import { isImageTs } from "../../imagets/compile.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 
@@ -67,6 +69,10 @@ async function readLines(paths: readonly string[]): Promise<string[] | undefined
 }
 
 async function checkFile(path: string, options: CheckOptions): Promise<FileReport> {
+  if (isImageTs(path)) {
+    const r = await checkImageTs(path, options.buildArgs);
+    return { source: r.source, diagnostics: r.diagnostics, failed: r.diagnostics.some((d) => d.severity === "error"), errorOnWarnings: false };
+  }
   const text = await readFile(path, "utf8");
   const source = new SourceFile(path, text);
   const parsed = parseDockerfile(source);

@@ -1,0 +1,10 @@
+// ENTRYPOINT and CMD together: the entrypoint (exec form) is the program that always runs, CMD
+// (exec form too) its default arguments. Arguments after the image name replace CMD only:
+//   strata build -t entrypoint -f examples/entrypoint/image.ts examples/entrypoint
+//   strata run --rm entrypoint                 ->  Hello, world!
+//   strata run --rm entrypoint Strata users    ->  Hello, Strata users!
+import { from } from "strata";
+
+export default from("busybox:latest")
+  .entrypoint(["/usr/bin/printf", "Hello, %s!\n"])
+  .cmd(["world"]);

@@ -1,0 +1,42 @@
+import type { Command } from "commander";
+import { CONTAINER_USAGE, defineTwice, reportError } from "../../container/cli.ts";
+import { execInContainer } from "../../container/exec.ts";
+import { findContainer } from "../../container/state.ts";
+import { openStore } from "../context.ts";
+import { collect } from "../options.ts";
+
+interface ExecFlags {
+  interactive?: boolean;
+  tty?: boolean;
+  env: string[];
+  workdir?: string;
+  user?: string;
+}
+
+export function registerExec(program: Command): void {
+  defineTwice(program, "exec", "exec", (c) =>
+    c
+      .description("Run a command in a running container")
+      .argument("<container>")
+      .argument("<command...>")
+      .option("-i, --interactive", "keep stdin open")
+      .option("-t, --tty", "allocate a pseudo-terminal")
+      .option("-e, --env <k=v>", "set an environment variable; repeatable", collect, [])
+      .option("-w, --workdir <dir>", "working directory inside the container")
+      .option("-u, --user <user>", "user name or uid[:gid]")
+      .passThroughOptions()
+      .action(async (ref: string, command: string[], opts: ExecFlags, cmd: Command) => {
+        if (opts.interactive && opts.tty && !process.stdin.isTTY) {
+          reportError(new Error("the input device is not a TTY: -it needs a terminal on stdin; drop -t to pipe input"), CONTAINER_USAGE);
+          return;
+        }
+        try {
+          const store = await openStore(cmd);
+          const rec = await findContainer(store, ref);
+          process.exitCode = await execInContainer(store, rec, { command, env: opts.env, workdir: opts.workdir, user: opts.user, interactive: opts.interactive ?? false, tty: opts.tty ?? false });
+        } catch (e) {
+          reportError(e);
+        }
+      }),
+  );
+}

@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import { CONTAINER_USAGE, defineTwice, reportError } from "../../container/cli.ts";
+import { killContainer, normalizeSignal, removeContainer, startContainer, stopContainer } from "../../container/lifecycle.ts";
+import { type ContainerRecord, findContainer } from "../../container/state.ts";
+import type { Store } from "../../store/store.ts";
+import { openStore } from "../context.ts";
+
+/** Runs `fn` on each named container; prints each name that succeeded (as docker does), reports the others. */
+async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>): Promise<void> {
+  let store: Store;
+  try {
+    store = await openStore(cmd);
+  } catch (e) {
+    reportError(e);
+    return;
+  }
+  for (const ref of refs) {
+    try {
+      await fn(store, await findContainer(store, ref));
+      process.stdout.write(`${ref}\n`);
+    } catch (e) {
+      reportError(e);
+    }
+  }
+}
+
+export function registerStop(program: Command): void {
+  defineTwice(program, "stop", "stop", (c) =>
+    c
+      .description("Stop running containers: the image's STOPSIGNAL (default SIGTERM), then SIGKILL after a grace period")
+      .argument("<container...>")
+      .option("-t, --time <seconds>", "seconds to wait before killing the container", "10")
+      .action(async (refs: string[], opts: { time: string }, cmd: Command) => {
+        const t = Number(opts.time);
+        if (!Number.isFinite(t) || t < 0) {
+          reportError(new Error(`invalid --time ${opts.time}: give a number of seconds`), CONTAINER_USAGE);
+          return;
+        }
+        await each(cmd, refs, (store, rec) => stopContainer(store, rec, t));
+      }),
+  );
+}
+
+export function registerKill(program: Command): void {
+  defineTwice(program, "kill", "kill", (c) =>
+    c
+      .description("Send a signal (default SIGKILL) to running containers")
+      .argument("<container...>")
+      .option("-s, --signal <signal>", "signal to send: a name (TERM, SIGHUP) or a number", "SIGKILL")
+      .action(async (refs: string[], opts: { signal: string }, cmd: Command) => {
+        try {
+          normalizeSignal(opts.signal);
+        } catch (e) {
+          reportError(e, CONTAINER_USAGE);
+          process.exitCode = CONTAINER_USAGE;
+          return;
+        }
+        await each(cmd, refs, (store, rec) => killContainer(store, rec, opts.signal));
+      }),
+  );
+}
+
+export function registerStart(program: Command): void {
+  defineTwice(program, "start", "start", (c) =>
+    c
+      .description("Start stopped containers again (in the background, on their same files)")
+      .argument("<container...>")
+      .action(async (refs: string[], _opts: unknown, cmd: Command) => {
+        await each(cmd, refs, (store, rec) => startContainer(store, rec));
+      }),
+  );
+}
+
+export function registerRm(program: Command): void {
+  defineTwice(program, "rm", "rm", (c) =>
+    c
+      .description("Remove containers: their files, mounts and runc state")
+      .argument("<container...>")
+      .option("-f, --force", "kill and remove a running container")
+      .action(async (refs: string[], opts: { force?: boolean }, cmd: Command) => {
+        await each(cmd, refs, (store, rec) => removeContainer(store, rec, opts.force ?? false));
+      }),
+  );
+}

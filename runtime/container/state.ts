@@ -1,0 +1,206 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Descriptor } from "../store/content-store.ts";
+import type { ImageConfigJson } from "../store/oci.ts";
+import type { Store } from "../store/store.ts";
+import { generateName } from "./names.ts";
+
+/**
+ * Containers are state on disk and outlive the strata process that made
+ * them. Each lives in `<root>/containers/<id>/` — deliberately outside
+ * `run/`, whose dirs are reclaimed when their owner process dies:
+ *
+ *   config.json        this record (ContainerRecord), rewritten atomically
+ *   image.json         the image config the container was created from (commit starts from it)
+ *   init/              docker's "init layer": mount points runc needs (/etc/hosts, -v targets),
+ *                      a lower dir of its own so they never show in `diff` nor in a commit
+ *   upper/ work/       the overlay's upper and work dirs: the container's changes
+ *   merged/            the overlay mount (mounted while the container runs)
+ *   bundle/config.json the runc bundle (rootfs = merged/)
+ *   container.log      the process's stdout and stderr when detached
+ *   runc.log           runc's own log (json), read to explain a failed start
+ *   exit               "<code> <finished ISO time>", written by the monitor when the process ends
+ *   stdin              a fifo, the process's stdin for `run -d -i`
+ *
+ * The runc container id is `strata-c-<12 hex>`: reclaim.ts leaves those alone.
+ * Names are reserved in `containers/names/<name>` (created O_EXCL, holding the id).
+ */
+export interface BindMount {
+  readonly source: string;
+  readonly destination: string;
+  readonly readonly: boolean;
+}
+
+export interface ContainerRecord {
+  readonly id: string;
+  readonly name: string;
+  /** The image reference as given to `run`. */
+  readonly image: string;
+  /** The image ID (its config digest). */
+  readonly imageId: string;
+  /** The image's layers (bottom first) and their diffIDs. */
+  readonly layers: readonly Descriptor[];
+  readonly diffIds: readonly string[];
+  /** The process: argv, environment, working dir, user as given (resolved at each start). */
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly workdir: string;
+  readonly user: string;
+  /** What `commit` keeps of the run command line (docker's container config). */
+  readonly entrypoint: readonly string[] | null;
+  readonly cmd: readonly string[] | null;
+  readonly tty: boolean;
+  readonly interactive: boolean;
+  readonly binds: readonly BindMount[];
+  readonly stopSignal: string;
+  readonly autoRemove: boolean;
+  readonly created: string;
+  startedAt?: string;
+}
+
+export class NoSuchContainerError extends Error {
+  readonly code = "NO_SUCH_CONTAINER";
+  constructor(ref: string) {
+    super(`No such container: ${ref}`);
+  }
+}
+
+export class ContainerPaths {
+  readonly dir: string;
+  constructor(root: string, id: string) {
+    this.dir = join(containersDir(root), id);
+  }
+  get config(): string {
+    return join(this.dir, "config.json");
+  }
+  get imageConfig(): string {
+    return join(this.dir, "image.json");
+  }
+  get init(): string {
+    return join(this.dir, "init");
+  }
+  get upper(): string {
+    return join(this.dir, "upper");
+  }
+  get work(): string {
+    return join(this.dir, "work");
+  }
+  get merged(): string {
+    return join(this.dir, "merged");
+  }
+  get bundle(): string {
+    return join(this.dir, "bundle");
+  }
+  get log(): string {
+    return join(this.dir, "container.log");
+  }
+  get runcLog(): string {
+    return join(this.dir, "runc.log");
+  }
+  get exit(): string {
+    return join(this.dir, "exit");
+  }
+  get stdin(): string {
+    return join(this.dir, "stdin");
+  }
+}
+
+export function containersDir(root: string): string {
+  return join(root, "containers");
+}
+
+function namesDir(root: string): string {
+  return join(containersDir(root), "names");
+}
+
+/** runc's id for a container (short: runc keeps sockets and fifos under its state dir). */
+export function runcId(id: string): string {
+  return `strata-c-${id.slice(0, 12)}`;
+}
+
+export function newId(): string {
+  return randomBytes(32).toString("hex");
+}
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export class NameInUseError extends Error {
+  readonly code = "NAME_IN_USE";
+}
+
+/** Reserves `name` (or a generated one) for `id`; names are unique per store. */
+export async function reserveName(store: Store, id: string, name: string | undefined): Promise<string> {
+  await mkdir(namesDir(store.layout.root), { recursive: true });
+  if (name !== undefined) {
+    if (!NAME_RE.test(name)) throw new NameInUseError(`invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    try {
+      await writeFile(join(namesDir(store.layout.root), name), id, { flag: "wx" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const other = (await readFile(join(namesDir(store.layout.root), name), "utf8").catch(() => "")).slice(0, 12);
+      throw new NameInUseError(`the container name "${name}" is already in use by container ${other}; remove that container (strata rm ${name}) or choose another --name`);
+    }
+    return name;
+  }
+  for (let attempt = 0; ; attempt++) {
+    const candidate = generateName(attempt >= 3);
+    try {
+      await writeFile(join(namesDir(store.layout.root), candidate), id, { flag: "wx" });
+      return candidate;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 50) throw e;
+    }
+  }
+}
+
+export async function releaseName(store: Store, name: string): Promise<void> {
+  await rm(join(namesDir(store.layout.root), name), { force: true });
+}
+
+export async function saveRecord(store: Store, rec: ContainerRecord): Promise<void> {
+  const p = new ContainerPaths(store.layout.root, rec.id);
+  const tmp = `${p.config}.tmp-${process.pid}`;
+  await writeFile(tmp, `${JSON.stringify(rec, null, 2)}\n`);
+  await rename(tmp, p.config);
+}
+
+export async function saveImageConfig(store: Store, id: string, config: ImageConfigJson): Promise<void> {
+  await writeFile(new ContainerPaths(store.layout.root, id).imageConfig, JSON.stringify(config));
+}
+
+export async function loadImageConfig(store: Store, id: string): Promise<ImageConfigJson> {
+  return JSON.parse(await readFile(new ContainerPaths(store.layout.root, id).imageConfig, "utf8")) as ImageConfigJson;
+}
+
+async function readRecord(root: string, id: string): Promise<ContainerRecord | undefined> {
+  const text = await readFile(new ContainerPaths(root, id).config, "utf8").catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as ContainerRecord);
+}
+
+/** Every container of the store, newest first. */
+export async function listContainers(store: Store): Promise<ContainerRecord[]> {
+  const out: ContainerRecord[] = [];
+  for (const id of await readdir(containersDir(store.layout.root)).catch(() => [] as string[])) {
+    if (!/^[a-f0-9]{64}$/.test(id)) continue;
+    const rec = await readRecord(store.layout.root, id);
+    if (rec !== undefined) out.push(rec);
+  }
+  return out.sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/** A container by name, full id or unique id prefix (as docker resolves them). */
+export async function findContainer(store: Store, ref: string): Promise<ContainerRecord> {
+  const byName = (await readFile(join(namesDir(store.layout.root), ref), "utf8").catch(() => undefined))?.trim();
+  if (byName !== undefined && NAME_RE.test(ref)) {
+    const rec = await readRecord(store.layout.root, byName);
+    if (rec !== undefined) return rec;
+  }
+  if (/^[a-f0-9]+$/.test(ref)) {
+    const ids = (await readdir(containersDir(store.layout.root)).catch(() => [] as string[])).filter((id) => /^[a-f0-9]{64}$/.test(id) && id.startsWith(ref));
+    if (ids.length > 1) throw new Error(`multiple containers match the id prefix ${ref}: give more of the id or the name`);
+    const rec = ids[0] === undefined ? undefined : await readRecord(store.layout.root, ids[0]);
+    if (rec !== undefined) return rec;
+  }
+  throw new NoSuchContainerError(ref);
+}

@@ -1,0 +1,182 @@
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Agent, type Dispatcher, request } from "undici";
+import { type Credentials, credentialsFor } from "./auth.ts";
+import { parseChallenge } from "./challenge.ts";
+import { describeErrors, RegistryError } from "./errors.ts";
+import { allowsPlainHttp } from "./reference.ts";
+
+/**
+ * The HTTP side of the OCI distribution spec, for one registry host:
+ * authentication from WWW-Authenticate challenges (Bearer tokens per scope,
+ * or Basic), redirects followed by hand so credentials never go to another
+ * origin (blob GETs often redirect to storage), bounded retries with
+ * exponential backoff on 5xx, 429 and network errors or timeouts, and plain
+ * HTTP only where reference.ts allows it.
+ */
+export interface ClientOptions {
+  /** --insecure-registry hosts. */
+  readonly insecure?: readonly string[];
+  /** Credentials to use instead of the stored ones (strata login checks them this way). */
+  readonly credentials?: Credentials | undefined;
+  /** Attempts for one request (default 5; STRATA_REGISTRY_RETRIES). */
+  readonly attempts?: number;
+  /** First backoff in ms, doubled each retry (default 200; STRATA_REGISTRY_BACKOFF_MS). */
+  readonly backoffMs?: number;
+  /** Headers and body timeouts in ms (default 60 s; STRATA_REGISTRY_TIMEOUT_MS). */
+  readonly timeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RequestOptions {
+  readonly headers?: Record<string, string>;
+  /** Made anew for each attempt, so a retry re-sends the whole body. */
+  readonly body?: () => Readable | Buffer | string;
+  /** Repository scopes the request needs, e.g. ["repository:app:pull,push"]. */
+  readonly scopes: readonly string[];
+  /** Statuses the caller handles itself (default: any 2xx). */
+  readonly ok?: readonly number[];
+}
+
+export interface Response {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Dispatcher.ResponseData["body"];
+  readonly url: string;
+}
+
+const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET"]);
+
+export function header(r: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
+  const v = r.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export class RegistryClient {
+  readonly host: string;
+  readonly base: string;
+  readonly #o: ClientOptions;
+  readonly #dispatcher: Agent;
+  /** Authorization header per scope set (Bearer), or for every request (Basic). */
+  readonly #tokens = new Map<string, string>();
+  #basic: string | undefined;
+  #creds: Promise<Credentials | undefined> | undefined;
+
+  constructor(host: string, o: ClientOptions = {}) {
+    const plain = allowsPlainHttp(host, o.insecure ?? []);
+    this.host = host;
+    this.base = `${plain ? "http" : "https"}://${host}`;
+    this.#o = o;
+    const timeout = o.timeoutMs ?? Number(process.env.STRATA_REGISTRY_TIMEOUT_MS ?? 60_000);
+    this.#dispatcher = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout }, connections: 8 });
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+
+  credentials(): Promise<Credentials | undefined> {
+    this.#creds ??= this.#o.credentials ? Promise.resolve(this.#o.credentials) : credentialsFor(this.host === "registry-1.docker.io" ? "docker.io" : this.host);
+    return this.#creds;
+  }
+
+  /** One API request, authenticated, redirected and retried as the class comment says. */
+  async request(method: string, path: string, ro: RequestOptions): Promise<Response> {
+    const attempts = this.#o.attempts ?? Number(process.env.STRATA_REGISTRY_RETRIES ?? 5);
+    const backoff = this.#o.backoffMs ?? Number(process.env.STRATA_REGISTRY_BACKOFF_MS ?? 200);
+    const scopeKey = [...ro.scopes].sort().join(" ");
+    let authRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      let r: Response;
+      try {
+        r = await this.#send(method, path, ro, scopeKey);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? "";
+        if (attempt < attempts && (RETRYABLE_CODES.has(code) || (e as Error).name === "AbortError")) {
+          this.#o.log?.(`${this.host}: ${method} ${path}: ${(e as Error).message}; retrying (${attempt}/${attempts - 1})`);
+          await sleep(backoff * 2 ** (attempt - 1));
+          continue;
+        }
+        if (e instanceof RegistryError) throw e;
+        throw new RegistryError("REGISTRY_UNREACHABLE", `cannot reach registry ${this.host} (${method} ${path}): ${(e as Error).message}`, undefined, { cause: e });
+      }
+      if (r.status === 401 && !authRetried) {
+        authRetried = true;
+        const challenge = header(r, "www-authenticate");
+        await r.body.dump();
+        if (challenge && (await this.#authenticate(challenge, scopeKey))) {
+          attempt--;
+          continue;
+        }
+        throw new RegistryError("REGISTRY_UNAUTHORIZED", `${this.host}: authentication required for ${method} ${path}; log in with strata login ${this.host}`, 401);
+      }
+      if ((r.status >= 500 || r.status === 429) && attempt < attempts) {
+        const after = Number(header(r, "retry-after"));
+        await r.body.dump();
+        const wait = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 10_000) : backoff * 2 ** (attempt - 1);
+        this.#o.log?.(`${this.host}: ${method} ${path}: HTTP ${r.status}; retrying in ${wait} ms (${attempt}/${attempts - 1})`);
+        await sleep(wait);
+        continue;
+      }
+      const ok = ro.ok ? ro.ok.includes(r.status) : r.status >= 200 && r.status < 300;
+      if (!ok) {
+        const text = await r.body.text().catch(() => "");
+        const what = describeErrors(text);
+        const code = r.status === 401 ? "REGISTRY_UNAUTHORIZED" : r.status === 403 ? "REGISTRY_DENIED" : r.status === 404 ? "REGISTRY_NOT_FOUND" : "REGISTRY_ERROR";
+        throw new RegistryError(code, `${this.host}: ${method} ${path}: HTTP ${r.status}${what ? ` ${what}` : ""}`, r.status);
+      }
+      return r;
+    }
+  }
+
+  async #send(method: string, path: string, ro: RequestOptions, scopeKey: string): Promise<Response> {
+    let url = new URL(path, this.base);
+    const origin = new URL(this.base).origin;
+    for (let hops = 0; ; hops++) {
+      const headers: Record<string, string> = { "user-agent": "strata", ...ro.headers };
+      const auth = this.#tokens.get(scopeKey) ?? this.#basic;
+      // Credentials only ever go to the registry's own origin, never to where it redirects.
+      if (auth && url.origin === origin) headers.authorization = auth;
+      const body = hops === 0 ? ro.body?.() : undefined;
+      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.#dispatcher });
+      const r: Response = { status: res.statusCode, headers: res.headers, body: res.body, url: url.toString() };
+      const location = header(r, "location");
+      if ([301, 302, 303, 307, 308].includes(r.status) && location && (method === "GET" || method === "HEAD") && hops < 5) {
+        await res.body.dump();
+        url = new URL(location, url);
+        if (url.protocol === "http:" && !allowsPlainHttp(url.host, this.#o.insecure ?? [])) throw new RegistryError("REGISTRY_INSECURE_REDIRECT", `${this.host}: redirected to plain-HTTP ${url.origin}; refused`);
+        continue;
+      }
+      return r;
+    }
+  }
+
+  /** Answers a challenge: a Bearer token for the scopes, or Basic credentials. */
+  async #authenticate(challenge: string, scopeKey: string): Promise<boolean> {
+    const c = parseChallenge(challenge);
+    if (!c) return false;
+    const creds = await this.credentials();
+    if (c.scheme === "basic") {
+      if (!creds) return false;
+      this.#basic = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString("base64")}`;
+      return true;
+    }
+    if (c.scheme !== "bearer" || !c.params.realm) return false;
+    const realm = new URL(c.params.realm);
+    if (realm.protocol === "http:" && !allowsPlainHttp(realm.host, this.#o.insecure ?? [])) throw new RegistryError("REGISTRY_INSECURE_REALM", `${this.host}: token service ${realm.origin} is plain HTTP; refused`);
+    if (c.params.service) realm.searchParams.set("service", c.params.service);
+    for (const s of scopeKey ? scopeKey.split(" ") : c.params.scope ? [c.params.scope] : []) realm.searchParams.append("scope", s);
+    const headers: Record<string, string> = { "user-agent": "strata" };
+    if (creds) headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString("base64")}`;
+    const res = await request(realm, { method: "GET", headers, dispatcher: this.#dispatcher });
+    if (res.statusCode !== 200) {
+      const text = await res.body.text().catch(() => "");
+      throw new RegistryError("REGISTRY_UNAUTHORIZED", `${this.host}: the token service ${realm.origin} refused (HTTP ${res.statusCode}${text ? ` ${describeErrors(text)}` : ""}); check strata login ${this.host}`, res.statusCode);
+    }
+    const j = (await res.body.json()) as { token?: string; access_token?: string };
+    const token = j.token ?? j.access_token;
+    if (!token) return false;
+    this.#tokens.set(scopeKey, `Bearer ${token}`);
+    return true;
+  }
+}

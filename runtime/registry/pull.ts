@@ -1,0 +1,127 @@
+import { hostPlatform } from "../../compiler/lower/platform.ts";
+import { compressionOfMediaType } from "../image/compression.ts";
+import { localManifest } from "../image/distribution.ts";
+import { Staging } from "../image/staging.ts";
+import type { Descriptor } from "../store/content-store.ts";
+import { CompressedBlobs } from "../store/compressed.ts";
+import { familiarName } from "../store/names.ts";
+import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType } from "../store/oci.ts";
+import type { Store } from "../store/store.ts";
+import { RegistryClient } from "./client.ts";
+import { RegistryError } from "./errors.ts";
+import { type Log, mb, pool, short, stderrLog } from "./progress.ts";
+import { parseRemote } from "./reference.ts";
+import { Repository } from "./repository.ts";
+
+export interface PullOptions {
+  readonly store: Store;
+  readonly ref: string;
+  /** os/arch[/variant] to pick from an image index (default: this machine's). */
+  readonly platform?: string | undefined;
+  readonly insecure?: readonly string[];
+  readonly log?: Log;
+}
+
+export interface PullResult {
+  /** The local name the image was stored under. */
+  readonly name: string;
+  /** The manifest digest in the registry (what `REF@digest` names). */
+  readonly remoteDigest: string;
+  /** The local manifest (uncompressed layers). */
+  readonly manifest: Descriptor;
+  readonly configDigest: string;
+}
+
+function isIndex(mt: string): boolean {
+  return mt === MediaType.index || mt === MediaType.dockerManifestList;
+}
+
+/** Picks the manifest for `platform` from an image index. */
+export function selectPlatform(index: IndexJson, platform: string, label: string): Descriptor {
+  const [os, arch, variant] = platform.split("/");
+  const matches = index.manifests.filter((m) => m.platform?.os === os && m.platform?.architecture === arch && (variant === undefined || m.platform?.variant === variant));
+  const pick = matches[0];
+  if (!pick) {
+    const have = index.manifests.map((m) => (m.platform ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ""}` : "unknown")).join(", ");
+    throw new RegistryError("REGISTRY_NO_PLATFORM", `${label}: no image for ${platform} in the index (it has ${have || "none"}); pick one with --platform`);
+  }
+  return pick;
+}
+
+/**
+ * Fetches one layer blob into `staging`, decompressing it to the stored
+ * uncompressed form: the compressed bytes checked against the descriptor's
+ * digest and size, the uncompressed ones against the config's diffID.
+ */
+export async function fetchLayer(repo: Repository, staging: Staging, desc: Descriptor, diffId: string, log: Log): Promise<{ size: number }> {
+  const compression = compressionOfMediaType(desc.mediaType) ?? null;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const body = await repo.openBlob(desc.digest);
+      const r = await staging.ingest(body, { digest: desc.digest, size: desc.size, label: `layer ${desc.digest} of ${repo.label}` }, compression, diffId);
+      return { size: r.size };
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? "";
+      const transient = code.startsWith("UND_ERR") || code === "ECONNRESET";
+      if (!transient || attempt >= 3) throw e;
+      log(`${short(desc.digest)}: download interrupted (${(e as Error).message}); retrying`);
+    }
+  }
+}
+
+/** `strata pull`: an image from a registry into the store, under its familiar name. */
+export async function pullImage(o: PullOptions): Promise<PullResult> {
+  const { store } = o;
+  const log = o.log ?? stderrLog;
+  const ref = parseRemote(o.ref);
+  const client = new RegistryClient(ref.host, { insecure: o.insecure ?? [], log });
+  const repo = new Repository(client, ref.repository);
+  const staging = new Staging(store);
+  try {
+    const label = familiarName(ref.name);
+    let top = await repo.getManifest(ref.reference);
+    if (isIndex(top.mediaType)) {
+      const pick = selectPlatform(JSON.parse(top.bytes.toString("utf8")) as IndexJson, o.platform ?? hostPlatform(process.arch), label);
+      top = await repo.getManifest(pick.digest);
+    }
+    const remoteDigest = top.digest;
+    const manifest = JSON.parse(top.bytes.toString("utf8")) as ManifestJson;
+    if (!Array.isArray(manifest.layers) || !manifest.config) throw new RegistryError("REGISTRY_UNSUPPORTED", `${label}: unsupported manifest type ${top.mediaType} (schema 1 is not supported)`);
+    if (!(await staging.has(manifest.config.digest))) {
+      await staging.ingest(await repo.openBlob(manifest.config.digest), { digest: manifest.config.digest, size: manifest.config.size, label: `config ${manifest.config.digest} of ${repo.label}` }, null);
+    }
+    const cfgStore = (await staging.content.has(manifest.config.digest)) ? staging.content : store.content;
+    const config = await cfgStore.readJson<ImageConfigJson>(manifest.config.digest);
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    if (diffIds.length !== manifest.layers.length) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: the manifest has ${manifest.layers.length} layers but the config ${diffIds.length} diffIDs; refused`);
+    const index = new CompressedBlobs(store.layout);
+    const started = performance.now();
+    const sizes = await pool(manifest.layers, 3, async (l, i) => {
+      const diffId = diffIds[i] as string;
+      if (await store.content.has(diffId)) {
+        log(`${short(l.digest)}: Already exists`);
+        return (await import("node:fs/promises")).stat(store.content.path(diffId)).then((s) => s.size);
+      }
+      log(`${short(l.digest)}: Pulling fs layer (${mb(l.size)})`);
+      const t = performance.now();
+      const r = await fetchLayer(repo, staging, l, diffId, log);
+      log(`${short(l.digest)}: Pull complete (${mb(l.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
+      return r.size;
+    });
+    const localBytes = localManifest(manifest.config.digest, manifest.config.size, diffIds.map((d, i) => ({ digest: d, size: sizes[i] as number })));
+    const m = await staging.putBytes(localBytes);
+    await staging.commit();
+    for (const [i, l] of manifest.layers.entries()) {
+      const c = compressionOfMediaType(l.mediaType);
+      if (c) await index.addSource(diffIds[i] as string, c, l, `${ref.host}/${ref.repository}`);
+    }
+    const desc: Descriptor = { mediaType: MediaType.manifest, digest: m.digest, size: m.size };
+    await store.refs.tag(label, desc);
+    log(`Digest: ${remoteDigest}`);
+    log(`Status: Downloaded ${label} in ${((performance.now() - started) / 1000).toFixed(2)}s`);
+    return { name: label, remoteDigest, manifest: desc, configDigest: manifest.config.digest };
+  } finally {
+    await staging.discard();
+    await client.close();
+  }
+}

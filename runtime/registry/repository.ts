@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
+import type { Descriptor } from "../store/content-store.ts";
+import { MediaType } from "../store/oci.ts";
+import { header, type RegistryClient } from "./client.ts";
+import { RegistryError } from "./errors.ts";
+
+/** Every manifest kind Strata reads. */
+export const MANIFEST_ACCEPT = [MediaType.index, MediaType.manifest, MediaType.dockerManifestList, MediaType.dockerManifest].join(", ");
+
+/**
+ * One repository's endpoints (OCI distribution spec): manifests, blobs,
+ * uploads (monolithic, or chunked with Content-Range PATCHes) and
+ * cross-repository mounts.
+ */
+export class Repository {
+  readonly client: RegistryClient;
+  readonly name: string;
+  constructor(client: RegistryClient, name: string) {
+    this.client = client;
+    this.name = name;
+  }
+
+  get label(): string {
+    return `${this.client.host}/${this.name}`;
+  }
+  scope(push: boolean): string {
+    return `repository:${this.name}:${push ? "pull,push" : "pull"}`;
+  }
+
+  /** The manifest bytes, checked against `reference` when it is a digest. */
+  async getManifest(reference: string): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
+    const r = await this.client.request("GET", `/v2/${this.name}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT }, scopes: [this.scope(false)] }).catch((e: RegistryError) => {
+      if (e.status === 404) throw new RegistryError("REGISTRY_MANIFEST_UNKNOWN", `${this.label}:${reference}: manifest unknown (no such tag or digest in the registry)`, 404);
+      throw e;
+    });
+    const bytes = Buffer.from(await r.body.arrayBuffer());
+    if (bytes.length > 4 << 20) throw new RegistryError("REGISTRY_MANIFEST_TOO_BIG", `${this.label}:${reference}: manifest larger than 4 MiB`);
+    const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    if (reference.startsWith("sha256:") && reference !== digest) throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${this.label}@${reference}: the manifest the registry sent hashes to ${digest}; refused`);
+    const ct = (header(r, "content-type") ?? "").split(";")[0]?.trim() ?? "";
+    const mediaType = (JSON.parse(bytes.toString("utf8")) as { mediaType?: string }).mediaType ?? ct;
+    return { bytes, mediaType, digest };
+  }
+
+  /** The blob's size if the repository has it. */
+  async hasBlob(digest: string, push = false): Promise<number | undefined> {
+    const r = await this.client.request("HEAD", `/v2/${this.name}/blobs/${digest}`, { scopes: [this.scope(push)], ok: [200, 404] });
+    await r.body.dump();
+    return r.status === 200 ? Number(header(r, "content-length") ?? 0) : undefined;
+  }
+
+  async openBlob(digest: string): Promise<Readable> {
+    const r = await this.client.request("GET", `/v2/${this.name}/blobs/${digest}`, { scopes: [this.scope(false)] });
+    return r.body;
+  }
+
+  /** Mounts a blob from another repository of the same registry; false when the registry would rather have it uploaded. */
+  async mountBlob(digest: string, from: string): Promise<boolean> {
+    const r = await this.client.request("POST", `/v2/${this.name}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, {
+      scopes: [this.scope(true), `repository:${from}:pull`],
+      ok: [201, 202],
+    });
+    await r.body.dump();
+    if (r.status === 201) return true;
+    // 202: an upload session was opened instead; leave it to expire.
+    return false;
+  }
+
+  async #startUpload(): Promise<string> {
+    const r = await this.client.request("POST", `/v2/${this.name}/blobs/uploads/`, { scopes: [this.scope(true)], ok: [202] });
+    await r.body.dump();
+    const loc = header(r, "location");
+    if (!loc) throw new RegistryError("REGISTRY_ERROR", `${this.label}: upload started without a Location`);
+    return new URL(loc, r.url).toString();
+  }
+
+  static #withDigest(location: string, digest: string): string {
+    const u = new URL(location);
+    u.searchParams.set("digest", digest);
+    return u.toString();
+  }
+
+  /**
+   * Uploads a blob from a file. Monolithic (POST, then one PUT with the
+   * bytes) unless `chunkSize` is given and smaller than the blob: then PATCH
+   * chunks with Content-Range and a closing PUT. A failed attempt starts a
+   * new session (the client retries each request; this retries the whole).
+   */
+  async uploadFile(desc: Descriptor, path: string, chunkSize?: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        let loc = await this.#startUpload();
+        if (chunkSize && chunkSize > 0 && desc.size > chunkSize) {
+          for (let start = 0; start < desc.size; start += chunkSize) {
+            const end = Math.min(desc.size, start + chunkSize) - 1;
+            const r = await this.client.request("PATCH", loc, {
+              headers: { "content-type": "application/octet-stream", "content-length": String(end - start + 1), "content-range": `${start}-${end}` },
+              body: () => createReadStream(path, { start, end, highWaterMark: 1 << 20 }),
+              scopes: [this.scope(true)],
+              ok: [202],
+            });
+            await r.body.dump();
+            loc = new URL(header(r, "location") ?? loc, loc).toString();
+          }
+          const r = await this.client.request("PUT", Repository.#withDigest(loc, desc.digest), { headers: { "content-length": "0" }, scopes: [this.scope(true)], ok: [201] });
+          await r.body.dump();
+        } else {
+          const r = await this.client.request("PUT", Repository.#withDigest(loc, desc.digest), {
+            headers: { "content-type": "application/octet-stream", "content-length": String(desc.size) },
+            body: () => createReadStream(path, { highWaterMark: 1 << 20 }),
+            scopes: [this.scope(true)],
+            ok: [201],
+          });
+          await r.body.dump();
+        }
+        return;
+      } catch (e) {
+        if (attempt >= 3 || !(e instanceof RegistryError) || (e.status !== undefined && e.status < 500)) throw e;
+      }
+    }
+  }
+
+  async uploadBytes(bytes: Buffer, digest: string): Promise<void> {
+    const loc = await this.#startUpload();
+    const r = await this.client.request("PUT", Repository.#withDigest(loc, digest), {
+      headers: { "content-type": "application/octet-stream", "content-length": String(bytes.length) },
+      body: () => bytes,
+      scopes: [this.scope(true)],
+      ok: [201],
+    });
+    await r.body.dump();
+  }
+
+  async putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const r = await this.client.request("PUT", `/v2/${this.name}/manifests/${reference}`, {
+      headers: { "content-type": mediaType, "content-length": String(bytes.length) },
+      body: () => bytes,
+      scopes: [this.scope(true)],
+      ok: [201, 200, 202],
+    });
+    await r.body.dump();
+    return header(r, "docker-content-digest") ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  }
+}
