@@ -15,6 +15,7 @@ export function timeAgo(iso: string | undefined, now = Date.now()): string {
   if (!iso) return "N/A";
   const s = Math.max(0, (now - Date.parse(iso)) / 1000);
   if (s < 1) return "Less than a second ago";
+  if (s < 2) return "1 second ago";
   if (s < 60) return `${Math.floor(s)} seconds ago`;
   const m = s / 60;
   if (m < 2) return "About a minute ago";

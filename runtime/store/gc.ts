@@ -16,6 +16,8 @@ export interface GcOptions {
   readonly buildCache: boolean;
   /** Also delete RUN --mount=type=cache directories. */
   readonly cacheMounts: boolean;
+  /** Layers something outside the store's names still uses (containers' images). */
+  readonly inUse?: Iterable<string>;
 }
 
 export interface GcResult {
@@ -57,6 +59,7 @@ export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResu
   if (users.length > 0) throw new Error(`the store is in use by strata process ${users.join(", ")}; try again when it is done`);
   return withLock(store.layout.lockFile, async () => {
     const keep = await referencedBlobs(store);
+    for (const d of o.inUse ?? []) keep.add(d);
     let cacheRecords = 0;
     for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
       const path = join(store.layout.cache, name);

@@ -6,6 +6,7 @@ import type { Store } from "../../store/store.ts";
 import { fail, openStore } from "../context.ts";
 import { humanSize } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
+import { containerUse } from "../in-use.ts";
 
 /**
  * docker's rules: a name is untagged; the image is deleted when no name is
@@ -18,6 +19,11 @@ async function removeImage(store: Store, ref: string, force: boolean): Promise<s
   const byName = /^(sha256:)?[a-f0-9]{6,64}$/.test(ref) ? undefined : fullName(parseName(ref));
   const out: string[] = [];
   const names = byName ? [byName] : entries.map((e) => e.name).filter((n): n is string => n !== undefined);
+  const users = (await containerUse(store)).images.get(img.configDigest);
+  const lastName = entries.length <= 1 || !byName;
+  if (users && lastName && !force) {
+    throw new Error(`conflict: unable to remove ${ref} (must be forced) - container ${users.join(", ")} is using its image ${img.configDigest.slice(7, 19)}`);
+  }
   if (!byName && names.length > 1 && !force) {
     throw new Error(`conflict: unable to delete ${img.configDigest.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
   }
@@ -50,7 +56,7 @@ export function registerRmi(program: Command): void {
           }
         }
         if (deleted) {
-          const r = await collectGarbage(store, { buildCache: false, cacheMounts: false }).catch(() => undefined);
+          const r = await collectGarbage(store, { buildCache: false, cacheMounts: false, inUse: (await containerUse(store)).layers }).catch(() => undefined);
           if (r && r.bytes > 0 && process.env.STRATA_DEBUG) process.stderr.write(`freed ${humanSize(r.bytes)}\n`);
         }
       });

@@ -8,6 +8,7 @@ import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { humanSize, table } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
+import { containerUse } from "../in-use.ts";
 
 async function duBytes(path: string): Promise<number> {
   const st = await lstat(path).catch(() => undefined);
@@ -52,7 +53,8 @@ export function registerSystem(program: Command): void {
     .command("prune")
     .description("Remove the build cache, cache mounts and everything no image needs")
     .action(async (_o: unknown, cmd: Command) => {
-      const r = await collectGarbage(await openStore(cmd), { buildCache: true, cacheMounts: true });
+      const store = await openStore(cmd);
+      const r = await collectGarbage(store, { buildCache: true, cacheMounts: true, inUse: (await containerUse(store)).layers });
       process.stdout.write(`Deleted ${r.blobs} blobs, ${r.snapshots} unpacked layers, ${r.cacheRecords} cache records\nTotal reclaimed space: ${humanSize(r.bytes)}\n`);
     });
   system
@@ -68,7 +70,8 @@ export function registerSystem(program: Command): void {
     .command("prune")
     .description("Remove blobs and unpacked layers that no image and no build cache record needs")
     .action(async (_o: unknown, cmd: Command) => {
-      const r = await collectGarbage(await openStore(cmd), { buildCache: false, cacheMounts: false });
+      const store = await openStore(cmd);
+      const r = await collectGarbage(store, { buildCache: false, cacheMounts: false, inUse: (await containerUse(store)).layers });
       process.stdout.write(`Deleted ${r.blobs} blobs, ${r.snapshots} unpacked layers\nTotal reclaimed space: ${humanSize(r.bytes)}\n`);
     });
 }
