@@ -5,6 +5,7 @@
 // on first use and whenever a source file changes. STRATA_NO_BUNDLE=1 runs the
 // sources directly.
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { enableCompileCache } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -62,6 +63,9 @@ async function bundled() {
   }
   return main;
 }
+
+// V8's code cache for the bundle: a warm start skips parsing and compiling it again.
+enableCompileCache?.(join(repo, "node_modules/.cache/strata-v8"));
 
 let main = entry;
 if (!process.env.STRATA_NO_BUNDLE) {

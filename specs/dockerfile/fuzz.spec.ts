@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { prng } from "../helpers/prng.ts";
 import { dumpSexp } from "../../compiler/dockerfile/sexp.ts";
 import { caseDirs, parse, readCase } from "./helpers.ts";
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   "FROM ", "RUN ", "COPY ", "ADD ", "ONBUILD ", "HEALTHCHECK ", "ENV ", "LABEL ", "ARG ", "SHELL ", "CMD ", "VOLUME ",

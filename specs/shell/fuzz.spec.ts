@@ -1,18 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the inputs are Dockerfile words, ${…} is their syntax.
 import { describe, expect, it } from "vitest";
+import { prng } from "../helpers/prng.ts";
 import { expandWords, expandWord, type ShellEnv } from "../../compiler/shell/index.ts";
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ["$", "{", "}", ":", "-", "+", "?", "#", "%", "/", "\\", "'", '"', "*", "`", " ", "A", "B", "x", "y", "1", "@", "\n", "é", "😀"];
 

@@ -1,20 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the inputs are Dockerfile words, ${…} is their syntax.
 import { describe, expect, it } from "vitest";
+import { prng } from "../helpers/prng.ts";
 import { expandWithEnvRecord } from "../../compiler/shell/index.ts";
 import { compileGlob, reversePattern } from "../../compiler/shell/glob.ts";
 import { GlobMatcher } from "../../compiler/shell/matcher.ts";
 import { expandTemplate } from "../../compiler/shell/substitute.ts";
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The glob as a JS regexp: a backtracking engine, leftmost-first like Go's. */
 function toRegExp(glob: string, greedy: boolean, anchored: boolean): RegExp {

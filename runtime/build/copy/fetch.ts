@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
-import { fetch } from "undici";
 
 export interface Fetched {
   readonly url: string;
@@ -63,6 +62,8 @@ export function urlFileName(src: string): string {
 async function download(url: string): Promise<Fetched> {
   let res: Awaited<ReturnType<typeof fetch>>;
   try {
+    // undici is loaded only when an ADD fetches a URL (it is heavy for every other build).
+    const { fetch } = await import("undici");
     res = await fetch(url, { redirect: "follow" });
   } catch (e) {
     const cause = (e as { cause?: Error }).cause;
