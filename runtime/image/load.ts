@@ -78,7 +78,10 @@ async function readEntries(input: Readable, staging: Staging): Promise<Map<strin
         })()
       : withHead(head, it);
     const label = `${name} in the archive`;
-    const r = await staging.ingest(source, { label }, compression);
+    const named = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
+    const r = await staging.ingest(source, { label, digest: named ? `sha256:${named[1]}` : undefined }, compression).catch((e: Error) => {
+      throw named && e.message.includes("hash to") ? new LoadError(`blob ${name} does not match its name (${e.message}); nothing stored`) : e;
+    });
     files.set(name, { raw: r.raw, digest: r.digest, size: r.size, bytes: keep ? Buffer.concat(keep) : undefined });
   }
   await feeding;

@@ -84,7 +84,9 @@ export class Staging {
       );
       if (fed instanceof DigestMismatchError) throw fed;
       if (e instanceof DigestMismatchError && diffId !== undefined) throw new DigestMismatchError(`${expected.label}: the uncompressed layer does not hash to the diffID the image config says (${diffId}); refused`);
-      throw fed ?? e;
+      const x = (fed ?? e) as Error;
+      if ((x as { code?: string }).code?.startsWith("Z_")) throw new DigestMismatchError(`${expected.label}: cannot decompress (${x.message}); refused`);
+      throw x;
     }
   }
 

@@ -69,6 +69,13 @@ export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResu
         cacheRecords++;
       } else if (rec.diffId !== null) keep.add(rec.diffId);
     }
+    // A kept layer keeps its remembered compressed forms (compressed.ts): they save recompressing on the next save or push.
+    for (const name of await readdir(join(store.layout.root, "compressed")).catch(() => [] as string[])) {
+      const m = /^([a-f0-9]{64})\.\w+\.json$/.exec(name);
+      if (!m || !keep.has(`sha256:${m[1]}`)) continue;
+      const rec = JSON.parse(await readFile(join(store.layout.root, "compressed", name), "utf8").catch(() => "{}")) as { digest?: string };
+      if (rec.digest) keep.add(rec.digest);
+    }
     let blobs = 0;
     let bytes = 0;
     for (const hex of await readdir(store.layout.blobs).catch(() => [] as string[])) {

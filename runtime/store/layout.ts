@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 /**
  * Where things live under a store root (`--root`, `STRATA_ROOT`, default
@@ -9,7 +9,8 @@ import { join } from "node:path";
 export class StoreLayout {
   readonly root: string;
   constructor(root: string) {
-    this.root = root;
+    // Absolute: overlay mount options and runc bundles are resolved from other working directories.
+    this.root = resolve(root);
   }
   get ociLayout(): string {
     return join(this.root, "oci-layout");
