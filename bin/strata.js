@@ -50,8 +50,8 @@ async function bundled() {
     platform: "node",
     target: "node22",
     outdir: tmp,
-    // Native addons and the heavy tools loaded only by some commands stay in node_modules.
-    external: ["@napi-rs/xattr", "esbuild", "ts-morph"],
+    // Native addons and the heavy libraries loaded only by some commands stay in node_modules.
+    external: ["@napi-rs/xattr", "esbuild", "ts-morph", "undici"],
     banner: { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" },
     logLevel: "error",
   });

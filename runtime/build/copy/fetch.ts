@@ -63,7 +63,9 @@ async function download(url: string): Promise<Fetched> {
   let res: Awaited<ReturnType<typeof fetch>>;
   try {
     // undici is loaded only when an ADD fetches a URL (it is heavy for every other build).
-    const { fetch } = await import("undici");
+    // (undici is CommonJS: Node does not see `fetch` among its named exports.)
+    const undici = await import("undici");
+    const fetch = undici.fetch ?? (undici as unknown as { default: typeof undici }).default.fetch;
     res = await fetch(url, { redirect: "follow" });
   } catch (e) {
     const cause = (e as { cause?: Error }).cause;
