@@ -15,6 +15,20 @@ import type { Progress } from "./progress/progress.ts";
 import { ReadOnlyRoots } from "./roots.ts";
 import type { SecretSource, StepSources } from "./sources.ts";
 
+function exitCodeOf(sig: NodeJS.Signals): number {
+  return sig === "SIGINT" ? 130 : 143;
+}
+
+/** The build was stopped by a signal; it cleaned up, and the command exits 130 or 143. */
+export class InterruptedError extends Error {
+  readonly code = "INTERRUPTED";
+  readonly exitCode: number;
+  constructor(sig: NodeJS.Signals) {
+    super(`interrupted by ${sig}`);
+    this.exitCode = exitCodeOf(sig);
+  }
+}
+
 /** The filesystem and config a stage ends with. */
 interface StageResult {
   readonly layers: Descriptor[];
@@ -129,21 +143,24 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     return state;
   };
 
+  // SIGINT/SIGTERM: kill the running containers; each step then fails and cleans up after itself
+  // (unmounts, scratch dirs) on the way out, and the build ends with InterruptedError.
+  let interrupted: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
-    void killAll()
-      .then(() => roots.close())
-      .finally(() => process.exit(sig === "SIGINT" ? 130 : 143));
+    interrupted = sig;
+    void killAll();
+    setTimeout(() => process.exit(exitCodeOf(sig)), 15_000).unref();
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let target: StageResult;
   try {
-    for (const i of order) {
-      const p = buildStage(graph.stages[i] as Stage);
-      p.catch(() => undefined); // observed below; avoid an unhandled rejection while others run
-      results.set(i, p);
-    }
-    await Promise.all(results.values());
+    for (const i of order) results.set(i, buildStage(graph.stages[i] as Stage));
+    // Every stage settles before the roots they read are unmounted; the first failure is the build's.
+    const settled = await Promise.allSettled(results.values());
+    if (interrupted) throw new InterruptedError(interrupted);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
     target = await (results.get(graph.target) as Promise<StageResult>);
   } finally {
     process.removeListener("SIGINT", onSignal);

@@ -88,9 +88,9 @@ try {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   } else {
-    const err = e as Error & { code?: string };
+    const err = e as Error & { code?: string; exitCode?: number };
     process.stderr.write(`strata: ${err.message}\n`);
     if (process.env.STRATA_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = ExitCode.failure;
+    process.exitCode = err.code === "INTERRUPTED" && err.exitCode !== undefined ? err.exitCode : ExitCode.failure;
   }
 }
