@@ -1,20 +1,7 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { repoRoot, strata } from "../helpers/strata.ts";
+import { strata } from "../helpers/strata.ts";
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === "object" && addr !== null ? addr.port : 0));
-    });
-  });
-}
+export { freePort } from "../helpers/strata.ts";
 
 /** GETs a page from 127.0.0.1, retrying while the server comes up. */
 export async function fetchLocal(port: number, path: string, timeoutMs = 10_000): Promise<string> {
@@ -45,21 +32,7 @@ export function mountsUnder(root: string): string[] {
 }
 
 /** Starts the strata CLI without waiting (for signals and `logs -f`). */
-export function strataAsync(root: string, args: readonly string[]) {
-  const child = spawn(process.execPath, [join(repoRoot, "bin/strata.js"), "--root", root, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-  return { child, done, output: () => stdout };
-}
+export { startStrata as strataAsync } from "../helpers/strata.ts";
 
 export const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
 

@@ -1,26 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { encodeHeader, padding } from "../../runtime/layer/tar-format.ts";
-import { type CliResult, repoRoot } from "../helpers/strata.ts";
+export { strataAsync } from "../helpers/strata.ts";
 
-/** Like strata() but without blocking the event loop (an HTTP server in the spec must keep answering). */
-export function strataAsync(root: string, args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin/strata.js"), "--root", root, ...args], { cwd: repoRoot });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-/** Writes files (path → content) under dir, making parents. */
 export function writeTree(dir: string, files: Record<string, string | Buffer>): void {
   for (const [p, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, p)), { recursive: true });

@@ -1,5 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +25,43 @@ export function strata(root: string, args: readonly string[], options: { cwd?: s
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
+export interface RunningCli {
+  readonly child: ChildProcess;
+  /** What it printed on stdout so far. */
+  output(): string;
+  readonly done: Promise<CliResult & { readonly signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts the strata CLI without blocking the event loop: for signals, `logs -f`,
+ * and specs that serve HTTP from their own process while strata talks to it.
+ */
+export function startStrata(root: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): RunningCli {
+  const child = spawn(process.execPath, [join(repoRoot, "bin/strata.js"), "--root", root, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  if (options.input !== undefined) child.stdin?.end(options.input);
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code: code ?? 1, signal, stdout, stderr }));
+  });
+  return { child, output: () => stdout, done };
+}
+
+/** strata() without blocking the event loop. */
+export function strataAsync(root: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+  return startStrata(root, args, options).done;
+}
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `strata-${prefix}-`));
 }
@@ -38,4 +76,16 @@ export function storeWithBusybox(prefix: string): { root: string; cleanup: () =>
   rmSync(tar, { force: true });
   if (imp.code !== 0) throw new Error(`strata import failed: ${imp.stderr}`);
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A TCP port free on 127.0.0.1 right now (specs only ever listen and connect there). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === "object" && addr !== null ? addr.port : 0));
+    });
+  });
 }

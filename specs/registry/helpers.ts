@@ -4,16 +4,9 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { repoRoot, tempDir } from "../helpers/strata.ts";
+import { freePort, tempDir } from "../helpers/strata.ts";
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort } from "../helpers/strata.ts";
 
 export interface TestRegistry {
   readonly port: number;
@@ -122,19 +115,4 @@ export function imageDigests(root: string, name: string): { manifest: string; id
   return { manifest: m.digest, id: manifest.config.digest };
 }
 
-/** strata run without blocking the event loop (a proxy or token server in this process must keep answering). */
-export function strataAsync(root: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, "bin/strata.js"), "--root", root, ...args], { cwd: repoRoot, env: { ...process.env, ...options.env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.stdin.end(options.input ?? "");
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
+export { strataAsync } from "../helpers/strata.ts";
