@@ -46,14 +46,17 @@ export function buildahBuilder(dir: string): Builder {
   const runroot = join(dir, "buildah-runroot");
   const storage = ["--root", root, "--runroot", runroot, "--storage-driver", "overlay"];
   const bases: [string, string][] = [];
+  const load = (tar: string, name: string): void => {
+    const ctr = spawnSync("buildah", [...storage, "from", "scratch"], { encoding: "utf8" }).stdout.trim();
+    sh("buildah", [...storage, "add", ctr, tar, "/"]);
+    sh("buildah", [...storage, "commit", "-q", ctr, name]);
+    sh("buildah", [...storage, "rm", ctr]);
+  };
   return {
     name: "buildah",
     importBase(tar, name) {
       bases.push([tar, name]);
-      const ctr = spawnSync("buildah", [...storage, "from", "scratch"], { encoding: "utf8" }).stdout.trim();
-      sh("buildah", [...storage, "add", ctr, tar, "/"]);
-      sh("buildah", [...storage, "commit", "-q", ctr, name]);
-      sh("buildah", [...storage, "rm", ctr]);
+      load(tar, name);
     },
     build(ctx, tag) {
       return measure("buildah", [...storage, "build", "--layers", "--isolation", "oci", "-q", "-t", tag, ctx]);
@@ -61,7 +64,7 @@ export function buildahBuilder(dir: string): Builder {
     reset() {
       spawnSync("buildah", [...storage, "rm", "--all"]);
       spawnSync("buildah", [...storage, "rmi", "--all", "--force"]);
-      for (const [tar, name] of bases) this.importBase(tar, name);
+      for (const [tar, name] of bases) load(tar, name);
     },
   };
 }
