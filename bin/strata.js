@@ -71,6 +71,8 @@ let main = entry;
 if (!process.env.STRATA_NO_BUNDLE) {
   try {
     main = await bundled();
+    // Names this build of Strata: caches of compiled graphs are valid only for the same one.
+    process.env.STRATA_BUILD_ID = main.split("/").at(-2);
   } catch (e) {
     if (process.env.STRATA_DEBUG) process.stderr.write(`strata: running from sources (bundle failed: ${e.message})\n`);
   }

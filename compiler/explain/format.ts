@@ -1,4 +1,3 @@
-import { stringify } from "yaml";
 import type { ExplainPlan } from "./schema.ts";
 
 export type ExplainFormat = "text" | "json" | "yaml" | "dot";
@@ -51,12 +50,17 @@ export function formatDot(plan: ExplainPlan): string {
   return `${out.join("\n")}\n`;
 }
 
-export function formatPlan(plan: ExplainPlan, format: ExplainFormat): string {
+/** The plan in a format; yaml is loaded only when asked for. */
+export async function formatPlan(plan: ExplainPlan, format: ExplainFormat): Promise<string> {
   switch (format) {
     case "json":
       return `${JSON.stringify(plan, null, 2)}\n`;
     case "yaml":
-      return stringify(plan);
+    {
+      // (bundled, yaml's CommonJS build shows its functions under `default`)
+      const yaml = await import("yaml");
+      return (yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify)(plan);
+    }
     case "dot":
       return formatDot(plan);
     default:

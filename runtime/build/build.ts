@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Diagnostic, hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
-import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
-import { type BaseImage, lowerDockerfile } from "../../compiler/lower/dockerfile.ts";
+import type { BaseImage } from "../../compiler/lower/dockerfile.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
 import type { Store } from "../store/store.ts";
+import { cachedCompile, rememberCompile } from "./graph-cache.ts";
 
 export interface CompileOptions {
   readonly dockerfile: string;
@@ -35,6 +35,11 @@ export async function compileDockerfile(o: CompileOptions): Promise<CompileResul
   const path = resolve(o.dockerfile);
   const text = await readFile(path, "utf8");
   const source = new SourceFile(o.displayName ?? o.dockerfile, text);
+  const key = { text, name: source.name, buildArgs: o.buildArgs, target: o.target };
+  const cached = await cachedCompile(o.store, key);
+  if (cached) return { source, graph: cached.graph, diagnostics: cached.diagnostics };
+  // The parser and lowering are loaded only when there is something to compile.
+  const [{ parseDockerfile }, { lowerDockerfile }] = await Promise.all([import("../../compiler/dockerfile/parse.ts"), import("../../compiler/lower/dockerfile.ts")]);
   const parsed = parseDockerfile(source);
   if (hasErrors(parsed.diagnostics)) return { source, graph: undefined, diagnostics: parsed.diagnostics };
   const images = new Map<string, BaseImage>();
@@ -73,5 +78,10 @@ export async function compileDockerfile(o: CompileOptions): Promise<CompileResul
     if (diagnostics.length > 0) return { source, graph: undefined, diagnostics: [...parsed.diagnostics, ...diagnostics] };
     lowered = lower();
   }
-  return { source, graph: lowered.graph, diagnostics: [...parsed.diagnostics, ...lowered.diagnostics] };
+  const diagnostics = [...parsed.diagnostics, ...lowered.diagnostics];
+  if (lowered.graph !== undefined) {
+    const used = Object.fromEntries([...images].map(([ref, img]) => [ref, img.digest]));
+    await rememberCompile(o.store, key, { graph: lowered.graph, diagnostics, images: used });
+  }
+  return { source, graph: lowered.graph, diagnostics };
 }

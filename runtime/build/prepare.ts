@@ -4,7 +4,7 @@ import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
 import { optimize } from "../../compiler/passes/index.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
-import { compileImageTs, isImageTs } from "../imagets/compile.ts";
+import { isImageTs } from "../imagets/detect.ts";
 import type { Store } from "../store/store.ts";
 import { compileDockerfile } from "./build.ts";
 import { BuildContext } from "./context.ts";
@@ -52,8 +52,9 @@ export async function prepareBuild(o: PrepareOptions): Promise<Prepared> {
   }
   await o.store.init();
   const display = o.file ?? (dockerfile === resolve(o.path) ? o.path : `${o.path.replace(/\/$/, "")}/${defaultName}`);
+  // image.ts support (ts-morph, esbuild) is loaded only for an image.ts.
   const compiled = isImageTs(dockerfile)
-    ? await compileImageTs({ file: dockerfile, displayName: display, buildArgs: o.buildArgs, target: o.target, store: o.store })
+    ? await (await import("../imagets/compile.ts")).compileImageTs({ file: dockerfile, displayName: display, buildArgs: o.buildArgs, target: o.target, store: o.store })
     : await compileDockerfile({ dockerfile, displayName: display, buildArgs: o.buildArgs, target: o.target, store: o.store });
   const context = await BuildContext.open(contextDir, o.file !== undefined ? dockerfile : undefined);
   const graph = compiled.graph === undefined ? undefined : optimize(compiled.graph, { mergeRuns: o.merge });

@@ -15,9 +15,7 @@ import { evaluateImageTs } from "./evaluate.ts";
 import { typeCheckImageTs } from "./typecheck.ts";
 
 /** Whether a build file is an image.ts (rather than a Dockerfile). */
-export function isImageTs(path: string): boolean {
-  return /\.[cm]?ts$/.test(path);
-}
+export { isImageTs } from "./detect.ts";
 
 export interface CompileImageTsOptions {
   readonly file: string;

@@ -11,7 +11,6 @@ import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
-import { runCheck } from "./check.ts";
 import { explainOptions, openRemoteCache, passInsecure, runExplain } from "./explain.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
@@ -70,6 +69,7 @@ export function registerBuild(program: Command): void {
     passInsecure(opts);
     const prepared = await prepareBuild({ store, path: contextDir, file: opts.file, buildArgs, target: opts.target, merge: opts.merge });
     if (opts.check) {
+      const { runCheck } = await import("./check.ts");
       process.exitCode = await runCheck([prepared.dockerfile], { format: "text", buildArgs }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
       return;
     }

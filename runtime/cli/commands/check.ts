@@ -21,7 +21,7 @@ import { lintDockerfile } from "../../../compiler/lint/lint.ts";
 import { ruleByName } from "../../../compiler/lint/rules.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
 import { checkImageTs } from "../../imagets/check.ts";
-import { isImageTs } from "../../imagets/compile.ts";
+import { isImageTs } from "../../imagets/detect.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 

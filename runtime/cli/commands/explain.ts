@@ -72,7 +72,7 @@ export async function runExplain(store: Store, path: string, opts: ExplainOption
     const previous = await loadRecord(store.layout, targetId(prepared.dockerfile, opts.target));
     const warnings = plan.warnings;
     const out = explainPlan({ graph, used: new Set(plan.order), parts: plan.parts, hit: (k) => hits.has(k), previous, warnings: warnings.map((w) => w.message) });
-    process.stdout.write(formatPlan(out, opts.format));
+    process.stdout.write(await formatPlan(out, opts.format));
     if (warnings.some((w) => w.fatal)) process.exitCode = ExitCode.failure;
   } catch (e) {
     if (!(e instanceof StepError)) throw e;
