@@ -23,6 +23,9 @@ export async function loadRecord(layout: StoreLayout, id: string): Promise<Layer
 }
 
 export async function saveRecord(layout: StoreLayout, id: string, parts: readonly LayerParts[]): Promise<void> {
+  const path = join(layout.root, "builds", `${id}.json`);
+  const text = JSON.stringify(parts);
+  if ((await readFile(path, "utf8").catch(() => "")) === text) return;
   await mkdir(join(layout.root, "builds"), { recursive: true });
-  await atomicWrite(join(layout.root, "builds", `${id}.json`), JSON.stringify(parts), layout.tmp);
+  await atomicWrite(path, text, layout.tmp);
 }

@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { digestOf } from "../../compiler/cache/canonical.ts";
 import type { CopyOp } from "../../compiler/ir/graph.ts";
 import type { BuildContext } from "./context.ts";
+import { mapLimit } from "../fs/pool.ts";
+import { hashMemo } from "./hash-memo.ts";
 import { fetchOnce } from "./copy/fetch.ts";
 import { type SourceEntry, selectSource } from "./copy/select.ts";
 import { CopyError, classifySources, commandOf, multipleSourcesError } from "./copy/sources.ts";
@@ -28,23 +31,22 @@ import { CopyError, classifySources, commandOf, multipleSourcesError } from "./c
  * op and so in the key (compiler/cache/keys.ts).
  */
 
-/** sha256 of a file with 1 MiB reads. */
-export async function hashFile(path: string): Promise<string> {
+/** sha256 of a file: small files in one read, others with 1 MiB reads. */
+export async function hashFile(path: string, size = Number.POSITIVE_INFINITY): Promise<string> {
+  if (size <= 1 << 20) return createHash("sha256").update(await readFile(path)).digest("hex");
   const h = createHash("sha256");
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
   return h.digest("hex");
 }
 
-const memo = new Map<string, string>();
-
-/** A file's content hash, remembered by (path, size, mtime, ctime, inode, mode) so unchanged files are not read twice. */
+/** A file's content hash, remembered by (path, size, mtime, ctime, inode, mode) so unchanged files are not read twice (hash-memo.ts). */
 export async function contentHash(e: SourceEntry): Promise<string> {
   const st = e.st;
   const k = `${e.abs}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}\0${st.mode}`;
-  const hit = memo.get(k);
+  const hit = hashMemo.get(k);
   if (hit !== undefined) return hit;
-  const h = await hashFile(e.abs);
-  memo.set(k, h);
+  const h = await hashFile(e.abs, Number(st.size));
+  hashMemo.set(k, h);
   return h;
 }
 
@@ -78,8 +80,7 @@ export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ di
         const list: unknown[] = [];
         for (const m of matches) {
           const top = m.top.kind === "dir" ? { type: "dir" } : await describe(m.top, m.followed, files);
-          const inner: unknown[] = [];
-          for (const e of m.entries) inner.push(await describe(e, m.followed, files));
+          const inner = await mapLimit(m.entries, 32, (e) => describe(e, m.followed, files));
           list.push({ name: posix.basename(m.name), top, entries: inner });
         }
         parts.push({ source: item.src, matches: list });

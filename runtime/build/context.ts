@@ -1,6 +1,8 @@
+import type { Stats } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PatternMatcher, readIgnoreFile } from "../fs/pattern.ts";
+import { mapLimit } from "../fs/pool.ts";
 import type { Fetched } from "./copy/fetch.ts";
 
 /**
@@ -72,11 +74,12 @@ export class BuildContext {
     const out = new Map<string, ContextEntry>();
     const walk = async (rel: string): Promise<boolean> => {
       const names = (await readdir(rel === "" ? this.root : join(this.root, rel))).sort();
+      const stats = await mapLimit(names, 64, (name) => lstat(join(this.root, rel === "" ? name : `${rel}/${name}`)));
       let kept = false;
-      for (const name of names) {
+      for (const [k, name] of names.entries()) {
         const childRel = rel === "" ? name : `${rel}/${name}`;
         const abs = join(this.root, childRel);
-        const st = await lstat(abs);
+        const st = stats[k] as Stats;
         const type = st.isDirectory() ? "dir" : st.isSymbolicLink() ? "symlink" : st.isFile() ? "file" : "other";
         const ignored = this.ignored(childRel);
         const entry: ContextEntry = { rel: childRel, abs, type, mode: st.mode & 0o7777, size: type === "file" ? st.size : 0, mtimeMs: st.mtimeMs, ino: st.ino };

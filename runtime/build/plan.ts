@@ -7,6 +7,7 @@ import type { Store } from "../store/store.ts";
 import type { BuildContext } from "./context.ts";
 import { contextDigest } from "./context-hash.ts";
 import { StepError } from "./errors.ts";
+import { hashMemo } from "./hash-memo.ts";
 import { type PlanWarning, planWarnings } from "./plan-checks.ts";
 
 export interface BuildPlan {
@@ -36,6 +37,7 @@ async function bindDigest(context: BuildContext, sources: readonly string[]): Pr
 export async function planBuild(store: Store, graph: BuildGraph, context: BuildContext): Promise<BuildPlan> {
   const order = stageDependencies(graph, graph.target);
   const facts = new Map<string, StepFacts>();
+  await hashMemo.load(store.layout, context.root);
   for (const i of order) {
     for (const [j, step] of (graph.stages[i] as Stage).steps.entries()) {
       if (step.op?.kind === "run") {
@@ -56,6 +58,7 @@ export async function planBuild(store: Store, graph: BuildGraph, context: BuildC
       }
     }
   }
+  await hashMemo.save(store.layout);
   const get = (i: number, j: number) => facts.get(`${i}:${j}`);
   const keys = computeKeys(graph, order, (i, j) => get(i, j)?.input);
   const baseLayers = new Map<string, number>();

@@ -59,6 +59,8 @@ export class RefStore {
   async tag(ref: string, manifest: Descriptor): Promise<void> {
     const name = parseName(ref);
     const full = fullName(name);
+    // Already so (a rebuild that changed nothing): no write, no lock.
+    if ((await this.read()).manifests.some((d) => d.annotations?.[IMAGE_NAME] === full && d.digest === manifest.digest)) return;
     await this.update((index) => {
       const manifests = index.manifests.filter((d) => d.annotations?.[IMAGE_NAME] !== full);
       manifests.push({

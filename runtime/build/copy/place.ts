@@ -23,6 +23,7 @@
 import { constants } from "node:fs";
 import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, rm, symlink, unlink, utimes, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
+import { mapLimit } from "../../fs/pool.ts";
 import { secureJoin } from "../../fs/secure-join.ts";
 import { makeNodes } from "../../layer/mknod.ts";
 import type { ModeFn } from "./chmod.ts";
@@ -126,7 +127,26 @@ export class Placer {
       await this.mkdirAll(dir);
     }
     if (keepTime) this.#dirTimes.push({ path: dir, meta: metaOf(m.top.st) });
-    for (const e of m.entries) await this.place(e, posix.join(dir, e.rel));
+    // Directories in order (parents first), then everything else a few dozen at a time (thousands
+    // of small files are bound by one syscall's latency each), and second names of hardlinked
+    // files last, once their first name exists.
+    const rest: SourceEntry[] = [];
+    const links: SourceEntry[] = [];
+    const seen = new Set<string>();
+    for (const e of m.entries) {
+      if (e.kind === "dir") {
+        await this.place(e, posix.join(dir, e.rel));
+        continue;
+      }
+      const key = `${e.st.dev}:${e.st.ino}`;
+      if (e.kind === "file" && e.st.nlink > 1n && seen.has(key)) links.push(e);
+      else {
+        seen.add(key);
+        rest.push(e);
+      }
+    }
+    await mapLimit(rest, 32, (e) => this.place(e, posix.join(dir, e.rel)));
+    for (const e of links) await this.place(e, posix.join(dir, e.rel));
   }
 
   async #clearFor(kind: EntryKind, target: string): Promise<boolean> {

@@ -23,6 +23,7 @@ import type { BigIntStats } from "node:fs";
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { posix } from "node:path";
 import { goMatch, PatternMatcher, splitWildcards } from "../../fs/pattern.ts";
+import { mapLimit } from "../../fs/pool.ts";
 import { secureJoin } from "../../fs/secure-join.ts";
 
 /** Where sources are read from: a directory on disk and what of it is visible. */
@@ -172,12 +173,17 @@ async function walkDir(tree: SourceTree, dirAbs: string, dirFromRoot: string, in
   const visible = tree.visible ?? (() => true);
   const walk = async (abs: string, rel: string): Promise<SourceEntry[]> => {
     const out: SourceEntry[] = [];
-    for (const n of (await readdir(abs)).sort()) {
+    const names = (await readdir(abs)).sort();
+    const stats = await mapLimit(names, 64, (n) => {
+      const childRel = rel === "" ? n : `${rel}/${n}`;
+      return visible(dirFromRoot === "" ? childRel : `${dirFromRoot}/${childRel}`) ? lstatOrNull(`${abs}/${n}`) : Promise.resolve(null);
+    });
+    for (const [k, n] of names.entries()) {
       const childRel = rel === "" ? n : `${rel}/${n}`;
       const fromRoot = dirFromRoot === "" ? childRel : `${dirFromRoot}/${childRel}`;
       if (!visible(fromRoot)) continue;
       const childAbs = `${abs}/${n}`;
-      const st = await lstatOrNull(childAbs);
+      const st = stats[k] ?? null;
       if (st === null) continue;
       const kind = kindOf(st);
       let selected = include ? include.matches(childRel) : true;
