@@ -4,8 +4,9 @@ import { MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { CACHE_ARTIFACT_TYPE, CACHE_CONFIG_TYPE, CACHE_VERSION_ANNOTATION, canonical, DIFF_ID_ANNOTATION, type RemoteCacheRecord } from "./cache-format.ts";
 import { readCacheConfig } from "./cache-import.ts";
+import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
-import { type Log, pool, stderrLog } from "./progress.ts";
+import { type Log, stderrLog } from "./progress.ts";
 import { pushBytes, pushLayer } from "./push.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
@@ -29,7 +30,7 @@ export async function exportCache(store: Store, records: CacheRecords, keys: rea
     }
     const local = (await Promise.all([...new Set(keys)].map(async (k) => [k, await records.get(k)] as const))).filter(([, r]) => r !== undefined);
     const layers = new Map<string, Descriptor & { diffId: string }>();
-    await pool(local, 3, async ([key, r]) => {
+    await mapLimit(local, 3, async ([key, r]) => {
       if (!r) return;
       if (r.diffId === null) {
         out[key] = { diffId: null, size: 0, created: r.created };

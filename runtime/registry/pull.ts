@@ -7,9 +7,10 @@ import { CompressedBlobs } from "../store/compressed.ts";
 import { familiarName } from "../store/names.ts";
 import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
+import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
 import { RegistryError } from "./errors.ts";
-import { type Log, mb, pool, short, stderrLog } from "./progress.ts";
+import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 
@@ -96,7 +97,7 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
     if (diffIds.length !== manifest.layers.length) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: the manifest has ${manifest.layers.length} layers but the config ${diffIds.length} diffIDs; refused`);
     const index = new CompressedBlobs(store.layout);
     const started = performance.now();
-    const sizes = await pool(manifest.layers, 3, async (l, i) => {
+    const sizes = await mapLimit(manifest.layers, 3, async (l, i) => {
       const diffId = diffIds[i] as string;
       if (await store.content.has(diffId)) {
         log(`${short(l.digest)}: Already exists`);

@@ -5,8 +5,9 @@ import { type Compression, CompressedBlobs } from "../store/compressed.ts";
 import { familiarName } from "../store/names.ts";
 import { type ManifestJson, MediaType } from "../store/oci.ts";
 import type { LoadedImage, Store } from "../store/store.ts";
+import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
-import { type Log, mb, pool, short, stderrLog } from "./progress.ts";
+import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 
@@ -72,7 +73,7 @@ export async function pushBytes(repo: Repository, bytes: Buffer): Promise<string
 
 export async function pushImageTo(store: Store, img: LoadedImage, repo: Repository, reference: string, o: { compression: Compression; docker: boolean; chunkSize?: number | undefined; log: Log }): Promise<{ digest: string; size: number }> {
   const diffIds = img.config.rootfs.diff_ids;
-  const layers = await pool(img.manifest.layers, 3, async (l, i) => {
+  const layers = await mapLimit(img.manifest.layers, 3, async (l, i) => {
     if (l.mediaType !== MediaType.layer) {
       // Stored compressed already (written by another tool): pushed as is.
       if ((await repo.hasBlob(l.digest, true)) === undefined) await repo.uploadFile(l, store.content.path(l.digest), o.chunkSize);
