@@ -67,8 +67,7 @@ export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ di
   try {
     const parts: unknown[] = [];
     const files: Record<string, string> = {};
-    const entries = await ctx.entries();
-    const tree = { root: ctx.root, visible: (rel: string) => entries.has(rel), keepOwner: false, label: "the build context" };
+    const tree = { root: ctx.root, visible: await ctx.visibility(), keepOwner: false, label: "the build context" };
     for (const item of classifySources(op)) {
       if (item.kind === "inline") parts.push({ inline: item.name });
       else if (item.kind === "url") {

@@ -59,6 +59,18 @@ export class BuildContext {
     return new BuildContext(root, new PatternMatcher(patterns));
   }
 
+  /**
+   * Which context paths COPY may read: those the context keeps after
+   * .dockerignore. Without a .dockerignore that is every path, and the
+   * context is not walked at all (a warm build of a big context then
+   * walks it once, not twice).
+   */
+  async visibility(): Promise<(rel: string) => boolean> {
+    if (this.ignore.patterns.length === 0) return () => true;
+    const entries = await this.entries();
+    return (rel) => entries.has(rel);
+  }
+
   /** Whether a relative path is ignored by .dockerignore. */
   ignored(rel: string): boolean {
     return rel !== "" && this.ignore.matches(rel);

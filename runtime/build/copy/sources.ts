@@ -66,6 +66,5 @@ export async function sourceTree(op: CopyOp, sources: StepSources): Promise<Sour
   if (from.type === "stage") return { root: await sources.stageRoot(from.stage), keepOwner: true, label: `stage ${from.stage}` };
   if (from.type === "image") return { root: await sources.imageRoot(from.ref), keepOwner: true, label: `image ${from.ref}` };
   const ctx = sources.context;
-  const entries = await ctx.entries();
-  return { root: ctx.root, visible: (rel) => entries.has(rel), keepOwner: false, label: "the build context" };
+  return { root: ctx.root, visible: await ctx.visibility(), keepOwner: false, label: "the build context" };
 }
