@@ -75,19 +75,8 @@ function paxRecord(key: string, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from(String(len), "latin1"), body]);
 }
 
-function rawHeader(opts: {
-  name: string;
-  prefix: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  typeflag: number;
-  linkname: string;
-  devmajor: number;
-  devminor: number;
-}): Buffer {
+/** One ustar header block: the fields a reader gets back (RawHeader), plus the name's prefix. */
+function rawHeader(opts: RawHeader & { prefix: string }): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(opts.name, 0, 100, "utf8");
   writeOctal(h, 100, 8, opts.mode);
