@@ -13,7 +13,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(repo, "runtime/cli/main.ts");
 
 function fingerprint() {
-  let newest = statSync(join(repo, "package.json")).mtimeMs;
+  let newest = Math.max(statSync(join(repo, "package.json")).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
   let count = 0;
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -51,7 +51,9 @@ async function bundled() {
     target: "node22",
     outdir: tmp,
     // Native addons and the heavy libraries loaded only by some commands stay in node_modules.
-    external: ["@napi-rs/xattr", "esbuild", "ts-morph", "undici"],
+    // undici is bundled (a chunk of its own, loaded only by registry commands): from node_modules
+    // it costs ~100 ms of module loading per run, which is most of a small pull.
+    external: ["@napi-rs/xattr", "esbuild", "ts-morph"],
     banner: { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" },
     logLevel: "error",
   });

@@ -3,7 +3,7 @@ import { PROXY_ARGS } from "../lower/platform.ts";
 import { digestOf } from "./canonical.ts";
 
 /**
- * Cache keys — the rules, version `strata.cache.v1`.
+ * Cache keys — the rules, version `strata.cache.v2`.
  *
  * A key names the root filesystem after a layer step. It is
  *
@@ -11,7 +11,7 @@ import { digestOf } from "./canonical.ts";
  *
  * - `v`: the version tag above. Changing any rule here bumps it.
  * - canonicalJson: see canonical.ts (sorted keys, no whitespace).
- * - A stage's first key: `{ kind: "base", image: <manifest digest>, platform }`,
+ * - A stage's first key: `{ kind: "base", image: <image ID>, platform }`,
  *   `{ kind: "scratch", platform }`, or for `FROM <stage>` that stage's last key.
  * - A layer step (RUN, COPY, ADD): `parent` is the key before it, `op` the
  *   operation with what does not change the result stripped: source spans,
@@ -24,14 +24,18 @@ import { digestOf } from "./canonical.ts";
  *   it hashes: paths as placed, types, modes, sizes, content sha256 or link
  *   targets; never mtime, inode or owner); for a RUN with bind mounts from
  *   the context, the same digest of the bound paths; for a stage, that
- *   stage's last key; for an image, its manifest digest.
+ *   stage's last key; for an image, its image ID.
+ * - An image is named by its ID (the config digest, which lists its diffIDs),
+ *   not its manifest digest: the same image pulled (compressed layers) or
+ *   built here (uncompressed) has two manifests but one ID and one key.
+ *   (v1 used the manifest digest.)
  * - A config-only step (ENV, LABEL, CMD, ...) makes no layer: its key is its
  *   parent's. Config changes reach later keys through what they change in
  *   an op (env, cwd, user, shell-wrapped argv).
  * - ARG values enter a key only through the environment of a RUN that
  *   comes after the ARG declaration, and through words they expand into.
  */
-export const CACHE_KEY_VERSION = "strata.cache.v1";
+export const CACHE_KEY_VERSION = "strata.cache.v2";
 
 /** What a layer step reads besides its parent; resolved by the runtime before keys are computed. */
 export type StepInput = { readonly context: string } | { readonly stageKey: string } | { readonly image: string } | undefined;

@@ -62,7 +62,7 @@ export async function compileDockerfile(o: CompileOptions): Promise<CompileResul
           pullError = (e as Error).message;
         }
       }
-      if (img) images.set(ref, { ref, digest: img.manifestDigest, config: img.config.config });
+      if (img) images.set(ref, { ref, digest: img.configDigest, config: img.config.config });
       else {
         const from = parsed.instructions.find((i) => i.kind === "FROM" && i.image.text === ref);
         diagnostics.push({

@@ -25,7 +25,7 @@ export interface CompileKey {
 interface Entry {
   readonly graph: BuildGraph;
   readonly diagnostics: readonly Diagnostic[];
-  /** Image reference → manifest digest, for every image the compile resolved. */
+  /** Image reference → image ID (config digest), for every image the compile resolved. */
   readonly images: Readonly<Record<string, string>>;
 }
 
@@ -45,7 +45,7 @@ export async function cachedCompile(store: Store, key: CompileKey): Promise<Omit
     return undefined;
   }
   for (const [ref, digest] of Object.entries(entry.images)) {
-    if ((await store.findImage(ref))?.manifestDigest !== digest) return undefined;
+    if ((await store.findImage(ref))?.configDigest !== digest) return undefined;
   }
   return entry;
 }

@@ -48,7 +48,7 @@ export async function planBuild(store: Store, graph: BuildGraph, context: BuildC
       if (step.op?.kind !== "copy") continue;
       const from = step.op.from;
       try {
-        if (from.type === "image") facts.set(`${i}:${j}`, { input: { image: (await store.getImage(from.ref)).manifestDigest } });
+        if (from.type === "image") facts.set(`${i}:${j}`, { input: { image: (await store.getImage(from.ref)).configDigest } });
         else if (from.type === "context") {
           const { digest, files } = await contextDigest(context, step.op);
           facts.set(`${i}:${j}`, { input: { context: digest }, files });

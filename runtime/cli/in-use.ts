@@ -6,7 +6,7 @@ export async function containerUse(store: Store): Promise<{ layers: Set<string>;
   const layers = new Set<string>();
   const images = new Map<string, string[]>();
   for (const c of await listContainers(store)) {
-    for (const l of c.layers) layers.add(l.digest);
+    for (const l of [...c.layers.map((l) => l.digest), ...c.diffIds]) layers.add(l);
     images.set(c.imageId, [...(images.get(c.imageId) ?? []), c.name]);
   }
   return { layers, images };

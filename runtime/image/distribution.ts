@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Descriptor } from "../store/content-store.ts";
 import type { Compression } from "../store/compressed.ts";
-import { type ManifestJson, MediaType } from "../store/oci.ts";
+import { type ManifestJson, MediaType, ociManifest } from "../store/oci.ts";
 import type { LoadedImage, Store } from "../store/store.ts";
-import { ensureCompressed } from "./compression.ts";
+import { compressionOfMediaType, ensureCompressed } from "./compression.ts";
 
 /**
  * An image in the form it leaves the machine in (push, save): the same
@@ -52,15 +52,16 @@ export async function distributionImage(
 /**
  * The local manifest of an image whose config and uncompressed layers are
  * stored: exactly the bytes Store.writeImage, the executor and import
- * write, so one image has one manifest digest on every machine however it
- * arrived (built, pulled, loaded).
+ * write, so one image has one manifest digest on every machine that holds
+ * its layers uncompressed (built, loaded, imported).
  */
 export function localManifest(configDigest: string, configSize: number, layers: readonly { digest: string; size: number }[]): Buffer {
-  const manifest: ManifestJson = {
-    schemaVersion: 2,
-    mediaType: MediaType.manifest,
-    config: { mediaType: MediaType.config, digest: configDigest, size: configSize },
-    layers: layers.map((l) => ({ mediaType: MediaType.layer, digest: l.digest, size: l.size })),
-  };
-  return Buffer.from(JSON.stringify(manifest));
+  return ociManifest({ digest: configDigest, size: configSize }, layers.map((l) => ({ mediaType: MediaType.layer, digest: l.digest, size: l.size })));
+}
+
+/** A layer descriptor in OCI terms (Docker schema 2 media types mapped to OCI's). */
+export function ociLayer(l: Descriptor): Descriptor {
+  const c = compressionOfMediaType(l.mediaType);
+  const mediaType = c === "gzip" ? MediaType.layerGzip : c === "zstd" ? MediaType.layerZstd : c === null ? MediaType.layer : l.mediaType;
+  return { mediaType, digest: l.digest, size: l.size };
 }

@@ -72,7 +72,7 @@ export async function compileImageTs(o: CompileImageTsOptions): Promise<CompileI
     const diagnostics: Diagnostic[] = [];
     for (const ref of lowered.missingImages) {
       const img = await o.store.findImage(ref);
-      if (img) images.set(ref, { ref, digest: img.manifestDigest, config: img.config.config });
+      if (img) images.set(ref, { ref, digest: img.configDigest, config: img.config.config });
       else {
         diagnostics.push({
           code: "IMG001",

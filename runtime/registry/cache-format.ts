@@ -21,7 +21,7 @@
  *                                   "compressedSize": <bytes> } } }
  *
  * Keys are the executor's cache keys (compiler/cache/keys.ts): they already
- * hash the parent key, the base image's manifest digest, context file
+ * hash the parent key, the base image's ID (config digest), context file
  * digests and the op, so a record is valid on any machine whose key matches.
  * An import reads only the config (small) up front; a layer is downloaded only
  * when a step's key misses locally and hits here, then checked against its

@@ -32,6 +32,12 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
   /** Made anew for each attempt, so a retry re-sends the whole body. */
   readonly body?: () => Readable | Buffer | string;
+  /**
+   * One attempt only: no retry and no answer to an auth challenge, as both
+   * would send the body again. For a body that can be read once (a stream
+   * made as it is sent); the caller handles the failure.
+   */
+  readonly once?: boolean;
   /** Repository scopes the request needs, e.g. ["repository:app:pull,push"]. */
   readonly scopes: readonly string[];
   /** Statuses the caller handles itself (default: any 2xx). */
@@ -82,10 +88,10 @@ export class RegistryClient {
 
   /** One API request, authenticated, redirected and retried as the class comment says. */
   async request(method: string, path: string, ro: RequestOptions): Promise<Response> {
-    const attempts = this.#o.attempts ?? Number(process.env.STRATA_REGISTRY_RETRIES ?? 5);
+    const attempts = ro.once ? 1 : (this.#o.attempts ?? Number(process.env.STRATA_REGISTRY_RETRIES ?? 5));
     const backoff = this.#o.backoffMs ?? Number(process.env.STRATA_REGISTRY_BACKOFF_MS ?? 200);
     const scopeKey = [...ro.scopes].sort().join(" ");
-    let authRetried = false;
+    let authRetried = ro.once === true;
     for (let attempt = 1; ; attempt++) {
       let r: Response;
       try {

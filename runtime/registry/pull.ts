@@ -1,11 +1,12 @@
+import { stat } from "node:fs/promises";
 import { hostPlatform } from "../../compiler/lower/platform.ts";
 import { compressionOfMediaType } from "../image/compression.ts";
-import { localManifest } from "../image/distribution.ts";
+import { ociLayer } from "../image/distribution.ts";
 import { Staging } from "../image/staging.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { CompressedBlobs } from "../store/compressed.ts";
 import { familiarName } from "../store/names.ts";
-import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType } from "../store/oci.ts";
+import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType, ociManifest } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
@@ -28,7 +29,7 @@ export interface PullResult {
   readonly name: string;
   /** The manifest digest in the registry (what `REF@digest` names). */
   readonly remoteDigest: string;
-  /** The local manifest (uncompressed layers). */
+  /** The local manifest: the registry's own when it is OCI and names only what was fetched. */
   readonly manifest: Descriptor;
   readonly configDigest: string;
 }
@@ -50,12 +51,14 @@ export function selectPlatform(index: IndexJson, platform: string, label: string
 }
 
 /**
- * Fetches one layer blob into `staging`, decompressing it to the stored
- * uncompressed form: the compressed bytes checked against the descriptor's
- * digest and size, the uncompressed ones against the config's diffID.
+ * Fetches one layer blob into `staging`, its bytes checked against the
+ * descriptor's digest and size as they arrive. Stored as sent (compressed),
+ * unless `diffId` is given: then it is decompressed on the way and stored
+ * uncompressed, which must hash to `diffId` (the remote build cache does this,
+ * since cache hits name uncompressed layers).
  */
-export async function fetchLayer(repo: Repository, staging: Staging, desc: Descriptor, diffId: string, log: Log): Promise<{ size: number }> {
-  const compression = compressionOfMediaType(desc.mediaType) ?? null;
+export async function fetchLayer(repo: Repository, staging: Staging, desc: Descriptor, diffId: string | undefined, log: Log): Promise<{ size: number }> {
+  const compression = diffId === undefined ? null : (compressionOfMediaType(desc.mediaType) ?? null);
   for (let attempt = 1; ; attempt++) {
     try {
       const body = await repo.openBlob(desc.digest);
@@ -68,6 +71,28 @@ export async function fetchLayer(repo: Repository, staging: Staging, desc: Descr
       log(`${short(desc.digest)}: download interrupted (${(e as Error).message}); retrying`);
     }
   }
+}
+
+/**
+ * The descriptor the local manifest names for a remote layer: the blob as the
+ * registry has it when the store has that or fetches it, or the uncompressed
+ * layer when only that is stored (built, loaded or imported here before).
+ */
+async function localLayer(store: Store, staging: Staging, repo: Repository, l: Descriptor, diffId: string, log: Log): Promise<Descriptor> {
+  const layer: Descriptor = { mediaType: l.mediaType, digest: l.digest, size: l.size };
+  if (await staging.has(l.digest)) {
+    log(`${short(l.digest)}: Already exists`);
+    return layer;
+  }
+  if (l.digest !== diffId && (await store.content.has(diffId))) {
+    log(`${short(l.digest)}: Already exists`);
+    return { mediaType: MediaType.layer, digest: diffId, size: (await stat(store.content.path(diffId))).size };
+  }
+  log(`${short(l.digest)}: Pulling fs layer (${mb(l.size)})`);
+  const t = performance.now();
+  await fetchLayer(repo, staging, l, undefined, log);
+  log(`${short(l.digest)}: Pull complete (${mb(l.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
+  return layer;
 }
 
 /** `strata pull`: an image from a registry into the store, under its familiar name. */
@@ -95,26 +120,19 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
     const config = await cfgStore.readJson<ImageConfigJson>(manifest.config.digest);
     const diffIds = config.rootfs?.diff_ids ?? [];
     if (diffIds.length !== manifest.layers.length) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: the manifest has ${manifest.layers.length} layers but the config ${diffIds.length} diffIDs; refused`);
-    const index = new CompressedBlobs(store.layout);
+    for (const [i, l] of manifest.layers.entries()) {
+      if (compressionOfMediaType(l.mediaType) === null && l.digest !== diffIds[i]) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: uncompressed layer ${l.digest} is not the diffID the config says (${diffIds[i]}); refused`);
+    }
     const started = performance.now();
-    const sizes = await mapLimit(manifest.layers, 3, async (l, i) => {
-      const diffId = diffIds[i] as string;
-      if (await store.content.has(diffId)) {
-        log(`${short(l.digest)}: Already exists`);
-        return (await import("node:fs/promises")).stat(store.content.path(diffId)).then((s) => s.size);
-      }
-      log(`${short(l.digest)}: Pulling fs layer (${mb(l.size)})`);
-      const t = performance.now();
-      const r = await fetchLayer(repo, staging, l, diffId, log);
-      log(`${short(l.digest)}: Pull complete (${mb(l.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
-      return r.size;
-    });
-    const localBytes = localManifest(manifest.config.digest, manifest.config.size, diffIds.map((d, i) => ({ digest: d, size: sizes[i] as number })));
-    const m = await staging.putBytes(localBytes);
+    const layers = await mapLimit(manifest.layers, 3, (l, i) => localLayer(store, staging, repo, l, diffIds[i] as string, log));
+    // The registry's manifest as is when it names exactly what is stored; otherwise the same image in OCI terms.
+    const asSent = top.mediaType === MediaType.manifest && layers.every((l, i) => l.digest === manifest.layers[i]?.digest);
+    const m = await staging.putBytes(asSent ? top.bytes : ociManifest({ digest: manifest.config.digest, size: manifest.config.size }, layers.map(ociLayer)));
     await staging.commit();
+    const index = new CompressedBlobs(store.layout);
     for (const [i, l] of manifest.layers.entries()) {
       const c = compressionOfMediaType(l.mediaType);
-      if (c) await index.addSource(diffIds[i] as string, c, l, `${ref.host}/${ref.repository}`);
+      if (c) await index.addSource(diffIds[i] as string, c, ociLayer(l), `${ref.host}/${ref.repository}`);
     }
     const desc: Descriptor = { mediaType: MediaType.manifest, digest: m.digest, size: m.size };
     await store.refs.tag(label, desc);

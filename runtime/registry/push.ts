@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { ensureCompressed, layerMediaType } from "../image/compression.ts";
+import { stat } from "node:fs/promises";
+import { compressionOfMediaType, ensureCompressed, layerMediaType } from "../image/compression.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type Compression, CompressedBlobs } from "../store/compressed.ts";
 import { familiarName } from "../store/names.ts";
@@ -8,6 +9,7 @@ import type { LoadedImage, Store } from "../store/store.ts";
 import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
+import { streamLayer } from "./push-stream.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 
@@ -30,38 +32,70 @@ export interface PushOptions {
  * Makes sure `repo` has the compressed form of the stored layer `diffId`,
  * doing the least work: a blob the registry already has (HEAD) is skipped, one
  * another repository of the same registry has is mounted, and only otherwise
- * is the layer compressed (once, remembered) and uploaded.
+ * is it uploaded: from the store when the compressed blob is there, else
+ * streamed as it is compressed and stored (push-stream.ts). With a chunk
+ * size, the layer is compressed into the store first and uploaded in chunks
+ * from there.
  */
 export async function pushLayer(store: Store, repo: Repository, diffId: string, o: { compression: Compression; docker: boolean; chunkSize?: number | undefined; log: Log }): Promise<Descriptor> {
-  const index = new CompressedBlobs(store.layout);
   const mediaType = layerMediaType(o.compression, o.docker);
-  const here = `${repo.client.host}/`;
-  const known = await index.get(diffId, o.compression);
+  const known = await new CompressedBlobs(store.layout).get(diffId, o.compression);
   if (known) {
     const desc = { mediaType, digest: known.digest, size: known.size };
-    if ((await repo.hasBlob(known.digest, true)) !== undefined) {
-      o.log(`${short(known.digest)}: Layer already exists`);
-      return desc;
-    }
-    for (const src of known.sources ?? []) {
-      if (!src.startsWith(here) || src === `${here}${repo.name}`) continue;
-      const from = src.slice(here.length);
-      if (await repo.mountBlob(known.digest, from).catch(() => false)) {
-        o.log(`${short(known.digest)}: Mounted from ${from}`);
-        return desc;
-      }
-    }
+    if (await alreadyThere(repo, desc, known.sources ?? [], o.log)) return desc;
   }
-  const t = performance.now();
+  if (!o.chunkSize && !(known && (await store.content.has(known.digest)))) {
+    o.log(`${short(diffId)}: Pushing (${mb((await stat(store.content.path(diffId))).size)} uncompressed)`);
+    const t = performance.now();
+    const desc = await streamLayer(store, repo, diffId, known, o);
+    o.log(`${short(desc.digest)}: Pushed (${mb(desc.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
+    return desc;
+  }
   const desc = await ensureCompressed(store, diffId, o.compression, { docker: o.docker });
   if (desc.digest !== known?.digest && (await repo.hasBlob(desc.digest, true)) !== undefined) {
     o.log(`${short(desc.digest)}: Layer already exists`);
     return desc;
   }
+  return uploadStored(store, repo, desc, o);
+}
+
+/** Uploads a blob from the store (monolithic, or in chunks), saying so. */
+async function uploadStored(store: Store, repo: Repository, desc: Descriptor, o: { chunkSize?: number | undefined; log: Log }): Promise<Descriptor> {
+  const t = performance.now();
   o.log(`${short(desc.digest)}: Pushing (${mb(desc.size)})`);
   await repo.uploadFile(desc, store.content.path(desc.digest), o.chunkSize);
   o.log(`${short(desc.digest)}: Pushed (${mb(desc.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
   return desc;
+}
+
+/** Whether `repo` has the blob (HEAD), or got it by a cross-repository mount from one of `sources` (host/path) on the same registry. */
+async function alreadyThere(repo: Repository, desc: Descriptor, sources: readonly string[], log: Log): Promise<boolean> {
+  if ((await repo.hasBlob(desc.digest, true)) !== undefined) {
+    log(`${short(desc.digest)}: Layer already exists`);
+    return true;
+  }
+  const here = `${repo.client.host}/`;
+  for (const src of sources) {
+    if (!src.startsWith(here) || src === `${here}${repo.name}`) continue;
+    const from = src.slice(here.length);
+    if (await repo.mountBlob(desc.digest, from).catch(() => false)) {
+      log(`${short(desc.digest)}: Mounted from ${from}`);
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A layer the store holds compressed (pulled, or loaded from another tool's
+ * layout): pushed as it is, by HEAD, mount from where it came, or upload.
+ */
+async function pushStoredBlob(store: Store, repo: Repository, l: Descriptor, diffId: string | undefined, o: { docker: boolean; chunkSize?: number | undefined; log: Log }): Promise<Descriptor> {
+  const c = compressionOfMediaType(l.mediaType);
+  const desc = { mediaType: c ? layerMediaType(c, o.docker) : l.mediaType, digest: l.digest, size: l.size };
+  const rec = c && diffId ? await new CompressedBlobs(store.layout).get(diffId, c) : undefined;
+  if (await alreadyThere(repo, desc, rec?.digest === l.digest ? (rec.sources ?? []) : [], o.log)) return desc;
+  return uploadStored(store, repo, desc, o);
 }
 
 /** Uploads a small blob (a config) unless the repository has it. */
@@ -74,11 +108,7 @@ export async function pushBytes(repo: Repository, bytes: Buffer): Promise<string
 export async function pushImageTo(store: Store, img: LoadedImage, repo: Repository, reference: string, o: { compression: Compression; docker: boolean; chunkSize?: number | undefined; log: Log }): Promise<{ digest: string; size: number }> {
   const diffIds = img.config.rootfs.diff_ids;
   const layers = await mapLimit(img.manifest.layers, 3, async (l, i) => {
-    if (l.mediaType !== MediaType.layer) {
-      // Stored compressed already (written by another tool): pushed as is.
-      if ((await repo.hasBlob(l.digest, true)) === undefined) await repo.uploadFile(l, store.content.path(l.digest), o.chunkSize);
-      return { mediaType: l.mediaType, digest: l.digest, size: l.size };
-    }
+    if (l.mediaType !== MediaType.layer) return pushStoredBlob(store, repo, l, diffIds[i], o);
     return pushLayer(store, repo, diffIds[i] ?? l.digest, o);
   });
   const configBytes = await (await import("node:fs/promises")).readFile(store.content.path(img.configDigest));
@@ -92,7 +122,10 @@ export async function pushImageTo(store: Store, img: LoadedImage, repo: Reposito
   const bytes = Buffer.from(JSON.stringify(manifest));
   const digest = await repo.putManifest(reference, bytes, manifest.mediaType);
   const index = new CompressedBlobs(store.layout);
-  for (const [i, l] of layers.entries()) if (l.mediaType !== MediaType.layer && diffIds[i] && !l.mediaType.endsWith("zstd") === (o.compression === "gzip")) await index.addSource(diffIds[i] as string, o.compression, l, `${repo.client.host}/${repo.name}`);
+  for (const [i, l] of layers.entries()) {
+    const c = compressionOfMediaType(l.mediaType);
+    if (c && diffIds[i]) await index.addSource(diffIds[i] as string, c, l, `${repo.client.host}/${repo.name}`);
+  }
   return { digest, size: bytes.length };
 }
 

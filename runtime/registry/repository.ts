@@ -11,8 +11,8 @@ export const MANIFEST_ACCEPT = [MediaType.index, MediaType.manifest, MediaType.d
 
 /**
  * One repository's endpoints (OCI distribution spec): manifests, blobs,
- * uploads (monolithic, or chunked with Content-Range PATCHes) and
- * cross-repository mounts.
+ * uploads (monolithic, chunked with Content-Range PATCHes, or streamed in
+ * one PATCH) and cross-repository mounts.
  */
 export class Repository {
   readonly client: RegistryClient;
@@ -120,6 +120,22 @@ export class Repository {
         if (attempt >= 3 || !(e instanceof RegistryError) || (e.status !== undefined && e.status < 500)) throw e;
       }
     }
+  }
+
+  /**
+   * A streamed upload, as docker push does it: POST, one PATCH whose body is
+   * `body` as it comes (no Content-Length or Content-Range; distribution
+   * takes it), then a closing PUT with the digest, asked of `digest` only
+   * once the PATCH is through. The PATCH is sent once, never retried (the
+   * stream cannot be read again): on failure the caller uploads otherwise.
+   */
+  async uploadStream(body: Readable, digest: () => Promise<string>): Promise<void> {
+    const start = await this.#startUpload();
+    const r = await this.client.request("PATCH", start, { headers: { "content-type": "application/octet-stream" }, body: () => body, once: true, scopes: [this.scope(true)], ok: [202] });
+    await r.body.dump();
+    const loc = new URL(header(r, "location") ?? start, start).toString();
+    const put = await this.client.request("PUT", Repository.#withDigest(loc, await digest()), { headers: { "content-length": "0" }, scopes: [this.scope(true)], ok: [201] });
+    await put.body.dump();
   }
 
   async uploadBytes(bytes: Buffer, digest: string): Promise<void> {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { writeOwner } from "../store/reclaim.ts";
 import { join } from "node:path";
+import { decompressed } from "../image/compression.ts";
 import { applyLayer } from "../layer/apply-layer.ts";
 import type { ContentStore } from "../store/content-store.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
@@ -48,13 +49,18 @@ export class OverlaySnapshotter {
     }
   }
 
-  /** Makes sure the layer with `diffId` is unpacked, from the uncompressed blob `blobDigest`. */
+  /**
+   * Makes sure the layer with `diffId` is unpacked, from the blob `blobDigest`:
+   * the uncompressed layer, or (pulled) the registry's gzip or zstd blob,
+   * decompressed here. Either way the tar must hash to `diffId`.
+   */
   async ensureLayer(diffId: string, blobDigest: string): Promise<void> {
     if (await this.hasLayer(diffId)) return;
     const tmp = join(this.layout.tmp, `unpack-${randomBytes(6).toString("hex")}`);
     await mkdir(tmp, { recursive: true });
     try {
-      const r = await applyLayer(this.content.read(blobDigest), tmp, { mode: "overlay" });
+      const { stream } = await decompressed(this.content.read(blobDigest));
+      const r = await applyLayer(stream, tmp, { mode: "overlay" });
       if (r.diffId !== diffId) throw new Error(`layer ${blobDigest}: content hashes to ${r.diffId}, expected diffID ${diffId}`);
       await this.adopt(tmp, diffId);
     } finally {

@@ -16,6 +16,12 @@ export interface Descriptor {
 
 export class DigestMismatchError extends Error {
   readonly code = "STORE_DIGEST_MISMATCH";
+  /** What the bytes turned out to be, when the error is about a stream just read. */
+  readonly actual: { digest: string; size: number } | undefined;
+  constructor(message: string, actual?: { digest: string; size: number }) {
+    super(message);
+    this.actual = actual;
+  }
 }
 
 /**
@@ -71,8 +77,8 @@ export class ContentStore {
         createWriteStream(tmp, { highWaterMark: 1 << 20 }),
       );
       const digest = `sha256:${hash.digest("hex")}`;
-      if (expected?.digest !== undefined && expected.digest !== digest) throw new DigestMismatchError(`blob digest mismatch: expected ${expected.digest}, got ${digest}`);
-      if (expected?.size !== undefined && expected.size !== size) throw new DigestMismatchError(`blob size mismatch for ${digest}: expected ${expected.size}, got ${size}`);
+      if (expected?.digest !== undefined && expected.digest !== digest) throw new DigestMismatchError(`blob digest mismatch: expected ${expected.digest}, got ${digest}`, { digest, size });
+      if (expected?.size !== undefined && expected.size !== size) throw new DigestMismatchError(`blob size mismatch for ${digest}: expected ${expected.size}, got ${size}`, { digest, size });
       await this.commit(tmp, digest);
       return { digest, size };
     } finally {

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { hexOf } from "./layout.ts";
-import type { ManifestJson } from "./oci.ts";
+import type { ImageConfigJson, ManifestJson } from "./oci.ts";
 import type { Store } from "./store.ts";
 import { withLock } from "./lock.ts";
 
@@ -41,7 +41,11 @@ async function liveUsers(store: Store): Promise<number[]> {
   return pids;
 }
 
-/** Blobs every named image needs: manifests, configs, layers. */
+/**
+ * Blobs every named image needs: manifests, configs, layers; and its
+ * diffIDs, which name its unpacked layers (a pulled layer's blob is the
+ * registry's compressed one, its snapshot goes by the diffID).
+ */
 export async function referencedBlobs(store: Store): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const { descriptor } of await store.refs.list()) {
@@ -50,6 +54,8 @@ export async function referencedBlobs(store: Store): Promise<Set<string>> {
     if (!m) continue;
     keep.add(m.config.digest);
     for (const l of m.layers) keep.add(l.digest);
+    const c = await store.content.readJson<ImageConfigJson>(m.config.digest).catch(() => undefined);
+    for (const d of c?.rootfs?.diff_ids ?? []) keep.add(d);
   }
   return keep;
 }

@@ -43,6 +43,17 @@ export interface ManifestJson {
   annotations?: Record<string, string>;
 }
 
+/** The bytes of an OCI image manifest: the one shape every manifest Strata writes for an image has. */
+export function ociManifest(config: { digest: string; size: number }, layers: readonly Descriptor[]): Buffer {
+  const manifest: ManifestJson = {
+    schemaVersion: 2,
+    mediaType: MediaType.manifest,
+    config: { mediaType: MediaType.config, digest: config.digest, size: config.size },
+    layers: [...layers],
+  };
+  return Buffer.from(JSON.stringify(manifest));
+}
+
 export interface IndexJson {
   schemaVersion: 2;
   mediaType?: string;

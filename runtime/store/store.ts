@@ -1,7 +1,7 @@
 import type { Descriptor } from "./content-store.ts";
 import { ContentStore } from "./content-store.ts";
 import { StoreLayout } from "./layout.ts";
-import { type ImageConfigJson, type ManifestJson, MediaType } from "./oci.ts";
+import { type ImageConfigJson, type ManifestJson, MediaType, ociManifest } from "./oci.ts";
 import { reclaim } from "./reclaim.ts";
 import { RefStore } from "./refs.ts";
 
@@ -82,13 +82,7 @@ export class Store {
   /** Writes config and manifest blobs for an image whose layer blobs are already stored. */
   async writeImage(config: ImageConfigJson, layers: readonly Descriptor[]): Promise<Descriptor> {
     const cfg = await this.content.putBytes(JSON.stringify({ ...config, config: sortMaps(config.config) }));
-    const manifest: ManifestJson = {
-      schemaVersion: 2,
-      mediaType: MediaType.manifest,
-      config: { mediaType: MediaType.config, digest: cfg.digest, size: cfg.size },
-      layers: [...layers],
-    };
-    const m = await this.content.putBytes(JSON.stringify(manifest));
+    const m = await this.content.putBytes(ociManifest(cfg, layers));
     return { mediaType: MediaType.manifest, digest: m.digest, size: m.size };
   }
 }

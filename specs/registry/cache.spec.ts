@@ -55,7 +55,8 @@ describe("a registry as the shared build cache", () => {
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/0 steps run, 3 cached/);
     expect(existsSync(log)).toBe(false);
-    expect(imageDigests(second, "tiny:1")).toEqual(imageDigests(root, "tiny:1"));
+    // The same image: its base layers are the registry's compressed blobs there, so only the manifest differs.
+    expect(imageDigests(second, "tiny:1")?.id).toBe(imageDigests(root, "tiny:1")?.id);
     expect(strata(second, ["system", "verify"]).stdout).toMatch(/ok/);
     // The shim works: running the image does call it.
     expect(strata(second, ["run", "--rm", "tiny:1"], { env }).stdout).toBe("tiny\n");

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
@@ -35,8 +35,15 @@ describe("push and pull against a real registry", () => {
     const pull = strata(other, ["pull", name]);
     expect(pull.code).toBe(0);
     expect(pull.stderr).toMatch(/Pull complete/);
-    expect(imageDigests(other, name)).toEqual(imageDigests(root, "busybox:latest"));
+    // The same image (config digest), stored as the registry has it: its manifest is the one pushed.
+    const pushed = /@(sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+    expect(imageDigests(other, name)).toEqual({ manifest: pushed, id: imageDigests(root, "busybox:latest")?.id });
+    expect(pull.stderr).toContain(`Digest: ${pushed}`);
     expect(strata(other, ["system", "verify"]).code).toBe(0);
+    // The compressed layers are unpacked (and checked against their diffIDs) on first use, and kept by gc.
+    expect(strata(other, ["run", "--rm", name, "echo", "pulled"]).stdout).toBe("pulled\n");
+    expect(strata(other, ["system", "prune"]).code).toBe(0);
+    expect(readdirSync(join(other, "snapshots")).filter((d) => d !== "l")).toHaveLength(1);
     // Pushing again uploads nothing: the registry has every blob.
     const again = strata(root, ["push", name]);
     expect(again.stderr).toMatch(/Layer already exists/);
@@ -49,12 +56,15 @@ describe("push and pull against a real registry", () => {
     const name = `localhost:${reg.port}/lesson:1.0`;
     const before = imageDigests(root, "busybox:latest");
     expect(strata(root, ["tag", "busybox:latest", name]).code).toBe(0);
-    expect(strata(root, ["push", name]).code).toBe(0);
+    const push = strata(root, ["push", name]);
+    expect(push.code).toBe(0);
+    const pushed = /@(sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
     expect(strata(root, ["rmi", name]).code).toBe(0);
     expect(imageDigests(root, name)).toBeUndefined();
     const pull = strata(root, ["pull", name]);
     expect(pull.code).toBe(0);
-    expect(imageDigests(root, name)).toEqual(before);
+    // Pulled: the image id as built, the manifest as pushed (the registry's, compressed layers).
+    expect(imageDigests(root, name)).toEqual({ manifest: pushed, id: before?.id });
     const dir = fresh("save");
     const tar = join(dir, "x.tar");
     const save = strata(root, ["save", "-o", tar, name]);
@@ -64,6 +74,7 @@ describe("push and pull against a real registry", () => {
     const load = strata(other, ["load", "-i", tar]);
     expect(load.code).toBe(0);
     expect(load.stdout).toBe(`Loaded image: ${name}\n`);
+    // Loaded: layers stored uncompressed again, so the manifest is the built one too.
     expect(imageDigests(other, name)).toEqual(before);
     expect(strata(other, ["system", "verify"]).stdout).toMatch(/ok/);
   });

@@ -1,0 +1,81 @@
+import { PassThrough, type Writable } from "node:stream";
+import { compressAndRemember } from "../image/compression.ts";
+import type { Descriptor } from "../store/content-store.ts";
+import type { CompressedRecord, Compression } from "../store/compressed.ts";
+import type { Store } from "../store/store.ts";
+import { type Log, short } from "./progress.ts";
+import type { Repository } from "./repository.ts";
+
+/**
+ * The push of a layer whose compressed form is not in the store: compressed
+ * once, the compressed bytes going both to the store (remembered, as
+ * ensureCompressed does) and to a streamed upload (Repository.uploadStream),
+ * so the upload overlaps the compression instead of following it.
+ *
+ * The store pulls each chunk and the upload body is a bounded buffer: the
+ * next chunk waits for both, so the slower side paces the compressor and the
+ * layer is never held in memory. The upload is completed (the PUT with the
+ * digest) only with the digest the store computed, after the store has the
+ * blob; if the store side fails, the upload body is cut off mid-stream and
+ * the session left to expire. If the upload fails, the store side finishes
+ * alone and the blob is uploaded from the stored file (uploadFile, with its
+ * retries).
+ */
+export async function streamLayer(store: Store, repo: Repository, diffId: string, known: CompressedRecord | undefined, o: { compression: Compression; docker: boolean; log: Log }): Promise<Descriptor> {
+  const body = new PassThrough({ highWaterMark: 1 << 20 });
+  // Once the request is over nobody else listens; a late destroy(err) must not throw.
+  body.on("error", () => undefined);
+  const stored = compressAndRemember(store, diffId, o.compression, known, { docker: o.docker, through: (chunks) => tee(chunks, body) });
+  const sent = repo.uploadStream(body, async () => (await stored).digest).then(
+    () => undefined,
+    (e: unknown) => {
+      body.destroy();
+      return e instanceof Error ? e : new Error(String(e));
+    },
+  );
+  let desc: Descriptor;
+  try {
+    desc = await stored;
+  } catch (e) {
+    // Cut the upload body off (tee has if the store failed mid-stream); the PUT, which waits for the store's digest, is never sent.
+    body.destroy(e instanceof Error ? e : new Error(String(e)));
+    await sent;
+    throw e;
+  }
+  const failed = await sent;
+  if (failed) {
+    o.log(`${short(desc.digest)}: streamed upload failed (${failed.message}); uploading the stored blob`);
+    await repo.uploadFile(desc, store.content.path(desc.digest));
+  }
+  return desc;
+}
+
+/** Passes `chunks` on to the store, writing each to `out` too; the end of `chunks` ends `out`, anything else destroys it. */
+async function* tee(chunks: AsyncIterable<Uint8Array>, out: PassThrough): AsyncGenerator<Uint8Array> {
+  let ended = false;
+  try {
+    for await (const c of chunks) {
+      const full = !out.destroyed && !out.write(c);
+      yield c;
+      if (full) await drained(out);
+    }
+    if (!out.destroyed) out.end();
+    ended = true;
+  } finally {
+    if (!ended) out.destroy(new Error("the compressed layer was not stored; upload abandoned"));
+  }
+}
+
+/** Resolves when `w` takes writes again, or is destroyed (its reader gave up). */
+function drained(w: Writable): Promise<void> {
+  if (w.destroyed || !w.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      w.off("drain", done);
+      w.off("close", done);
+      resolve();
+    };
+    w.on("drain", done);
+    w.on("close", done);
+  });
+}
