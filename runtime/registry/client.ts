@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, type Dispatcher, request } from "undici";
+import { Agent, type Dispatcher, request } from "./http.ts";
 import { type Credentials, credentialsFor } from "./auth.ts";
 import { parseChallenge } from "./challenge.ts";
 import { describeErrors, RegistryError } from "./errors.ts";

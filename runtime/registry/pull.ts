@@ -78,13 +78,13 @@ export async function fetchLayer(repo: Repository, staging: Staging, desc: Descr
  * registry has it when the store has that or fetches it, or the uncompressed
  * layer when only that is stored (built, loaded or imported here before).
  */
-async function localLayer(store: Store, staging: Staging, repo: Repository, l: Descriptor, diffId: string, log: Log): Promise<Descriptor> {
+async function localLayer(store: Store, staging: Staging, repo: Repository, l: Descriptor, diffId: string | undefined, log: Log): Promise<Descriptor> {
   const layer: Descriptor = { mediaType: l.mediaType, digest: l.digest, size: l.size };
   if (await staging.has(l.digest)) {
     log(`${short(l.digest)}: Already exists`);
     return layer;
   }
-  if (l.digest !== diffId && (await store.content.has(diffId))) {
+  if (diffId !== undefined && l.digest !== diffId && (await store.content.has(diffId))) {
     log(`${short(l.digest)}: Already exists`);
     return { mediaType: MediaType.layer, digest: diffId, size: (await stat(store.content.path(diffId))).size };
   }
@@ -113,18 +113,25 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
     const remoteDigest = top.digest;
     const manifest = JSON.parse(top.bytes.toString("utf8")) as ManifestJson;
     if (!Array.isArray(manifest.layers) || !manifest.config) throw new RegistryError("REGISTRY_UNSUPPORTED", `${label}: unsupported manifest type ${top.mediaType} (schema 1 is not supported)`);
-    if (!(await staging.has(manifest.config.digest))) {
-      await staging.ingest(await repo.openBlob(manifest.config.digest), { digest: manifest.config.digest, size: manifest.config.size, label: `config ${manifest.config.digest} of ${repo.label}` }, null);
-    }
-    const cfgStore = (await staging.content.has(manifest.config.digest)) ? staging.content : store.content;
-    const config = await cfgStore.readJson<ImageConfigJson>(manifest.config.digest);
-    const diffIds = config.rootfs?.diff_ids ?? [];
+    // The config and the layers are fetched side by side. A layer whose blob is stored is not
+    // fetched; nor is one stored uncompressed, when the config is here already to say its diffID.
+    const configHere = await staging.has(manifest.config.digest);
+    const configP = (async () => {
+      if (!configHere) await staging.ingest(await repo.openBlob(manifest.config.digest), { digest: manifest.config.digest, size: manifest.config.size, label: `config ${manifest.config.digest} of ${repo.label}` }, null);
+      const cfgStore = (await staging.content.has(manifest.config.digest)) ? staging.content : store.content;
+      return cfgStore.readJson<ImageConfigJson>(manifest.config.digest);
+    })();
+    const known = configHere ? (await configP).rootfs?.diff_ids : undefined;
+    const started = performance.now();
+    const [c, l] = await Promise.allSettled([configP, mapLimit(manifest.layers, 3, (l, i) => localLayer(store, staging, repo, l, known?.[i], log))]);
+    if (c.status === "rejected") throw c.reason;
+    if (l.status === "rejected") throw l.reason;
+    const layers = l.value;
+    const diffIds = c.value.rootfs?.diff_ids ?? [];
     if (diffIds.length !== manifest.layers.length) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: the manifest has ${manifest.layers.length} layers but the config ${diffIds.length} diffIDs; refused`);
     for (const [i, l] of manifest.layers.entries()) {
       if (compressionOfMediaType(l.mediaType) === null && l.digest !== diffIds[i]) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: uncompressed layer ${l.digest} is not the diffID the config says (${diffIds[i]}); refused`);
     }
-    const started = performance.now();
-    const layers = await mapLimit(manifest.layers, 3, (l, i) => localLayer(store, staging, repo, l, diffIds[i] as string, log));
     // The registry's manifest as is when it names exactly what is stored; otherwise the same image in OCI terms.
     const asSent = top.mediaType === MediaType.manifest && layers.every((l, i) => l.digest === manifest.layers[i]?.digest);
     const m = await staging.putBytes(asSent ? top.bytes : ociManifest({ digest: manifest.config.digest, size: manifest.config.size }, layers.map(ociLayer)));

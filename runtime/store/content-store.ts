@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { StoreLayout } from "./layout.ts";
 
 export interface Descriptor {
@@ -13,6 +12,9 @@ export interface Descriptor {
   readonly annotations?: Record<string, string>;
   readonly platform?: { architecture: string; os: string; variant?: string };
 }
+
+/** Bytes gathered into one write by ContentStore.ingest. */
+const WRITE_BATCH = 4 << 20;
 
 export class DigestMismatchError extends Error {
   readonly code = "STORE_DIGEST_MISMATCH";
@@ -59,27 +61,47 @@ export class ContentStore {
     return JSON.parse(await readFile(this.layout.blob(digest), "utf8")) as T;
   }
 
-  /** Streams `source` into the store, hashing as it writes. */
+  /**
+   * Streams `source` into the store, hashing as it writes. Chunks are
+   * gathered into writes of a few MiB, one in flight while the next is
+   * gathered: a write per 64 KiB network or stream chunk costs a third of a
+   * pull's time.
+   */
   async ingest(source: Readable | AsyncIterable<Uint8Array>, expected?: { digest?: string; size?: number }): Promise<{ digest: string; size: number }> {
     const tmp = await this.tempPath();
     const hash = createHash("sha256");
     let size = 0;
     try {
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Uint8Array>) {
-          for await (const c of chunks) {
-            hash.update(c);
-            size += c.length;
-            yield c;
+      const fh = await open(tmp, "w");
+      let writing: Promise<unknown> = Promise.resolve();
+      try {
+        let batch: Uint8Array[] = [];
+        let batched = 0;
+        for await (const c of source as AsyncIterable<Uint8Array>) {
+          hash.update(c);
+          size += c.length;
+          batch.push(c);
+          batched += c.length;
+          if (batched >= WRITE_BATCH) {
+            const out = batch;
+            batch = [];
+            batched = 0;
+            await writing;
+            writing = fh.writev(out);
           }
-        },
-        createWriteStream(tmp, { highWaterMark: 1 << 20 }),
-      );
+        }
+        await writing;
+        if (batch.length > 0) await fh.writev(batch);
+        await fh.sync();
+      } finally {
+        await writing.catch(() => undefined);
+        await fh.close();
+      }
       const digest = `sha256:${hash.digest("hex")}`;
       if (expected?.digest !== undefined && expected.digest !== digest) throw new DigestMismatchError(`blob digest mismatch: expected ${expected.digest}, got ${digest}`, { digest, size });
       if (expected?.size !== undefined && expected.size !== size) throw new DigestMismatchError(`blob size mismatch for ${digest}: expected ${expected.size}, got ${size}`, { digest, size });
-      await this.commit(tmp, digest);
+      await mkdir(this.layout.blobs, { recursive: true });
+      await rename(tmp, this.layout.blob(digest));
       return { digest, size };
     } finally {
       await rm(tmp, { force: true });
