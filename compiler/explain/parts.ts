@@ -12,7 +12,7 @@ export interface LayerParts {
   readonly layer: number;
   readonly key: string;
   readonly parent: string;
-  /** The stage's base, for the first layer: image digest or stage. */
+  /** The stage's base, for the first layer: image (with its ID) or stage. */
   readonly base: string;
   readonly lines: readonly number[];
   readonly texts: readonly string[];
@@ -30,7 +30,7 @@ export interface StepFacts {
 
 function baseName(stage: Stage): string {
   const b = stage.base;
-  return b.type === "image" ? `${b.ref}@${b.digest}` : b.type === "stage" ? `stage ${b.stage}` : "scratch";
+  return b.type === "image" ? `${b.ref} (image ID ${b.digest})` : b.type === "stage" ? `stage ${b.stage}` : "scratch";
 }
 
 export function layerParts(graph: BuildGraph, keys: GraphKeys, order: readonly number[], facts: (stage: number, step: number) => StepFacts | undefined): LayerParts[] {

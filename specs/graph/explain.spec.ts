@@ -89,4 +89,16 @@ describe("strata explain", () => {
     const b = strata(root, ["build", ctx]);
     expect(b.code, b.stderr).toBe(0);
   });
+
+  it("names a changed base image by its image ID", () => {
+    writeFileSync(join(ctx, "Dockerfile"), "FROM busybox:latest\nRUN echo ok > /ok\n");
+    expect(strata(root, ["build", "-t", "base-test", ctx]).code).toBe(0);
+    // busybox:latest becomes another image: one more layer on it, built under the same name.
+    writeFileSync(join(ctx, "Dockerfile.more"), "FROM busybox:latest\nRUN echo more > /more\n");
+    const c = strata(root, ["build", "-t", "busybox:latest", "-f", join(ctx, "Dockerfile.more"), ctx]);
+    expect(c.code, c.stderr).toBe(0);
+    const plan = explain();
+    expect(plan.layers[0]?.cache).toBe("miss");
+    expect(plan.layers[0]?.reason).toMatch(/the base changed: busybox:latest \(image ID sha256:[0-9a-f]{64}\) → busybox:latest \(image ID sha256:[0-9a-f]{64}\)/);
+  });
 });
