@@ -1,6 +1,6 @@
-import { PassThrough, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { promisify } from "node:util";
-import { constants, createGunzip, createZstdCompress, createZstdDecompress, gzip } from "node:zlib";
+import { constants, createZstdCompress, gzip } from "node:zlib";
 import type { Descriptor } from "../store/content-store.ts";
 import { type CompressedRecord, type Compression, CompressedBlobs } from "../store/compressed.ts";
 import { MediaType } from "../store/oci.ts";
@@ -82,34 +82,6 @@ export function compressionOfMediaType(mt: string): Compression | null | undefin
   if (mt.endsWith("+zstd")) return "zstd";
   if (mt.endsWith(".tar") || mt.endsWith(".tar.v1")) return null;
   return undefined;
-}
-
-export function sniffCompression(head: Uint8Array): Compression | null {
-  if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
-  return null;
-}
-
-/** Peeks at the first bytes of `input` and undoes gzip or zstd compression if present. */
-export async function decompressed(input: AsyncIterable<Uint8Array> | Readable): Promise<{ stream: Readable; compression: Compression | null }> {
-  const it = (input as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-  let head = Buffer.alloc(0);
-  while (head.length < 4) {
-    const n = await it.next();
-    if (n.done) break;
-    head = Buffer.concat([head, n.value]);
-  }
-  const rest = new PassThrough({ highWaterMark: 1 << 20 });
-  rest.write(head);
-  (async () => {
-    for (let n = await it.next(); !n.done; n = await it.next()) if (!rest.write(n.value)) await new Promise((r) => rest.once("drain", r));
-    rest.end();
-  })().catch((e) => rest.destroy(e as Error));
-  const compression = sniffCompression(head);
-  if (compression === null) return { stream: rest, compression };
-  const d = compression === "gzip" ? createGunzip({ chunkSize: 1 << 20 }) : createZstdDecompress({ chunkSize: 1 << 20 });
-  rest.on("error", (e) => d.destroy(e));
-  return { stream: rest.pipe(d), compression };
 }
 
 /**

@@ -8,7 +8,7 @@ import { applyConfig } from "../../compiler/lower/config.ts";
 import { formatDiagnostic } from "../../compiler/diagnostics/format.ts";
 import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
-import { decompressed } from "./compression.ts";
+import { decompressed } from "../layer/decompress.ts";
 import { hostPlatform } from "../../compiler/lower/platform.ts";
 import { applyLayer } from "../layer/apply-layer.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";

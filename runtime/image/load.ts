@@ -7,7 +7,7 @@ import type { Descriptor } from "../store/content-store.ts";
 import { familiarName, parseName } from "../store/names.ts";
 import { IMAGE_NAME, type ImageConfigJson, type IndexJson, type ManifestJson, MediaType, REF_NAME } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
-import { decompressed, sniffCompression } from "./compression.ts";
+import { decompressed, readHead, sniffCompression } from "../layer/decompress.ts";
 import { localManifest } from "./distribution.ts";
 import { Staging } from "./staging.ts";
 
@@ -61,12 +61,7 @@ async function readEntries(input: Readable, staging: Staging): Promise<Map<strin
       continue;
     }
     const it = (entry as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-    let head = Buffer.alloc(0);
-    while (head.length < 4) {
-      const n = await it.next();
-      if (n.done) break;
-      head = Buffer.concat([head, n.value]);
-    }
+    const head = await readHead(it);
     const compression = sniffCompression(head);
     const keep: Buffer[] | undefined = compression === null && (entry.header.size ?? 0) <= SMALL ? [] : undefined;
     const source = keep

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { writeOwner } from "../store/reclaim.ts";
 import { join } from "node:path";
-import { decompressed } from "../image/compression.ts";
+import { decompressed } from "../layer/decompress.ts";
 import { applyLayer } from "../layer/apply-layer.ts";
 import type { ContentStore } from "../store/content-store.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";

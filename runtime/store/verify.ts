@@ -2,15 +2,29 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { decompressed } from "../layer/decompress.ts";
 import type { ImageConfigJson, ManifestJson } from "./oci.ts";
 import type { Store } from "./store.ts";
 
 /**
  * `strata system verify`: re-hashes every blob (its name must be its
  * sha256), and checks that every name points at a manifest whose config and
- * layers are all present, with as many diffIDs as layers, and that cache
- * records point at stored layers. Returns the problems found.
+ * layers are all present, with as many diffIDs as layers, that a layer kept
+ * compressed (pulled) decompresses to its diffID, and that cache records
+ * point at stored layers. Returns the problems found.
  */
+/** The sha256 of a blob's bytes after decompression (gzip or zstd, by its first bytes). */
+async function uncompressedDigest(path: string): Promise<string> {
+  const h = createHash("sha256");
+  try {
+    const { stream } = await decompressed(createReadStream(path, { highWaterMark: 1 << 20 }));
+    for await (const chunk of stream) h.update(chunk as Buffer);
+  } catch (e) {
+    return `(cannot decompress: ${(e as Error).message})`;
+  }
+  return `sha256:${h.digest("hex")}`;
+}
+
 export async function verifyStore(store: Store): Promise<string[]> {
   const problems: string[] = [];
   const present = new Set<string>();
@@ -21,6 +35,7 @@ export async function verifyStore(store: Store): Promise<string[]> {
     if (actual !== hex) problems.push(`blob sha256:${hex} hashes to sha256:${actual}`);
     else present.add(`sha256:${hex}`);
   }
+  const checked = new Set<string>();
   for (const { name, descriptor } of await store.refs.list()) {
     const label = name ?? descriptor.digest;
     if (!present.has(descriptor.digest)) {
@@ -34,7 +49,15 @@ export async function verifyStore(store: Store): Promise<string[]> {
     }
     const c = await store.content.readJson<ImageConfigJson>(m.config.digest);
     if (c.rootfs.diff_ids.length !== m.layers.length) problems.push(`${label}: ${m.layers.length} layers but ${c.rootfs.diff_ids.length} diffIDs`);
-    for (const l of m.layers) if (!present.has(l.digest)) problems.push(`${label}: layer ${l.digest} is missing`);
+    for (const [i, l] of m.layers.entries()) {
+      const diffId = c.rootfs.diff_ids[i];
+      if (!present.has(l.digest)) problems.push(`${label}: layer ${l.digest} is missing`);
+      else if (diffId !== undefined && l.digest !== diffId && !checked.has(l.digest)) {
+        checked.add(l.digest);
+        const actual = await uncompressedDigest(store.content.path(l.digest));
+        if (actual !== diffId) problems.push(`${label}: layer ${l.digest} decompresses to ${actual}, but the config says diffID ${diffId}`);
+      }
+    }
   }
   for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
     const rec = JSON.parse(await readFile(join(store.layout.cache, name), "utf8")) as { diffId: string | null };
