@@ -7,6 +7,8 @@ echo "==> tsc --noEmit"
 tsc --noEmit -p .
 echo "==> biome lint"
 biome lint .
+echo "==> dependency rules (.dependency-cruiser.cjs)"
+depcruise compiler runtime stdlib --output-type err
 echo "==> vitest"
 report=$(mktemp)
 status=0

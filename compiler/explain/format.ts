@@ -8,16 +8,18 @@ export function formatText(plan: ExplainPlan): string {
   for (const s of plan.stages) out.push(`  ${s.index}${s.name ? ` (${s.name})` : ""}  FROM ${s.base}${s.used ? "" : "  [pruned: the target does not need it]"}`);
   out.push("", "layers:");
   plan.layers.forEach((l, n) => {
-    const head = `  #${n + 1} stage ${l.stage}  ${l.cache === "hit" ? "HIT " : "MISS"}  ${l.cacheKey.slice(7, 19)}`;
+    const head = `  #${n + 1} stage ${l.stage}  ${l.cache === "hit" ? "HIT " : l.cache === "miss" ? "MISS" : "UNKNOWN"}  ${l.cacheKey.slice(7, 19)}`;
     out.push(head);
     for (const ins of l.instructions) out.push(`      ${ins.file}:${ins.line}  ${ins.text}`);
     if (l.merged) out.push(`      merged: ${l.instructions.length} RUNs in one layer`);
     if (l.notMerged) out.push(`      not merged with the RUN before: ${l.notMerged}`);
-    if (l.reason) out.push(`      why a miss: ${l.reason}`);
+    if (l.reason) out.push(`      ${l.cache === "unknown" ? "why unknown" : "why a miss"}: ${l.reason}`);
   });
-  const hits = plan.layers.filter((l) => l.cache === "hit").length;
-  out.push("", `${plan.layers.length} layers: ${hits} hit, ${plan.layers.length - hits} miss`);
+  const count = (c: string): number => plan.layers.filter((l) => l.cache === c).length;
+  const unknown = count("unknown");
+  out.push("", `${plan.layers.length} layers: ${count("hit")} hit, ${count("miss")} miss${unknown > 0 ? `, ${unknown} unknown` : ""}`);
   for (const w of plan.warnings) out.push(`warning: ${w}`);
+  for (const n of plan.notes) out.push(`note: ${n}`);
   return `${out.join("\n")}\n`;
 }
 
@@ -25,7 +27,7 @@ function dotQuote(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
-/** A Graphviz picture: one cluster per stage, layers as boxes, hits green and misses red. */
+/** A Graphviz picture: one cluster per stage, layers as boxes, hits green, misses red, unknown yellow. */
 export function formatDot(plan: ExplainPlan): string {
   const out = ["digraph strata {", "  rankdir=TB;", '  node [shape=box, style=filled, fontname="monospace"];'];
   for (const s of plan.stages) {
@@ -35,7 +37,7 @@ export function formatDot(plan: ExplainPlan): string {
     plan.layers.forEach((l, n) => {
       if (l.stage !== s.index) return;
       const label = l.instructions.map((i) => `${i.line}: ${i.text.length > 50 ? `${i.text.slice(0, 49)}…` : i.text}`).join("\\l");
-      out.push(`    l${n} [label=${dotQuote(label)}, fillcolor=${l.cache === "hit" ? "palegreen" : "lightpink"}];`, `    ${prev} -> l${n};`);
+      out.push(`    l${n} [label=${dotQuote(label)}, fillcolor=${l.cache === "hit" ? "palegreen" : l.cache === "miss" ? "lightpink" : "khaki"}];`, `    ${prev} -> l${n};`);
       prev = `l${n}`;
     });
     out.push("  }");

@@ -12,9 +12,13 @@ export interface PlanInput {
   readonly parts: readonly LayerParts[];
   /** Whether the local (or remote) cache has a layer for this key. */
   readonly hit: (key: string) => boolean;
+  /** Whether the key stands on an image nobody looked up (explain --offline): neither hit nor miss. */
+  readonly unknown?: (key: string) => boolean;
   /** The parts recorded at the last build of this target, if any. */
   readonly previous: readonly LayerParts[] | undefined;
   readonly warnings?: readonly string[];
+  /** What the plan was made without, e.g. base images known only from their registry's metadata. */
+  readonly notes?: readonly string[];
 }
 
 function stageLabel(graph: BuildGraph, i: number): string {
@@ -48,9 +52,11 @@ export function explainPlan(p: PlanInput): ExplainPlan {
       if (step.op === null) return;
       const parts = now.get(`${i}:${layer++}`);
       if (parts === undefined) throw new Error(`internal: no key parts for stage ${i} layer ${layer - 1}`);
-      const hit = p.hit(parts.key);
+      const unknown = p.unknown?.(parts.key) ?? false;
+      const hit = !unknown && p.hit(parts.key);
       let reason: string | null = null;
-      if (!hit) {
+      if (unknown) reason = "built on an image that was not looked up (--offline): its cache key is not known";
+      else if (!hit) {
         const prev = before.get(`${i}:${parts.layer}`);
         const below = changed.get(i) ?? (stage.base.type === "stage" ? changed.get(stage.base.stage) : undefined);
         reason = missReason(parts, prev, below);
@@ -62,7 +68,7 @@ export function explainPlan(p: PlanInput): ExplainPlan {
         merged: step.sources.length > 1,
         notMerged: notMerged(stage.steps, j),
         cacheKey: parts.key,
-        cache: hit ? "hit" : "miss",
+        cache: unknown ? "unknown" : hit ? "hit" : "miss",
         reason,
       });
     });
@@ -78,5 +84,6 @@ export function explainPlan(p: PlanInput): ExplainPlan {
     })),
     layers,
     warnings: [...(p.warnings ?? [])],
+    notes: [...(p.notes ?? [])],
   };
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 /**
- * The JSON schema of `strata explain --format json` (stable: fields are only
- * ever added). Documented in docs/explain.md.
+ * The JSON schema of `strata explain --format json` (stable: fields and enum
+ * values are only ever added; the field comments below are its documentation).
  */
 export const ExplainPlanSchema = z.object({
   /** Schema version. */
@@ -28,12 +28,15 @@ export const ExplainPlanSchema = z.object({
       /** Why this RUN did not merge with the RUN before it, when there is one. */
       notMerged: z.string().nullable(),
       cacheKey: z.string(),
-      cache: z.enum(["hit", "miss"]),
-      /** For a miss: why (compared with the last build of this target). */
+      /** "unknown": the layer stands on a base image that was not looked up (explain --offline). */
+      cache: z.enum(["hit", "miss", "unknown"]),
+      /** For a miss: why (compared with the last build of this target); for an unknown layer, why it is. */
       reason: z.string().nullable(),
     }),
   ),
   warnings: z.array(z.string()),
+  /** What the plan was made without: base images the store lacks (known from their registry's manifest and config, or not looked up). */
+  notes: z.array(z.string()),
 });
 
 export type ExplainPlan = z.infer<typeof ExplainPlanSchema>;

@@ -14,9 +14,16 @@ import { Expander, Scope } from "./scope.ts";
 /** What lowering needs to know of a base image. */
 export interface BaseImage {
   readonly ref: string;
-  /** Digest of the image's manifest: the stage's identity for cache keys. */
+  /** The image ID (its config's digest): the stage's identity for cache keys; "" when unknown (explain --offline). */
   readonly digest: string;
   readonly config: ContainerConfig;
+}
+
+/** An image the graph needs that `resolveImage` did not know, and the first instruction that needs it. */
+export interface MissingImage {
+  readonly ref: string;
+  /** The FROM (or `from()` call), COPY --from or RUN --mount that names it. */
+  readonly at: SourceRef;
 }
 
 export interface LowerInput {
@@ -36,8 +43,8 @@ export interface LowerInput {
 export interface LowerResult {
   readonly graph: BuildGraph | undefined;
   readonly diagnostics: readonly Diagnostic[];
-  /** Image references the graph needs that resolveImage did not know: fetch them and lower again. */
-  readonly missingImages: readonly string[];
+  /** Images the graph needs that resolveImage did not know, each once: fetch them and lower again. */
+  readonly missingImages: readonly MissingImage[];
 }
 
 interface StageDraft extends StageNames {
@@ -66,7 +73,7 @@ class Lowering {
   readonly ex: Expander;
   readonly predefined: Map<string, string>;
   readonly platform: string;
-  readonly missing: string[] = [];
+  readonly missing: MissingImage[] = [];
   readonly drafts: StageDraft[] = [];
   globals: Scope;
 
@@ -92,7 +99,7 @@ class Lowering {
     }
     if (this.drafts.length === 0) this.ex.error("LW003", { span: { start: 0, end: 0 } }, "the Dockerfile has no FROM instruction", "start it with FROM <image>");
     const target = this.target();
-    const missingImages = [...new Set(this.missing)];
+    const missingImages = this.missing.filter((m, i) => this.missing.findIndex((n) => n.ref === m.ref) === i);
     const diagnostics = this.ex.diagnostics;
     if (diagnostics.some((d) => d.severity === "error") || target === undefined) return { graph: undefined, diagnostics, missingImages };
     return { graph: { version: 1, stages: this.drafts.map((d) => d.stage), target }, diagnostics, missingImages };
@@ -126,11 +133,11 @@ class Lowering {
     const scope = d.scope.withEnv(config.Env ?? []);
     if (instr.kind === "RUN") {
       const op = lowerRun(instr, config, scope, this.ref(instr, source), ex, this.drafts);
-      for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image);
+      for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source);
       push(op, config, runCreatedBy(op.commands[0]?.args ?? []));
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
-      if (op.from.type === "image") this.need(op.from.ref);
+      if (op.from.type === "image") this.need(op.from.ref, instr, source);
       push(op, config, copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope)));
     } else if (instr.kind === "WORKDIR") {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet) as { config: ContainerConfig; createdBy: string };
@@ -144,8 +151,8 @@ class Lowering {
     }
   }
 
-  need(ref: string): void {
-    if (this.input.resolveImage(ref) === undefined) this.missing.push(ref);
+  need(ref: string, instr: Instruction, source: SourceFile): void {
+    if (this.input.resolveImage(ref) === undefined) this.missing.push({ ref, at: this.ref(instr, source) });
   }
 
   arg(instr: Extract<Instruction, { kind: "ARG" }>, source: SourceFile, ex: Expander, boundary: boolean): void {
@@ -179,7 +186,7 @@ class Lowering {
       base = { type: "scratch" };
     } else {
       const img = this.input.resolveImage(imageRef);
-      if (img === undefined) this.missing.push(imageRef);
+      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source) });
       base = { type: "image", ref: imageRef, digest: img?.digest ?? "" };
       config = img?.config ?? {};
     }

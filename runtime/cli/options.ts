@@ -13,3 +13,9 @@ export function parseBuildArgs(list: readonly string[]): Record<string, string> 
   }
   return out;
 }
+
+/** The --insecure-registry hosts: the option's values plus STRATA_INSECURE_REGISTRIES (comma-separated), the CLI's default for them. */
+export function insecureRegistries(fromOptions: readonly string[] | undefined): string[] {
+  const env = (process.env.STRATA_INSECURE_REGISTRIES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  return [...(fromOptions ?? []), ...env];
+}

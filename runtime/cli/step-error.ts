@@ -1,6 +1,6 @@
 import { codeFrame } from "../../compiler/diagnostics/format.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
-import type { StepError } from "../build/errors.ts";
+import type { StepError } from "../errors/step-error.ts";
 
 /** A failed step: its FILE:LINE, a code frame, and the command's last output lines. */
 export function printStepError(e: StepError, source: SourceFile): void {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { envLookup } from "../../compiler/ir/env.ts";
 import { runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
-import { mount } from "../snapshot/mount.ts";
+import { mount } from "../fs/mount.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Store } from "../store/store.ts";
 import { explainStartError, runc, runcLogError, runcState, startFailureCode } from "./runc-ops.ts";

@@ -1,4 +1,3 @@
-import { timeAgo } from "../cli/format.ts";
 import type { Store } from "../store/store.ts";
 import { runcState } from "./runc-ops.ts";
 import { type ContainerRecord, runcId } from "./state.ts";
@@ -35,24 +34,6 @@ export async function containerStatus(store: Store, rec: ContainerRecord): Promi
   }
   if (rec.startedAt === undefined) return { state: "created" };
   return { state: "exited", exitCode: -1 };
-}
-
-function since(iso: string | undefined, now: number): string {
-  return timeAgo(iso, now).replace(/ ago$/, "");
-}
-
-/** docker ps's STATUS: `Up 5 seconds`, `Up 2 minutes (Paused)`, `Exited (0) 3 seconds ago`, `Created`. */
-export function statusText(rec: ContainerRecord, s: ContainerStatus, now = Date.now()): string {
-  switch (s.state) {
-    case "running":
-      return `Up ${since(rec.startedAt, now)}`;
-    case "paused":
-      return `Up ${since(rec.startedAt, now)} (Paused)`;
-    case "created":
-      return "Created";
-    case "exited":
-      return s.finishedAt ? `Exited (${s.exitCode}) ${timeAgo(s.finishedAt, now)}` : `Exited (${s.exitCode})`;
-  }
 }
 
 export function isRunning(s: ContainerStatus): boolean {

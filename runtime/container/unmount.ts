@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { unmount } from "../snapshot/mount.ts";
+import { unmount } from "../fs/mount.ts";
 
 /** Mount points at or under `dir` (deepest first), from /proc/self/mountinfo. */
 export async function mountsUnder(dir: string): Promise<string[]> {

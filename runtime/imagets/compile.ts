@@ -1,40 +1,41 @@
 /**
- * image.ts → build graph, the orchestration: type-check (nothing runs when
- * that fails), evaluate, then lower (pure, compiler/imagets) with base images
- * looked up in the local store, as compileDockerfile does for a Dockerfile.
+ * image.ts → build graph: type-check (nothing runs when that fails),
+ * evaluate, then lower (pure, compiler/imagets). Base images are not looked
+ * up here: `loadImageTs` gives back a `lower` function that takes a lookup,
+ * and the engine's base-image resolver (engine/compile/bases.ts) runs it as
+ * it runs a Dockerfile's lowering, so a missing `from("x:1")` is pulled and
+ * reported at the `from(...)` call exactly as a missing `FROM x:1` is.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Diagnostic, hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
 import { lowerImageTs } from "../../compiler/imagets/lower.ts";
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
-import type { BaseImage } from "../../compiler/lower/dockerfile.ts";
+import type { BaseImage, LowerResult } from "../../compiler/lower/dockerfile.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
-import type { Store } from "../store/store.ts";
 import { evaluateImageTs } from "./evaluate.ts";
 import { typeCheckImageTs } from "./typecheck.ts";
 
 /** Whether a build file is an image.ts (rather than a Dockerfile). */
 export { isImageTs } from "./detect.ts";
 
-export interface CompileImageTsOptions {
+export interface LoadImageTsOptions {
   readonly file: string;
   /** The name diagnostics and SourceRefs use (as the user wrote it). */
   readonly displayName?: string;
   readonly buildArgs: Readonly<Record<string, string>>;
   readonly target?: string | undefined;
-  /** Base images: the local store, or (specs) a lookup. */
-  readonly store?: Store;
-  readonly resolveImage?: (ref: string) => BaseImage | undefined;
-  readonly platform?: string;
+  readonly platform?: string | undefined;
   /** Skip the type check (specs that only compare graphs). */
   readonly noTypeCheck?: boolean;
 }
 
-export interface CompileImageTsResult {
+export interface LoadedImageTs {
   readonly source: SourceFile;
-  readonly graph: BuildGraph | undefined;
+  /** The type check's or the evaluation's diagnostics. */
   readonly diagnostics: readonly Diagnostic[];
+  /** Lowers the evaluated exports with base images from `resolveImage`; undefined when checking or evaluating failed. */
+  readonly lower: ((resolveImage: (ref: string) => BaseImage | undefined) => LowerResult) | undefined;
 }
 
 /** Diagnostics in another module than the entry: keep the place in the message (the CLI frames the entry only). */
@@ -45,19 +46,19 @@ function relocate(d: Diagnostic, entry: SourceFile, sources: ReadonlyMap<string,
   return { ...d, file: entry.name, message: `${where}: ${d.message}`, span: { start: 0, end: 0 } };
 }
 
-export async function compileImageTs(o: CompileImageTsOptions): Promise<CompileImageTsResult> {
+/** Type-checks and evaluates an image.ts; lowering is left to the caller (see the header). */
+export async function loadImageTs(o: LoadImageTsOptions): Promise<LoadedImageTs> {
   const path = resolve(o.file);
   const source = new SourceFile(o.displayName ?? o.file, await readFile(path, "utf8"));
   if (!o.noTypeCheck) {
     const checked = await typeCheckImageTs(path, source);
-    if (hasErrors(checked.diagnostics)) return { source, graph: undefined, diagnostics: checked.diagnostics.map((d) => relocate(d, source, checked.sources)) };
+    if (hasErrors(checked.diagnostics)) return { source, diagnostics: checked.diagnostics.map((d) => relocate(d, source, checked.sources)), lower: undefined };
   }
   const evaluated = await evaluateImageTs({ file: path, source, buildArgs: o.buildArgs });
-  if (hasErrors(evaluated.diagnostics)) return { source, graph: undefined, diagnostics: evaluated.diagnostics };
-  const images = new Map<string, BaseImage>();
-  const resolveImage = (ref: string): BaseImage | undefined => images.get(ref) ?? o.resolveImage?.(ref);
-  const lower = () =>
-    lowerImageTs({
+  if (hasErrors(evaluated.diagnostics)) return { source, diagnostics: evaluated.diagnostics, lower: undefined };
+  const sources = new Map<string, SourceFile>([[source.name, source]]);
+  const lower = (resolveImage: (ref: string) => BaseImage | undefined): LowerResult => {
+    const lowered = lowerImageTs({
       source,
       exports: evaluated.exports,
       globals: evaluated.globals,
@@ -67,26 +68,21 @@ export async function compileImageTs(o: CompileImageTsOptions): Promise<CompileI
       resolveImage,
       ...(o.platform !== undefined && { platform: o.platform }),
     });
-  let lowered = lower();
-  if (lowered.missingImages.length > 0 && o.store !== undefined) {
-    const diagnostics: Diagnostic[] = [];
-    for (const ref of lowered.missingImages) {
-      const img = await o.store.findImage(ref);
-      if (img) images.set(ref, { ref, digest: img.configDigest, config: img.config.config });
-      else {
-        diagnostics.push({
-          code: "IMG001",
-          severity: "error",
-          message: `image "${ref}" is not in the local store`,
-          file: source.name,
-          span: { start: 0, end: 0 },
-          hint: `import or pull it first, e.g. strata import rootfs.tar ${ref}`,
-        });
-      }
-    }
-    if (diagnostics.length > 0) return { source, graph: undefined, diagnostics };
-    lowered = lower();
-  }
-  const sources = new Map<string, SourceFile>([[source.name, source]]);
-  return { source, graph: lowered.graph, diagnostics: lowered.diagnostics.map((d) => relocate(d, source, sources)) };
+    return { ...lowered, diagnostics: lowered.diagnostics.map((d) => relocate(d, source, sources)) };
+  };
+  return { source, diagnostics: evaluated.diagnostics, lower };
+}
+
+export interface CompileImageTsResult {
+  readonly source: SourceFile;
+  readonly graph: BuildGraph | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Loads and lowers an image.ts with a fixed lookup of base images (check, convert's specs): nothing is pulled. */
+export async function compileImageTs(o: LoadImageTsOptions & { readonly resolveImage: (ref: string) => BaseImage | undefined }): Promise<CompileImageTsResult> {
+  const loaded = await loadImageTs(o);
+  if (loaded.lower === undefined) return { source: loaded.source, graph: undefined, diagnostics: loaded.diagnostics };
+  const lowered = loaded.lower(o.resolveImage);
+  return { source: loaded.source, graph: lowered.graph, diagnostics: [...loaded.diagnostics, ...lowered.diagnostics] };
 }

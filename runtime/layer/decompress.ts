@@ -1,7 +1,9 @@
 /** Recognising and undoing a layer's or archive's compression by its first bytes. */
 import { PassThrough, type Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
-import type { Compression } from "../store/compressed.ts";
+
+/** The compressions a layer is stored, sent or received with. */
+export type Compression = "gzip" | "zstd";
 
 /** The compression the first bytes of a stream say it has. */
 export function sniffCompression(head: Uint8Array): Compression | null {

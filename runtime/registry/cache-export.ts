@@ -1,4 +1,4 @@
-import type { CacheRecords } from "../build/cache-records.ts";
+import type { CacheRecords } from "../store/cache-records.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";

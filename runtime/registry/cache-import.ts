@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CacheRecord } from "../build/cache-records.ts";
+import type { CacheRecord } from "../store/cache-records.ts";
 import { Staging } from "../image/staging.ts";
 import type { Store } from "../store/store.ts";
 import { RegistryClient } from "./client.ts";

@@ -34,7 +34,7 @@ export interface PullResult {
   readonly configDigest: string;
 }
 
-function isIndex(mt: string): boolean {
+export function isIndex(mt: string): boolean {
   return mt === MediaType.index || mt === MediaType.dockerManifestList;
 }
 

@@ -49,9 +49,3 @@ export function allowsPlainHttp(host: string, insecure: readonly string[] = []):
     return x === h || x === hostnameOf(h);
   });
 }
-
-/** The --insecure-registry hosts: the option's values plus STRATA_INSECURE_REGISTRIES (comma-separated). */
-export function insecureRegistries(fromOptions: readonly string[] | undefined): string[] {
-  const env = (process.env.STRATA_INSECURE_REGISTRIES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  return [...(fromOptions ?? []), ...env];
-}

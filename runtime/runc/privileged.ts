@@ -2,7 +2,7 @@
 import type { BigIntStats } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CAPS_BY_NUMBER, DEFAULT_CAPS } from "./spec.ts";
+import { CAPS_BY_NUMBER, DEFAULT_CAPS } from "./capabilities.ts";
 
 /** A device node of the host, as an OCI `linux.devices` entry needs it. */
 export interface HostDevice {

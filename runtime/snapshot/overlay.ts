@@ -6,7 +6,7 @@ import { decompressed } from "../layer/decompress.ts";
 import { applyLayer } from "../layer/apply-layer.ts";
 import type { ContentStore } from "../store/content-store.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
-import type { MountSpec } from "./mount.ts";
+import type { MountSpec } from "../fs/mount.ts";
 
 /**
  * Overlay snapshots. Each layer is kept unpacked once, as an overlayfs layer

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import type { Descriptor } from "./content-store.ts";
 import { hexOf, type StoreLayout } from "./layout.ts";
 import { atomicWrite } from "./refs.ts";
+import type { Compression } from "../layer/decompress.ts";
 
-/** The compressions a layer leaves the machine with. */
-export type Compression = "gzip" | "zstd";
+export type { Compression } from "../layer/decompress.ts";
 
 /**
  * The compressed-blob index: layers are stored uncompressed (the blob digest

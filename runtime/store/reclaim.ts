@@ -1,7 +1,7 @@
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { deleteContainer } from "../runc/runc.ts";
-import { unmount } from "../snapshot/mount.ts";
+import { unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "./layout.ts";
 
 /**

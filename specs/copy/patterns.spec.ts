@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseChmod } from "../../runtime/build/copy/chmod.ts";
-import { parentsPivot } from "../../runtime/build/copy/select.ts";
-import { goMatch, PatternMatcher, readIgnoreFile, splitWildcards } from "../../runtime/fs/pattern.ts";
+import { parseChmod } from "../../runtime/engine/exec/copy/chmod.ts";
+import { parentsPivot } from "../../runtime/engine/context/select.ts";
+import { goMatch, PatternMatcher, readIgnoreFile, splitWildcards } from "../../compiler/patterns/pattern-matcher.ts";
 
 describe("goMatch is Go's filepath.Match", () => {
   // From Go's path/filepath match_test.go.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prepareCommand } from "../../runtime/build/run/heredocs.ts";
+import { prepareCommand } from "../../runtime/engine/exec/run/heredocs.ts";
 import { storeWithBusybox } from "../helpers/strata.ts";
 import { build, lastStepEmpty, output, removeTemps, runIn } from "./helpers.ts";
 

@@ -1,17 +1,14 @@
 import { type Command, Option } from "commander";
-import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
-import { targetId, saveRecord } from "../../build/build-record.ts";
-import { StepError } from "../../build/errors.ts";
-import { executeGraph } from "../../build/executor.ts";
-import { planBuild } from "../../build/plan.ts";
-import { prepareBuild } from "../../build/prepare.ts";
-import { createProgress, type ProgressMode } from "../../build/progress/index.ts";
-import type { SecretSource } from "../../build/sources.ts";
+import { build } from "../../engine/build.ts";
+import { locateBuildFile } from "../../engine/compile/build-file.ts";
+import type { SecretSource } from "../../engine/exec/step-sources.ts";
+import { cacheRef } from "../../registry/cache-format.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
+import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
-import { explainOptions, openRemoteCache, passInsecure, runExplain } from "./explain.ts";
+import { compileRequest, explainOptions, printDiagnostics, runExplain } from "./explain.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
 export function parseSecrets(specs: readonly string[]): Map<string, SecretSource> {
@@ -61,69 +58,46 @@ export function registerBuild(program: Command): void {
     .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)");
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
-    const buildArgs = parseBuildArgs(opts.buildArg);
     if (opts.explain) {
       await runExplain(store, contextDir, opts);
       return;
     }
-    passInsecure(opts);
-    const prepared = await prepareBuild({ store, path: contextDir, file: opts.file, buildArgs, target: opts.target, merge: opts.merge });
     if (opts.check) {
       const { runCheck } = await import("./check.ts");
-      process.exitCode = await runCheck([prepared.dockerfile], { format: "text", buildArgs }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
-      return;
-    }
-    for (const d of prepared.diagnostics) process.stderr.write(`${formatDiagnostic(d, prepared.source)}\n`);
-    if (prepared.graph === undefined) {
-      process.exitCode = ExitCode.failure;
+      const file = await locateBuildFile(contextDir, opts.file);
+      process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
       return;
     }
     const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
     const sde = process.env.SOURCE_DATE_EPOCH;
-    const remoteCache = opts.cache ? await openRemoteCache(store, opts) : undefined;
-    try {
-      const plan = await planBuild(store, prepared.graph, prepared.context);
-      for (const w of plan.warnings) process.stderr.write(`${w.fatal ? "error" : "warning"}: ${w.message}\n`);
-      if (plan.warnings.some((w) => w.fatal)) {
-        process.exitCode = ExitCode.failure;
-        return;
-      }
-      const result = await executeGraph({
-        store,
-        plan,
-        graph: prepared.graph,
-        context: prepared.context,
-        progress,
-        noCache: !opts.cache,
-        sourceDateEpoch: sde ? Number(sde) : undefined,
-        secrets: parseSecrets(opts.secret),
-        remoteCache,
-      });
-      if (opts.cacheTo) {
-        const { exportCache } = await import("../../registry/cache-export.ts");
-        const { cacheRef } = await import("../../registry/cache-format.ts");
-        const { insecureRegistries } = await import("../../registry/reference.ts");
-        const { CacheRecords } = await import("../../build/cache-records.ts");
-        await exportCache(store, new CacheRecords(store.layout), result.plan.parts.map((p) => p.key), cacheRef(opts.cacheTo), { insecure: insecureRegistries(opts.insecureRegistry) });
-      }
-      await saveRecord(store.layout, targetId(prepared.dockerfile, opts.target), result.plan.parts);
-      const id = (await store.loadManifest(result.manifest)).configDigest;
-      for (const t of opts.tag) await store.refs.tag(t, result.manifest);
-      if (opts.quiet) process.stdout.write(`${id}\n`);
-      else {
-        progress.info(`${result.executed} steps run, ${result.cached} cached`);
-        progress.info(`writing image ${id} done`);
-        for (const t of opts.tag) progress.info(`naming to ${t} done`);
-      }
-    } catch (e) {
+    const r = await build({
+      ...compileRequest(store, contextDir, opts),
+      tags: opts.tag,
+      noCache: !opts.cache,
+      secrets: parseSecrets(opts.secret),
+      sourceDateEpoch: sde ? Number(sde) : undefined,
+      cacheFrom: opts.cacheFrom.map(cacheRef),
+      cacheTo: opts.cacheTo === undefined ? undefined : cacheRef(opts.cacheTo),
+      progress,
+      onDiagnostics: printDiagnostics,
+      onWarnings: (warnings) => {
+        for (const w of warnings) process.stderr.write(`${w.fatal ? "error" : "warning"}: ${w.message}\n`);
+      },
+    }).catch((e: unknown) => {
       progress.close();
-      await remoteCache?.close();
-      if (!(e instanceof StepError)) throw e;
-      printStepError(e, prepared.source);
-      process.exitCode = ExitCode.failure;
-      return;
+      throw e;
+    });
+    if (r.kind === "built" && !opts.quiet) {
+      progress.info(`${r.executed} steps run, ${r.cached} cached`);
+      progress.info(`writing image ${r.id} done`);
+      for (const t of opts.tag) progress.info(`naming to ${t} done`);
     }
     progress.close();
-    await remoteCache?.close();
+    if (r.kind === "built") {
+      if (opts.quiet) process.stdout.write(`${r.id}\n`);
+      return;
+    }
+    if (r.kind === "failed") printStepError(r.error, r.source);
+    process.exitCode = ExitCode.failure;
   });
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CONTAINER_USAGE, defineTwice, reportError } from "../../container/cli.ts";
+import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.ts";
 import { execInContainer } from "../../container/exec.ts";
 import { findContainer } from "../../container/state.ts";
 import { openStore } from "../context.ts";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CONTAINER_USAGE, defineTwice, reportError } from "../../container/cli.ts";
+import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.ts";
 import { killContainer, normalizeSignal, removeContainer, startContainer, stopContainer } from "../../container/lifecycle.ts";
 import { type ContainerRecord, findContainer } from "../../container/state.ts";
 import type { Store } from "../../store/store.ts";

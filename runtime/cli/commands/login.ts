@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { authKey, removeCredentials, saveCredentials, strataAuthPath } from "../../registry/auth.ts";
 import { RegistryClient } from "../../registry/client.ts";
-import { insecureRegistries } from "../../registry/reference.ts";
-import { collect } from "../options.ts";
+import { collect, insecureRegistries } from "../options.ts";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { defineTwice, reportError } from "../../container/cli.ts";
+import { defineTwice, reportError } from "../container-command.ts";
 import { printLogs } from "../../container/logs.ts";
 import { findContainer } from "../../container/state.ts";
 import { openStore } from "../context.ts";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { defineTwice, reportError } from "../../container/cli.ts";
-import { listContainers } from "../../container/state.ts";
-import { containerStatus, isRunning, statusText } from "../../container/status.ts";
+import { defineTwice, reportError } from "../container-command.ts";
+import { type ContainerRecord, listContainers } from "../../container/state.ts";
+import { type ContainerStatus, containerStatus, isRunning } from "../../container/status.ts";
 import { openStore } from "../context.ts";
 import { table, timeAgo } from "../format.ts";
 
@@ -52,4 +52,22 @@ export function registerPs(program: Command): void {
         }),
     ["list", "ps"],
   );
+}
+
+function since(iso: string | undefined, now: number): string {
+  return timeAgo(iso, now).replace(/ ago$/, "");
+}
+
+/** docker ps's STATUS: `Up 5 seconds`, `Up 2 minutes (Paused)`, `Exited (0) 3 seconds ago`, `Created`. */
+export function statusText(rec: ContainerRecord, s: ContainerStatus, now = Date.now()): string {
+  switch (s.state) {
+    case "running":
+      return `Up ${since(rec.startedAt, now)}`;
+    case "paused":
+      return `Up ${since(rec.startedAt, now)} (Paused)`;
+    case "created":
+      return "Created";
+    case "exited":
+      return s.finishedAt ? `Exited (${s.exitCode}) ${timeAgo(s.finishedAt, now)}` : `Exited (${s.exitCode})`;
+  }
 }

@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import { pullImage } from "../../registry/pull.ts";
 import { quietLog } from "../../registry/progress.ts";
-import { insecureRegistries } from "../../registry/reference.ts";
 import { openStore } from "../context.ts";
 import { imageGroup } from "../image-group.ts";
-import { collect } from "../options.ts";
+import { collect, insecureRegistries } from "../options.ts";
 
 export function registerPull(program: Command): void {
   for (const parent of [program, imageGroup(program)]) {

@@ -1,10 +1,9 @@
 import { type Command, Option } from "commander";
 import { quietLog } from "../../registry/progress.ts";
 import { pushImage } from "../../registry/push.ts";
-import { insecureRegistries } from "../../registry/reference.ts";
 import { openStore } from "../context.ts";
 import { imageGroup } from "../image-group.ts";
-import { collect } from "../options.ts";
+import { collect, insecureRegistries } from "../options.ts";
 
 interface PushOpts {
   insecureRegistry: string[];

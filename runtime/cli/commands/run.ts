@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CONTAINER_USAGE, defineTwice, reportError } from "../../container/cli.ts";
+import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.ts";
 import { runDetached, runForeground } from "../../container/run.ts";
 import { openStore } from "../context.ts";
 import { collect } from "../options.ts";

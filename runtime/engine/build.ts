@@ -1,0 +1,105 @@
+/**
+ * `build(request)`: the whole build below the CLI, in its phases —
+ * compile (build file → optimized graph, bases pulled), context (opened with
+ * its .dockerignore), plan (every cache key before anything runs, and the
+ * plan checks), exec (stages in parallel, steps from the cache or run), then
+ * the remote cache export, the build record explain compares against, and
+ * the tags. The CLI parses flags into a request, calls this and prints.
+ */
+import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
+import type { BuildGraph } from "../../compiler/ir/graph.ts";
+import type { SourceFile } from "../../compiler/source/source-file.ts";
+import { StepError } from "../errors/step-error.ts";
+import { saveRecord, targetId } from "../store/build-records.ts";
+import { CacheRecords } from "../store/cache-records.ts";
+import type { Descriptor } from "../store/content-store.ts";
+import { type Compiled, type CompileRequest, compileBuild } from "./compile/compile.ts";
+import { BuildContext } from "./context/context.ts";
+import { executeGraph } from "./exec/executor.ts";
+import type { Progress } from "./exec/progress.ts";
+import type { SecretSource } from "./exec/step-sources.ts";
+import type { PlanWarning } from "./plan/checks.ts";
+import { planBuild } from "./plan/plan.ts";
+
+export interface BuildRequest extends CompileRequest {
+  readonly tags: readonly string[];
+  /** --no-cache: run every step. */
+  readonly noCache: boolean;
+  readonly secrets: ReadonlyMap<string, SecretSource>;
+  /** SOURCE_DATE_EPOCH: clamps times in layers, history and config. */
+  readonly sourceDateEpoch?: number | undefined;
+  /** Remote build caches to read (--cache-from) and to write (--cache-to): registry references. */
+  readonly cacheFrom: readonly string[];
+  readonly cacheTo?: string | undefined;
+  readonly progress: Progress;
+  /** The compile diagnostics, as soon as they are known (warnings, or the errors that end the build). */
+  readonly onDiagnostics?: ((source: SourceFile, diagnostics: readonly Diagnostic[]) => void) | undefined;
+  /** The plan checks, before anything runs. */
+  readonly onWarnings?: ((warnings: readonly PlanWarning[]) => void) | undefined;
+}
+
+export type BuildResult =
+  /** The build file has errors (reported through onDiagnostics); nothing ran. */
+  | { readonly kind: "invalid"; readonly source: SourceFile }
+  /** A plan check refused the build (reported through onWarnings); nothing ran. */
+  | { readonly kind: "refused"; readonly source: SourceFile }
+  /** A step failed (or what it reads could not be read): the error carries its instruction's source. */
+  | { readonly kind: "failed"; readonly source: SourceFile; readonly error: StepError }
+  | {
+      readonly kind: "built";
+      readonly source: SourceFile;
+      /** The image ID. */
+      readonly id: string;
+      readonly manifest: Descriptor;
+      /** Layer steps run, and served from the cache. */
+      readonly executed: number;
+      readonly cached: number;
+    };
+
+/** Builds the request's target into the store and names it with its tags. */
+export async function build(r: BuildRequest): Promise<BuildResult> {
+  await r.store.init();
+  const compiled = await compileBuild({ ...r, bases: "pull" });
+  r.onDiagnostics?.(compiled.source, compiled.diagnostics);
+  if (compiled.graph === undefined) return { kind: "invalid", source: compiled.source };
+  try {
+    return await buildGraph(r, compiled, compiled.graph);
+  } catch (e) {
+    if (e instanceof StepError) return { kind: "failed", source: compiled.source, error: e };
+    throw e;
+  }
+}
+
+async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph): Promise<BuildResult> {
+  const { store } = r;
+  const { source, file } = compiled;
+  const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
+  const plan = await planBuild({ layout: store.layout, graph, context, image: (ref) => compiled.images.image(ref) });
+  r.onWarnings?.(plan.warnings);
+  if (plan.warnings.some((w) => w.fatal)) return { kind: "refused", source };
+  // The registry client is loaded only for a remote cache.
+  const remote = !r.noCache && r.cacheFrom.length > 0 ? await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry) : undefined;
+  try {
+    const result = await executeGraph({
+      store,
+      plan,
+      graph,
+      context,
+      progress: r.progress,
+      noCache: r.noCache,
+      sourceDateEpoch: r.sourceDateEpoch,
+      secrets: r.secrets,
+      remoteCache: remote,
+    });
+    if (r.cacheTo !== undefined) {
+      const { exportCache } = await import("../registry/cache-export.ts");
+      await exportCache(store, new CacheRecords(store.layout), plan.parts.map((p) => p.key), r.cacheTo, r.registry);
+    }
+    await saveRecord(store.layout, targetId(file.path, r.target), plan.parts);
+    for (const t of r.tags) await store.refs.tag(t, result.manifest);
+    const id = (await store.loadManifest(result.manifest)).configDigest;
+    return { kind: "built", source, id, manifest: result.manifest, executed: result.executed, cached: result.cached };
+  } finally {
+    await remote?.close();
+  }
+}

@@ -1,0 +1,32 @@
+import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
+import { hasErrors } from "../../../compiler/diagnostics/diagnostic.ts";
+import type { BaseImage, LowerResult } from "../../../compiler/lower/dockerfile.ts";
+import type { SourceFile } from "../../../compiler/source/source-file.ts";
+
+export interface ParsedDockerfile {
+  readonly diagnostics: readonly Diagnostic[];
+  /** Lowers the parsed file with base images from `resolveImage`; undefined when parsing failed. */
+  readonly lower: ((resolveImage: (ref: string) => BaseImage | undefined) => LowerResult) | undefined;
+}
+
+/**
+ * Parses a Dockerfile and hands back its lowering, for the base-image
+ * resolver to run (bases.ts). The parser and lowering are loaded only here,
+ * when there is something to compile (a warm build's graph is cached).
+ */
+export async function parseForLowering(source: SourceFile, o: { buildArgs: Readonly<Record<string, string>>; target?: string | undefined; platform?: string | undefined }): Promise<ParsedDockerfile> {
+  const [{ parseDockerfile }, { lowerDockerfile }] = await Promise.all([import("../../../compiler/dockerfile/parse.ts"), import("../../../compiler/lower/dockerfile.ts")]);
+  const parsed = parseDockerfile(source);
+  if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, lower: undefined };
+  const lower = (resolveImage: (ref: string) => BaseImage | undefined): LowerResult =>
+    lowerDockerfile({
+      source,
+      ast: parsed.ast,
+      instructions: parsed.instructions,
+      buildArgs: o.buildArgs,
+      target: o.target,
+      resolveImage,
+      ...(o.platform !== undefined && { platform: o.platform }),
+    });
+  return { diagnostics: parsed.diagnostics, lower };
+}

@@ -1,0 +1,215 @@
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { BuildGraph, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
+import type { ContainerConfig } from "../../../compiler/ir/image-config.ts";
+import { killAll } from "../../runc/runc.ts";
+import { OverlaySnapshotter } from "../../snapshot/overlay.ts";
+import type { Descriptor } from "../../store/content-store.ts";
+import { type HistoryEntry, type ImageConfigJson, MediaType } from "../../store/oci.ts";
+import type { Store } from "../../store/store.ts";
+import { type CacheRecord, CacheRecords } from "../../store/cache-records.ts";
+import type { BuildContext } from "../context/context.ts";
+import { makeLayer } from "./layer-step.ts";
+import type { BuildPlan } from "../plan/plan.ts";
+import type { Progress } from "./progress.ts";
+import { ReadOnlyRoots } from "./roots.ts";
+import type { SecretSource, StepSources } from "./step-sources.ts";
+
+function exitCodeOf(sig: NodeJS.Signals): number {
+  return sig === "SIGINT" ? 130 : 143;
+}
+
+/** The build was stopped by a signal; it cleaned up, and the command exits 130 or 143. */
+export class InterruptedError extends Error {
+  readonly code = "INTERRUPTED";
+  readonly exitCode: number;
+  constructor(sig: NodeJS.Signals) {
+    super(`interrupted by ${sig}`);
+    this.exitCode = exitCodeOf(sig);
+  }
+}
+
+/** The filesystem and config a stage ends with. */
+interface StageResult {
+  readonly layers: Descriptor[];
+  readonly diffIds: string[];
+  readonly history: HistoryEntry[];
+  readonly config: ContainerConfig;
+  readonly created: string;
+}
+
+export interface ExecuteOptions {
+  readonly store: Store;
+  readonly graph: BuildGraph;
+  readonly context: BuildContext;
+  readonly progress: Progress;
+  readonly noCache?: boolean;
+  /** Seconds since the epoch: clamps times in layers, history and config. */
+  readonly sourceDateEpoch?: number | undefined;
+  readonly secrets?: ReadonlyMap<string, SecretSource>;
+  /** An imported remote cache (--cache-from): asked before a step that missed locally runs. */
+  readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
+  /** The keys, computed before anything runs (plan/plan.ts). */
+  readonly plan: BuildPlan;
+}
+
+export interface ExecuteResult {
+  readonly manifest: Descriptor;
+  readonly config: ImageConfigJson;
+  readonly plan: BuildPlan;
+  /** How many layer steps ran (not served from cache). */
+  readonly executed: number;
+  readonly cached: number;
+}
+
+/**
+ * Executes a build graph. The stages the target needs run as soon as the
+ * stages they read from are done, so independent stages run at the same time.
+ * In a stage, a layer step whose cache key has a record is served from the
+ * cache; otherwise it runs on a fresh overlay snapshot and its upper dir
+ * becomes the layer. Config-only steps make history entries with
+ * `empty_layer`.
+ */
+export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
+  const { store, graph, progress } = o;
+  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const cache = new CacheRecords(store.layout);
+  const plan = o.plan;
+  const { order, keys } = plan;
+  const roots = new ReadOnlyRoots(snapshots, join(store.layout.run, `roots-${randomBytes(6).toString("hex")}`));
+  const results = new Map<number, Promise<StageResult>>();
+  const counters = { step: 0, executed: 0, cached: 0 };
+  const sources: StepSources = {
+    context: o.context,
+    stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).diffIds),
+    imageRoot: async (ref) => {
+      const img = await store.getImage(ref);
+      await ensureImageLayers(snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
+      return roots.root(img.config.rootfs.diff_ids);
+    },
+    secrets: o.secrets ?? new Map(),
+    cacheMounts: join(store.layout.root, "cache-mounts"),
+  };
+
+  const buildStage = async (stage: Stage): Promise<StageResult> => {
+    const label = stage.name ?? `stage-${stage.index}`;
+    const total = stage.steps.length + 1;
+    const base = stage.base;
+    if (base.type === "stage") await results.get(base.stage);
+    let state = await baseResult(o, snapshots, stage, results);
+    const fromId = ++counters.step;
+    progress.start(fromId, `[${label} 1/${total}] FROM ${base.type === "image" ? base.ref : base.type === "stage" ? (graph.stages[base.stage]?.name ?? base.stage) : "scratch"}`);
+    progress.done(fromId, 0);
+    for (const [j, step] of stage.steps.entries()) {
+      if (step.op === null) {
+        state = { ...state, config: step.config, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
+        continue;
+      }
+      const op = step.op;
+      // A COPY --from or RUN --mount from another stage waits for that stage.
+      if (op.kind === "copy" && op.from.type === "stage") await results.get(op.from.stage);
+      if (op.kind === "run") for (const m of op.mounts) if (m.from && "stage" in m.from) await results.get(m.from.stage);
+      const id = ++counters.step;
+      const first = step.sources[0] as SourceRef;
+      progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}${step.sources.length > 1 ? ` (+${step.sources.length - 1} merged)` : ""}`);
+      const key = keys.steps[stage.index]?.[j] as string;
+      let hit = o.noCache ? undefined : await cache.get(key);
+      if (!o.noCache && o.remoteCache && !(hit && (hit.diffId === null || ((await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId)))))) {
+        // A local miss: pull the layer the remote cache has for this key instead of running the step.
+        const remote = await o.remoteCache.fetch(key);
+        if (remote) {
+          if (remote.diffId !== null) await snapshots.ensureLayer(remote.diffId, remote.diffId);
+          await cache.put(key, remote);
+          hit = remote;
+        }
+      }
+      if (hit && (hit.diffId === null || ((await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId))))) {
+        progress.cached(id);
+        counters.cached++;
+        state = addLayer(state, step, hit.diffId, hit.size, hit.created);
+        continue;
+      }
+      const started = performance.now();
+      const layer = await makeLayer({ store, snapshots, sources, parents: state.diffIds, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
+        progress.failed(id, e.message);
+        throw e;
+      });
+      const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
+      await cache.put(key, { diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created });
+      progress.done(id, (performance.now() - started) / 1000);
+      counters.executed++;
+      state = addLayer(state, step, layer?.diffId ?? null, layer?.size ?? 0, created);
+    }
+    return state;
+  };
+
+  // SIGINT/SIGTERM: kill the running containers; each step then fails and cleans up after itself
+  // (unmounts, scratch dirs) on the way out, and the build ends with InterruptedError.
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupted = sig;
+    void killAll();
+    setTimeout(() => process.exit(exitCodeOf(sig)), 15_000).unref();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let target: StageResult;
+  try {
+    for (const i of order) results.set(i, buildStage(graph.stages[i] as Stage));
+    // Every stage settles before the roots they read are unmounted; the first failure is the build's.
+    const settled = await Promise.allSettled(results.values());
+    if (interrupted) throw new InterruptedError(interrupted);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    target = await (results.get(graph.target) as Promise<StageResult>);
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    await roots.close();
+  }
+  const stage = graph.stages[graph.target] as Stage;
+  const [os = "linux", architecture = "amd64", variant] = stage.platform.split("/");
+  const config: ImageConfigJson = {
+    created: target.created,
+    architecture,
+    os,
+    ...(variant !== undefined && { variant }),
+    config: target.config,
+    rootfs: { type: "layers", diff_ids: target.diffIds },
+    history: target.history,
+  };
+  const manifest = await store.writeImage(config, target.layers);
+  return { manifest, config, plan, executed: counters.executed, cached: counters.cached };
+}
+
+/** The state after a layer step; a step that changed nothing (diffId null) adds only history, as empty layers. */
+function addLayer(state: StageResult, step: Step, diffId: string | null, size: number, created: string): StageResult {
+  if (diffId === null) {
+    return { ...state, config: step.config, created, history: [...state.history, ...step.createdBy.map((c) => ({ created, created_by: c, empty_layer: true }))] };
+  }
+  return {
+    layers: [...state.layers, { mediaType: MediaType.layer, digest: diffId, size }],
+    diffIds: [...state.diffIds, diffId],
+    history: [...state.history, ...step.createdBy.map((c, k) => ({ created, created_by: c, ...(k < step.createdBy.length - 1 && { empty_layer: true }) }))],
+    config: step.config,
+    created,
+  };
+}
+
+async function ensureImageLayers(snapshots: OverlaySnapshotter, diffIds: readonly string[], layers: readonly Descriptor[]): Promise<void> {
+  for (const [k, layer] of layers.entries()) await snapshots.ensureLayer(diffIds[k] as string, layer.digest);
+}
+
+async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stage: Stage, results: Map<number, Promise<StageResult>>): Promise<StageResult> {
+  const b = stage.base;
+  if (b.type === "scratch") return { layers: [], diffIds: [], history: [], config: stage.baseConfig, created: new Date(0).toISOString() };
+  if (b.type === "stage") {
+    const r = await results.get(b.stage);
+    if (!r) throw new Error(`internal: stage ${b.stage} not built before stage ${stage.index}`);
+    return { ...r, config: stage.baseConfig };
+  }
+  const img = await o.store.getImage(b.ref);
+  const diffIds = img.config.rootfs.diff_ids;
+  await ensureImageLayers(snapshots, diffIds, img.manifest.layers);
+  return { layers: [...img.manifest.layers], diffIds: [...diffIds], history: [...(img.config.history ?? [])], config: stage.baseConfig, created: img.config.created ?? new Date(0).toISOString() };
+}

@@ -1,0 +1,114 @@
+import { digestOf } from "../../../compiler/cache/canonical.ts";
+import { computeKeys, type GraphKeys } from "../../../compiler/cache/keys.ts";
+import { type LayerParts, layerParts, type StepFacts } from "../../../compiler/explain/parts.ts";
+import type { BuildGraph, CopyOp, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
+import { stageDependencies } from "../../../compiler/ir/stages.ts";
+import { StepError } from "../../errors/step-error.ts";
+import { hashMemo } from "../../store/context-hashes.ts";
+import type { StoreLayout } from "../../store/layout.ts";
+import type { ResolvedImage } from "../compile/bases.ts";
+import type { BuildContext } from "../context/context.ts";
+import { contextDigest } from "../context/hash.ts";
+import { type PlanWarning, planWarnings } from "./checks.ts";
+
+export interface BuildPlan {
+  /** The stages the target needs, dependencies first (the prune pass). */
+  readonly order: readonly number[];
+  readonly keys: GraphKeys;
+  readonly parts: readonly LayerParts[];
+  /** Keys that stand on an image nobody looked up (explain --offline): neither hit nor miss can be said. */
+  readonly unknown: ReadonlySet<string>;
+  /** Checks made before anything runs (checks.ts). */
+  readonly warnings: readonly PlanWarning[];
+}
+
+export interface PlanInput {
+  readonly layout: StoreLayout;
+  readonly graph: BuildGraph;
+  readonly context: BuildContext;
+  /** The images the graph names (the compile phase resolved them). */
+  readonly image: (ref: string) => Promise<ResolvedImage>;
+}
+
+/** What RUN --mount=type=bind reads from the context, hashed as a COPY of the same paths would be. */
+async function bindDigest(context: BuildContext, sources: readonly string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const source of sources) {
+    const op: CopyOp = { kind: "copy", add: false, from: { type: "context" }, sources: [source], inline: [], dest: "/", cwd: "/", link: false, parents: false, exclude: [] };
+    parts.push((await contextDigest(context, op)).digest);
+  }
+  return digestOf(parts);
+}
+
+/** The images and stages a step reads besides its parent. */
+function readsFrom(step: Step): { images: string[]; stages: number[] } {
+  const op = step.op;
+  if (op?.kind === "copy") return op.from.type === "image" ? { images: [op.from.ref], stages: [] } : op.from.type === "stage" ? { images: [], stages: [op.from.stage] } : { images: [], stages: [] };
+  if (op?.kind === "run") {
+    const from = op.mounts.flatMap((m) => (m.from ? [m.from] : []));
+    return { images: from.flatMap((f) => ("image" in f ? [f.image] : [])), stages: from.flatMap((f) => ("stage" in f ? [f.stage] : [])) };
+  }
+  return { images: [], stages: [] };
+}
+
+/**
+ * Everything a build or an explain needs before anything runs: which stages
+ * are used, what each COPY reads (the context hashed after .dockerignore,
+ * image IDs), and so every layer's cache key and its parts.
+ */
+export async function planBuild(p: PlanInput): Promise<BuildPlan> {
+  const { graph, context } = p;
+  const order = stageDependencies(graph, graph.target);
+  const facts = new Map<string, StepFacts>();
+  await hashMemo.load(p.layout, context.root);
+  for (const i of order) {
+    for (const [j, step] of (graph.stages[i] as Stage).steps.entries()) {
+      if (step.op?.kind === "run") {
+        const binds = step.op.mounts.filter((m) => m.type === "bind" && m.from === undefined);
+        if (binds.length > 0) facts.set(`${i}:${j}`, { input: { context: await bindDigest(context, binds.map((m) => m.source ?? ".")) } });
+        continue;
+      }
+      if (step.op?.kind !== "copy") continue;
+      const from = step.op.from;
+      try {
+        if (from.type === "image") facts.set(`${i}:${j}`, { input: { image: (await p.image(from.ref)).id } });
+        else if (from.type === "context") {
+          const { digest, files } = await contextDigest(context, step.op);
+          facts.set(`${i}:${j}`, { input: { context: digest }, files });
+        }
+      } catch (e) {
+        throw new StepError("COPY_SOURCE", (e as Error).message, step.sources[0] as SourceRef);
+      }
+    }
+  }
+  await hashMemo.save(p.layout);
+  const get = (i: number, j: number) => facts.get(`${i}:${j}`);
+  const keys = computeKeys(graph, order, (i, j) => get(i, j)?.input);
+  const images = new Map<string, ResolvedImage>();
+  for (const i of order) {
+    const stage = graph.stages[i] as Stage;
+    const refs = [...(stage.base.type === "image" ? [stage.base.ref] : []), ...stage.steps.flatMap((s) => readsFrom(s).images)];
+    for (const ref of refs) if (!images.has(ref)) images.set(ref, await p.image(ref));
+  }
+  const unknown = unknownKeys(graph, order, keys, (ref) => images.get(ref)?.origin === "unknown");
+  const warnings = planWarnings(graph, order, p.layout, (ref) => images.get(ref)?.layers ?? 0);
+  return { order, keys, parts: layerParts(graph, keys, order, get), unknown, warnings };
+}
+
+/** The keys built on an unknown image: a stage from one, and each step from one that reads one (or such a stage) on. */
+function unknownKeys(graph: BuildGraph, order: readonly number[], keys: GraphKeys, isUnknown: (ref: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  const stageUnknown = new Set<number>();
+  for (const i of order) {
+    const stage = graph.stages[i] as Stage;
+    let unknown = (stage.base.type === "image" && isUnknown(stage.base.ref)) || (stage.base.type === "stage" && stageUnknown.has(stage.base.stage));
+    stage.steps.forEach((step, j) => {
+      if (step.op === null) return;
+      const reads = readsFrom(step);
+      if (reads.images.some(isUnknown) || reads.stages.some((s) => stageUnknown.has(s))) unknown = true;
+      if (unknown) out.add(keys.steps[i]?.[j] as string);
+    });
+    if (unknown) stageUnknown.add(i);
+  }
+  return out;
+}
