@@ -1,6 +1,6 @@
 /**
  * bench/build: Strata against buildah (overlay driver) on the scenarios of
- * design/PERFORMANCE.md, both tools alternating in one run, each scenario
+ * ../shared/design/PERFORMANCE.md, both tools alternating in one run, each scenario
  * cold (empty cache), warm (nothing changed) and touched (one file's mtime
  * changed, its content not). Prints medians, min–max and the ratios, and
  * the targets of issue 6.

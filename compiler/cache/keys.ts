@@ -20,7 +20,7 @@ import { digestOf } from "./canonical.ts";
  *   of their commands, so a merged and an unmerged layer never share a key.
  * - `input` says what a step reads besides its parent: for COPY/ADD from the
  *   build context, the digest of the selected files after .dockerignore
- *   (contextDigest in runtime/build/context-hash.ts, whose header lists what
+ *   (contextDigest in runtime/engine/context/hash.ts, whose header lists what
  *   it hashes: paths as placed, types, modes, sizes, content sha256 or link
  *   targets; never mtime, inode or owner); for a RUN with bind mounts from
  *   the context, the same digest of the bound paths; for a stage, that

@@ -1,10 +1,13 @@
 /**
  * Stable diagnostic codes. A code never changes meaning once released; add new
- * ones at the end of their range. `DF0xx` are Dockerfile front-end problems:
- * DF001–DF019 from the generic parse (BuildKit's parser), DF020–DF049 from
- * typing instructions (BuildKit's instructions package).
+ * ones at the end of their range. The lint rules' codes are their names
+ * (compiler/lint/rules.ts, BuildKit's names for BuildKit's rules), and
+ * TypeScript's own errors in an image.ts keep TypeScript's codes (`TS2345`).
+ * runtime/errors/catalogue.ts lists all of them with the runtime's codes.
  */
 export const DIAGNOSTIC_CODES = {
+  // The Dockerfile front end: DF001–DF019 from the generic parse (BuildKit's parser),
+  // DF020–DF049 from typing instructions (BuildKit's instructions package).
   DF001: "unknown instruction",
   DF002: "the file has no instructions",
   DF003: "a parser directive is repeated",
@@ -27,6 +30,24 @@ export const DIAGNOSTIC_CODES = {
   DF027: "invalid duration",
   DF028: "SHELL requires the JSON form",
   DF029: "invalid RUN --mount option",
+  // Lowering (compiler/lower/).
+  LW001: "a word cannot be expanded (a malformed variable reference, or the ?-form of a variable that is unset)",
+  LW002: "an instruction other than ARG before the first FROM",
+  LW003: "the Dockerfile has no FROM instruction",
+  LW004: "the --target stage does not exist",
+  LW005: "COPY --from names a stage index that does not come before it",
+  LW006: "a base image's ONBUILD trigger is an instruction ONBUILD may not run (FROM, ONBUILD, MAINTAINER)",
+  // image.ts (compiler/imagets/, runtime/imagets/); TypeScript's own errors keep their TSnnnn codes.
+  TS001: "an image.ts builder call cannot be lowered (no exported image, a missing source, a bad option)",
+  TS002: "image.ts cannot be bundled (esbuild: a syntax error or an unresolvable import)",
+  TS003: "image.ts threw while it was evaluated",
+  // strata convert.
+  CV001: "a Dockerfile word cannot be written as an image.ts string",
+  // Base images (runtime/engine/compile/bases.ts reports these as diagnostics at the instruction).
+  IMG001: "a base image (FROM, from(), COPY --from, RUN --mount from=) is not in the store and could not be pulled or inspected",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** TypeScript's own diagnostics in an image.ts: TS followed by TypeScript's number. */
+export const TYPESCRIPT_CODE = /^TS\d{4,5}$/;

@@ -1,4 +1,5 @@
 import type { Word } from "../dockerfile/ast.ts";
+import type { DiagnosticCode } from "../diagnostics/codes.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { envLookup } from "../ir/env.ts";
 import { expandWord, expandWords } from "../shell/index.ts";
@@ -75,7 +76,7 @@ export class Expander {
     return [w.text];
   }
 
-  error(code: string, w: { span: Word["span"] }, message: string, hint?: string): void {
+  error(code: DiagnosticCode, w: { span: Word["span"] }, message: string, hint?: string): void {
     this.diagnostics.push({ code, severity: "error", message, file: this.file, span: w.span, hint });
   }
 

@@ -6,7 +6,7 @@ import { canonicalJson } from "../cache/canonical.ts";
  * indistinguishable from running them one by one.
  *
  * The executor runs a merged layer in one container, each original RUN as its
- * own child process of a small POSIX-shell driver (runtime/build/merged-run.ts):
+ * own child process of a small POSIX-shell driver (runtime/engine/exec/merged-run.ts):
  * no `cd`, `export`, `set`, `umask`, `trap` or `exit` leaks from one into the
  * next, every one starts in WORKDIR, and the layer fails at the first RUN that
  * fails, reporting that RUN. So two RUNs merge only when:

@@ -1,7 +1,17 @@
 /**
- * Go's `path/filepath.Match` on slash-separated names (what COPY/ADD sources
- * use): `*` and `?` never cross `/`, `[...]`/`[^...]` classes, `\` escapes;
- * a malformed pattern throws. Also Go's Clean, and fsutil's wildcard split.
+ * Go's `path/filepath.Match`, ported, on slash-separated names: what COPY and
+ * ADD sources are matched with (fsutil resolves wildcards with it) and the
+ * syntax check moby/patternmatcher runs on every .dockerignore pattern.
+ * `*` and `?` never cross `/`, `[...]`/`[^...]` classes, `\` escapes the next
+ * character (so `a\*b` names the file `a*b`); a malformed pattern throws
+ * PatternError (code BAD_PATTERN), as Go returns ErrBadPattern. Also Go's
+ * filepath.Clean and fsutil's wildcard split (a segment with an unescaped
+ * `*`, `?` or `[` starts the pattern part; the literal part before it is used
+ * as written, escapes included, as fsutil does).
+ *
+ * We own this port because JavaScript has no filepath.Match, and glob
+ * libraries (picomatch, minimatch) add what it does not have: braces,
+ * extglobs, `**`, `!` negation. Pure: no file system access.
  */
 import { posix } from "node:path";
 

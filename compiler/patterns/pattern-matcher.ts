@@ -1,40 +1,52 @@
 /**
- * Path patterns as docker and BuildKit match them.
+ * moby/patternmatcher, ported: how .dockerignore, `COPY --exclude` and the
+ * include pattern of `COPY --parents` match paths in docker and BuildKit.
+ * Each pattern is trimmed and Go-cleaned; `!` makes it an exception; the
+ * last matching pattern wins; a path also matches when one of its parent
+ * directories does (MatchesOrParentMatches).
  *
- * - `goMatch` (go-match.ts): Go's `path/filepath.Match`, for COPY/ADD sources.
- * - `PatternMatcher`: moby/patternmatcher (what .dockerignore, `--exclude`
- *   and the include patterns of `--parents` use): each pattern is Go-cleaned;
- *   `**` matches any number of directories; `!` re-includes; the last
- *   matching pattern wins; a path also matches when one of its parent
- *   directories does.
- * - `readIgnoreFile`: moby/patternmatcher/ignorefile.ReadAll (comments,
- *   trimming, leading `/` dropped, BOM).
+ * Each pattern compiles as moby's `Pattern.compile` does: an exact string, a
+ * prefix (`dir/**`), a suffix (`**` + literal) or, as soon as it holds a
+ * wildcard, a class or an escape (`\x`), a Go regexp built from the pattern
+ * (`*` → `[^/]*`, `?` → `[^/]`, `**` → any run of directories, other text
+ * passed through), which go-regexp.ts turns into a JavaScript RegExp with
+ * Go's meaning.
+ *
+ * We own this port because no npm library has moby's semantics:
+ * @balena/dockerignore (what the lint rule used) follows .gitignore, which
+ * differs on `!` exceptions inside ignored directories and on escapes, and
+ * glob libraries (picomatch, minimatch) have their own wildcard rules.
+ * Pure: no file system access.
  */
 import { posix } from "node:path";
-import { goClean, goMatch, hasWildcards, PatternError } from "./go-match.ts";
+import { goClean, goMatch, PatternError } from "./go-match.ts";
+import { goRegExp } from "./go-regexp.ts";
+import { goTrimSpace } from "./go-text.ts";
 
-export { goClean, goMatch, hasWildcards, PatternError, splitWildcards } from "./go-match.ts";
-
-const REGEX_SPECIAL = new Set([".", "$", "+", "(", ")", "{", "}", "^", "|"]);
+/** Characters moby escapes when building the regexp: regexp syntax that filepath.Match does not have. */
+const SHOULD_ESCAPE = new Set([".", "+", "(", ")", "|", "{", "}", "$"]);
 
 interface Pattern {
+  /** The cleaned pattern, without its `!`. */
   readonly text: string;
   readonly exclusion: boolean;
   readonly match: (path: string) => boolean;
 }
 
+/** Pattern.compile: the matcher for one cleaned pattern. Throws PatternError for a regexp Go would not compile. */
 function compile(cleaned: string): (path: string) => boolean {
   const chars = Array.from(cleaned);
   let re = "^";
   let type: "exact" | "prefix" | "suffix" | "regexp" = "exact";
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i] as string;
+  let k = 0;
+  // `i` counts loop turns, not characters, as moby's loop does (`**` at i === 0 makes a suffix match).
+  for (let i = 0; k < chars.length; i++) {
+    const ch = chars[k++] as string;
     if (ch === "*") {
-      if (chars[i + 1] === "*") {
-        const first = i === 0;
-        i++;
-        if (chars[i + 1] === "/") i++;
-        if (i + 1 >= chars.length) {
+      if (chars[k] === "*") {
+        k++;
+        if (chars[k] === "/") k++;
+        if (k >= chars.length) {
           if (type === "exact") type = "prefix";
           else {
             re += ".*";
@@ -44,7 +56,7 @@ function compile(cleaned: string): (path: string) => boolean {
           re += "(.*/)?";
           type = "regexp";
         }
-        if (first) type = "suffix";
+        if (i === 0) type = "suffix";
       } else {
         re += "[^/]*";
         type = "regexp";
@@ -52,10 +64,13 @@ function compile(cleaned: string): (path: string) => boolean {
     } else if (ch === "?") {
       re += "[^/]";
       type = "regexp";
-    } else if (REGEX_SPECIAL.has(ch)) re += `\\${ch}`;
+    } else if (SHOULD_ESCAPE.has(ch)) re += `\\${ch}`;
     else if (ch === "\\") {
-      if (i + 1 < chars.length) re += `\\${chars[++i]}`;
-      else re += "\\\\";
+      // An escape makes it a regexp match: `a\*b` matches the name `a*b`, not the text `a\*b`.
+      if (k < chars.length) {
+        re += `\\${chars[k++]}`;
+        type = "regexp";
+      } else re += "\\";
     } else if (ch === "[" || ch === "]") {
       re += ch;
       type = "regexp";
@@ -68,14 +83,9 @@ function compile(cleaned: string): (path: string) => boolean {
   }
   if (type === "suffix") {
     const suffix = cleaned.slice(2);
-    // A leading `**` followed by more wildcards is a regexp after all.
-    if (hasWildcards(suffix)) {
-      const rx = new RegExp(`${re}$`, "s");
-      return (path) => rx.test(path);
-    }
     return (path) => path.endsWith(suffix) || (suffix.startsWith("/") && path === suffix.slice(1));
   }
-  const rx = new RegExp(`${re}$`, "s");
+  const rx = goRegExp(`${re}$`);
   return (path) => rx.test(path);
 }
 
@@ -85,10 +95,11 @@ export class PatternMatcher {
   /** Whether any pattern is an exception (`!`). */
   readonly exclusions: boolean;
 
+  /** patternmatcher.New. Throws PatternError for a malformed pattern. */
   constructor(patterns: readonly string[]) {
     const out: Pattern[] = [];
     for (const raw of patterns) {
-      let p = raw.trim();
+      let p = goTrimSpace(raw);
       if (p === "") continue;
       p = goClean(p);
       let exclusion = false;
@@ -126,7 +137,9 @@ export class PatternMatcher {
 
   /**
    * Whether something under the directory `dir` could still be re-included by
-   * an exception, so a walk must enter an excluded directory.
+   * an exception, so a walk must enter an excluded directory. Errs towards
+   * yes (the literal part of the exception before its first wildcard or
+   * escape is compared); what is entered is still judged by `matches`.
    */
   mayReinclude(dir: string): boolean {
     const withSlash = `${dir}/`;
@@ -137,23 +150,4 @@ export class PatternMatcher {
     }
     return false;
   }
-}
-
-/** moby/patternmatcher/ignorefile.ReadAll: the patterns of a .dockerignore file. */
-export function readIgnoreFile(text: string): string[] {
-  const out: string[] = [];
-  const lines = text.replace(/^\uFEFF/, "").split("\n");
-  for (const line of lines) {
-    if (line.startsWith("#")) continue;
-    let p = line.trim();
-    if (p === "") continue;
-    const invert = p.startsWith("!");
-    if (invert) p = p.slice(1).trim();
-    if (p.length > 0) {
-      p = goClean(p);
-      if (p.length > 1 && p.startsWith("/")) p = p.slice(1);
-    }
-    out.push(invert ? `!${p}` : p);
-  }
-  return out;
 }

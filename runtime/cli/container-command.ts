@@ -1,9 +1,6 @@
 import type { Command, CommanderError } from "commander";
-import { ImageNotFoundError } from "../store/store.ts";
-import { ContainerUsageError } from "../container/create.ts";
-import { ContainerStateError } from "../container/lifecycle.ts";
-import { NameInUseError, NoSuchContainerError } from "../container/state.ts";
 import { StartError } from "../container/start.ts";
+import { describeError, printReported } from "./report-error.ts";
 
 /** docker's exit code for its own errors (usage, daemon) in container commands. */
 export const CONTAINER_USAGE = 125;
@@ -31,14 +28,20 @@ export function defineTwice(program: Command, name: string, groupName: string, d
   }
 }
 
-/** Prints an error of a container command the way strata does, with docker's exit codes. */
+/** Codes a container command ends with docker's 125 for: its own errors, before any container runs. */
+const USAGE_CODES = new Set(["USAGE", "CONTAINER_USAGE", "NAME_IN_USE", "IMAGE_NOT_FOUND", "INVALID_REFERENCE"]);
+
+/**
+ * Prints an error of a container command the way every command does
+ * (report-error.ts), with docker's exit codes: 125 for the command's own
+ * errors, 126/127 when the container's command cannot run, 1 for a missing
+ * or unsuitable container, else `fallbackCode`.
+ */
 export function reportError(e: unknown, fallbackCode = 1): void {
-  const err = e as Error;
-  let code = fallbackCode;
-  if (err instanceof StartError) code = err.exitCode;
-  else if (err instanceof ContainerUsageError || err instanceof NameInUseError || err instanceof ImageNotFoundError) code = CONTAINER_USAGE;
-  else if (err instanceof NoSuchContainerError || err instanceof ContainerStateError) code = 1;
-  process.stderr.write(`strata: ${err.message}\n`);
-  if (process.env.STRATA_DEBUG) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = code;
+  const r = describeError(e);
+  let exit = fallbackCode;
+  if (e instanceof StartError) exit = e.exitCode;
+  else if (USAGE_CODES.has(r.code)) exit = CONTAINER_USAGE;
+  else if (r.code === "NO_SUCH_CONTAINER" || r.code === "CONTAINER_STATE") exit = 1;
+  printReported(r, e, exit);
 }

@@ -14,9 +14,3 @@ export async function openStore(cmd: Command): Promise<Store> {
   await store.init();
   return store;
 }
-
-/** Prints an error the way every command does and sets the exit code. */
-export function fail(message: string, code = 1): void {
-  process.stderr.write(`strata: ${message}\n`);
-  process.exitCode = code;
-}

@@ -42,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   images: async () => (await import("./commands/images.ts")).registerImages,
   history: async () => (await import("./commands/history.ts")).registerHistory,
   run: async () => (await import("./commands/run.ts")).registerRun,
+  help: async () => (await import("./commands/help.ts")).registerHelp,
 };
 /** Command words whose subcommands live in several modules. */
 const GROUPS: Record<string, string[]> = {
@@ -64,7 +65,9 @@ const program = new Command("strata")
   .option("--root <dir>", "store root (default $STRATA_ROOT or /var/lib/strata)")
   .enablePositionalOptions()
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // commander's own errors (unknown option, missing argument) in the catalogue's words.
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "strata: error[USAGE]: ")) });
 
 /** The first word that is not a global option or its value. */
 function commandWord(argv: readonly string[]): string | undefined {
@@ -79,7 +82,7 @@ function commandWord(argv: readonly string[]): string | undefined {
 const word = commandWord(process.argv.slice(2));
 const args = process.argv.slice(2);
 const versionOnly = word === undefined && args.some((a) => a === "-v" || a === "--version");
-const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS ? [word] : Object.keys(COMMANDS);
+const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS && word !== "help" ? [word] : Object.keys(COMMANDS);
 for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
 
 try {
@@ -88,9 +91,7 @@ try {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   } else {
-    const err = e as Error & { code?: string; exitCode?: number };
-    process.stderr.write(`strata: ${err.message}\n`);
-    if (process.env.STRATA_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err.code === "INTERRUPTED" && err.exitCode !== undefined ? err.exitCode : ExitCode.failure;
+    const { reportError } = await import("./report-error.ts");
+    reportError(e);
   }
 }

@@ -2,10 +2,10 @@ import { codeFrame } from "../../compiler/diagnostics/format.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
 import type { StepError } from "../errors/step-error.ts";
 
-/** A failed step: its FILE:LINE, a code frame, and the command's last output lines. */
+/** A failed step: `ERROR: FILE:LINE:COL: error[CODE]: message`, a code frame, and the command's last output lines. */
 export function printStepError(e: StepError, source: SourceFile): void {
   const frame = e.source.file === source.name ? `\n${codeFrame(source, e.source.line, e.source.column, undefined)}` : "";
   const tail = e.output.trimEnd().split("\n").slice(-10);
   const output = e.output.trim() === "" ? "" : `\n\nlast output:\n${tail.map((l) => `  ${l}`).join("\n")}`;
-  process.stderr.write(`\nERROR: ${e.source.file}:${e.source.line}: ${e.message}${frame}${output}\n`);
+  process.stderr.write(`\nERROR: ${e.source.file}:${e.source.line}:${e.source.column}: error[${e.code}]: ${e.message}${frame}${output}\n`);
 }

@@ -1,5 +1,3 @@
-import { rename, rm } from "node:fs/promises";
-import { join } from "node:path";
 import type { Instruction } from "../../compiler/dockerfile/ast.ts";
 import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
@@ -10,6 +8,7 @@ import { writeLayer } from "../layer/write-layer.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type ImageConfigJson, type ManifestJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
+import { writerStream } from "../store/writer-stream.ts";
 import { ContainerUsageError } from "./create.ts";
 import { runc } from "./runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, loadImageConfig, runcId } from "./state.ts";
@@ -84,22 +83,21 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
   const paths = new ContainerPaths(store.layout.root, rec.id);
   const rid = runcId(rec.id);
   const pause = (o.pause ?? true) && (await containerStatus(store, rec)).state === "running";
-  if (pause) {
-    const r = await runc(store.layout.runc, ["pause", rid]);
-    if (r.code !== 0) throw new Error(`cannot pause container ${rec.name}: ${r.stderr.trim()}`);
-  }
-  const tmp = join(store.layout.tmp, `commit-${process.pid}-${rid}.tar`);
+  const blob = await store.content.writer();
   let layer: { diffId: string; size: number };
   try {
-    layer = await writeLayer(paths.upper, tmp);
+    if (pause) {
+      const r = await runc(store.layout.runc, ["pause", rid]);
+      if (r.code !== 0) throw new Error(`cannot pause container ${rec.name}: ${r.stderr.trim()}`);
+    }
+    try {
+      layer = await writeLayer(paths.upper, writerStream(blob));
+    } finally {
+      if (pause) await runc(store.layout.runc, ["resume", rid]);
+    }
+    await blob.commit({ digest: layer.diffId, size: layer.size });
   } finally {
-    if (pause) await runc(store.layout.runc, ["resume", rid]);
-  }
-  try {
-    if (await store.content.has(layer.diffId)) await rm(tmp, { force: true });
-    else await rename(tmp, store.layout.blob(layer.diffId));
-  } finally {
-    await rm(tmp, { force: true });
+    await blob.abort();
   }
   const created = new Date().toISOString();
   const image: ImageConfigJson = {

@@ -108,7 +108,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
 
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const diffIds = img.config.rootfs.diff_ids;
-  for (const [k, layer] of img.manifest.layers.entries()) await snapshots.ensureLayer(diffIds[k] as string, layer.digest);
+  for (const [k, layer] of img.manifest.layers.entries()) await snapshots.unpack(diffIds[k] as string, layer.digest);
 
   const id = newId();
   const name = await reserveName(store, id, o.name);

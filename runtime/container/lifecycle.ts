@@ -6,9 +6,12 @@ import { type ContainerRecord, ContainerPaths, releaseName, runcId } from "./sta
 import { StartError, launch, waitStarted } from "./start.ts";
 import { containerStatus, isRunning } from "./status.ts";
 import { unmountAll } from "./unmount.ts";
+import { StrataError } from "../errors/error.ts";
 
-export class ContainerStateError extends Error {
-  readonly code = "CONTAINER_STATE";
+export class ContainerStateError extends StrataError {
+  constructor(message: string) {
+    super("CONTAINER_STATE", message);
+  }
 }
 
 /** Signal names and numbers as docker takes them (`KILL`, `SIGKILL`, `9`), normalized for runc. */

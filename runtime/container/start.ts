@@ -63,7 +63,7 @@ export async function isMounted(path: string): Promise<boolean> {
 async function mountRootfs(store: Store, rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
   if (await isMounted(paths.merged)) return;
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
-  for (const [k, layer] of rec.layers.entries()) await snapshots.ensureLayer(rec.diffIds[k] as string, layer.digest);
+  for (const [k, layer] of rec.layers.entries()) await snapshots.unpack(rec.diffIds[k] as string, layer.digest);
   const lowers = [paths.init, ...snapshots.lowerDirs(rec.diffIds)];
   await mount(
     {

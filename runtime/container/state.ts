@@ -5,6 +5,7 @@ import type { Descriptor } from "../store/content-store.ts";
 import type { ImageConfigJson } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { generateName } from "./names.ts";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * Containers are state on disk and outlive the strata process that made
@@ -59,10 +60,9 @@ export interface ContainerRecord {
   startedAt?: string;
 }
 
-export class NoSuchContainerError extends Error {
-  readonly code = "NO_SUCH_CONTAINER";
+export class NoSuchContainerError extends StrataError {
   constructor(ref: string) {
-    super(`No such container: ${ref}`);
+    super("NO_SUCH_CONTAINER", `No such container: ${ref}`);
   }
 }
 
@@ -125,8 +125,10 @@ export function newId(): string {
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-export class NameInUseError extends Error {
-  readonly code = "NAME_IN_USE";
+export class NameInUseError extends StrataError {
+  constructor(message: string) {
+    super("NAME_IN_USE", message);
+  }
 }
 
 /** Reserves `name` (or a generated one) for `id`; names are unique per store. */
@@ -198,7 +200,7 @@ export async function findContainer(store: Store, ref: string): Promise<Containe
   }
   if (/^[a-f0-9]+$/.test(ref)) {
     const ids = (await readdir(containersDir(store.layout.root)).catch(() => [] as string[])).filter((id) => /^[a-f0-9]{64}$/.test(id) && id.startsWith(ref));
-    if (ids.length > 1) throw new Error(`multiple containers match the id prefix ${ref}: give more of the id or the name`);
+    if (ids.length > 1) throw new StrataError("CONTAINER_AMBIGUOUS", `multiple containers match the id prefix ${ref}: give more of the id or the name`);
     const rec = ids[0] === undefined ? undefined : await readRecord(store.layout.root, ids[0]);
     if (rec !== undefined) return rec;
   }

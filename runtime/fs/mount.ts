@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { StrataError } from "../errors/error.ts";
 
 const run = promisify(execFile);
 
@@ -19,7 +20,7 @@ export async function mount(m: MountSpec, target: string): Promise<void> {
     await run("mount", args, m.cwd === undefined ? {} : { cwd: m.cwd });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`mount ${m.type} on ${target} failed: ${(err.stderr || err.message).trim()}`);
+    throw new StrataError("MOUNT_FAILED", `mount ${m.type} on ${target} failed: ${(err.stderr || err.message).trim()}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { lstat, readlink } from "node:fs/promises";
 import { posix } from "node:path";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * Resolves `path` inside `root` as the container would see it: symlinks are
@@ -29,7 +30,7 @@ export async function secureJoin(root: string, path: string): Promise<string> {
       done.push(part);
       continue;
     }
-    if (++links > 255) throw new Error(`too many levels of symbolic links resolving ${path}`);
+    if (++links > 255) throw new StrataError("PATH_SYMLINK_LOOP", `too many levels of symbolic links resolving ${path}`);
     const target = await readlink(candidate);
     if (target.startsWith("/")) done.length = 0;
     pending.unshift(...target.split("/").filter((s) => s !== "" && s !== "."));

@@ -9,7 +9,7 @@ import type { Store } from "../store/store.ts";
 /**
  * Layer compression, done once per layer and remembered (store/compressed.ts).
  *
- * gzip: level 1 by default (PERFORMANCE.md: ~75 MB/s a core against ~28 at
+ * gzip: level 1 by default (../shared/design/PERFORMANCE.md: ~75 MB/s a core against ~28 at
  * level 6, for a few percent of size), and in parallel: the layer is cut into
  * 4 MiB pieces, each compressed as its own gzip member on libuv's thread pool
  * (up to 4 in flight, the pool's default size), and the members are written

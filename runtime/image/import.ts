@@ -1,6 +1,4 @@
 import { createReadStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import { Expander, Scope } from "../../compiler/lower/scope.ts";
@@ -10,8 +8,8 @@ import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
 import { decompressed } from "../layer/decompress.ts";
 import { hostPlatform } from "../../compiler/lower/platform.ts";
-import { applyLayer } from "../layer/apply-layer.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import type { Snapshotter } from "../snapshot/snapshotter.ts";
 import { type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 
@@ -27,17 +25,18 @@ export interface ImportOptions {
 
 /**
  * `strata import`: a root filesystem tarball becomes a one-layer image, as
- * `docker import` makes it. The layer is unpacked while it is stored, and
- * refused if any entry would land outside the root.
+ * `docker import` makes it. The layer is unpacked (a snapshot, refused if
+ * any entry would land outside the root) while it is written to a
+ * content-store writer, which is committed as the diffID the unpacked tar
+ * hashed to: the blob and the snapshot are the same bytes.
  */
 export async function importTarball(o: ImportOptions): Promise<{ id: string; manifestDigest: string }> {
   const { store } = o;
   await store.init();
   const changed = applyChanges(o.changes ?? []);
   const { stream: input } = await decompressed(await openSource(o.tarball));
-  const snapshots = new OverlaySnapshotter(store.layout, store.content);
-  const tmpDir = join(store.layout.tmp, `import-${process.pid}-${Date.now()}`);
-  await mkdir(tmpDir, { recursive: true });
+  const snapshots: Snapshotter = new OverlaySnapshotter(store.layout, store.content);
+  const blob = await store.content.writer();
   try {
     const toStore = new PassThrough({ highWaterMark: 1 << 20 });
     const toUnpack = new PassThrough({ highWaterMark: 1 << 20 });
@@ -61,9 +60,17 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
       toStore.destroy(e);
       toUnpack.destroy(e);
     });
-    const [blob, applied] = await Promise.all([store.content.ingest(toStore), applyLayer(toUnpack, tmpDir, { mode: "overlay" })]);
-    if (blob.digest !== applied.diffId) throw new Error("internal: stored and unpacked bytes differ");
-    await snapshots.adopt(tmpDir, blob.digest);
+    const store$ = (async () => {
+      for await (const c of toStore) await blob.write(c as Buffer);
+    })();
+    const [, diffId] = await Promise.all([store$, snapshots.apply(toUnpack)]).catch((e: Error) => {
+      // One side failed: stop the other, which would wait for bytes forever.
+      input.destroy();
+      toStore.destroy(e);
+      toUnpack.destroy(e);
+      throw e;
+    });
+    const layer = await blob.commit({ digest: diffId });
     const created = new Date().toISOString();
     const [os = "linux", architecture = "amd64"] = hostPlatform(process.arch).split("/");
     const config: ImageConfigJson = {
@@ -71,15 +78,15 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
       architecture,
       os,
       config: changed.config,
-      rootfs: { type: "layers", diff_ids: [blob.digest] },
+      rootfs: { type: "layers", diff_ids: [layer.digest] },
       history: [{ created, created_by: `strata import ${o.tarball}${changed.createdBy.length ? ` (${changed.createdBy.join(", ")})` : ""}`, ...(o.message ? { comment: o.message } : {}) }],
     };
-    const manifest = await store.writeImage(config, [{ mediaType: MediaType.layer, digest: blob.digest, size: blob.size }]);
+    const manifest = await store.writeImage(config, [{ mediaType: MediaType.layer, digest: layer.digest, size: layer.size }]);
     if (o.name) await store.refs.tag(o.name, manifest);
     const loaded = await store.loadManifest(manifest);
     return { id: loaded.configDigest, manifestDigest: manifest.digest };
   } finally {
-    await rm(tmpDir, { recursive: true, force: true });
+    await blob.abort();
   }
 }
 

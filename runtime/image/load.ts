@@ -10,6 +10,7 @@ import type { Store } from "../store/store.ts";
 import { decompressed, readHead, sniffCompression } from "../layer/decompress.ts";
 import { localManifest } from "./distribution.ts";
 import { Staging } from "./staging.ts";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * `strata load`: docker-archive (docker's legacy manifest.json, old or new
@@ -23,8 +24,10 @@ import { Staging } from "./staging.ts";
  * hash to the diffID the image's config lists. Only when every image in the
  * archive checks out are its blobs moved into the store and its names set.
  */
-export class LoadError extends Error {
-  readonly code = "LOAD_REFUSED";
+export class LoadError extends StrataError {
+  constructor(message: string) {
+    super("LOAD_REFUSED", message);
+  }
 }
 
 interface Entry {
@@ -87,7 +90,7 @@ async function bytesOf(staging: Staging, files: Map<string, Entry>, path: string
   const e = files.get(path);
   if (!e) throw new LoadError(`the archive has no ${path} (${what})`);
   if (e.bytes) return e.bytes;
-  return readFile(staging.content.path(e.digest));
+  return readFile(staging.path(e.digest));
 }
 
 interface Planned {

@@ -1,40 +1,53 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createZstdDecompress } from "node:zlib";
-import { ContentStore, DigestMismatchError } from "../store/content-store.ts";
+import { type BlobInfo, DigestMismatchError } from "../store/content.ts";
+import type { FileContentWriter } from "../store/content-writer.ts";
 import type { Compression } from "../store/compressed.ts";
-import { StoreLayout } from "../store/layout.ts";
 import type { Store } from "../store/store.ts";
 
 /**
  * Blobs on their way into the store (pull, load): each is streamed into a
- * staging content store under tmp/stage-<pid>-<rand>/ (same filesystem),
- * hashed and checked as it is written, and only when a whole image has been
- * verified are its blobs renamed into blobs/. An image that fails leaves
- * nothing in the store; a killed process leaves a tmp/ dir that the next
- * strata command reclaims.
+ * writer of the store's content store (an ingest file under tmp/), hashed
+ * and checked as it is written, and the writer is closed (fsynced) but not
+ * committed. Only when a whole image has been verified does `commit` commit
+ * the writers, each with the digest and size it was checked against: the
+ * store's commit checks them against the writer's running hash, so no byte
+ * is read twice. An image that fails leaves nothing in the store (`discard`
+ * aborts the writers); a killed process leaves ingest files that the next
+ * strata command reclaims. Until then a staged blob is read from its ingest
+ * file (`path`, `readJson`).
  */
 export class Staging {
   readonly store: Store;
-  readonly dir: string;
-  readonly content: ContentStore;
+  readonly #staged = new Map<string, FileContentWriter>();
   constructor(store: Store) {
     this.store = store;
-    this.dir = join(store.layout.tmp, `stage-${process.pid}-${randomBytes(6).toString("hex")}`);
-    this.content = new ContentStore(new StoreLayout(this.dir));
   }
 
   /** Staged or already stored. */
   async has(digest: string): Promise<boolean> {
-    return (await this.content.has(digest)) || (await this.store.content.has(digest));
+    return this.#staged.has(digest) || (await this.store.content.has(digest));
   }
 
-  async putBytes(bytes: Uint8Array | string): Promise<{ digest: string; size: number }> {
-    await mkdir(this.dir, { recursive: true });
-    return this.content.putBytes(bytes);
+  /** The file of a staged or stored blob (read it, never write it). */
+  path(digest: string): string {
+    return this.#staged.get(digest)?.path ?? this.store.content.path(digest);
+  }
+
+  async readJson<T>(digest: string): Promise<T> {
+    const w = this.#staged.get(digest);
+    if (w === undefined) return this.store.content.readJson<T>(digest);
+    return JSON.parse(await readFile(w.path, "utf8")) as T;
+  }
+
+  async putBytes(bytes: Uint8Array | string): Promise<BlobInfo> {
+    const buf = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
+    const digest = `sha256:${createHash("sha256").update(buf).digest("hex")}`;
+    if (await this.has(digest)) return { digest, size: buf.length };
+    return this.#stage(Readable.from([buf]), () => undefined);
   }
 
   /**
@@ -48,19 +61,19 @@ export class Staging {
     expected: { digest?: string | undefined; size?: number | undefined; label: string },
     compression: Compression | null,
     diffId?: string,
-  ): Promise<{ digest: string; size: number; raw: { digest: string; size: number } }> {
-    await mkdir(this.dir, { recursive: true });
-    const refused = (actual: { digest: string; size: number }): DigestMismatchError =>
+  ): Promise<BlobInfo & { raw: BlobInfo }> {
+    const refused = (actual: BlobInfo): DigestMismatchError =>
       actual.digest !== expected.digest && expected.digest !== undefined
-        ? new DigestMismatchError(`${expected.label}: the bytes received hash to ${actual.digest}, not ${expected.digest}; refused`)
-        : new DigestMismatchError(`${expected.label}: ${actual.size} bytes received, the descriptor says ${expected.size}; refused`);
-    const want = { ...(expected.digest !== undefined && { digest: expected.digest }), ...(expected.size !== undefined && { size: expected.size }) };
+        ? new DigestMismatchError(`${expected.label}: the bytes received hash to ${actual.digest}, not ${expected.digest}; refused`, actual)
+        : new DigestMismatchError(`${expected.label}: ${actual.size} bytes received, the descriptor says ${expected.size}; refused`, actual);
+    const mismatch = (actual: BlobInfo): boolean => (expected.digest !== undefined && actual.digest !== expected.digest) || (expected.size !== undefined && actual.size !== expected.size);
     if (compression === null) {
-      // Stored as received: the store's own hashing is the check.
-      const r = await this.content.ingest(source, want).catch((e: Error) => {
-        throw e instanceof DigestMismatchError && e.actual ? refused(e.actual) : e;
+      // Stored as received: the writer's hash is the check.
+      const r = await this.#stage(source, (actual) => {
+        if (mismatch(actual)) return refused(actual);
+        if (diffId !== undefined && actual.digest !== diffId) return new DigestMismatchError(`${expected.label}: the layer hashes to a different diffID than the image config says (${diffId}); refused`, actual);
+        return undefined;
       });
-      if (diffId !== undefined && r.digest !== diffId) throw new DigestMismatchError(`${expected.label}: the layer hashes to a different diffID than the image config says (${diffId}); refused`);
       return { ...r, raw: r };
     }
     const hash = createHash("sha256");
@@ -74,13 +87,15 @@ export class Staging {
       }
       raw.digest = `sha256:${hash.digest("hex")}`;
       raw.size = size;
-      if ((want.digest !== undefined && raw.digest !== want.digest) || (want.size !== undefined && size !== want.size)) throw refused(raw);
+      if (mismatch(raw)) throw refused(raw);
     }
     const d = compression === "gzip" ? createGunzip({ chunkSize: 1 << 20 }) : createZstdDecompress({ chunkSize: 1 << 20 });
     const feeding = pipeline(Readable.from(verified(source)), d);
     feeding.catch(() => undefined);
     try {
-      const r = await this.content.ingest(d, diffId !== undefined ? { digest: diffId } : {});
+      const r = await this.#stage(d, (actual) =>
+        diffId !== undefined && actual.digest !== diffId ? new DigestMismatchError(`${expected.label}: the uncompressed layer does not hash to the diffID the image config says (${diffId}); refused`, actual) : undefined,
+      );
       await feeding;
       return { ...r, raw };
     } catch (e) {
@@ -89,24 +104,48 @@ export class Staging {
         (x: Error) => x,
       );
       if (fed instanceof DigestMismatchError) throw fed;
-      if (e instanceof DigestMismatchError && diffId !== undefined) throw new DigestMismatchError(`${expected.label}: the uncompressed layer does not hash to the diffID the image config says (${diffId}); refused`);
+      if (e instanceof DigestMismatchError) throw e;
       const x = (fed ?? e) as Error;
       if ((x as { code?: string }).code?.startsWith("Z_")) throw new DigestMismatchError(`${expected.label}: cannot decompress (${x.message}); refused`);
       throw x;
     }
   }
 
-  /** Moves the staged blobs (all, or those named) into the store. */
-  async commit(only?: ReadonlySet<string>): Promise<void> {
-    const blobs = this.content.layout.blobs;
-    await mkdir(this.store.layout.blobs, { recursive: true });
-    for (const hex of await readdir(blobs).catch(() => [] as string[])) {
-      if (only && !only.has(`sha256:${hex}`)) continue;
-      await rename(join(blobs, hex), join(this.store.layout.blobs, hex));
+  /**
+   * Writes `source` to a new writer, closes it, and keeps it staged unless
+   * `check` refuses what it turned out to be (then it is aborted and the
+   * refusal thrown). A blob staged twice is kept once.
+   */
+  async #stage(source: AsyncIterable<Uint8Array>, check: (actual: BlobInfo) => Error | undefined): Promise<BlobInfo> {
+    const w = await this.store.content.writer();
+    try {
+      for await (const c of source) await w.write(c);
+      await w.close();
+      const actual = { digest: w.digest(), size: w.size };
+      const refusal = check(actual);
+      if (refusal) throw refusal;
+      if (this.#staged.has(actual.digest)) await w.abort();
+      else this.#staged.set(actual.digest, w);
+      return actual;
+    } catch (e) {
+      await w.abort();
+      throw e;
     }
   }
 
+  /** Commits the staged blobs (all, or those named) into the store. */
+  async commit(only?: ReadonlySet<string>): Promise<void> {
+    for (const [digest, w] of this.#staged) {
+      if (only && !only.has(digest)) continue;
+      await w.commit({ digest, size: w.size });
+      this.#staged.delete(digest);
+    }
+  }
+
+  /** Drops whatever is still staged. */
   async discard(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    const all = [...this.#staged.values()];
+    this.#staged.clear();
+    for (const w of all) await w.abort();
   }
 }

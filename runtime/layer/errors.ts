@@ -5,6 +5,7 @@
  * `entry` name exactly as it appeared in the tar, so a caller can report it and tests can
  * match on the code rather than on the wording.
  */
+import { StrataError } from "../errors/error.ts";
 
 /** Stable codes for {@link LayerError}. */
 export type LayerErrorCode =
@@ -27,15 +28,14 @@ export type LayerErrorCode =
   /** The written layer failed verification before being renamed into place. */
   | "LAYER_VERIFY_FAILED";
 
-export class LayerError extends Error {
-  readonly code: LayerErrorCode;
+export class LayerError extends StrataError {
+  declare readonly code: LayerErrorCode;
   /** The tar entry name (or upper-dir relative path for writeLayer) the error is about; "" if none. */
   readonly entry: string;
 
   constructor(code: LayerErrorCode, entry: string, message: string, options?: { cause?: unknown }) {
-    super(entry === "" ? message : `layer entry ${JSON.stringify(entry)}: ${message}`, options);
+    super(code, entry === "" ? message : `layer entry ${JSON.stringify(entry)}: ${message}`, options);
     this.name = "LayerError";
-    this.code = code;
     this.entry = entry;
   }
 }

@@ -29,6 +29,7 @@
  * A new export merges the records already at REF (their blobs are in the
  * repository), so one REF serves several Dockerfiles and targets.
  */
+import { StrataError } from "../errors/error.ts";
 export const CACHE_ARTIFACT_TYPE = "application/vnd.strata.cache.v1";
 export const CACHE_CONFIG_TYPE = "application/vnd.strata.cache.config.v1+json";
 export const DIFF_ID_ANNOTATION = "dev.strata.diff-id";
@@ -53,12 +54,12 @@ export function cacheRef(spec: string): string {
   if (spec.startsWith("registry:")) return spec.slice("registry:".length);
   if (spec.includes("=")) {
     const kv = new Map(spec.split(",").map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as [string, string]));
-    if ((kv.get("type") ?? "registry") !== "registry") throw new Error(`cache ${spec}: only type=registry is supported`);
+    if ((kv.get("type") ?? "registry") !== "registry") throw new StrataError("USAGE", `cache ${spec}: only type=registry is supported`);
     const ref = kv.get("ref");
-    if (!ref) throw new Error(`cache ${spec}: missing ref=`);
+    if (!ref) throw new StrataError("USAGE", `cache ${spec}: missing ref=`);
     return ref;
   }
-  throw new Error(`cache ${spec}: expected registry:REF or type=registry,ref=REF`);
+  throw new StrataError("USAGE", `cache ${spec}: expected registry:REF or type=registry,ref=REF`);
 }
 
 export function canonical(v: unknown): string {

@@ -1,10 +1,11 @@
+import type { ErrorCode } from "../errors/catalogue.ts";
+import { StrataError } from "../errors/error.ts";
+
 /** A registry answered with an error, or could not be reached. `code` is stable; the message names host, repository and what to do. */
-export class RegistryError extends Error {
-  readonly code: string;
+export class RegistryError extends StrataError {
   readonly status: number | undefined;
-  constructor(code: string, message: string, status?: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  constructor(code: ErrorCode, message: string, status?: number, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.status = status;
   }
 }

@@ -118,8 +118,7 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
     const configHere = await staging.has(manifest.config.digest);
     const configP = (async () => {
       if (!configHere) await staging.ingest(await repo.openBlob(manifest.config.digest), { digest: manifest.config.digest, size: manifest.config.size, label: `config ${manifest.config.digest} of ${repo.label}` }, null);
-      const cfgStore = (await staging.content.has(manifest.config.digest)) ? staging.content : store.content;
-      return cfgStore.readJson<ImageConfigJson>(manifest.config.digest);
+      return staging.readJson<ImageConfigJson>(manifest.config.digest);
     })();
     const known = configHere ? (await configP).rootfs?.diff_ids : undefined;
     const started = performance.now();

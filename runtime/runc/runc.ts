@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { StrataError } from "../errors/error.ts";
 
 export interface RunOptions {
   /** runc's state directory (its --root). */
@@ -17,8 +18,10 @@ export interface RunOptions {
   readonly onReport?: (text: string) => void;
 }
 
-export class RuncError extends Error {
-  readonly code = "RUNC_FAILED";
+export class RuncError extends StrataError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("RUNC_FAILED", message, options);
+  }
 }
 
 /**

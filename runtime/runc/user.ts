@@ -1,5 +1,6 @@
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { StrataError } from "../errors/error.ts";
 
 export interface ResolvedUser {
   readonly uid: number;
@@ -10,8 +11,10 @@ export interface ResolvedUser {
   readonly home: string;
 }
 
-export class UserNotFoundError extends Error {
-  readonly code = "USER_NOT_FOUND";
+export class UserNotFoundError extends StrataError {
+  constructor(message: string) {
+    super("USER_NOT_FOUND", message);
+  }
 }
 
 /** Reads a file of the rootfs only when it is a regular file there (never through a symlink to the host). */

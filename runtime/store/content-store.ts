@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { createHash } from "node:crypto";
+import { open, readdir, readFile, rm, stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { type BlobInfo, BlobNotFoundError, type ContentStore, type ContentWriter, type Expected } from "./content.ts";
+import { FileContentWriter } from "./content-writer.ts";
 import type { StoreLayout } from "./layout.ts";
 
 export interface Descriptor {
@@ -13,135 +13,125 @@ export interface Descriptor {
   readonly platform?: { architecture: string; os: string; variant?: string };
 }
 
-/** Bytes gathered into one write by ContentStore.ingest. */
-const WRITE_BATCH = 4 << 20;
+/** Bytes per chunk of a blob read as a stream. */
+const READ_CHUNK = 1 << 20;
 
-export class DigestMismatchError extends Error {
-  readonly code = "STORE_DIGEST_MISMATCH";
-  /** What the bytes turned out to be, when the error is about a stream just read. */
-  readonly actual: { digest: string; size: number } | undefined;
-  constructor(message: string, actual?: { digest: string; size: number }) {
-    super(message);
-    this.actual = actual;
-  }
-}
+const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === "ENOENT";
 
 /**
- * The content store: blobs addressed by sha256 digest.
- *
- * Contract (as containerd's): a write goes to an ingest file under tmp/,
- * is fsynced, its size and digest verified against what the caller expects,
- * then renamed into blobs/sha256/<hex>. A blob that already exists is
- * success, not an error. Nothing unverified is ever visible under blobs/.
+ * The content store on disk (the contract is ContentStore, content.ts): the
+ * store root's OCI layout, blobs/sha256/<hex>, each file read-only (0444)
+ * and named by the sha256 of its bytes, with ingests under tmp/
+ * (content-writer.ts). Beside the contract: `path`, the committed blob's
+ * file, for code that hands files to others (uploads, archives); it must
+ * never be written to.
  */
-export class ContentStore {
+export class FileContentStore implements ContentStore {
   readonly layout: StoreLayout;
   constructor(layout: StoreLayout) {
     this.layout = layout;
-  }
-
-  async has(digest: string): Promise<boolean> {
-    try {
-      await stat(this.layout.blob(digest));
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   path(digest: string): string {
     return this.layout.blob(digest);
   }
 
+  async info(digest: string): Promise<BlobInfo | undefined> {
+    try {
+      const st = await stat(this.layout.blob(digest));
+      return { digest, size: st.size };
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async has(digest: string): Promise<boolean> {
+    return (await this.info(digest)) !== undefined;
+  }
+
   read(digest: string): Readable {
-    return createReadStream(this.layout.blob(digest), { highWaterMark: 1 << 20 });
+    return Readable.from(chunks(this.layout.blob(digest), digest), { objectMode: false, highWaterMark: READ_CHUNK });
+  }
+
+  async readBytes(digest: string): Promise<Buffer> {
+    try {
+      return await readFile(this.layout.blob(digest));
+    } catch (e) {
+      throw isMissing(e) ? new BlobNotFoundError(digest) : e;
+    }
   }
 
   async readJson<T>(digest: string): Promise<T> {
-    return JSON.parse(await readFile(this.layout.blob(digest), "utf8")) as T;
+    return JSON.parse((await this.readBytes(digest)).toString("utf8")) as T;
   }
 
-  /**
-   * Streams `source` into the store, hashing as it writes. Chunks are
-   * gathered into writes of a few MiB, one in flight while the next is
-   * gathered: a write per 64 KiB network or stream chunk costs a third of a
-   * pull's time.
-   */
-  async ingest(source: Readable | AsyncIterable<Uint8Array>, expected?: { digest?: string; size?: number }): Promise<{ digest: string; size: number }> {
-    const tmp = await this.tempPath();
-    const hash = createHash("sha256");
-    let size = 0;
+  writer(): Promise<FileContentWriter> {
+    return FileContentWriter.open(this.layout);
+  }
+
+  async ingest(source: Readable | AsyncIterable<Uint8Array>, expected?: Expected): Promise<BlobInfo> {
+    const w = await this.writer();
     try {
-      const fh = await open(tmp, "w");
-      let writing: Promise<unknown> = Promise.resolve();
-      try {
-        let batch: Uint8Array[] = [];
-        let batched = 0;
-        for await (const c of source as AsyncIterable<Uint8Array>) {
-          hash.update(c);
-          size += c.length;
-          batch.push(c);
-          batched += c.length;
-          if (batched >= WRITE_BATCH) {
-            const out = batch;
-            batch = [];
-            batched = 0;
-            await writing;
-            writing = fh.writev(out);
-          }
-        }
-        await writing;
-        if (batch.length > 0) await fh.writev(batch);
-        await fh.sync();
-      } finally {
-        await writing.catch(() => undefined);
-        await fh.close();
-      }
-      const digest = `sha256:${hash.digest("hex")}`;
-      if (expected?.digest !== undefined && expected.digest !== digest) throw new DigestMismatchError(`blob digest mismatch: expected ${expected.digest}, got ${digest}`, { digest, size });
-      if (expected?.size !== undefined && expected.size !== size) throw new DigestMismatchError(`blob size mismatch for ${digest}: expected ${expected.size}, got ${size}`, { digest, size });
-      await mkdir(this.layout.blobs, { recursive: true });
-      await rename(tmp, this.layout.blob(digest));
-      return { digest, size };
+      for await (const c of source as AsyncIterable<Uint8Array>) await w.write(c);
+      return await w.commit(expected);
     } finally {
-      await rm(tmp, { force: true });
+      await w.abort();
     }
   }
 
-  async putBytes(bytes: Uint8Array | string): Promise<{ digest: string; size: number }> {
+  async putBytes(bytes: Uint8Array | string, expected?: Expected): Promise<BlobInfo> {
     const buf = typeof bytes === "string" ? Buffer.from(bytes) : bytes;
     const digest = `sha256:${createHash("sha256").update(buf).digest("hex")}`;
-    if (await this.has(digest)) return { digest, size: buf.length };
-    const tmp = await this.tempPath();
+    // Checked before anything is written: a config or manifest written again is common.
+    if ((expected?.digest === undefined || expected.digest === digest) && (expected?.size === undefined || expected.size === buf.length) && (await this.has(digest))) return { digest, size: buf.length };
+    const w: ContentWriter = await this.writer();
     try {
-      const fh = await open(tmp, "w");
-      try {
-        await fh.writeFile(buf);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await this.commit(tmp, digest);
+      await w.write(buf);
+      return await w.commit({ digest: expected?.digest ?? digest, size: expected?.size });
     } finally {
-      await rm(tmp, { force: true });
+      await w.abort();
     }
-    return { digest, size: buf.length };
   }
 
-  /** Moves a verified file (already hashed by the caller) into place. */
-  async commit(tmp: string, digest: string): Promise<void> {
-    await mkdir(this.layout.blobs, { recursive: true });
-    const fh = await open(tmp, "r");
+  async delete(digest: string): Promise<boolean> {
+    const path = this.layout.blob(digest);
     try {
-      await fh.sync();
-    } finally {
-      await fh.close();
+      await stat(path);
+    } catch (e) {
+      if (isMissing(e)) return false;
+      throw e;
     }
-    await rename(tmp, this.layout.blob(digest));
+    await rm(path, { force: true });
+    return true;
   }
 
-  async tempPath(): Promise<string> {
-    await mkdir(this.layout.tmp, { recursive: true });
-    return join(this.layout.tmp, `ingest-${process.pid}-${randomBytes(6).toString("hex")}`);
+  async *list(): AsyncGenerator<BlobInfo> {
+    const names = await readdir(this.layout.blobs).catch((e: unknown) => {
+      if (isMissing(e)) return [] as string[];
+      throw e;
+    });
+    for (const hex of names) {
+      if (!/^[a-f0-9]{64}$/.test(hex)) continue;
+      const st = await stat(`${this.layout.blobs}/${hex}`).catch(() => undefined);
+      if (st?.isFile()) yield { digest: `sha256:${hex}`, size: st.size };
+    }
+  }
+}
+
+/** A blob's bytes in chunks of READ_CHUNK; a missing blob is BlobNotFoundError. */
+async function* chunks(path: string, digest: string): AsyncGenerator<Buffer> {
+  const fh = await open(path, "r").catch((e: unknown) => {
+    throw isMissing(e) ? new BlobNotFoundError(digest) : e;
+  });
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
+      if (bytesRead === 0) return;
+      yield bytesRead < READ_CHUNK ? buf.subarray(0, bytesRead) : buf;
+    }
+  } finally {
+    await fh.close();
   }
 }

@@ -7,7 +7,7 @@ import { atomicWrite } from "./refs.ts";
 /**
  * Content hashes of build-context files, remembered between builds by
  * (path, size, mtime, ctime, inode, mode), so a warm build reads no file it
- * has read before (design/PERFORMANCE.md: buildah re-reads all 200 MB). One
+ * has read before (../shared/design/PERFORMANCE.md: buildah re-reads all 200 MB). One
  * file per context directory under hashes/; each save keeps only the entries
  * the last build used, so it never grows past the context.
  */

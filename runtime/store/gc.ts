@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { hexOf } from "./layout.ts";
 import type { ImageConfigJson, ManifestJson } from "./oci.ts";
@@ -25,11 +25,6 @@ export interface GcResult {
   readonly snapshots: number;
   readonly cacheRecords: number;
   readonly bytes: number;
-}
-
-async function sizeOf(path: string): Promise<number> {
-  const st = await stat(path).catch(() => undefined);
-  return st?.size ?? 0;
 }
 
 async function liveUsers(store: Store): Promise<number[]> {
@@ -84,10 +79,9 @@ export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResu
     }
     let blobs = 0;
     let bytes = 0;
-    for (const hex of await readdir(store.layout.blobs).catch(() => [] as string[])) {
-      if (keep.has(`sha256:${hex}`)) continue;
-      bytes += await sizeOf(join(store.layout.blobs, hex));
-      await rm(join(store.layout.blobs, hex), { force: true });
+    for await (const blob of store.content.list()) {
+      if (keep.has(blob.digest) || !(await store.content.delete(blob.digest))) continue;
+      bytes += blob.size;
       blobs++;
     }
     const keepHex = new Set([...keep].map(hexOf));

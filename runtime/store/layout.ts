@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * Where things live under a store root (`--root`, `STRATA_ROOT`, default
@@ -51,7 +52,7 @@ export class StoreLayout {
 
 export function hexOf(digest: string): string {
   const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
-  if (!m) throw new Error(`not a sha256 digest: ${digest}`);
+  if (!m) throw new StrataError("INVALID_DIGEST", `not a sha256 digest: ${digest}`);
   return m[1] as string;
 }
 

@@ -1,5 +1,6 @@
 import { open, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * A short-lived exclusive lock between strata processes on one store: a lock
@@ -23,7 +24,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
         await rm(lockPath, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the store lock ${lockPath}`);
+      if (Date.now() > deadline) throw new StrataError("STORE_LOCK_TIMEOUT", `timed out waiting for the store lock ${lockPath}`);
       await sleep(delay);
     }
   }

@@ -3,6 +3,8 @@
  * `docker.io/library/busybox:latest`; `localhost:5000/app:1.0` keeps its host.
  * Strata shows the familiar form (`busybox:latest`) and stores both.
  */
+import { StrataError } from "../errors/error.ts";
+
 export interface ImageName {
   /** Registry host, e.g. docker.io or localhost:5000. */
   readonly domain: string;
@@ -14,8 +16,10 @@ export interface ImageName {
 
 const NAME_RE = /^(?:([a-zA-Z0-9.-]+(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)\/)?([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
 
-export class InvalidReferenceError extends Error {
-  readonly code = "INVALID_REFERENCE";
+export class InvalidReferenceError extends StrataError {
+  constructor(message: string) {
+    super("INVALID_REFERENCE", message);
+  }
 }
 
 export function parseName(ref: string): ImageName {

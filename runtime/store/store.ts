@@ -1,5 +1,5 @@
 import type { Descriptor } from "./content-store.ts";
-import { ContentStore } from "./content-store.ts";
+import { FileContentStore } from "./content-store.ts";
 import { StoreLayout } from "./layout.ts";
 import { type ImageConfigJson, type ManifestJson, MediaType, ociManifest } from "./oci.ts";
 import { reclaim } from "./reclaim.ts";
@@ -23,15 +23,19 @@ export class ImageNotFoundError extends Error {
   readonly code = "IMAGE_NOT_FOUND";
 }
 
-/** The local image store: content, names and the helpers to read and write images. */
+/**
+ * The local image store: content (the file content store of the root's OCI
+ * layout, the ContentStore contract of content.ts), names, and the helpers
+ * to read and write images.
+ */
 export class Store {
   readonly layout: StoreLayout;
-  readonly content: ContentStore;
+  readonly content: FileContentStore;
   readonly refs: RefStore;
 
   constructor(root: string) {
     this.layout = new StoreLayout(root);
-    this.content = new ContentStore(this.layout);
+    this.content = new FileContentStore(this.layout);
     this.refs = new RefStore(this.layout);
   }
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseChmod } from "../../runtime/engine/exec/copy/chmod.ts";
 import { parentsPivot } from "../../runtime/engine/context/select.ts";
-import { goMatch, PatternMatcher, readIgnoreFile, splitWildcards } from "../../compiler/patterns/pattern-matcher.ts";
+import { goMatch, hasWildcards, PatternError, splitWildcards } from "../../compiler/patterns/go-match.ts";
+import { goRegExp } from "../../compiler/patterns/go-regexp.ts";
+import { goTrimSpace } from "../../compiler/patterns/go-text.ts";
+import { readIgnoreFile } from "../../compiler/patterns/ignore-file.ts";
+import { PatternMatcher } from "../../compiler/patterns/pattern-matcher.ts";
 
 describe("goMatch is Go's filepath.Match", () => {
   // From Go's path/filepath match_test.go.
@@ -80,6 +84,115 @@ describe("PatternMatcher is moby/patternmatcher", () => {
     expect(readIgnoreFile("\uFEFF# c\n  /abs/path/  \n!/keep\n\nsub/../x\r\n ! spaced\n")).toEqual(["abs/path", "!keep", "x", "!spaced"]);
   });
   it("refuses a lone !", () => expect(() => new PatternMatcher(["!"])).toThrow(/illegal exclusion pattern/));
+});
+
+describe("PatternMatcher: escapes and the regexp moby builds", () => {
+  // moby's Pattern.compile: an escape (like a wildcard or a class) makes the pattern a regexp
+  // match, so `a\*b` is the name `a*b`; the rest of the pattern is Go regexp syntax.
+  const cases: [string[], string, boolean][] = [
+    [["a\\*b"], "a*b", true],
+    [["a\\*b"], "axb", false],
+    [["a\\*b"], "a\\*b", false],
+    [["a\\?b"], "a?b", true],
+    [["a\\?b"], "axb", false],
+    [["\\[x]"], "[x]", true],
+    [["\\[x]"], "x", false],
+    [["a\\\\b"], "a\\b", true],
+    [["a\\.b"], "a.b", true],
+    [["a\\.b"], "axb", false],
+    [["\\#notes"], "#notes", true],
+    [["dir/a\\*b"], "dir/a*b/inner.txt", true],
+    [["**/a\\*b"], "x/y/a*b", true],
+    [["**/a\\*b"], "x/y/axb", false],
+    [["**/a\\*b"], "a*b", true],
+    [["a\\*b/**"], "a*b/c", true],
+    [["a\\*b/**"], "axb/c", false],
+    [["*", "!a\\*b"], "a*b", false],
+    [["*", "!a\\*b"], "axb", true],
+    // Go's regexp escapes: \d is a digit, \x41 is "A".
+    [["a\\d"], "a5", true],
+    [["a\\d"], "ad", false],
+    [["\\x41"], "A", true],
+    // Classes pass through: [^c] negates (it is not an escaped ^).
+    [["ab[^c]"], "abd", true],
+    [["ab[^c]"], "abc", false],
+    [["[a-c]x"], "bx", true],
+    [["a.b"], "a.b", true],
+    [["a.b"], "axb", false],
+    [["a.b*"], "axbc", false],
+    [["a+b*"], "a+bc", true],
+    [["a$b?"], "a$bc", true],
+    [["a{1}b*"], "a{1}bc", true],
+    // `?` is one character, not one UTF-16 unit; `*` matches a newline but `**` does not cross one.
+    [["a?b"], "a\u{1F600}b", true],
+    [["*"], "a\nb", true],
+    [["x/**/y"], "x/a\nb/y", false],
+    [["x/**/y"], "x/a/b/y", true],
+  ];
+  for (const [patterns, path, want] of cases) {
+    it(`${JSON.stringify(patterns)} ${JSON.stringify(path)}`, () => expect(new PatternMatcher(patterns).matches(path)).toBe(want));
+  }
+  it("refuses what moby refuses: a trailing backslash, an escape Go's regexp does not know", () => {
+    for (const p of ["a\\", "a\\mb", "\\8"]) {
+      expect(() => new PatternMatcher([p]), p).toThrow(PatternError);
+    }
+    try {
+      new PatternMatcher(["a\\"]);
+    } catch (e) {
+      expect((e as PatternError).code).toBe("BAD_PATTERN");
+    }
+  });
+  it("keeps escapes when reading a .dockerignore, and drops a BOM from the first line only", () => {
+    expect(readIgnoreFile("a\\*b\n\\#x\n#c\n")).toEqual(["a\\*b", "\\#x"]);
+    expect(readIgnoreFile("\uFEFFa\n\uFEFFb\n")).toEqual(["a", "\uFEFFb"]);
+  });
+  it("trims as Go's TrimSpace does (NEL is space, a BOM is not)", () => {
+    expect(goTrimSpace("\u0085 x\u00a0\u3000")).toBe("x");
+    expect(goTrimSpace("\uFEFFx")).toBe("\uFEFFx");
+    expect(new PatternMatcher(["\u0085a\u0085"]).matches("a")).toBe(true);
+  });
+});
+
+describe("goRegExp reads Go's regexp syntax", () => {
+  const cases: [string, string, boolean][] = [
+    ["^a\\x41$", "aA", true],
+    ["^a\\x{1F600}$", "a\u{1F600}", true],
+    ["^\\101$", "A", true],
+    ["^\\Q*.\\E$", "*.", true],
+    ["^\\Q*.\\E$", "ab", false],
+    ["^[[:digit:]]+$", "42", true],
+    ["^[[:^digit:]]$", "4", false],
+    ["^\\s$", "\v", false],
+    ["^\\s$", "\u00a0", false],
+    ["^\\S$", "\v", true],
+    ["^[^\\S]$", " ", true],
+    ["^[\\d-]$", "-", true],
+    ["^.$", "\n", false],
+    ["^[^a]$", "\n", true],
+    ["^a{2}$", "aa", true],
+    ["^a{$", "a{", true],
+    ["^\\Aa\\z$", "a", true],
+  ];
+  for (const [re, s, want] of cases) {
+    it(`${re} ${JSON.stringify(s)}`, () => expect(goRegExp(re).test(s)).toBe(want));
+  }
+  it("refuses what it cannot express or Go would not compile", () => {
+    for (const re of ["(?i)a", "\\pL", "[\\p{Greek}]", "\\1", "a\\", "[a", "[z-a]", "[[:nope:]]", "\\é"]) {
+      expect(() => goRegExp(re), re).toThrow(PatternError);
+    }
+  });
+});
+
+describe("wildcards in COPY sources", () => {
+  it("an escaped metacharacter is not a wildcard; an unescaped one is", () => {
+    expect(hasWildcards("st\\*uv")).toBe(false);
+    expect(hasWildcards("st\\*u?")).toBe(true);
+    expect(goMatch("st\\*u?", "st*uv")).toBe(true);
+    expect(goMatch("st\\*u?", "strauv")).toBe(false);
+    expect(goMatch("n\\?p[e]", "n?pe")).toBe(true);
+    expect(goMatch("n\\?p[e]", "nope")).toBe(false);
+    expect(splitWildcards("/app/st\\*u?/file.txt")).toEqual({ dir: "/app", pattern: "st\\*u?/file.txt" });
+  });
 });
 
 describe("--chmod and --parents parsing", () => {

@@ -1,8 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { dumpSexp } from "../../compiler/dockerfile/sexp.ts";
+import { describeWithShared } from "../helpers/shared-data.ts";
 import { caseDirs, parse, readCase } from "./helpers.ts";
 
-describe("BuildKit parser conformance: testfiles", () => {
+describeWithShared("BuildKit parser conformance: testfiles", "conformance/buildkit/testfiles", () => {
   const cases = caseDirs("testfiles");
   it("has the 33 cases", () => expect(cases.length).toBe(33));
   for (const name of cases) {
@@ -15,7 +16,7 @@ describe("BuildKit parser conformance: testfiles", () => {
   }
 });
 
-describe("BuildKit parser conformance: testfiles-negative", () => {
+describeWithShared("BuildKit parser conformance: testfiles-negative", "conformance/buildkit/testfiles-negative", () => {
   const cases = caseDirs("testfiles-negative");
   it("has the 4 cases", () => expect(cases.length).toBe(4));
   for (const name of cases) {

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
+import { sharedPath } from "../helpers/shared-data.ts";
 
-/** shared/ sits beside the repository clone (CI and local). */
-export const CONFORMANCE = fileURLToPath(new URL("../../../shared/conformance/buildkit/", import.meta.url));
+/** BuildKit's conformance data in ../shared beside the clone (specs that need it use describeWithShared). */
+export const CONFORMANCE = `${sharedPath("conformance/buildkit")}/`;
 
 export function caseDirs(sub: string): string[] {
   const dir = `${CONFORMANCE}${sub}`;

@@ -5,7 +5,7 @@ import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
 import { lowerDockerfile } from "../../compiler/lower/dockerfile.ts";
 import { mergeRuns } from "../../compiler/passes/merge-runs.ts";
-import { usedStages } from "../../compiler/passes/prune.ts";
+import { stageDependencies } from "../../compiler/ir/stages.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
 import { repoRoot } from "../helpers/strata.ts";
 
@@ -24,7 +24,7 @@ function resolveImage(ref: string) {
 }
 
 function summary(graph: BuildGraph): string {
-  const used = usedStages(graph);
+  const used = new Set(stageDependencies(graph, graph.target));
   const out: string[] = [`target ${graph.target}`];
   for (const s of graph.stages) {
     const base = s.base.type === "image" ? s.base.ref : s.base.type === "stage" ? `stage ${s.base.stage}` : "scratch";

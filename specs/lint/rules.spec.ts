@@ -279,6 +279,26 @@ describe("rule details", () => {
     expect(d && at(text, d)).toEqual({ where: "3:1", text: "cd /src" });
   });
 
+  it("CopyIgnoredFile matches the source as the build sees it, with the build's .dockerignore matcher", () => {
+    const ignore = (lines: string[]): LintOptions => ({ dockerignore: lines });
+    // An escaped pattern names the literal file; the Dockerfile's own quotes and escapes are resolved first.
+    expect(findings("FROM alpine\nCOPY a*b /x/\n", "CopyIgnoredFile", ignore(["a\\*b"]))).toHaveLength(1);
+    expect(findings("FROM alpine\nCOPY a\\*b /x/\n", "CopyIgnoredFile", ignore(["a\\*b"]))).toHaveLength(1);
+    expect(findings('FROM alpine\nCOPY "a*b" /x/\n', "CopyIgnoredFile", ignore(["a\\*b"]))).toHaveLength(1);
+    expect(findings("FROM alpine\nCOPY axb /x/\n", "CopyIgnoredFile", ignore(["a\\*b"]))).toEqual([]);
+    // moby semantics: a parent directory's match counts, `**` spans directories, classes negate.
+    expect(findings("FROM alpine\nCOPY secret/key.pem /x/\n", "CopyIgnoredFile", ignore(["secret"]))).toHaveLength(1);
+    expect(findings("FROM alpine\nCOPY /a/b/c.tmp /x/\n", "CopyIgnoredFile", ignore(["**/*.tmp"]))).toHaveLength(1);
+    expect(findings("FROM alpine\nCOPY abd /x/\n", "CopyIgnoredFile", ignore(["ab[^c]"]))).toHaveLength(1);
+    expect(findings("FROM alpine\nCOPY abc /x/\n", "CopyIgnoredFile", ignore(["ab[^c]"]))).toEqual([]);
+  });
+
+  it("CopyIgnoredFile reports nothing for a .dockerignore with exceptions or a pattern the matcher refuses", () => {
+    expect(findings("FROM alpine\nCOPY debug.log /x/\n", "CopyIgnoredFile", { dockerignore: ["*.log", "!keep.log"] })).toEqual([]);
+    expect(findings("FROM alpine\nCOPY debug.log /x/\n", "CopyIgnoredFile", { dockerignore: ["*.log", "a["] })).toEqual([]);
+    expect(findings("FROM alpine\nCOPY debug.log /x/\n", "CopyIgnoredFile", { dockerignore: ["*.log", "a\\"] })).toEqual([]);
+  });
+
   it("the findings come sorted by position", () => {
     const r = lint("FROM alpine as Base\nMAINTAINER me\nENV A b\n");
     const starts = r.diagnostics.map((d) => d.span.start);

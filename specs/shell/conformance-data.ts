@@ -5,10 +5,9 @@
 
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { sharedPath } from "../helpers/shared-data.ts";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const shellDataDir = path.resolve(repoRoot, "..", "shared", "conformance", "buildkit", "shell");
+export const shellDataDir = sharedPath("conformance/buildkit/shell");
 
 function lines(file: string): { text: string; line: number }[] {
   return readFileSync(path.join(shellDataDir, file), "utf8")

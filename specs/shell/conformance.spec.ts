@@ -1,11 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { envFromRecord, expandWithEnvRecord, expandWords } from "../../compiler/shell/index.ts";
+import { describeWithShared } from "../helpers/shared-data.ts";
 import { envVarEnv, readEnvVarCases, readWordsCases } from "./conformance-data.ts";
 
-const envVarCases = readEnvVarCases().filter((c) => c.platform !== "W");
-const wordsCases = readWordsCases();
-
-describe("BuildKit shell/envVarTest (A and U cases)", () => {
+describeWithShared("BuildKit shell/envVarTest (A and U cases)", "conformance/buildkit/shell", () => {
+  const envVarCases = readEnvVarCases().filter((c) => c.platform !== "W");
   it("reads the data", () => {
     expect(envVarCases.length).toBeGreaterThan(200);
   });
@@ -20,7 +19,8 @@ describe("BuildKit shell/envVarTest (A and U cases)", () => {
   });
 });
 
-describe("BuildKit shell/wordsTest", () => {
+describeWithShared("BuildKit shell/wordsTest", "conformance/buildkit/shell", () => {
+  const wordsCases = readWordsCases();
   it("reads the data", () => {
     expect(wordsCases.length).toBe(24);
   });

@@ -9,6 +9,7 @@ import { collect, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { compileRequest, explainOptions, printDiagnostics, runExplain } from "./explain.ts";
+import { StrataError } from "../../errors/error.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
 export function parseSecrets(specs: readonly string[]): Map<string, SecretSource> {
@@ -16,7 +17,7 @@ export function parseSecrets(specs: readonly string[]): Map<string, SecretSource
   for (const spec of specs) {
     const kv = new Map(spec.split(",").map((f) => [f.slice(0, f.indexOf("=") < 0 ? f.length : f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as [string, string]));
     const id = kv.get("id");
-    if (!id) throw new Error(`--secret ${spec}: missing id=`);
+    if (!id) throw new StrataError("USAGE", `--secret ${spec}: missing id=`);
     const src = kv.get("src") ?? kv.get("source");
     const env = kv.get("env");
     if (src !== undefined && kv.get("type") !== "env") out.set(id, { file: src });
@@ -81,7 +82,7 @@ export function registerBuild(program: Command): void {
       progress,
       onDiagnostics: printDiagnostics,
       onWarnings: (warnings) => {
-        for (const w of warnings) process.stderr.write(`${w.fatal ? "error" : "warning"}: ${w.message}\n`);
+        for (const w of warnings) process.stderr.write(`${w.fatal ? "strata: error" : "warning"}[${w.code}]: ${w.message}\n`);
       },
     }).catch((e: unknown) => {
       progress.close();

@@ -125,7 +125,7 @@ export async function runCheck(files: readonly string[], options: CheckOptions, 
       reports.push(await checkFile(p, options));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      out.stderr(`strata: cannot read ${p}: ${err.code === "ENOENT" ? "no such file" : err.message}\n`);
+      out.stderr(`strata: error[FILE_UNREADABLE]: cannot read ${p}: ${err.code === "ENOENT" ? "no such file" : err.message}\n`);
       failed = true;
     }
   }

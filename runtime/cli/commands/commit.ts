@@ -5,6 +5,7 @@ import { findContainer } from "../../container/state.ts";
 import { parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
 import { collect } from "../options.ts";
+import { StrataError } from "../../errors/error.ts";
 
 interface CommitFlags {
   message?: string;
@@ -25,7 +26,7 @@ export function registerCommit(program: Command): void {
       .option("-p, --pause <bool>", "pause the container while committing", "true")
       .action(async (ref: string, name: string | undefined, opts: CommitFlags, cmd: Command) => {
         if (opts.pause !== "true" && opts.pause !== "false") {
-          reportError(new Error(`invalid --pause ${opts.pause}: give true or false`), CONTAINER_USAGE);
+          reportError(new StrataError("CONTAINER_USAGE", `invalid --pause ${opts.pause}: give true or false`), CONTAINER_USAGE);
           return;
         }
         try {

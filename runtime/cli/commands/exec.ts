@@ -4,6 +4,7 @@ import { execInContainer } from "../../container/exec.ts";
 import { findContainer } from "../../container/state.ts";
 import { openStore } from "../context.ts";
 import { collect } from "../options.ts";
+import { StrataError } from "../../errors/error.ts";
 
 interface ExecFlags {
   interactive?: boolean;
@@ -27,7 +28,7 @@ export function registerExec(program: Command): void {
       .passThroughOptions()
       .action(async (ref: string, command: string[], opts: ExecFlags, cmd: Command) => {
         if (opts.interactive && opts.tty && !process.stdin.isTTY) {
-          reportError(new Error("the input device is not a TTY: -it needs a terminal on stdin; drop -t to pipe input"), CONTAINER_USAGE);
+          reportError(new StrataError("CONTAINER_USAGE", "the input device is not a TTY: -it needs a terminal on stdin; drop -t to pipe input"), CONTAINER_USAGE);
           return;
         }
         try {

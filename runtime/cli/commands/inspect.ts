@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { familiarName, parseName } from "../../store/names.ts";
 import type { Store } from "../../store/store.ts";
-import { fail, openStore } from "../context.ts";
+import { openStore } from "../context.ts";
+import { reportError } from "../report-error.ts";
 import { imageGroup } from "../image-group.ts";
 
 /** docker's `image inspect` JSON for one image. */
@@ -41,7 +42,7 @@ export function registerInspect(program: Command): void {
           try {
             out.push(await inspectImage(store, ref));
           } catch (e) {
-            fail((e as Error).message);
+            reportError(e);
           }
         }
         process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);

@@ -4,6 +4,7 @@ import { killContainer, normalizeSignal, removeContainer, startContainer, stopCo
 import { type ContainerRecord, findContainer } from "../../container/state.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
+import { StrataError } from "../../errors/error.ts";
 
 /** Runs `fn` on each named container; prints each name that succeeded (as docker does), reports the others. */
 async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>): Promise<void> {
@@ -33,7 +34,7 @@ export function registerStop(program: Command): void {
       .action(async (refs: string[], opts: { time: string }, cmd: Command) => {
         const t = Number(opts.time);
         if (!Number.isFinite(t) || t < 0) {
-          reportError(new Error(`invalid --time ${opts.time}: give a number of seconds`), CONTAINER_USAGE);
+          reportError(new StrataError("CONTAINER_USAGE", `invalid --time ${opts.time}: give a number of seconds`), CONTAINER_USAGE);
           return;
         }
         await each(cmd, refs, (store, rec) => stopContainer(store, rec, t));

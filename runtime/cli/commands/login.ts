@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { authKey, removeCredentials, saveCredentials, strataAuthPath } from "../../registry/auth.ts";
 import { RegistryClient } from "../../registry/client.ts";
 import { collect, insecureRegistries } from "../options.ts";
+import { StrataError } from "../../errors/error.ts";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -25,9 +26,9 @@ export function registerLogin(program: Command): void {
     .option("--insecure-registry <host>", "allow plain HTTP to this registry; repeatable", collect, [])
     .action(async (server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; insecureRegistry: string[] }) => {
       const host = hostOf(server);
-      if (!opts.username) throw new Error("login: --username is required");
+      if (!opts.username) throw new StrataError("USAGE", "login: --username is required");
       const password = opts.passwordStdin ? await readStdin() : opts.password;
-      if (password === undefined || password === "") throw new Error("login: give the password with --password-stdin (or -p)");
+      if (password === undefined || password === "") throw new StrataError("USAGE", "login: give the password with --password-stdin (or -p)");
       const api = host === "docker.io" ? "registry-1.docker.io" : host;
       const client = new RegistryClient(api, { insecure: insecureRegistries(opts.insecureRegistry), credentials: { username: opts.username, password }, attempts: 2 });
       try {

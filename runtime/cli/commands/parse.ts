@@ -20,7 +20,7 @@ async function parseOne(file: string, format: Format, header: boolean): Promise<
   try {
     text = await readFile(file, "utf8");
   } catch (e) {
-    process.stderr.write(`${file}: error: cannot read: ${(e as Error).message}\n`);
+    process.stderr.write(`strata: error[FILE_UNREADABLE]: cannot read ${file}: ${(e as Error).message}\n`);
     return false;
   }
   const source = new SourceFile(file, text);
@@ -41,7 +41,7 @@ export function registerParse(program: Command): void {
     .option("--format <format>", "json (the AST) or sexp (BuildKit's AST dump)", "json")
     .action(async (files: string[], opts: { format: string }) => {
       if (opts.format !== "json" && opts.format !== "sexp") {
-        process.stderr.write(`error: --format must be json or sexp, not "${opts.format}"\n`);
+        process.stderr.write(`strata: error[USAGE]: --format must be json or sexp, not "${opts.format}"\n`);
         process.exitCode = 1;
         return;
       }

@@ -3,7 +3,9 @@ import { collectGarbage } from "../../store/gc.ts";
 import { fullName, parseName } from "../../store/names.ts";
 import { IMAGE_NAME } from "../../store/oci.ts";
 import type { Store } from "../../store/store.ts";
-import { fail, openStore } from "../context.ts";
+import { openStore } from "../context.ts";
+import { StrataError } from "../../errors/error.ts";
+import { reportError } from "../report-error.ts";
 import { humanSize } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { containerUse } from "../in-use.ts";
@@ -22,10 +24,10 @@ async function removeImage(store: Store, ref: string, force: boolean): Promise<s
   const users = (await containerUse(store)).images.get(img.configDigest);
   const lastName = entries.length <= 1 || !byName;
   if (users && lastName && !force) {
-    throw new Error(`conflict: unable to remove ${ref} (must be forced) - container ${users.join(", ")} is using its image ${img.configDigest.slice(7, 19)}`);
+    throw new StrataError("IMAGE_IN_USE", `conflict: unable to remove ${ref} (must be forced) - container ${users.join(", ")} is using its image ${img.configDigest.slice(7, 19)}`);
   }
   if (!byName && names.length > 1 && !force) {
-    throw new Error(`conflict: unable to delete ${img.configDigest.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
+    throw new StrataError("IMAGE_IN_USE", `conflict: unable to delete ${img.configDigest.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
   }
   for (const n of names) {
     await store.refs.untag(n);
@@ -52,7 +54,7 @@ export function registerRmi(program: Command): void {
             deleted ||= lines.some((l) => l.startsWith("Deleted"));
             process.stdout.write(`${lines.join("\n")}\n`);
           } catch (e) {
-            fail((e as Error).message);
+            reportError(e);
           }
         }
         if (deleted) {

@@ -3,6 +3,7 @@ import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.
 import { runDetached, runForeground } from "../../container/run.ts";
 import { openStore } from "../context.ts";
 import { collect } from "../options.ts";
+import { StrataError } from "../../errors/error.ts";
 
 interface RunFlags {
   detach?: boolean;
@@ -36,7 +37,7 @@ export function registerRun(program: Command): void {
       .passThroughOptions()
       .action(async (image: string, command: string[], opts: RunFlags, cmd: Command) => {
         if (opts.interactive && opts.tty && !opts.detach && !process.stdin.isTTY) {
-          reportError(new Error("the input device is not a TTY: -it needs a terminal on stdin; drop -t to pipe input"), CONTAINER_USAGE);
+          reportError(new StrataError("CONTAINER_USAGE", "the input device is not a TTY: -it needs a terminal on stdin; drop -t to pipe input"), CONTAINER_USAGE);
           return;
         }
         try {

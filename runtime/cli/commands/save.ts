@@ -5,6 +5,7 @@ import { type ArchiveFormat, saveImages } from "../../image/save.ts";
 import type { Compression } from "../../store/compressed.ts";
 import { openStore } from "../context.ts";
 import { imageGroup } from "../image-group.ts";
+import { StrataError } from "../../errors/error.ts";
 
 interface SaveOpts {
   output?: string;
@@ -23,7 +24,7 @@ export function registerSave(program: Command): void {
       .addOption(new Option("--compression <algo>", "layer compression").choices(["gzip", "zstd"]).default("gzip"))
       .action(async (images: string[], opts: SaveOpts, cmd: Command) => {
         const store = await openStore(cmd);
-        if (!opts.output && process.stdout.isTTY) throw new Error("save: refusing to write an archive to a terminal; use -o FILE or redirect standard output");
+        if (!opts.output && process.stdout.isTTY) throw new StrataError("USAGE", "save: refusing to write an archive to a terminal; use -o FILE or redirect standard output");
         if (!opts.output) {
           await saveImages({ store, images, format: opts.format, compression: opts.compression, out: process.stdout });
           return;

@@ -3,12 +3,14 @@
  * build graph, with every base image it names resolved (bases.ts). What
  * build and explain share before the context is read.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readFile } from "node:fs/promises";
 import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import type { BuildGraph } from "../../../compiler/ir/graph.ts";
 import type { LowerResult } from "../../../compiler/lower/dockerfile.ts";
 import { optimize } from "../../../compiler/passes/index.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
+import { StrataError } from "../../errors/error.ts";
 import { isImageTs } from "../../imagets/detect.ts";
 import type { RegistryOptions } from "../../registry/options.ts";
 import { cachedCompile, rememberCompile } from "../../store/compiled-graphs.ts";
@@ -56,6 +58,9 @@ export interface Compiled {
 /** Finds, compiles and optimizes the build file. */
 export async function compileBuild(o: CompileOptions): Promise<Compiled> {
   const file = await locateBuildFile(o.path, o.file);
+  await access(file.path, constants.R_OK).catch((e: NodeJS.ErrnoException) => {
+    throw new StrataError("FILE_UNREADABLE", `cannot read ${file.displayName}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+  });
   const images = new BaseResolver({ store: o.store, mode: o.bases, registry: o.registry, platform: o.platform });
   const front = isImageTs(file.path) ? await compileImageTs(file, o, images) : await compileDockerfile(file, o, images);
   const graph = front.graph === undefined ? undefined : optimize(front.graph, { mergeRuns: o.merge });

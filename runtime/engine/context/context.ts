@@ -1,7 +1,8 @@
 import type { Stats } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PatternMatcher, readIgnoreFile } from "../../../compiler/patterns/pattern-matcher.ts";
+import { readIgnoreFile } from "../../../compiler/patterns/ignore-file.ts";
+import { PatternMatcher } from "../../../compiler/patterns/pattern-matcher.ts";
 import { mapLimit } from "../../fs/pool.ts";
 import type { Fetched } from "./fetch.ts";
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
+import { CopyError } from "./copy-error.ts";
 
 export interface Fetched {
   readonly url: string;
@@ -69,9 +70,9 @@ async function download(url: string): Promise<Fetched> {
     res = await fetch(url, { redirect: "follow" });
   } catch (e) {
     const cause = (e as { cause?: Error }).cause;
-    throw new Error(`${url}: ${cause?.message ?? (e as Error).message}`);
+    throw new CopyError("COPY_URL_FETCH", `${url}: ${cause?.message ?? (e as Error).message}`);
   }
-  if (!res.ok || res.body === null) throw new Error(`${url}: invalid response status ${res.status} ${res.statusText}`.trimEnd());
+  if (!res.ok || res.body === null) throw new CopyError("COPY_URL_FETCH", `${url}: invalid response status ${res.status} ${res.statusText}`.trimEnd());
   const file = join(downloads(), createHash("sha256").update(url).digest("hex").slice(0, 32));
   const h = createHash("sha256");
   const fh = await open(file, "w", 0o600);
@@ -105,6 +106,6 @@ export function fetchOnce(cache: Map<string, Promise<Fetched>>, url: string): Pr
 /** Checks `--checksum` (only sha256 is supported, as in BuildKit). */
 export function verifyChecksum(f: Fetched, checksum: string | undefined): void {
   if (checksum === undefined) return;
-  if (!/^sha256:[0-9a-f]{64}$/.test(checksum)) throw new Error(`${f.url}: invalid checksum ${checksum}: expected sha256:<64 hex digits>`);
-  if (checksum !== f.digest) throw new Error(`${f.url}: checksum mismatch: expected ${checksum}, got ${f.digest}`);
+  if (!/^sha256:[0-9a-f]{64}$/.test(checksum)) throw new CopyError("COPY_URL_FETCH", `${f.url}: invalid checksum ${checksum}: expected sha256:<64 hex digits>`);
+  if (checksum !== f.digest) throw new CopyError("COPY_URL_FETCH", `${f.url}: checksum mismatch: expected ${checksum}, got ${f.digest}`);
 }

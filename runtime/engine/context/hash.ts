@@ -9,7 +9,8 @@ import { mapLimit } from "../../fs/pool.ts";
 import { hashMemo } from "../../store/context-hashes.ts";
 import { fetchOnce } from "./fetch.ts";
 import { type SourceEntry, selectSource } from "./select.ts";
-import { CopyError, classifySources, commandOf, multipleSourcesError } from "./sources.ts";
+import { classifySources } from "./sources.ts";
+import { copyFailure, multipleSourcesError } from "./copy-error.ts";
 
 /**
  * What a COPY/ADD reads from the build context, hashed for its cache key.
@@ -63,7 +64,6 @@ async function describe(e: SourceEntry, rootRel: string, files: Record<string, s
 }
 
 export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ digest: string; files: Record<string, string> }> {
-  const cmd = commandOf(op);
   try {
     const parts: unknown[] = [];
     const files: Record<string, string> = {};
@@ -87,7 +87,6 @@ export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ di
     }
     return { digest: digestOf(parts), files };
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    throw new CopyError(typeof code === "string" && code.startsWith("COPY_") ? code : "COPY_FAILED", `${cmd} failed: ${(e as Error).message}`, { cause: e });
+    throw copyFailure(op, e);
   }
 }

@@ -10,6 +10,11 @@
  *   literal part is resolved in the root (symlinks followed inside it), the
  *   rest matched against the paths below it; a matched directory is not
  *   entered. No match is not an error (BuildKit's AllowEmptyWildcard).
+ *   `\` escapes a metacharacter inside a wildcard segment (`st\*u?` matches
+ *   `st*uv` only); a source with no unescaped wildcard is a path used as
+ *   written, backslashes included, as fsutil's ResolveWildcards does. (The
+ *   Dockerfile's own escapes are gone by then: word expansion removed them,
+ *   as BuildKit's lexer does, so `COPY n\?pe` is the wildcard `n?pe`.)
  * - Each match is then followed (a symlink named as a source, directly or by
  *   a wildcard, copies what it points to, resolved inside the root).
  * - A directory contributes its contents. Inside it, `--exclude` patterns and
@@ -22,7 +27,8 @@
 import type { BigIntStats } from "node:fs";
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { posix } from "node:path";
-import { goMatch, PatternMatcher, splitWildcards } from "../../../compiler/patterns/pattern-matcher.ts";
+import { goMatch, hasWildcards, splitWildcards } from "../../../compiler/patterns/go-match.ts";
+import { PatternMatcher } from "../../../compiler/patterns/pattern-matcher.ts";
 import { mapLimit } from "../../fs/pool.ts";
 import { secureJoin } from "../../fs/secure-join.ts";
 
@@ -132,7 +138,7 @@ export async function selectSource(tree: SourceTree, source: string, o: SelectOp
     const top: SourceEntry = { rel: "", abs, st, kind: kindOf(st), selected: true };
     const entries = top.kind === "dir" ? await walkDir(tree, abs, followed, include, exclude) : [];
     if (include && top.kind !== "dir") throw new SourceNotFound(`"${source}": the part before /./ must be a directory in ${tree.label}`);
-    if (include && entries.length === 0 && !/[*?[]/.test(parentsPivot(source).include)) throw new SourceNotFound(`"${source}": not found in ${tree.label}`);
+    if (include && entries.length === 0 && !hasWildcards(parentsPivot(source).include)) throw new SourceNotFound(`"${source}": not found in ${tree.label}`);
     matches.push({ name, followed, top, entries });
   }
   return matches;

@@ -4,26 +4,13 @@
  * (`COPY <<EOF /dest`), with the checks that need no filesystem.
  */
 import type { CopyOp } from "../../../compiler/ir/graph.ts";
+import { CopyError, commandOf, multipleSourcesError } from "./copy-error.ts";
 import { isGitSource, isHttpSource } from "./fetch.ts";
 
 export type SourceItem =
   | { readonly kind: "path"; readonly src: string }
   | { readonly kind: "url"; readonly src: string }
   | { readonly kind: "inline"; readonly name: string; readonly content: string };
-
-export class CopyError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
-
-export const commandOf = (op: CopyOp): string => (op.add ? "ADD" : "COPY");
-
-export function multipleSourcesError(op: CopyOp): CopyError {
-  return new CopyError("COPY_DEST_NOT_DIR", `When using ${commandOf(op)} with more than one source file, the destination must be a directory and end with a /`);
-}
 
 /** Sorts and checks the sources of `op`. */
 export function classifySources(op: CopyOp): SourceItem[] {

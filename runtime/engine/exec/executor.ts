@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import type { BuildGraph, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
 import type { ContainerConfig } from "../../../compiler/ir/image-config.ts";
+import { StrataError } from "../../errors/error.ts";
 import { killAll } from "../../runc/runc.ts";
 import { OverlaySnapshotter } from "../../snapshot/overlay.ts";
 import type { Descriptor } from "../../store/content-store.ts";
@@ -20,12 +20,14 @@ function exitCodeOf(sig: NodeJS.Signals): number {
 }
 
 /** The build was stopped by a signal; it cleaned up, and the command exits 130 or 143. */
-export class InterruptedError extends Error {
-  readonly code = "INTERRUPTED";
-  readonly exitCode: number;
+export class InterruptedError extends StrataError {
+  readonly #exit: number;
   constructor(sig: NodeJS.Signals) {
-    super(`interrupted by ${sig}`);
-    this.exitCode = exitCodeOf(sig);
+    super("INTERRUPTED", `interrupted by ${sig}`);
+    this.#exit = exitCodeOf(sig);
+  }
+  override get exit(): number {
+    return this.#exit;
   }
 }
 
@@ -76,7 +78,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const cache = new CacheRecords(store.layout);
   const plan = o.plan;
   const { order, keys } = plan;
-  const roots = new ReadOnlyRoots(snapshots, join(store.layout.run, `roots-${randomBytes(6).toString("hex")}`));
+  const roots = new ReadOnlyRoots(snapshots);
   const results = new Map<number, Promise<StageResult>>();
   const counters = { step: 0, executed: 0, cached: 0 };
   const sources: StepSources = {
@@ -114,16 +116,16 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}${step.sources.length > 1 ? ` (+${step.sources.length - 1} merged)` : ""}`);
       const key = keys.steps[stage.index]?.[j] as string;
       let hit = o.noCache ? undefined : await cache.get(key);
-      if (!o.noCache && o.remoteCache && !(hit && (hit.diffId === null || ((await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId)))))) {
+      if (!o.noCache && o.remoteCache && !(hit && (hit.diffId === null || ((await snapshots.has(hit.diffId)) && (await store.content.has(hit.diffId)))))) {
         // A local miss: pull the layer the remote cache has for this key instead of running the step.
         const remote = await o.remoteCache.fetch(key);
         if (remote) {
-          if (remote.diffId !== null) await snapshots.ensureLayer(remote.diffId, remote.diffId);
+          if (remote.diffId !== null) await snapshots.unpack(remote.diffId, remote.diffId);
           await cache.put(key, remote);
           hit = remote;
         }
       }
-      if (hit && (hit.diffId === null || ((await snapshots.hasLayer(hit.diffId)) && (await store.content.has(hit.diffId))))) {
+      if (hit && (hit.diffId === null || ((await snapshots.has(hit.diffId)) && (await store.content.has(hit.diffId))))) {
         progress.cached(id);
         counters.cached++;
         state = addLayer(state, step, hit.diffId, hit.size, hit.created);
@@ -197,7 +199,7 @@ function addLayer(state: StageResult, step: Step, diffId: string | null, size: n
 }
 
 async function ensureImageLayers(snapshots: OverlaySnapshotter, diffIds: readonly string[], layers: readonly Descriptor[]): Promise<void> {
-  for (const [k, layer] of layers.entries()) await snapshots.ensureLayer(diffIds[k] as string, layer.digest);
+  for (const [k, layer] of layers.entries()) await snapshots.unpack(diffIds[k] as string, layer.digest);
 }
 
 async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stage: Stage, results: Map<number, Promise<StageResult>>): Promise<StageResult> {

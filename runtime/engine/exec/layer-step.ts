@@ -1,10 +1,9 @@
-import { readdir, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
 import type { SourceRef, Step } from "../../../compiler/ir/graph.ts";
-import { writeLayer } from "../../layer/write-layer.ts";
 import { mount, unmount } from "../../fs/mount.ts";
-import type { OverlaySnapshotter } from "../../snapshot/overlay.ts";
+import type { OverlayActiveSnapshot } from "../../snapshot/overlay.ts";
+import type { Snapshotter } from "../../snapshot/snapshotter.ts";
 import type { Store } from "../../store/store.ts";
+import { writerStream } from "../../store/writer-stream.ts";
 import { copyInto } from "./copy/index.ts";
 import { StepError } from "../../errors/step-error.ts";
 import { runStep } from "./run-step.ts";
@@ -13,7 +12,8 @@ import type { StepSources } from "./step-sources.ts";
 
 export interface LayerStepInput {
   readonly store: Store;
-  readonly snapshots: OverlaySnapshotter;
+  /** RUN steps clean mount stubs out of the upper dir (run/stubs.ts): a snapshotter whose active snapshots have one. */
+  readonly snapshots: Snapshotter<OverlayActiveSnapshot>;
   readonly sources: StepSources;
   /** The layers below (bottom first). */
   readonly parents: readonly string[];
@@ -23,11 +23,13 @@ export interface LayerStepInput {
 }
 
 /**
- * Makes one layer: prepares an overlay snapshot over the parents, runs the
- * RUN or COPY in its merged view, unmounts, writes the upper dir as the layer
- * tar into the store, and keeps the upper dir as the layer's snapshot.
+ * Makes one layer: prepares a snapshot over the parents, runs the RUN or
+ * COPY in its merged view, unmounts, writes the snapshot's diff (the layer
+ * tar) through a content-store writer, committed as the diffID the diff
+ * hashed to, and commits the snapshot as that diffID. Returns the layer;
+ * undefined when the step changed nothing (the image then gets no layer for
+ * it, only history).
  */
-/** The layer a step made; undefined when it changed nothing (the image then gets no layer for it, only history). */
 export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; size: number } | undefined> {
   const { step, snapshots } = o;
   const op = step.op;
@@ -71,12 +73,16 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
     }
     await unmount(snap.merged);
     mounted = false;
-    if ((await readdir(snap.upper)).length === 0) return undefined;
-    const tmp = join(o.store.layout.tmp, `layer-${snap.id}.tar`);
-    const layer = await writeLayer(snap.upper, tmp, o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {});
-    if (await o.store.content.has(layer.diffId)) await rm(tmp, { force: true });
-    else await rename(tmp, o.store.layout.blob(layer.diffId));
-    await snapshots.adopt(snap.upper, layer.diffId);
+    if (!(await snapshots.changed(snap))) return undefined;
+    const blob = await o.store.content.writer();
+    let layer: { diffId: string; size: number };
+    try {
+      layer = await snapshots.diff(snap, writerStream(blob), o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {});
+      await blob.commit({ digest: layer.diffId, size: layer.size });
+    } finally {
+      await blob.abort();
+    }
+    await snapshots.commit(snap, layer.diffId);
     return layer;
   } finally {
     if (mounted) await unmount(snap.merged);

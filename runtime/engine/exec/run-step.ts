@@ -6,7 +6,9 @@ import { runContainer } from "../../runc/runc.ts";
 import { boundingCaps, hostDevices } from "../../runc/privileged.ts";
 import { type ExtraMount, runtimeSpec } from "../../runc/spec.ts";
 import { resolveUser } from "../../runc/user.ts";
-import type { ActiveSnapshot } from "../../snapshot/overlay.ts";
+import type { OverlayActiveSnapshot } from "../../snapshot/overlay.ts";
+import type { ErrorCode } from "../../errors/catalogue.ts";
+import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
 import { failedIndex, mergedArgv } from "./merged-run.ts";
 import { PIPES_DIR, prepareCommand } from "./run/heredocs.ts";
@@ -19,7 +21,7 @@ import type { StepSources } from "./step-sources.ts";
 
 export interface RunStepOptions {
   readonly runcRoot: string;
-  readonly snapshot: ActiveSnapshot;
+  readonly snapshot: OverlayActiveSnapshot;
   readonly op: RunOp;
   readonly sources: StepSources;
   readonly onOutput: (chunk: Buffer, stream: "stdout" | "stderr") => void;
@@ -104,12 +106,11 @@ export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undef
 }
 
 /** Runs a setup step; its failure becomes a StepError with the RUN's source, so the CLI prints the Dockerfile line. */
-async function setup<T>(code: string, source: SourceRef, fn: () => Promise<T>): Promise<T> {
+async function setup<T>(code: ErrorCode, source: SourceRef, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (e instanceof StepError) throw e;
-    const err = e as Error & { code?: unknown };
-    throw new StepError(typeof err.code === "string" && /^[A-Z_]+$/.test(err.code) ? err.code : code, err.message, source);
+    throw new StepError(e instanceof StrataError ? e.code : code, (e as Error).message, source);
   }
 }

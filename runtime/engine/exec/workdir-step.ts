@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { WorkdirOp } from "../../../compiler/ir/graph.ts";
 import { secureJoin } from "../../fs/secure-join.ts";
 import { resolveUser } from "../../runc/user.ts";
+import { StrataError } from "../../errors/error.ts";
 
 /**
  * WORKDIR's directory, made as BuildKit's mkdir file op makes it: every
@@ -15,7 +16,7 @@ export async function makeWorkdir(op: WorkdirOp, rootfs: string): Promise<void> 
   for (let d = target; d.length > rootfs.length; d = dirname(d)) {
     const st = await lstat(d).catch(() => undefined);
     if (st?.isDirectory()) break;
-    if (st) throw new Error(`WORKDIR ${op.path}: ${d.slice(rootfs.length)} exists and is not a directory`);
+    if (st) throw new StrataError("WORKDIR_FAILED", `WORKDIR ${op.path}: ${d.slice(rootfs.length)} exists and is not a directory`);
     missing.unshift(d);
   }
   if (missing.length === 0) return;

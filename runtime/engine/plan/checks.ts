@@ -2,6 +2,8 @@ import type { BuildGraph, Stage } from "../../../compiler/ir/graph.ts";
 import type { StoreLayout } from "../../store/layout.ts";
 
 export interface PlanWarning {
+  /** PLAN_TOO_MANY_LAYERS (fatal, in the error catalogue), or a warning's name. */
+  readonly code: "PLAN_TOO_MANY_LAYERS" | "PLAN_COPY_THEN_DELETE";
   readonly message: string;
   /** The build cannot go ahead (explain still prints the plan). */
   readonly fatal: boolean;
@@ -49,7 +51,7 @@ export function planWarnings(graph: BuildGraph, order: readonly number[], layout
   for (const i of order) {
     const stage = graph.stages[i] as Stage;
     const n = layerCount(graph, i, baseLayers);
-    if (n > max) out.push({ fatal: true, message: `stage ${stage.name ?? i} would have ${n} layers; overlayfs here can mount at most ${max}: merge RUNs or squash the base` });
+    if (n > max) out.push({ code: "PLAN_TOO_MANY_LAYERS", fatal: true, message: `stage ${stage.name ?? i} would have ${n} layers; overlayfs here can mount at most ${max}: merge RUNs or squash the base` });
     stage.steps.forEach((step, j) => {
       const path = step.op ? copiedPath(step.op) : undefined;
       if (path === undefined) return;
@@ -58,7 +60,7 @@ export function planWarnings(graph: BuildGraph, order: readonly number[], layout
         const script = later.op.commands.map((c) => c.args.join(" ")).join("\n");
         const rm = new RegExp(`\\brm\\b[^;&|\\n]*\\s${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$|;|&|\\|)`);
         if (rm.test(script)) {
-          out.push({ fatal: false, message: `${step.sources[0]?.file}:${step.sources[0]?.line}: ${path} is added by COPY and deleted by the RUN at line ${later.sources[0]?.line}; its bytes stay in the COPY layer` });
+          out.push({ code: "PLAN_COPY_THEN_DELETE", fatal: false, message: `${step.sources[0]?.file}:${step.sources[0]?.line}: ${path} is added by COPY and deleted by the RUN at line ${later.sources[0]?.line}; its bytes stay in the COPY layer` });
           break;
         }
       }

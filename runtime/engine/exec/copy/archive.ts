@@ -21,6 +21,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { applyLayer } from "../../../layer/apply-layer.ts";
+import { CopyError } from "../../context/copy-error.ts";
 
 export type Compression = "none" | "gzip" | "bzip2" | "xz" | "zstd";
 
@@ -112,7 +113,7 @@ export async function extractToStaging(path: string, c: Compression, source: str
     await applyLayer(decompressed(path, c), staging, { mode: "flatten" });
   } catch (e) {
     await rm(staging, { recursive: true, force: true });
-    throw new Error(`"${source}": refusing archive: ${(e as Error).message}`, { cause: e });
+    throw new CopyError("COPY_ARCHIVE", `"${source}": refusing archive: ${(e as Error).message}`, { cause: e });
   }
   return staging;
 }

@@ -1,3 +1,4 @@
+import { CopyError } from "../../context/copy-error.ts";
 /**
  * `--chmod`: octal (`755`, `0644`, up to 07777) or symbolic as chmod(1)
  * (`+x`, `u=rwX,go=rX`, `g=u`; BuildKit ≥ 1.14). A clause without `ugoa`
@@ -31,7 +32,7 @@ function copyClass(from: string, mode: number): number {
 function symbolic(spec: string): ModeFn {
   const clauses = spec.split(",").map((c) => {
     const m = /^([ugoa]*)((?:[-+=](?:[ugo]|[rwxXst]*))+)$/.exec(c);
-    if (!m) throw new Error(`invalid chmod parameter: '${spec}'. it should be octal string and between 0 and 07777, or a symbolic mode such as u+x`);
+    if (!m) throw new CopyError("COPY_CHMOD", `invalid chmod parameter: '${spec}'. it should be octal string and between 0 and 07777, or a symbolic mode such as u+x`);
     const who = (m[1] ?? "") === "" || (m[1] ?? "").includes("a") ? "ugo" : (m[1] as string);
     const mask = [...who].reduce((acc, w) => acc | CLASS_BITS[w as "u" | "g" | "o"], 0);
     const actions = [...(m[2] as string).matchAll(/([-+=])([ugo]|[rwxXst]*)/g)].map((a) => ({ op: a[1] as string, perms: a[2] as string }));
@@ -55,7 +56,7 @@ function symbolic(spec: string): ModeFn {
 export function parseChmod(spec: string): ModeFn {
   if (/^[0-7]+$/.test(spec)) {
     const v = Number.parseInt(spec, 8);
-    if (v > ALL) throw new Error(`invalid chmod parameter: '${spec}'. it should be octal string and between 0 and 07777`);
+    if (v > ALL) throw new CopyError("COPY_CHMOD", `invalid chmod parameter: '${spec}'. it should be octal string and between 0 and 07777`);
     return () => v;
   }
   return symbolic(spec);

@@ -21,9 +21,9 @@ import { fetchOnce, urlFileName, verifyChecksum } from "../../context/fetch.ts";
 import { type Owner, resolveChown } from "./owner.ts";
 import { Placer, writeContent } from "./place.ts";
 import { type SourceTree, selectSource } from "../../context/select.ts";
-import { CopyError, classifySources, commandOf, multipleSourcesError } from "../../context/sources.ts";
+import { classifySources } from "../../context/sources.ts";
+import { copyFailure, multipleSourcesError } from "../../context/copy-error.ts";
 
-export { CopyError } from "../../context/sources.ts";
 
 /** Extracts an archive into the directory `dest` (created), tar -x style: the archive wins path by path. */
 async function unpackInto(file: string, c: Compression, source: string, dest: string, rootfs: string, owner: Owner | undefined): Promise<void> {
@@ -46,7 +46,6 @@ async function unpackInto(file: string, c: Compression, source: string, dest: st
  * root. Errors are CopyErrors naming the source.
  */
 export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string): Promise<void> {
-  const cmd = commandOf(op);
   try {
     const items = classifySources(op);
     const owner = op.chown !== undefined ? await resolveChown(rootfs, op.chown) : undefined;
@@ -89,9 +88,7 @@ export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string)
       }
     }
   } catch (e) {
-    if (e instanceof CopyError && e.message.startsWith(`${cmd} failed: `)) throw e;
-    const code = (e as { code?: unknown }).code;
-    throw new CopyError(typeof code === "string" && code.startsWith("COPY_") ? code : "COPY_FAILED", `${cmd} failed: ${(e as Error).message}`, { cause: e });
+    throw copyFailure(op, e);
   }
 }
 

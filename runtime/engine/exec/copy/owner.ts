@@ -7,6 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { secureJoin } from "../../../fs/secure-join.ts";
+import { StrataError } from "../../../errors/error.ts";
 
 export interface Owner {
   readonly uid: number;
@@ -38,7 +39,7 @@ export async function resolveChown(rootfs: string, spec: string): Promise<Owner>
     gid = uid;
   } else if (user !== "") {
     const entry = (await table(rootfs, "/etc/passwd")).find((p) => p[0] === user);
-    if (!entry) throw new Error(`--chown=${spec}: unable to find user ${user}: no matching entries in passwd file`);
+    if (!entry) throw new StrataError("USER_NOT_FOUND", `--chown=${spec}: unable to find user ${user}: no matching entries in passwd file`);
     uid = Number(entry[2]);
     gid = Number(entry[3]);
   }
@@ -46,7 +47,7 @@ export async function resolveChown(rootfs: string, spec: string): Promise<Owner>
     if (numeric(group)) gid = Number(group);
     else {
       const entry = (await table(rootfs, "/etc/group")).find((g) => g[0] === group);
-      if (!entry) throw new Error(`--chown=${spec}: unable to find group ${group}: no matching entries in group file`);
+      if (!entry) throw new StrataError("USER_NOT_FOUND", `--chown=${spec}: unable to find group ${group}: no matching entries in group file`);
       gid = Number(entry[2]);
     }
   }

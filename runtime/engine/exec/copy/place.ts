@@ -29,6 +29,7 @@ import { makeNodes } from "../../../layer/mknod.ts";
 import type { ModeFn } from "./chmod.ts";
 import type { Owner } from "./owner.ts";
 import type { EntryKind, Match, SourceEntry } from "../../context/select.ts";
+import { CopyError } from "../../context/copy-error.ts";
 
 export interface PlaceOptions {
   /** --chown. */
@@ -88,7 +89,7 @@ export class Placer {
         missing.unshift(d);
         continue;
       }
-      if (!st.isDirectory()) throw new Error(`mkdir ${this.image(p)}: ${this.image(d)} is not a directory`);
+      if (!st.isDirectory()) throw new CopyError("COPY_FAILED", `mkdir ${this.image(p)}: ${this.image(d)} is not a directory`);
       break;
     }
     for (const d of missing) {
@@ -122,7 +123,7 @@ export class Placer {
   async contentsInto(m: Match, dir: string, keepTime = true): Promise<void> {
     const st = await lstatOrNull(dir);
     if (!st?.isDirectory()) {
-      if (!this.o.replace) throw new Error(`cannot copy to non-directory: ${this.image(dir)}`);
+      if (!this.o.replace) throw new CopyError("COPY_FAILED", `cannot copy to non-directory: ${this.image(dir)}`);
       await rm(dir, { recursive: true, force: true });
       await this.mkdirAll(dir);
     }
@@ -154,12 +155,12 @@ export class Placer {
     if (cur === null) return false;
     if (kind === "dir") {
       if (cur.isDirectory()) return true;
-      if (!this.o.replace) throw new Error(`cannot copy to non-directory: ${this.image(target)}`);
+      if (!this.o.replace) throw new CopyError("COPY_FAILED", `cannot copy to non-directory: ${this.image(target)}`);
       await unlink(target);
       return false;
     }
     if (cur.isDirectory()) {
-      if (!this.o.replace) throw new Error(`cannot replace to directory ${this.image(target)} with file`);
+      if (!this.o.replace) throw new CopyError("COPY_FAILED", `cannot replace to directory ${this.image(target)} with file`);
       await rm(target, { recursive: true, force: true });
       return false;
     }

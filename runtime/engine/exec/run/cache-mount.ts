@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import type { Mount } from "../../../../compiler/ir/graph.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { liveLeases, takeLease, withMutex } from "./leases.ts";
+import { RunMountError } from "./errors.ts";
 
 const run = promisify(execFile);
 
@@ -90,7 +91,7 @@ async function ensureInstance(inst: string, m: Mount, seed: CacheSeed | undefine
     if (seed !== undefined) {
       const st = await lstat(seed.path).catch(() => undefined);
       if (st?.isDirectory()) await run("cp", ["-a", "--", seed.path, tmp]);
-      else throw new Error(`cache mount from: "${seed.name}" is not a directory`);
+      else throw new RunMountError(`cache mount from: "${seed.name}" is not a directory`);
     } else {
       await mkdir(tmp);
       await chmod(tmp, m.mode ?? 0o755);

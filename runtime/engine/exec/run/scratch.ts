@@ -3,6 +3,7 @@ import { chmod, chown, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { unmount } from "../../../fs/mount.ts";
+import { StrataError } from "../../../errors/error.ts";
 
 const run = promisify(execFile);
 
@@ -29,7 +30,7 @@ export class Scratch {
       s.#mounted = true;
     } catch (e) {
       const err = e as { stderr?: string; message: string };
-      throw new Error(`cannot mount the RUN scratch tmpfs on ${dir}: ${(err.stderr || err.message).trim()}`);
+      throw new StrataError("RUN_SETUP", `cannot mount the RUN scratch tmpfs on ${dir}: ${(err.stderr || err.message).trim()}`);
     }
     return s;
   }

@@ -1,0 +1,57 @@
+/**
+ * How every command reports an error: one line, `strata: error[CODE]:
+ * message`, with the code from the catalogue (runtime/errors/), and the exit
+ * code the catalogue gives it. A thrown StrataError keeps its code; a failed
+ * system call becomes IO_ERROR naming the path; anything else is INTERNAL (a
+ * bug). STRATA_DEBUG=1 adds the stack.
+ */
+import { exitCodeOf } from "../errors/catalogue.ts";
+import { StrataError } from "../errors/error.ts";
+
+export interface Reported {
+  readonly code: string;
+  readonly message: string;
+  readonly exit: number;
+}
+
+/** What the errno codes Node reports say, in the words of strerror(3). */
+const ERRNO: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EEXIST: "file exists",
+  ENOTDIR: "not a directory",
+  EISDIR: "is a directory",
+  ENOSPC: "no space left on device",
+  EROFS: "read-only file system",
+  EBUSY: "device or resource busy",
+  EMFILE: "too many open files",
+  ELOOP: "too many levels of symbolic links",
+  ENAMETOOLONG: "file name too long",
+  EXDEV: "invalid cross-device link",
+  ENOTEMPTY: "directory not empty",
+};
+
+export function describeError(e: unknown): Reported {
+  if (e instanceof StrataError) return { code: e.code, message: e.message, exit: e.exit };
+  const err = e instanceof Error ? (e as NodeJS.ErrnoException) : new Error(String(e));
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (typeof errno === "string" && /^E[A-Z0-9]+$/.test(errno)) {
+    const { syscall, path } = err as NodeJS.ErrnoException;
+    const what = ERRNO[errno] ?? errno;
+    const message = path !== undefined ? `${syscall ? `${syscall} ` : ""}${path}: ${what}` : err.message;
+    return { code: "IO_ERROR", message, exit: exitCodeOf("IO_ERROR") };
+  }
+  return { code: "INTERNAL", message: `internal error: ${err.message}`, exit: exitCodeOf("INTERNAL") };
+}
+
+/** Prints the error and sets the exit code (`exit` overrides the catalogue's, for commands with docker's own codes). */
+export function reportError(e: unknown, exit?: number): void {
+  printReported(describeError(e), e, exit);
+}
+
+export function printReported(r: Reported, e: unknown, exit = r.exit): void {
+  process.stderr.write(`strata: error[${r.code}]: ${r.message}\n`);
+  if (process.env.STRATA_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = exit;
+}

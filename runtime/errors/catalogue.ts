@@ -1,0 +1,126 @@
+/**
+ * The catalogue of the runtime's error codes: each with the area it belongs
+ * to, the exit code of the strata command it ends, and what it means. Codes
+ * are stable: a code never changes meaning once released; new ones are added.
+ * `strata help errors` prints this table with the compiler's diagnostic codes
+ * (listing.ts), so every code the CLI can print is documented in one place.
+ *
+ * Exit codes (README.md): 0 success; 1 the work failed; 2 usage; 125 a
+ * container command's own error (docker's code: bad flags, no such image, the
+ * container could not be started); 126 its command cannot be executed; 127
+ * its command was not found; 130 / 143 interrupted by SIGINT / SIGTERM;
+ * `strata run` otherwise passes the container's exit code through.
+ */
+
+export type Area = "cli" | "build" | "image" | "registry" | "store" | "layer" | "container" | "dockerfile" | "image.ts" | "lint";
+
+export interface ErrorEntry {
+  readonly area: Area;
+  /** The exit code of the command this error ends. */
+  readonly exit: number;
+  readonly summary: string;
+}
+
+const e = (area: Area, exit: number, summary: string): ErrorEntry => ({ area, exit, summary });
+
+export const RUNTIME_ERRORS = {
+  // The command line and the host.
+  USAGE: e("cli", 2, "a flag or argument is missing, unknown or malformed (container commands exit 125, as docker's do)"),
+  IO_ERROR: e("cli", 1, "a file or system operation failed; the message names the path and the system's reason"),
+  INTERNAL: e("cli", 1, "a bug in Strata: the message says what went wrong; STRATA_DEBUG=1 prints the stack (please report it)"),
+  INTERRUPTED: e("cli", 130, "interrupted by SIGINT (exit 130) or SIGTERM (exit 143); every step cleaned up after itself"),
+  FILE_UNREADABLE: e("cli", 1, "a Dockerfile, image.ts or other named input file cannot be read"),
+  MOUNT_FAILED: e("cli", 1, "a mount (overlay, bind, tmpfs) was refused by the kernel; the message gives mount's reason"),
+  PATH_SYMLINK_LOOP: e("cli", 1, "resolving a path inside a root filesystem followed more than 255 symbolic links"),
+
+  // Building (runtime/engine/).
+  RUN_FAILED: e("build", 1, "a RUN command exited non-zero; the error names its line and shows its last output"),
+  RUN_MOUNT: e("build", 1, "a RUN --mount cannot be set up: a missing source, secret or ssh agent, a bad target"),
+  RUN_WORKDIR: e("build", 1, "a RUN's working directory cannot be made in the image"),
+  RUN_SETUP: e("build", 1, "a RUN's container could not be set up (scratch space, runc bundle)"),
+  USER_NOT_FOUND: e("build", 1, "a USER (or --chown, or exec -u) names a user or group the image's /etc/passwd or /etc/group lacks"),
+  WORKDIR_FAILED: e("build", 1, "WORKDIR cannot make its directory: a part of the path exists and is not a directory"),
+  COPY_FAILED: e("build", 1, "a COPY or ADD could not place its files (a destination that is not a directory, an unreadable source)"),
+  COPY_SOURCE: e("build", 1, "what a COPY or ADD reads cannot be read while planning (a source missing from the context)"),
+  COPY_SOURCE_NOT_FOUND: e("build", 1, "a COPY or ADD source is not in the build context (or .dockerignore excludes it), the stage or the image"),
+  COPY_DEST_NOT_DIR: e("build", 1, "a COPY or ADD of several sources needs a destination that ends with /"),
+  COPY_GIT: e("build", 1, "a git source: COPY never takes one, and ADD of git sources is not supported here"),
+  COPY_URL: e("build", 1, "a URL source where one is not allowed (COPY, or ADD --from)"),
+  COPY_URL_FETCH: e("build", 1, "an ADD URL could not be fetched, or its --checksum does not match"),
+  COPY_CHMOD: e("build", 1, "a --chmod value is not an octal mode up to 07777 or a symbolic mode"),
+  COPY_ARCHIVE: e("build", 1, "an ADD archive is refused (a path escaping the destination, a corrupt archive)"),
+  CONTEXT_SOURCE: e("build", 1, "the build context cannot be read"),
+  BAD_PATTERN: e("build", 1, "a .dockerignore, --exclude or wildcard pattern is malformed"),
+  PLAN_TOO_MANY_LAYERS: e("build", 1, "a stage would stack more layers than overlayfs can mount: merge RUNs or squash the base"),
+  PLAN_COPY_THEN_DELETE: e("build", 0, "a warning, the build goes on: a file a COPY adds is deleted by a later RUN, so its bytes stay in the image"),
+
+  // Images in the store and as archives (runtime/image/, runtime/store/).
+  IMAGE_NOT_FOUND: e("image", 1, "no image of that name, ID or digest in the store (container commands exit 125)"),
+  IMAGE_IN_USE: e("image", 1, "rmi refused: a container uses the image, or it is named more than once (use -f)"),
+  INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),
+  INVALID_DIGEST: e("image", 1, "a digest is not sha256:<64 hex digits>"),
+  LOAD_REFUSED: e("image", 1, "strata load refused an archive: a missing or mismatching blob, manifest or diffID; nothing was stored"),
+  IMPORT_CHANGE: e("image", 1, "an import --change is not a config instruction Strata can apply"),
+  IMPORT_FETCH: e("image", 1, "strata import could not download the tarball URL"),
+  CACHE_NOT_A_CACHE: e("image", 1, "a --cache-from reference names something that is not a Strata build cache"),
+  CACHE_VERSION: e("image", 1, "a --cache-from cache has a version this Strata does not read"),
+
+  // Registries (runtime/registry/).
+  REGISTRY_UNREACHABLE: e("registry", 1, "the registry could not be reached (DNS, connection refused, timeout) after retries"),
+  REGISTRY_UNAUTHORIZED: e("registry", 1, "the registry wants credentials, or refused them: strata login HOST"),
+  REGISTRY_DENIED: e("registry", 1, "the registry refused the request for these credentials (HTTP 403)"),
+  REGISTRY_NOT_FOUND: e("registry", 1, "the registry has no such repository or blob (HTTP 404)"),
+  REGISTRY_MANIFEST_UNKNOWN: e("registry", 1, "the registry has no such tag or digest"),
+  REGISTRY_MANIFEST_TOO_BIG: e("registry", 1, "a manifest is larger than the 4 MiB Strata reads"),
+  REGISTRY_DIGEST_MISMATCH: e("registry", 1, "bytes the registry sent do not hash to the digest that names them; refused"),
+  REGISTRY_BAD_IMAGE: e("registry", 1, "an image in the registry is inconsistent (layers and diffIDs disagree, an oversized config); refused"),
+  REGISTRY_UNSUPPORTED: e("registry", 1, "a manifest type Strata does not read (Docker schema 1)"),
+  REGISTRY_NO_PLATFORM: e("registry", 1, "an image index has no image for the platform asked for (--platform)"),
+  REGISTRY_INSECURE_REDIRECT: e("registry", 1, "an HTTPS registry redirected to plain HTTP; refused (--insecure-registry allows a host)"),
+  REGISTRY_INSECURE_REALM: e("registry", 1, "an HTTPS registry named a plain-HTTP token service; refused"),
+  REGISTRY_ERROR: e("registry", 1, "the registry answered with an error the message quotes"),
+
+  // The store (runtime/store/, runtime/snapshot/).
+  STORE_DIGEST_MISMATCH: e("store", 1, "bytes written to the store do not match the digest or size expected; nothing was committed"),
+  STORE_BLOB_NOT_FOUND: e("store", 1, "a blob the store should hold is missing (strata system verify reports what else is)"),
+  STORE_WRITER_CLOSED: e("store", 1, "a write to a blob that was already committed or aborted (a bug in the caller)"),
+  STORE_IN_USE: e("store", 1, "gc or prune refused: another strata process is using the store; try again when it is done"),
+  STORE_LOCK_TIMEOUT: e("store", 1, "the store's lock was held by another live process for longer than a minute"),
+  SNAPSHOT_DIFFID_MISMATCH: e("store", 1, "an unpacked or committed layer does not hash to the diffID it should have; nothing kept"),
+  SNAPSHOT_NOT_FOUND: e("store", 1, "a layer is not unpacked in the store (no snapshot of it)"),
+  SNAPSHOT_MOUNTED: e("store", 1, "a snapshot is still mounted where it must not be (a bug in the caller)"),
+  SNAPSHOT_ENDED: e("store", 1, "a snapshot was used after it was committed or discarded (a bug in the caller)"),
+
+  // Layer tars (runtime/layer/): what an image, archive or registry sends is refused rather than written outside the root.
+  LAYER_BAD_TAR: e("layer", 1, "a layer tar is truncated or malformed"),
+  LAYER_PATH_ESCAPE: e("layer", 1, "a layer entry's path escapes the root (.., or through a symlink); refused"),
+  LAYER_PATH_ABSOLUTE: e("layer", 1, "a layer entry's path is absolute; refused"),
+  LAYER_LINK_ESCAPE: e("layer", 1, "a layer hardlink points outside the layer; refused"),
+  LAYER_LINK_TARGET_MISSING: e("layer", 1, "a layer hardlink points at a path the layer does not have"),
+  LAYER_BAD_WHITEOUT: e("layer", 1, "a layer whiteout is malformed or goes through a whiteout"),
+  LAYER_UNSUPPORTED_ENTRY: e("layer", 1, "a layer entry Strata does not write (a NUL in a name, a hardlink to a directory)"),
+  LAYER_UNSUPPORTED_OVERLAY: e("layer", 1, "an overlay upper directory holds something a layer cannot express"),
+  LAYER_VERIFY_FAILED: e("layer", 1, "a layer file changed while it was written, or its bytes are not what was written"),
+  RUNC_FAILED: e("layer", 1, "runc itself failed (not the command it ran); the message quotes runc"),
+
+  // Containers (runtime/container/).
+  NO_SUCH_CONTAINER: e("container", 1, "no container of that name or ID"),
+  CONTAINER_AMBIGUOUS: e("container", 1, "an ID prefix matches several containers: give more of it or the name"),
+  CONTAINER_USAGE: e("container", 125, "a container command's arguments are invalid (-e, -v, -w, -c, --time, no command)"),
+  CONTAINER_STATE: e("container", 1, "the container is not in a state that allows this (not running, paused, running for rm)"),
+  NAME_IN_USE: e("container", 125, "the container name is invalid or already in use"),
+  START_FAILED: e("container", 125, "the container could not be started (runc refused its setup)"),
+  START_NOT_EXECUTABLE: e("container", 126, "the container's command exists but cannot be executed"),
+  START_NOT_FOUND: e("container", 127, "the container's command was not found in the image"),
+} as const satisfies Record<string, ErrorEntry>;
+
+export type ErrorCode = keyof typeof RUNTIME_ERRORS;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(RUNTIME_ERRORS, code);
+}
+
+/** The exit code a runtime error ends its command with. */
+export function exitCodeOf(code: ErrorCode): number {
+  return RUNTIME_ERRORS[code].exit;
+}

@@ -1,0 +1,181 @@
+import { createHash, type Hash, randomBytes } from "node:crypto";
+import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type BlobInfo, type ContentWriter, DigestMismatchError, type Expected, WriterClosedError } from "./content.ts";
+import type { StoreLayout } from "./layout.ts";
+
+/** Bytes gathered into one write: a write per 64 KiB network or stream chunk costs a third of a pull's time. */
+const WRITE_BATCH = 4 << 20;
+
+/**
+ * The file store's ingest (the ContentWriter contract in content.ts): an
+ * ingest file tmp/ingest-<pid>-<rand> (the pid lets the next strata command
+ * reclaim it if this process dies), written in batches of a few MiB, one in
+ * flight while the next is gathered, hashed as chunks arrive. `close` ends
+ * the writing (flush, read-only, fsync); `commit` closes, checks the running
+ * digest and size, and renames the file to blobs/sha256/<hex>. Until then
+ * `path` is readable by its owner (staging reads a staged manifest there)
+ * and by nobody else who does not know it.
+ */
+export class FileContentWriter implements ContentWriter {
+  readonly path: string;
+  readonly #layout: StoreLayout;
+  readonly #fh: FileHandle;
+  readonly #hash: Hash = createHash("sha256");
+  #size = 0;
+  /** Bytes handed to the file so far (positions of the batches). */
+  #dispatched = 0;
+  #batch: Uint8Array[] = [];
+  #batched = 0;
+  #writing: Promise<void> = Promise.resolve();
+  #failed: Error | undefined;
+  #state: "open" | "closing" | "closed" | "committed" | "aborted" = "open";
+  #closing: Promise<void> | undefined;
+  #final: string | undefined;
+  #committing: Promise<BlobInfo> | undefined;
+
+  private constructor(layout: StoreLayout, path: string, fh: FileHandle) {
+    this.#layout = layout;
+    this.path = path;
+    this.#fh = fh;
+  }
+
+  static async open(layout: StoreLayout): Promise<FileContentWriter> {
+    await mkdir(layout.tmp, { recursive: true });
+    const path = join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
+    return new FileContentWriter(layout, path, await open(path, "wx", 0o600));
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  digest(): string {
+    return this.#final ?? `sha256:${this.#hash.copy().digest("hex")}`;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.#state !== "open") throw new WriterClosedError(`ingest ${this.path} is ${this.#state}: no more writes`);
+    if (this.#failed) throw this.#failed;
+    if (chunk.length === 0) return;
+    this.#hash.update(chunk);
+    this.#size += chunk.length;
+    this.#batch.push(chunk);
+    this.#batched += chunk.length;
+    if (this.#batched >= WRITE_BATCH) {
+      await this.#writing;
+      if (this.#failed) throw this.#failed;
+      this.#dispatch();
+    }
+  }
+
+  /** Starts writing the gathered batch at its position (positions keep batches in order whatever their timing). */
+  #dispatch(): void {
+    if (this.#batch.length === 0) return;
+    const out = this.#batch;
+    const pos = this.#dispatched;
+    this.#dispatched += this.#batched;
+    this.#batch = [];
+    this.#batched = 0;
+    this.#writing = this.#writeAll(out, pos).catch((e: Error) => {
+      this.#failed ??= e;
+    });
+  }
+
+  async #writeAll(chunks: Uint8Array[], pos: number): Promise<void> {
+    let rest = chunks;
+    let at = pos;
+    while (rest.length > 0) {
+      const { bytesWritten } = await this.#fh.writev(rest, at);
+      at += bytesWritten;
+      // A short write (rare: a signal, a full disk about to fail): go on from where it stopped.
+      let skip = bytesWritten;
+      let k = 0;
+      while (k < rest.length && skip >= (rest[k] as Uint8Array).length) skip -= (rest[k++] as Uint8Array).length;
+      rest = rest.slice(k);
+      if (skip > 0 && rest.length > 0) rest[0] = (rest[0] as Uint8Array).subarray(skip);
+    }
+  }
+
+  /** Ends the writing: the last batch, read-only (0444), fsync. The bytes are durable but not yet a blob. */
+  close(): Promise<void> {
+    if (this.#state === "open") {
+      this.#state = "closing";
+      this.#closing = this.#close();
+    }
+    if (this.#closing === undefined) return Promise.reject(new WriterClosedError(`ingest ${this.path} is ${this.#state}`));
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    try {
+      await this.#writing;
+      this.#dispatch();
+      await this.#writing;
+      if (this.#failed) throw this.#failed;
+      await this.#fh.chmod(0o444);
+      await this.#fh.sync();
+      this.#final = `sha256:${this.#hash.digest("hex")}`;
+    } finally {
+      await this.#fh.close().catch(() => undefined);
+    }
+    this.#state = "closed";
+  }
+
+  commit(expected?: Expected): Promise<BlobInfo> {
+    if (this.#state === "aborted") return Promise.reject(new WriterClosedError(`ingest ${this.path} was aborted`));
+    this.#committing ??= this.#commit(expected);
+    return this.#committing;
+  }
+
+  async #commit(expected: Expected | undefined): Promise<BlobInfo> {
+    try {
+      await this.close();
+      const info = { digest: this.digest(), size: this.#size };
+      if (expected?.digest !== undefined && expected.digest !== info.digest) throw new DigestMismatchError(`blob digest mismatch: expected ${expected.digest}, got ${info.digest}`, info);
+      if (expected?.size !== undefined && expected.size !== info.size) throw new DigestMismatchError(`blob size mismatch for ${info.digest}: expected ${expected.size}, got ${info.size}`, info);
+      const blob = this.#layout.blob(info.digest);
+      if (await exists(blob)) await rm(this.path, { force: true });
+      else {
+        await mkdir(this.#layout.blobs, { recursive: true });
+        // Another writer of the same bytes may rename at the same moment: either file is the blob.
+        await rename(this.path, blob);
+      }
+      this.#state = "committed";
+      return info;
+    } catch (e) {
+      await this.#drop();
+      throw e;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.#committing) {
+      // A commit in flight finishes (it cleans up after itself when it fails).
+      await this.#committing.catch(() => undefined);
+      return;
+    }
+    if (this.#state === "aborted") return;
+    await this.#drop();
+  }
+
+  async #drop(): Promise<void> {
+    const was = this.#state;
+    this.#state = "aborted";
+    if (was === "closing") await this.#closing?.catch(() => undefined);
+    else if (was === "open") {
+      await this.#writing;
+      await this.#fh.close().catch(() => undefined);
+    }
+    await rm(this.path, { force: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
