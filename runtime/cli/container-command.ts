@@ -1,5 +1,4 @@
 import type { Command, CommanderError } from "commander";
-import { StartError } from "../container/start.ts";
 import { describeError, printReported } from "./report-error.ts";
 
 /** docker's exit code for its own errors (usage, daemon) in container commands. */
@@ -40,7 +39,7 @@ const USAGE_CODES = new Set(["USAGE", "CONTAINER_USAGE", "NAME_IN_USE", "IMAGE_N
 export function reportError(e: unknown, fallbackCode = 1): void {
   const r = describeError(e);
   let exit = fallbackCode;
-  if (e instanceof StartError) exit = e.exitCode;
+  if (r.code.startsWith("START_")) exit = r.exit;
   else if (USAGE_CODES.has(r.code)) exit = CONTAINER_USAGE;
   else if (r.code === "NO_SUCH_CONTAINER" || r.code === "CONTAINER_STATE") exit = 1;
   printReported(r, e, exit);

@@ -1,11 +1,12 @@
 /**
  * How every command reports an error: one line, `strata: error[CODE]:
  * message`, with the code from the catalogue (runtime/errors/), and the exit
- * code the catalogue gives it. A thrown StrataError keeps its code; a failed
- * system call becomes IO_ERROR naming the path; anything else is INTERNAL (a
- * bug). STRATA_DEBUG=1 adds the stack.
+ * code the catalogue gives it. A thrown StrataError keeps its code (as does
+ * an error from the compiler that carries a catalogued one); a failed system
+ * call becomes IO_ERROR naming the path; anything else is INTERNAL (a bug).
+ * STRATA_DEBUG=1 adds the stack.
  */
-import { exitCodeOf } from "../errors/catalogue.ts";
+import { exitCodeOf, isErrorCode } from "../errors/catalogue.ts";
 import { StrataError } from "../errors/error.ts";
 
 export interface Reported {
@@ -36,6 +37,8 @@ export function describeError(e: unknown): Reported {
   if (e instanceof StrataError) return { code: e.code, message: e.message, exit: e.exit };
   const err = e instanceof Error ? (e as NodeJS.ErrnoException) : new Error(String(e));
   const errno = (err as NodeJS.ErrnoException).code;
+  // An error from outside the runtime (the compiler's PatternError) that carries a catalogued code.
+  if (typeof errno === "string" && isErrorCode(errno)) return { code: errno, message: err.message, exit: exitCodeOf(errno) };
   if (typeof errno === "string" && /^E[A-Z0-9]+$/.test(errno)) {
     const { syscall, path } = err as NodeJS.ErrnoException;
     const what = ERRNO[errno] ?? errno;

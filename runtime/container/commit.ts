@@ -13,6 +13,7 @@ import { ContainerUsageError } from "./create.ts";
 import { runc } from "./runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, loadImageConfig, runcId } from "./state.ts";
 import { containerStatus } from "./status.ts";
+import { StrataError } from "../errors/error.ts";
 
 export interface CommitOptions {
   readonly message?: string | undefined;
@@ -88,7 +89,7 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
   try {
     if (pause) {
       const r = await runc(store.layout.runc, ["pause", rid]);
-      if (r.code !== 0) throw new Error(`cannot pause container ${rec.name}: ${r.stderr.trim()}`);
+      if (r.code !== 0) throw new StrataError("CONTAINER_STATE", `cannot pause container ${rec.name}: ${r.stderr.trim()}`);
     }
     try {
       layer = await writeLayer(paths.upper, writerStream(blob));

@@ -5,6 +5,7 @@ import { normalize } from "../../compiler/lower/config.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
+import { StrataError } from "../errors/error.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -23,8 +24,10 @@ export interface CreateOptions {
 }
 
 /** A problem with what the user asked for (docker's 125). */
-export class ContainerUsageError extends Error {
-  readonly code = "CONTAINER_USAGE";
+export class ContainerUsageError extends StrataError {
+  constructor(message: string) {
+    super("CONTAINER_USAGE", message);
+  }
 }
 
 /** docker's rule: Entrypoint + (command line args or Cmd); --entrypoint replaces Entrypoint and drops Cmd. */

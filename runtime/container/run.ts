@@ -5,6 +5,7 @@ import { removeContainer } from "./lifecycle.ts";
 import { runcKill } from "./runc-ops.ts";
 import { type ContainerRecord, runcId } from "./state.ts";
 import { StartError, launch, readExit, startFailure, waitStarted } from "./start.ts";
+import { StrataError } from "../errors/error.ts";
 
 export { containerArgs } from "./create.ts";
 
@@ -82,7 +83,8 @@ export async function runForeground(o: RunOptions): Promise<number> {
     const exit = await readExit(store, created.id);
     return exit?.code ?? code;
   } catch (e) {
-    if (e instanceof StartError) throw e;
+    // A coded error (no such image, a bad -v) keeps its code; anything else is a start failure.
+    if (e instanceof StrataError) throw e;
     throw new StartError((e as Error).message, 125);
   } finally {
     ended = true;

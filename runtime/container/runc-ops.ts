@@ -65,7 +65,7 @@ export async function runcLogError(path: string): Promise<string> {
  * runStartContainerErr): 127 when the command is not found, 126 when it
  * cannot be executed, 125 for anything else.
  */
-export function startFailureCode(message: string): number {
+export function startFailureCode(message: string): 125 | 126 | 127 {
   if (/executable file not found|no such file or directory/i.test(message)) return 127;
   if (/permission denied|is a directory/i.test(message)) return 126;
   return 125;

@@ -12,6 +12,7 @@ import type { Store } from "../store/store.ts";
 import { explainStartError, runc, runcLogError, runcState, startFailureCode } from "./runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, runcId, saveRecord } from "./state.ts";
 import { mountsUnder } from "./unmount.ts";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * Starting a container's process. A small monitor — `sh`, running
@@ -46,12 +47,14 @@ export function dropRuncErrors(chunk: Buffer): Buffer {
   return Buffer.from(chunk.toString("latin1").replace(/^runc (run|exec|create|start) failed: .*\n?/gm, ""), "latin1");
 }
 
-export class StartError extends Error {
-  readonly code = "START_FAILED";
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number) {
-    super(message);
-    this.exitCode = exitCode;
+/** The container did not start: docker's 125 (setup), 126 (its command cannot be executed) or 127 (not found). */
+export class StartError extends StrataError {
+  constructor(message: string, exitCode: 125 | 126 | 127) {
+    super(exitCode === 127 ? "START_NOT_FOUND" : exitCode === 126 ? "START_NOT_EXECUTABLE" : "START_FAILED", message);
+  }
+  /** docker's exit code for it. */
+  get exitCode(): number {
+    return this.exit;
   }
 }
 
@@ -151,7 +154,7 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
     let input: number;
     if (rec.interactive) {
       await rm(paths.stdin, { force: true });
-      await new Promise<void>((resolve, reject) => spawn("mkfifo", ["-m", "600", paths.stdin], { stdio: "ignore" }).on("close", (c) => (c === 0 ? resolve() : reject(new Error("mkfifo failed")))));
+      await new Promise<void>((resolve, reject) => spawn("mkfifo", ["-m", "600", paths.stdin], { stdio: "ignore" }).on("close", (c) => (c === 0 ? resolve() : reject(new StartError(`cannot make the stdin fifo of container ${rec.name}`, 125)))));
       // Read-write: the fifo never reports end of file, as docker keeps a -i container's stdin open.
       input = openSync(paths.stdin, constants.O_RDWR);
     } else input = openSync("/dev/null", constants.O_RDONLY);

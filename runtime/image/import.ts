@@ -12,6 +12,7 @@ import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Snapshotter } from "../snapshot/snapshotter.ts";
 import { type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
+import { StrataError } from "../errors/error.ts";
 
 export interface ImportOptions {
   readonly store: Store;
@@ -92,8 +93,10 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
 
 const CHANGE_KINDS = new Set(["CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "ONBUILD", "USER", "VOLUME", "WORKDIR"]);
 
-export class ImportChangeError extends Error {
-  readonly code = "IMPORT_CHANGE";
+export class ImportChangeError extends StrataError {
+  constructor(message: string) {
+    super("IMPORT_CHANGE", message);
+  }
 }
 
 /**
@@ -132,7 +135,7 @@ async function openSource(tarball: string): Promise<Readable> {
     const res = await request(tarball, { method: "GET", dispatcher });
     if (res.statusCode !== 200) {
       await res.body.dump();
-      throw new Error(`import: GET ${tarball}: HTTP ${res.statusCode}`);
+      throw new StrataError("IMPORT_FETCH", `import: GET ${tarball}: HTTP ${res.statusCode}`);
     }
     return res.body;
   }

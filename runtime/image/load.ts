@@ -51,7 +51,17 @@ async function* withHead(head: Buffer, it: AsyncIterator<Uint8Array>): AsyncGene
   for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
 }
 
+/** The archive's files, staged; a stream that is not a (compressed) tar is refused as such. */
 async function readEntries(input: Readable, staging: Staging): Promise<Map<string, Entry>> {
+  try {
+    return await stageEntries(input, staging);
+  } catch (e) {
+    if (e instanceof StrataError) throw e;
+    throw new LoadError(`not a readable tar archive (${(e as Error).message}); nothing stored`);
+  }
+}
+
+async function stageEntries(input: Readable, staging: Staging): Promise<Map<string, Entry>> {
   const files = new Map<string, Entry>();
   const { stream } = await decompressed(input);
   const ex = tarExtract();

@@ -8,6 +8,7 @@
  * symlinks in the parent path.
  */
 import { spawn } from "node:child_process";
+import { StrataError } from "../errors/error.ts";
 
 export interface NodeSpec {
   /** Absolute path of the node to create (must not exist). */
@@ -46,7 +47,7 @@ function run(args: string[]): Promise<void> {
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolve();
-      else reject(new Error(`mknod failed (exit ${code}): ${stderr.trim()}`));
+      else reject(new StrataError("IO_ERROR", `mknod failed (exit ${code}): ${stderr.trim()}`));
     });
   });
 }

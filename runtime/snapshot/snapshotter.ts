@@ -1,6 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { MountSpec } from "../fs/mount.ts";
 import type { WriteLayerOptions, WriteLayerResult } from "../layer/write-layer.ts";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * The snapshotter contract (after containerd's snapshots.Snapshotter):
@@ -81,10 +82,9 @@ export interface SnapshotInfo {
   readonly created: Date;
 }
 
-export class SnapshotError extends Error {
-  readonly code: "SNAPSHOT_NOT_FOUND" | "SNAPSHOT_DIFFID_MISMATCH" | "SNAPSHOT_MOUNTED" | "SNAPSHOT_ENDED";
+export class SnapshotError extends StrataError {
+  declare readonly code: "SNAPSHOT_NOT_FOUND" | "SNAPSHOT_DIFFID_MISMATCH" | "SNAPSHOT_MOUNTED" | "SNAPSHOT_ENDED";
   constructor(code: SnapshotError["code"], message: string) {
-    super(message);
-    this.code = code;
+    super(code, message);
   }
 }

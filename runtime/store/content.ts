@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * The content store contract (after containerd's content.Store): blobs
@@ -79,25 +80,25 @@ export interface Expected {
   readonly size?: number | undefined;
 }
 
-export class DigestMismatchError extends Error {
-  readonly code = "STORE_DIGEST_MISMATCH";
+export class DigestMismatchError extends StrataError {
   /** What the bytes turned out to be, when the error is about a stream just read. */
   readonly actual: BlobInfo | undefined;
   constructor(message: string, actual?: BlobInfo) {
-    super(message);
+    super("STORE_DIGEST_MISMATCH", message);
     this.actual = actual;
   }
 }
 
-export class BlobNotFoundError extends Error {
-  readonly code = "STORE_BLOB_NOT_FOUND";
+export class BlobNotFoundError extends StrataError {
   readonly digest: string;
   constructor(digest: string) {
-    super(`blob ${digest} is not in the store`);
+    super("STORE_BLOB_NOT_FOUND", `blob ${digest} is not in the store`);
     this.digest = digest;
   }
 }
 
-export class WriterClosedError extends Error {
-  readonly code = "STORE_WRITER_CLOSED";
+export class WriterClosedError extends StrataError {
+  constructor(message: string) {
+    super("STORE_WRITER_CLOSED", message);
+  }
 }

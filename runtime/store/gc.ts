@@ -4,6 +4,7 @@ import { hexOf } from "./layout.ts";
 import type { ImageConfigJson, ManifestJson } from "./oci.ts";
 import type { Store } from "./store.ts";
 import { withLock } from "./lock.ts";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * Garbage collection: what no image (and, unless asked, no build cache
@@ -57,7 +58,7 @@ export async function referencedBlobs(store: Store): Promise<Set<string>> {
 
 export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResult> {
   const users = await liveUsers(store);
-  if (users.length > 0) throw new Error(`the store is in use by strata process ${users.join(", ")}; try again when it is done`);
+  if (users.length > 0) throw new StrataError("STORE_IN_USE", `the store is in use by strata process ${users.join(", ")}; try again when it is done`);
   return withLock(store.layout.lockFile, async () => {
     const keep = await referencedBlobs(store);
     for (const d of o.inUse ?? []) keep.add(d);

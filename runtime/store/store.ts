@@ -4,6 +4,7 @@ import { StoreLayout } from "./layout.ts";
 import { type ImageConfigJson, type ManifestJson, MediaType, ociManifest } from "./oci.ts";
 import { reclaim } from "./reclaim.ts";
 import { RefStore } from "./refs.ts";
+import { StrataError } from "../errors/error.ts";
 
 export interface LoadedImage {
   readonly manifestDigest: string;
@@ -19,8 +20,10 @@ function sortMaps(c: ImageConfigJson["config"]): ImageConfigJson["config"] {
   return { ...c, ExposedPorts: sorted(c.ExposedPorts), Volumes: sorted(c.Volumes), Labels: sorted(c.Labels) };
 }
 
-export class ImageNotFoundError extends Error {
-  readonly code = "IMAGE_NOT_FOUND";
+export class ImageNotFoundError extends StrataError {
+  constructor(message: string) {
+    super("IMAGE_NOT_FOUND", message);
+  }
 }
 
 /**

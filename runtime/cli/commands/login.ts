@@ -26,9 +26,9 @@ export function registerLogin(program: Command): void {
     .option("--insecure-registry <host>", "allow plain HTTP to this registry; repeatable", collect, [])
     .action(async (server: string, opts: { username?: string; password?: string; passwordStdin?: boolean; insecureRegistry: string[] }) => {
       const host = hostOf(server);
-      if (!opts.username) throw new StrataError("USAGE", "login: --username is required");
+      if (!opts.username) throw new StrataError("CREDENTIALS_MISSING", "login: --username is required");
       const password = opts.passwordStdin ? await readStdin() : opts.password;
-      if (password === undefined || password === "") throw new StrataError("USAGE", "login: give the password with --password-stdin (or -p)");
+      if (password === undefined || password === "") throw new StrataError("CREDENTIALS_MISSING", "login: give the password with --password-stdin (or -p)");
       const api = host === "docker.io" ? "registry-1.docker.io" : host;
       const client = new RegistryClient(api, { insecure: insecureRegistries(opts.insecureRegistry), credentials: { username: opts.username, password }, attempts: 2 });
       try {

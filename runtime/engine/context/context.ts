@@ -30,10 +30,6 @@ export interface ContextEntry {
   readonly ino: number;
 }
 
-export class ContextError extends Error {
-  readonly code = "CONTEXT_SOURCE";
-}
-
 export class BuildContext {
   readonly root: string;
   readonly ignore: PatternMatcher;

@@ -31,6 +31,7 @@ import { goMatch, hasWildcards, splitWildcards } from "../../../compiler/pattern
 import { PatternMatcher } from "../../../compiler/patterns/pattern-matcher.ts";
 import { mapLimit } from "../../fs/pool.ts";
 import { secureJoin } from "../../fs/secure-join.ts";
+import { StrataError } from "../../errors/error.ts";
 
 /** Where sources are read from: a directory on disk and what of it is visible. */
 export interface SourceTree {
@@ -66,8 +67,10 @@ export interface Match {
   readonly entries: readonly SourceEntry[];
 }
 
-export class SourceNotFound extends Error {
-  readonly code = "COPY_SOURCE_NOT_FOUND";
+export class SourceNotFound extends StrataError {
+  constructor(message: string) {
+    super("COPY_SOURCE_NOT_FOUND", message);
+  }
 }
 
 export function kindOf(st: BigIntStats): EntryKind {

@@ -3,6 +3,7 @@ import { computeKeys, type GraphKeys } from "../../../compiler/cache/keys.ts";
 import { type LayerParts, layerParts, type StepFacts } from "../../../compiler/explain/parts.ts";
 import type { BuildGraph, CopyOp, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
 import { stageDependencies } from "../../../compiler/ir/stages.ts";
+import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
 import { hashMemo } from "../../store/context-hashes.ts";
 import type { StoreLayout } from "../../store/layout.ts";
@@ -77,7 +78,7 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
           facts.set(`${i}:${j}`, { input: { context: digest }, files });
         }
       } catch (e) {
-        throw new StepError("COPY_SOURCE", (e as Error).message, step.sources[0] as SourceRef);
+        throw new StepError(e instanceof StrataError ? e.code : "COPY_SOURCE", (e as Error).message, step.sources[0] as SourceRef);
       }
     }
   }
