@@ -1,24 +1,18 @@
 import { createHash } from "node:crypto";
-import { hostPlatform } from "../../compiler/lower/platform.ts";
 import { familiarName } from "../store/names.ts";
-import type { ImageConfigJson, IndexJson, ManifestJson } from "../store/oci.ts";
+import type { ImageConfigJson } from "../store/oci.ts";
 import { RegistryClient } from "./client.ts";
 import { RegistryError } from "./errors.ts";
-import { type Log, quietLog } from "./progress.ts";
-import { isIndex, selectPlatform } from "./pull.ts";
+import { quietLog } from "./progress.ts";
+import { imageManifest, type PullOptions } from "./pull.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 
 /** An image config larger than this is refused (docker's are a few kB; a long history a few hundred). */
 const MAX_CONFIG = 8 << 20;
 
-export interface InspectOptions {
-  readonly ref: string;
-  /** os/arch[/variant] to pick from an image index (default: this machine's). */
-  readonly platform?: string | undefined;
-  readonly insecure?: readonly string[];
-  readonly log?: Log;
-}
+/** As a pull's, without a store: nothing is stored. */
+export type InspectOptions = Omit<PullOptions, "store">;
 
 /** What a registry says of an image without any of its layers. */
 export interface RemoteImage {
@@ -45,13 +39,7 @@ export async function inspectRemote(o: InspectOptions): Promise<RemoteImage> {
   const repo = new Repository(client, ref.repository);
   const label = familiarName(ref.name);
   try {
-    let top = await repo.getManifest(ref.reference);
-    if (isIndex(top.mediaType)) {
-      const pick = selectPlatform(JSON.parse(top.bytes.toString("utf8")) as IndexJson, o.platform ?? hostPlatform(process.arch), label);
-      top = await repo.getManifest(pick.digest);
-    }
-    const manifest = JSON.parse(top.bytes.toString("utf8")) as ManifestJson;
-    if (!Array.isArray(manifest.layers) || !manifest.config) throw new RegistryError("REGISTRY_UNSUPPORTED", `${label}: unsupported manifest type ${top.mediaType} (schema 1 is not supported)`);
+    const { top, manifest } = await imageManifest(repo, ref.reference, o.platform, label);
     const want = manifest.config;
     if (want.size > MAX_CONFIG) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: its config is ${want.size} bytes, more than the ${MAX_CONFIG} bytes Strata reads; refused`);
     const chunks: Buffer[] = [];

@@ -34,7 +34,7 @@ export interface PullResult {
   readonly configDigest: string;
 }
 
-export function isIndex(mt: string): boolean {
+function isIndex(mt: string): boolean {
   return mt === MediaType.index || mt === MediaType.dockerManifestList;
 }
 
@@ -48,6 +48,21 @@ export function selectPlatform(index: IndexJson, platform: string, label: string
     throw new RegistryError("REGISTRY_NO_PLATFORM", `${label}: no image for ${platform} in the index (it has ${have || "none"}); pick one with --platform`);
   }
   return pick;
+}
+
+/**
+ * The image manifest `reference` names in `repo`: through an image index,
+ * the one for `platform` (default: this machine's). Schema 1 is refused.
+ */
+export async function imageManifest(repo: Repository, reference: string, platform: string | undefined, label: string): Promise<{ top: Awaited<ReturnType<Repository["getManifest"]>>; manifest: ManifestJson }> {
+  let top = await repo.getManifest(reference);
+  if (isIndex(top.mediaType)) {
+    const pick = selectPlatform(JSON.parse(top.bytes.toString("utf8")) as IndexJson, platform ?? hostPlatform(process.arch), label);
+    top = await repo.getManifest(pick.digest);
+  }
+  const manifest = JSON.parse(top.bytes.toString("utf8")) as ManifestJson;
+  if (!Array.isArray(manifest.layers) || !manifest.config) throw new RegistryError("REGISTRY_UNSUPPORTED", `${label}: unsupported manifest type ${top.mediaType} (schema 1 is not supported)`);
+  return { top, manifest };
 }
 
 /**
@@ -105,14 +120,8 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
   const staging = new Staging(store);
   try {
     const label = familiarName(ref.name);
-    let top = await repo.getManifest(ref.reference);
-    if (isIndex(top.mediaType)) {
-      const pick = selectPlatform(JSON.parse(top.bytes.toString("utf8")) as IndexJson, o.platform ?? hostPlatform(process.arch), label);
-      top = await repo.getManifest(pick.digest);
-    }
+    const { top, manifest } = await imageManifest(repo, ref.reference, o.platform, label);
     const remoteDigest = top.digest;
-    const manifest = JSON.parse(top.bytes.toString("utf8")) as ManifestJson;
-    if (!Array.isArray(manifest.layers) || !manifest.config) throw new RegistryError("REGISTRY_UNSUPPORTED", `${label}: unsupported manifest type ${top.mediaType} (schema 1 is not supported)`);
     // The config and the layers are fetched side by side. A layer whose blob is stored is not
     // fetched; nor is one stored uncompressed, when the config is here already to say its diffID.
     const configHere = await staging.has(manifest.config.digest);

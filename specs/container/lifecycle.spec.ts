@@ -150,7 +150,7 @@ describe("containers", () => {
     for (const args of [["logs", "my"], ["exec", "my", "true"], ["stop", "my"], ["diff", "my"], ["commit", "my"], ["rm", "my"]]) {
       const r = strata(root, args);
       expect(r.code, args.join(" ")).toBe(1);
-      expect(r.stderr).toBe("strata: No such container: my\n");
+      expect(r.stderr).toBe("strata: error[NO_SUCH_CONTAINER]: No such container: my\n");
     }
     expect(strata(root, ["run", "--no-such-flag", "busybox"]).code).toBe(125);
     expect(strata(root, ["ps", "--bogus"]).code).toBe(125);
@@ -159,7 +159,7 @@ describe("containers", () => {
     expect(strata(root, ["run", "--rm", "-v", "relative:/x", "busybox", "true"]).code).toBe(125);
     const notFound = strata(root, ["run", "--rm", "busybox", "nosuchcommand"]);
     expect(notFound.code).toBe(127);
-    expect(notFound.stderr).toMatch(/^strata: cannot start container [a-z]+_[a-z]+\d?: exec: "nosuchcommand": executable file not found in \$PATH\n$/);
+    expect(notFound.stderr).toMatch(/^strata: error\[START_NOT_FOUND\]: cannot start container [a-z]+_[a-z]+\d?: exec: "nosuchcommand": executable file not found in \$PATH\n$/);
     const notExec = strata(root, ["run", "--rm", "busybox", "/etc/passwd"]);
     expect(notExec.code).toBe(126);
     expect(notExec.stderr).toContain("permission denied");

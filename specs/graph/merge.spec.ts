@@ -60,7 +60,7 @@ describe("merge-runs", () => {
     writeFileSync(join(dir, "Dockerfile"), "FROM busybox:latest\nRUN echo first\nRUN echo second && exit 7\nRUN echo third-should-not-run\n");
     const b = strata(root, ["build", dir]);
     expect(b.code).toBe(1);
-    expect(b.stderr).toMatch(/Dockerfile:3: process "\/bin\/sh -c echo second && exit 7" did not complete successfully: exit code: 7/);
+    expect(b.stderr).toMatch(/Dockerfile:3:1: error\[RUN_FAILED\]: process "\/bin\/sh -c echo second && exit 7" did not complete successfully: exit code: 7/);
     expect(b.stderr).toContain("> 3 | RUN echo second && exit 7");
     expect(b.stderr).not.toContain("third-should-not-run\n#");
     expect(b.stderr).not.toMatch(/^#\d+ [\d.]+ third-should-not-run$/m);
