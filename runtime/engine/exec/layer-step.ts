@@ -5,6 +5,7 @@ import type { Snapshotter } from "../../snapshot/snapshotter.ts";
 import type { Store } from "../../store/store.ts";
 import { writerStream } from "../../store/writer-stream.ts";
 import { copyInto } from "./copy/index.ts";
+import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
 import { runStep } from "./run-step.ts";
 import { makeWorkdir } from "./workdir-step.ts";
@@ -61,14 +62,14 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
       try {
         await makeWorkdir(op, snap.merged);
       } catch (e) {
-        throw new StepError("WORKDIR_FAILED", (e as Error).message, source);
+        throw new StepError(e instanceof StrataError ? e.code : "WORKDIR_FAILED", (e as Error).message, source);
       }
     } else {
       try {
         await copyInto(op, o.sources, snap.merged);
       } catch (e) {
         if (e instanceof StepError) throw e;
-        throw new StepError("COPY_FAILED", (e as Error).message, source);
+        throw new StepError(e instanceof StrataError ? e.code : "COPY_FAILED", (e as Error).message, source);
       }
     }
     await unmount(snap.merged);
