@@ -8,7 +8,6 @@ import { writeLayer } from "../layer/write-layer.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type ImageConfigJson, type ManifestJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
-import { writerStream } from "../store/writer-stream.ts";
 import { ContainerUsageError } from "./create.ts";
 import { runc } from "./runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, loadImageConfig, runcId } from "./state.ts";
@@ -92,7 +91,7 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
       if (r.code !== 0) throw new StrataError("CONTAINER_STATE", `cannot pause container ${rec.name}: ${r.stderr.trim()}`);
     }
     try {
-      layer = await writeLayer(paths.upper, writerStream(blob));
+      layer = await writeLayer(paths.upper, blob);
     } finally {
       if (pause) await runc(store.layout.runc, ["resume", rid]);
     }

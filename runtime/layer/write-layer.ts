@@ -10,11 +10,11 @@
  * Never holds the layer in memory: file data is read straight into a 1 MiB staging buffer
  * that is hashed and written when full.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, type Hash, randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
 import { type FileHandle, lstat, open, readdir, readlink, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { Writable } from "node:stream";
+import { Writable } from "node:stream";
 import { listAttributesSync, getAttributeSync } from "@napi-rs/xattr";
 import { LayerError } from "./errors.ts";
 import { BLOCK, encodeHeader, padding, type TarEntry } from "./tar-format.ts";
@@ -40,21 +40,37 @@ interface Sink {
   readonly reusesBuffer: boolean;
 }
 
+/**
+ * A destination that hashes what it is given itself (a content-store
+ * writer): the tar is handed to it chunk by chunk, never reused, and its
+ * digest is the diffID, so the layer is hashed once, not twice.
+ */
+export interface DigestingSink {
+  write(chunk: Uint8Array): Promise<void>;
+  digest(): string;
+}
+
+function isDigestingSink(out: Writable | string | DigestingSink): out is DigestingSink {
+  return typeof out === "object" && !(out instanceof Writable) && typeof (out as DigestingSink).digest === "function";
+}
+
 class TarOut {
   readonly #sink: Sink;
-  readonly #hash = createHash("sha256");
+  /** Undefined when the sink hashes (DigestingSink). */
+  readonly #hash: Hash | undefined;
   #buf = Buffer.allocUnsafe(STAGE);
   #len = 0;
   size = 0;
 
-  constructor(sink: Sink) {
+  constructor(sink: Sink, hashed: boolean) {
     this.#sink = sink;
+    this.#hash = hashed ? createHash("sha256") : undefined;
   }
 
   async flush(): Promise<void> {
     if (this.#len === 0) return;
     const chunk = this.#buf.subarray(0, this.#len);
-    this.#hash.update(chunk);
+    this.#hash?.update(chunk);
     this.size += chunk.length;
     this.#len = 0;
     await this.#sink.write(chunk);
@@ -64,7 +80,7 @@ class TarOut {
   async put(b: Buffer): Promise<void> {
     if (b.length > STAGE - this.#len) await this.flush();
     if (b.length >= STAGE) {
-      this.#hash.update(b);
+      this.#hash?.update(b);
       this.size += b.length;
       await this.#sink.write(b);
       return;
@@ -96,6 +112,7 @@ class TarOut {
   }
 
   digest(): string {
+    if (this.#hash === undefined) throw new Error("internal: the sink hashes this tar");
     return `sha256:${this.#hash.digest("hex")}`;
   }
 }
@@ -312,25 +329,27 @@ function streamSink(out: Writable): Sink {
   };
 }
 
-async function writeTar(upperDir: string, sink: Sink, options: WriteLayerOptions): Promise<WriteLayerResult> {
-  const out = new TarOut(sink);
+async function writeTar(upperDir: string, sink: Sink, options: WriteLayerOptions, digest?: () => string): Promise<WriteLayerResult> {
+  const out = new TarOut(sink, digest === undefined);
   const walker = new Walker(out, upperDir, options.sourceDateEpoch);
   await walker.dir("");
   await out.zeros(2 * BLOCK);
   await out.flush();
-  return { diffId: out.digest(), size: out.size };
+  return { diffId: digest ? digest() : out.digest(), size: out.size };
 }
 
 /**
  * Write the layer tar of an overlay upper dir. With a path, writes a temp file beside it,
  * fsyncs, checks its size and renames it into place. With a stream, writes with backpressure
- * and ends the stream once the tar is complete.
+ * and ends the stream once the tar is complete. With a DigestingSink, hands it the tar and
+ * takes its digest as the diffID (nothing is ended: the caller commits).
  */
 export async function writeLayer(
   upperDir: string,
-  out: Writable | string,
+  out: Writable | string | DigestingSink,
   options: WriteLayerOptions = {},
 ): Promise<WriteLayerResult> {
+  if (isDigestingSink(out)) return writeTar(upperDir, { reusesBuffer: false, write: (c) => out.write(c) }, options, () => out.digest());
   if (typeof out !== "string") {
     const result = await writeTar(upperDir, streamSink(out), options);
     await new Promise<void>((resolve, reject) => {

@@ -5,7 +5,7 @@ import { type Readable, Writable } from "node:stream";
 import { type MountSpec, unmount } from "../fs/mount.ts";
 import { applyLayer } from "../layer/apply-layer.ts";
 import { decompressed } from "../layer/decompress.ts";
-import { type WriteLayerOptions, type WriteLayerResult, writeLayer } from "../layer/write-layer.ts";
+import { type DigestingSink, type WriteLayerOptions, type WriteLayerResult, writeLayer } from "../layer/write-layer.ts";
 import type { ContentStore } from "../store/content.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
 import { writeOwner } from "../store/reclaim.ts";
@@ -120,7 +120,7 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     return (await readdir(active.upper)).length > 0;
   }
 
-  async diff(active: OverlayActiveSnapshot, out: Writable, options: WriteLayerOptions = {}): Promise<WriteLayerResult> {
+  async diff(active: OverlayActiveSnapshot, out: Writable | DigestingSink, options: WriteLayerOptions = {}): Promise<WriteLayerResult> {
     await this.#mustBeIdle(active);
     const r = await writeLayer(active.upper, out, options);
     this.#diffs.set(active, r.diffId);

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import type { MountSpec } from "../fs/mount.ts";
-import type { WriteLayerOptions, WriteLayerResult } from "../layer/write-layer.ts";
+import type { DigestingSink, WriteLayerOptions, WriteLayerResult } from "../layer/write-layer.ts";
 import { StrataError } from "../errors/error.ts";
 
 /**
@@ -50,8 +50,12 @@ export interface Snapshotter<A extends ActiveSnapshot = ActiveSnapshot> {
   view(parents: readonly string[]): Promise<ActiveSnapshot>;
   /** Whether the (unmounted) active snapshot holds any change. */
   changed(active: A): Promise<boolean>;
-  /** Writes the active snapshot's changes to `out` as an uncompressed layer tar, then ends `out`; its diffID and size. */
-  diff(active: A, out: Writable, options?: WriteLayerOptions): Promise<WriteLayerResult>;
+  /**
+   * Writes the active snapshot's changes as an uncompressed layer tar to `out`: a stream (ended
+   * when the tar is complete), or a sink that hashes what it takes (a content-store writer: its
+   * digest is the diffID, so the tar is hashed once). Returns the diffID and size.
+   */
+  diff(active: A, out: Writable | DigestingSink, options?: WriteLayerOptions): Promise<WriteLayerResult>;
   /** Keeps the active snapshot's changes as the committed snapshot `diffId` (what `diff` returned), and ends it. */
   commit(active: A, diffId: string): Promise<void>;
   /** Ends an active snapshot or a view, dropping its changes; unmounts what is still mounted on it. */

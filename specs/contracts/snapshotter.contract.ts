@@ -145,6 +145,28 @@ export function snapshotterContract(name: string, factory: () => Promise<Snapsho
       expect(await sn.has(r.diffId)).toBe(true);
     });
 
+    it("diff into a content-store writer: the writer's digest is the diffID, and the committed blob is the tar", async () => {
+      const active = await sn.prepare([]);
+      await mounted(active, async (root) => {
+        await writeFile(join(root, "w.txt"), "through a writer\n");
+      });
+      const writer = await subject.content.writer();
+      try {
+        const r = await sn.diff(active, writer);
+        expect(r.diffId).toBe(writer.digest());
+        expect(r.size).toBe(writer.size);
+        const blob = await writer.commit({ digest: r.diffId, size: r.size });
+        const tar = await subject.content.readBytes(blob.digest);
+        expect(sha(tar)).toBe(r.diffId);
+        expect(await entries(tar)).toEqual(["w.txt"]);
+        await sn.commit(active, r.diffId);
+        expect(await sn.has(r.diffId)).toBe(true);
+      } finally {
+        await writer.abort();
+        await sn.discard(active);
+      }
+    });
+
     it("a snapshot prepared over a committed parent shows the parent's files", async () => {
       const active = await sn.prepare([base.diffId]);
       try {

@@ -40,7 +40,7 @@ export async function hashFile(path: string, size = Number.POSITIVE_INFINITY): P
   return h.digest("hex");
 }
 
-/** A file's content hash, remembered by (path, size, mtime, ctime, inode, mode) so unchanged files are not read twice (hash-memo.ts). */
+/** A file's content hash, remembered by (path, size, mtime, ctime, inode, mode) so unchanged files are not read twice (store/context-hashes.ts). */
 export async function contentHash(e: SourceEntry): Promise<string> {
   const st = e.st;
   const k = `${e.abs}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}\0${st.mode}`;

@@ -3,7 +3,6 @@ import { mount, unmount } from "../../fs/mount.ts";
 import type { OverlayActiveSnapshot } from "../../snapshot/overlay.ts";
 import type { Snapshotter } from "../../snapshot/snapshotter.ts";
 import type { Store } from "../../store/store.ts";
-import { writerStream } from "../../store/writer-stream.ts";
 import { copyInto } from "./copy/index.ts";
 import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
@@ -78,7 +77,8 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
     const blob = await o.store.content.writer();
     let layer: { diffId: string; size: number };
     try {
-      layer = await snapshots.diff(snap, writerStream(blob), o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {});
+      // The writer hashes the tar as it takes it: its digest is the diffID.
+      layer = await snapshots.diff(snap, blob, o.sourceDateEpoch !== undefined ? { sourceDateEpoch: o.sourceDateEpoch } : {});
       await blob.commit({ digest: layer.diffId, size: layer.size });
     } finally {
       await blob.abort();
