@@ -42,8 +42,8 @@ interface Sink {
 
 /**
  * A destination that hashes what it is given itself (a content-store
- * writer): the tar is handed to it chunk by chunk, never reused, and its
- * digest is the diffID, so the layer is hashed once, not twice.
+ * writer, which copies each chunk: the buffer is reused once `write`
+ * resolves): its digest is the diffID, so the layer is hashed once, not twice.
  */
 export interface DigestingSink {
   write(chunk: Uint8Array): Promise<void>;
@@ -349,7 +349,7 @@ export async function writeLayer(
   out: Writable | string | DigestingSink,
   options: WriteLayerOptions = {},
 ): Promise<WriteLayerResult> {
-  if (isDigestingSink(out)) return writeTar(upperDir, { reusesBuffer: false, write: (c) => out.write(c) }, options, () => out.digest());
+  if (isDigestingSink(out)) return writeTar(upperDir, { reusesBuffer: true, write: (c) => out.write(c) }, options, () => out.digest());
   if (typeof out !== "string") {
     const result = await writeTar(upperDir, streamSink(out), options);
     await new Promise<void>((resolve, reject) => {

@@ -10,8 +10,10 @@ const WRITE_BATCH = 4 << 20;
 /**
  * The file store's ingest (the ContentWriter contract in content.ts): an
  * ingest file tmp/ingest-<pid>-<rand> (the pid lets the next strata command
- * reclaim it if this process dies), written in batches of a few MiB, one in
- * flight while the next is gathered, hashed as chunks arrive. `close` ends
+ * reclaim it if this process dies), hashed as chunks arrive and copied into
+ * one of two batch buffers of a few MiB: one is written while the other
+ * fills, so a producer can reuse its own buffer (the layer tar writer does)
+ * and no memory is allocated per chunk. `close` ends
  * the writing (flush, read-only, fsync); `commit` closes, checks the running
  * digest and size, and renames the file to blobs/sha256/<hex>. Until then
  * `path` is readable by its owner (staging reads a staged manifest there)
@@ -25,8 +27,10 @@ export class FileContentWriter implements ContentWriter {
   #size = 0;
   /** Bytes handed to the file so far (positions of the batches). */
   #dispatched = 0;
-  #batch: Uint8Array[] = [];
-  #batched = 0;
+  /** The two batch buffers (made on first use); `#fill` bytes of the current one are taken. */
+  #buffers: Buffer[] = [];
+  #current = 0;
+  #fill = 0;
   #writing: Promise<void> = Promise.resolve();
   #failed: Error | undefined;
   #state: "open" | "closing" | "closed" | "committed" | "aborted" = "open";
@@ -60,40 +64,50 @@ export class FileContentWriter implements ContentWriter {
     if (chunk.length === 0) return;
     this.#hash.update(chunk);
     this.#size += chunk.length;
-    this.#batch.push(chunk);
-    this.#batched += chunk.length;
-    if (this.#batched >= WRITE_BATCH) {
-      await this.#writing;
-      if (this.#failed) throw this.#failed;
-      this.#dispatch();
+    let at = 0;
+    while (at < chunk.length) {
+      const buf = this.#buffer();
+      const n = Math.min(chunk.length - at, buf.length - this.#fill);
+      buf.set(chunk.subarray(at, at + n), this.#fill);
+      this.#fill += n;
+      at += n;
+      if (this.#fill === buf.length) {
+        // The other buffer is free once the write in flight is done.
+        await this.#writing;
+        if (this.#failed) throw this.#failed;
+        this.#dispatch();
+      }
     }
   }
 
-  /** Starts writing the gathered batch at its position (positions keep batches in order whatever their timing). */
+  #buffer(): Buffer {
+    let buf = this.#buffers[this.#current];
+    if (buf === undefined) {
+      buf = Buffer.allocUnsafeSlow(WRITE_BATCH);
+      this.#buffers[this.#current] = buf;
+    }
+    return buf;
+  }
+
+  /** Starts writing the current buffer at its position and switches to the other one. */
   #dispatch(): void {
-    if (this.#batch.length === 0) return;
-    const out = this.#batch;
+    if (this.#fill === 0) return;
+    const out = (this.#buffers[this.#current] as Buffer).subarray(0, this.#fill);
     const pos = this.#dispatched;
-    this.#dispatched += this.#batched;
-    this.#batch = [];
-    this.#batched = 0;
+    this.#dispatched += this.#fill;
+    this.#fill = 0;
+    this.#current = 1 - this.#current;
     this.#writing = this.#writeAll(out, pos).catch((e: Error) => {
       this.#failed ??= e;
     });
   }
 
-  async #writeAll(chunks: Uint8Array[], pos: number): Promise<void> {
-    let rest = chunks;
-    let at = pos;
-    while (rest.length > 0) {
-      const { bytesWritten } = await this.#fh.writev(rest, at);
-      at += bytesWritten;
+  async #writeAll(buf: Buffer, pos: number): Promise<void> {
+    let at = 0;
+    while (at < buf.length) {
       // A short write (rare: a signal, a full disk about to fail): go on from where it stopped.
-      let skip = bytesWritten;
-      let k = 0;
-      while (k < rest.length && skip >= (rest[k] as Uint8Array).length) skip -= (rest[k++] as Uint8Array).length;
-      rest = rest.slice(k);
-      if (skip > 0 && rest.length > 0) rest[0] = (rest[0] as Uint8Array).subarray(skip);
+      const { bytesWritten } = await this.#fh.write(buf, at, buf.length - at, pos + at);
+      at += bytesWritten;
     }
   }
 
@@ -112,6 +126,7 @@ export class FileContentWriter implements ContentWriter {
       await this.#writing;
       this.#dispatch();
       await this.#writing;
+      this.#buffers = [];
       if (this.#failed) throw this.#failed;
       await this.#fh.chmod(0o444);
       await this.#fh.sync();
@@ -165,6 +180,7 @@ export class FileContentWriter implements ContentWriter {
     if (was === "closing") await this.#closing?.catch(() => undefined);
     else if (was === "open") {
       await this.#writing;
+      this.#buffers = [];
       await this.#fh.close().catch(() => undefined);
     }
     await rm(this.path, { force: true });

@@ -54,9 +54,9 @@ export interface ContentStore {
  */
 export interface ContentWriter {
   /**
-   * Appends a chunk. The writer may hold on to it until it is written: do
-   * not change it afterwards. Resolves when the writer can take the next one
-   * (writes are batched; a failed write surfaces here or at commit).
+   * Appends a chunk. The writer copies it: the caller may reuse the chunk
+   * once the promise resolves, which is when the writer can take the next
+   * one (writes are batched; a failed write surfaces here or at commit).
    */
   write(chunk: Uint8Array): Promise<void>;
   /** Bytes written so far. */
