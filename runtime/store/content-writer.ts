@@ -1,8 +1,9 @@
 import { createHash, type Hash, randomBytes } from "node:crypto";
-import { type FileHandle, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type BlobInfo, type ContentWriter, DigestMismatchError, type Expected, WriterClosedError } from "./content.ts";
 import type { StoreLayout } from "./layout.ts";
+import { exists } from "../fs/exists.ts";
 
 /** Bytes gathered into one write: a write per 64 KiB network or stream chunk costs a third of a pull's time. */
 const WRITE_BATCH = 4 << 20;
@@ -187,11 +188,3 @@ export class FileContentWriter implements ContentWriter {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -7,6 +7,7 @@ import type { Mount } from "../../../../compiler/ir/graph.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { liveLeases, takeLease, withMutex } from "./leases.ts";
 import { RunMountError } from "./errors.ts";
+import { exists } from "../../../fs/exists.ts";
 
 const run = promisify(execFile);
 
@@ -73,14 +74,6 @@ export async function acquireCache(base: string, m: Mount, seed: CacheSeed | und
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function ensureInstance(inst: string, m: Mount, seed: CacheSeed | undefined): Promise<void> {
   const data = join(inst, "data");
