@@ -3,7 +3,7 @@ import { PROXY_ARGS } from "../lower/platform.ts";
 import { digestOf } from "./canonical.ts";
 
 /**
- * Cache keys — the rules, version `strata.cache.v2`.
+ * Cache keys — the rules, version `strata.cache.v3`.
  *
  * A key names the root filesystem after a layer step. It is
  *
@@ -16,8 +16,14 @@ import { digestOf } from "./canonical.ts";
  * - A layer step (RUN, COPY, ADD): `parent` is the key before it, `op` the
  *   operation with what does not change the result stripped: source spans,
  *   line numbers and instruction text, history wording, and proxy ARGs
- *   (HTTP_PROXY and friends) from the environment. Merged RUNs hash the list
- *   of their commands, so a merged and an unmerged layer never share a key.
+ *   (HTTP_PROXY and friends) from the environment. Every RUN has its own key,
+ *   whether or not its layer is merged with others in the image (merging is
+ *   not part of a step's key: see compiler/passes/merge-runs.ts).
+ * - A merged image layer has a key of its own, `mergedLayerKey`:
+ *   `{ v, kind: "merged-layer", below, layers }` with `below` the diffIDs of
+ *   the filesystem under the group and `layers` the group's per-step diffIDs
+ *   (those that changed something), oldest first: what the merged layer's
+ *   bytes are a function of. (v2 keyed a merged group as one step.)
  * - `input` says what a step reads besides its parent: for COPY/ADD from the
  *   build context, the digest of the selected files after .dockerignore
  *   (contextDigest in runtime/engine/context/hash.ts, whose header lists what
@@ -35,7 +41,7 @@ import { digestOf } from "./canonical.ts";
  * - ARG values enter a key only through the environment of a RUN that
  *   comes after the ARG declaration, and through words they expand into.
  */
-export const CACHE_KEY_VERSION = "strata.cache.v2";
+export const CACHE_KEY_VERSION = "strata.cache.v3";
 
 /** What a layer step reads besides its parent; resolved by the runtime before keys are computed. */
 export type StepInput = { readonly context: string } | { readonly stageKey: string } | { readonly image: string } | undefined;
@@ -60,9 +66,14 @@ export function semanticOp(op: LayerOp): unknown {
   if (op.kind !== "run") return op;
   return {
     ...op,
-    commands: op.commands.map((c) => ({ args: c.args, heredocs: c.heredocs })),
+    command: { args: op.command.args, heredocs: op.command.heredocs },
     env: op.env.filter((e) => !PROXY_ARGS.has(e.slice(0, e.indexOf("=")))),
   };
+}
+
+/** The key of the image layer that combines a group's per-step layers (see the rules above). */
+export function mergedLayerKey(below: readonly string[], layers: readonly string[]): string {
+  return digestOf({ v: CACHE_KEY_VERSION, kind: "merged-layer", below, layers });
 }
 
 export interface GraphKeys {

@@ -9,9 +9,9 @@ import { ContainerConfigSchema } from "./image-config.ts";
  * A graph has stages; a stage starts from a base (an image, scratch, or an
  * earlier stage) and has steps in order. A step either makes a layer (`op` is
  * a RUN or a COPY) or only changes the image config (`op` is null; the step is
- * still recorded in history with `empty_layer`). After the passes, one layer
- * step may carry several original instructions (merged RUNs): `sources` lists
- * them all.
+ * still recorded in history with `empty_layer`). Each step stands for one
+ * instruction; the merge-runs pass only marks RUN steps whose layer joins the
+ * layer before it in the written image (`mergeWithPrevious`).
  */
 
 export const SourceRefSchema = z.object({
@@ -43,7 +43,7 @@ export const MountSchema = z.object({
 });
 export type Mount = z.infer<typeof MountSchema>;
 
-/** One command run in a RUN layer; merged layers have several, run one after another. */
+/** The command a RUN step runs (one per step). */
 export const RunCommandSchema = z.object({
   /** argv as the container starts it (shell form already wrapped in the SHELL). */
   args: z.array(z.string()),
@@ -55,7 +55,7 @@ export type RunCommand = z.infer<typeof RunCommandSchema>;
 
 export const RunOpSchema = z.object({
   kind: z.literal("run"),
-  commands: z.array(RunCommandSchema).min(1),
+  command: RunCommandSchema,
   env: z.array(z.string()),
   cwd: z.string(),
   user: z.string(),
@@ -111,7 +111,7 @@ export const LayerOpSchema = z.discriminatedUnion("kind", [RunOpSchema, CopyOpSc
 export type LayerOp = z.infer<typeof LayerOpSchema>;
 
 export const StepSchema = z.object({
-  /** The original instructions this step stands for (several after a merge). */
+  /** The instruction this step stands for. */
   sources: z.array(SourceRefSchema).min(1),
   /** History `created_by` of each source, in order (docker's wording). */
   createdBy: z.array(z.string()).min(1),
@@ -120,6 +120,8 @@ export const StepSchema = z.object({
   config: ContainerConfigSchema,
   /** The user asked for a layer boundary before this step (`# strata:layer`). */
   boundary: z.boolean().optional(),
+  /** Set by merge-runs: this RUN's layer is combined with the previous step's (a RUN) when the image is written. */
+  mergeWithPrevious: z.boolean().optional(),
 });
 export type Step = z.infer<typeof StepSchema>;
 

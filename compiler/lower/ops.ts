@@ -43,7 +43,7 @@ export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: 
   });
   return {
     kind: "run",
-    commands: [{ args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source }],
+    command: { args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source },
     env,
     cwd,
     user: config.User || "",

@@ -1,69 +1,47 @@
-import type { BuildGraph, RunOp, Stage, Step } from "../ir/graph.ts";
-import { canonicalJson } from "../cache/canonical.ts";
+import type { BuildGraph, Stage, Step } from "../ir/graph.ts";
 
 /**
- * merge-runs: adjacent RUN steps become one layer when the result is
- * indistinguishable from running them one by one.
+ * merge-runs: adjacent RUNs share one image layer.
  *
- * The executor runs a merged layer in one container, each original RUN as its
- * own child process of a small POSIX-shell driver (runtime/engine/exec/merged-run.ts):
- * no `cd`, `export`, `set`, `umask`, `trap` or `exit` leaks from one into the
- * next, every one starts in WORKDIR, and the layer fails at the first RUN that
- * fails, reporting that RUN. So two RUNs merge only when:
- *   - they are next to each other (no instruction between them);
- *   - they run with the same environment, working directory, user, network,
- *     security mode and mounts (so a change of any of those is a boundary);
- *   - both are shell-form commands of the same POSIX shell (the driver needs it);
- *   - neither has heredocs;
- *   - the user did not put a `# strata:layer` comment line before the second.
- * History keeps one entry per original instruction.
+ * Merging is a property of the written image, not of execution or caching.
+ * The pass rewrites nothing a step does: it marks a RUN step
+ * `mergeWithPrevious` when its layer is to be combined with the layer of the
+ * RUN just before it. Every RUN still runs alone, in its own container with
+ * its own PID 1, exactly as `docker build` runs it, and has its own cache key
+ * and cache record (its per-step layer). When the image is assembled, the
+ * per-step layers of a group are combined into one layer
+ * (runtime/layer/merge-layers.ts), itself kept as a cache record keyed by
+ * the per-step layers (compiler/cache/keys.ts `mergedLayerKey`), so a warm
+ * build does no merging work and an edit re-runs only the changed RUN and
+ * those after it.
+ *
+ * Because nothing is run differently, the only rules left are about what
+ * the user sees: two RUNs share a layer when they are next to each other in
+ * a stage (no instruction between them, config-only ones included, so the
+ * history reads as the Dockerfile does) and no `# strata:layer` comment line
+ * asks for a boundary before the second. Shell, exec form, heredocs, mounts,
+ * network and security mode do not matter any more.
  */
 export interface MergeRunsOptions {
   readonly enabled: boolean;
 }
 
-const POSIX_SHELLS = new Set(["/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/bash", "/usr/bin/sh"]);
-
-/** Why two adjacent RUN steps were not merged; undefined when they can be. */
+/** Why a RUN step does not share the layer of the step before it; undefined when it does. */
 export function mergeBlocker(a: Step, b: Step): string | undefined {
-  const x = a.op;
-  const y = b.op;
-  if (x?.kind !== "run" || y?.kind !== "run") return "not two RUNs";
+  if (b.op?.kind !== "run") return "not a RUN";
+  if (a.op?.kind !== "run") {
+    const between = a.sources[a.sources.length - 1]?.text.split(/\s/)[0] ?? "an instruction";
+    return `not adjacent to a RUN (${between} before it)`;
+  }
   if (b.boundary) return "a `# strata:layer` comment asks for a boundary";
-  if (!isShellRun(x) || !isShellRun(y)) return "an exec-form RUN or a non-POSIX SHELL";
-  if ((x.commands[0]?.args[0] ?? "") !== (y.commands[0]?.args[0] ?? "")) return "different shells";
-  if (x.commands.some((c) => c.heredocs.length > 0) || y.commands.some((c) => c.heredocs.length > 0)) return "a heredoc";
-  if (canonicalJson(x.env) !== canonicalJson(y.env)) return "the environment changed (ENV or ARG)";
-  if (x.cwd !== y.cwd) return "WORKDIR changed";
-  if (x.user !== y.user) return "USER changed";
-  if (x.network !== y.network) return "--network differs";
-  if (x.security !== y.security) return "--security differs";
-  if (canonicalJson(x.mounts) !== canonicalJson(y.mounts)) return "--mount differs";
   return undefined;
 }
 
-function isShellRun(op: RunOp): boolean {
-  return op.commands.every((c) => c.args.length === 3 && c.args[1] === "-c" && POSIX_SHELLS.has(c.args[0] ?? ""));
-}
-
 function mergeStage(stage: Stage): Stage {
-  const steps: Step[] = [];
-  for (const step of stage.steps) {
-    const prev = steps[steps.length - 1];
-    if (prev !== undefined && mergeBlocker(prev, step) === undefined) {
-      const a = prev.op as RunOp;
-      const b = step.op as RunOp;
-      steps[steps.length - 1] = {
-        sources: [...prev.sources, ...step.sources],
-        createdBy: [...prev.createdBy, ...step.createdBy],
-        op: { ...a, commands: [...a.commands, ...b.commands] },
-        config: step.config,
-        ...(prev.boundary && { boundary: true }),
-      };
-      continue;
-    }
-    steps.push(step);
-  }
+  const steps = stage.steps.map((step, j) => {
+    const prev = stage.steps[j - 1];
+    return prev !== undefined && mergeBlocker(prev, step) === undefined ? { ...step, mergeWithPrevious: true } : step;
+  });
   return { ...stage, steps };
 }
 

@@ -93,7 +93,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
     });
     if (r.cacheTo !== undefined) {
       const { exportCache } = await import("../registry/cache-export.ts");
-      await exportCache(store, new CacheRecords(store.layout), plan.parts.map((p) => p.key), r.cacheTo, r.registry);
+      await exportCache(store, new CacheRecords(store.layout), [...plan.parts.map((p) => p.key), ...result.mergedKeys], r.cacheTo, r.registry);
     }
     await saveRecord(store.layout, targetId(file.path, r.target), plan.parts);
     for (const t of r.tags) await store.refs.tag(t, result.manifest);

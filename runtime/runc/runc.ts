@@ -14,8 +14,6 @@ export interface RunOptions {
   /** Where the process's output goes; default inherit the caller's stdio. */
   readonly onOutput?: (chunk: Buffer, stream: "stdout" | "stderr") => void;
   readonly stdin?: "inherit" | "ignore";
-  /** Gives the container an extra fd 3 (runc --preserve-fds 1); what it writes there comes back here. */
-  readonly onReport?: (text: string) => void;
 }
 
 export class RuncError extends StrataError {
@@ -34,16 +32,8 @@ export async function runContainer(o: RunOptions): Promise<number> {
   await mkdir(o.runcRoot, { recursive: true });
   await writeFile(join(o.bundle, "config.json"), JSON.stringify(o.spec));
   const capture = o.onOutput !== undefined;
-  const report = o.onReport !== undefined;
-  const args = ["--root", o.runcRoot, "run", ...(report ? ["--preserve-fds", "1"] : []), "--bundle", o.bundle, o.id];
-  const child = spawn("runc", args, {
-    stdio: [o.stdin ?? "ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit", ...(report ? (["pipe"] as const) : [])],
-  });
-  if (report) {
-    const fd3 = child.stdio[3] as NodeJS.ReadableStream;
-    fd3.setEncoding("utf8");
-    fd3.on("data", (t: string) => o.onReport?.(t));
-  }
+  const args = ["--root", o.runcRoot, "run", "--bundle", o.bundle, o.id];
+  const child = spawn("runc", args, { stdio: [o.stdin ?? "ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"] });
   live.add({ runcRoot: o.runcRoot, id: o.id });
   if (capture) {
     child.stdout?.on("data", (c: Buffer) => o.onOutput?.(c, "stdout"));

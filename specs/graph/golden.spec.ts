@@ -33,7 +33,7 @@ function summary(graph: BuildGraph): string {
       const lines = step.sources.map((x) => `${x.file.includes("ONBUILD") ? "onbuild:" : ""}${x.line}`).join(",");
       const op = step.op;
       let what = "config";
-      if (op?.kind === "run") what = `run x${op.commands.length} cwd=${op.cwd} user=${op.user || "-"} net=${op.network} env=[${op.env.filter((e) => !e.startsWith("PATH=")).join(" ")}] argv=${JSON.stringify(op.commands.map((c) => c.args))}`;
+      if (op?.kind === "run") what = `run${step.mergeWithPrevious ? " (shares the layer before)" : ""} cwd=${op.cwd} user=${op.user || "-"} net=${op.network} env=[${op.env.filter((e) => !e.startsWith("PATH=")).join(" ")}] argv=${JSON.stringify(op.command.args)}`;
       if (op?.kind === "workdir") what = `workdir ${op.path} user=${op.user || "-"}`;
       if (op?.kind === "copy") what = `copy from=${JSON.stringify(op.from)} ${JSON.stringify(op.sources)} -> ${op.dest}`;
       out.push(`  [${lines}] ${what}${step.boundary ? " (boundary)" : ""}`);

@@ -10,6 +10,7 @@ import type { Store } from "../../store/store.ts";
 import { type CacheRecord, CacheRecords } from "../../store/cache-records.ts";
 import type { BuildContext } from "../context/context.ts";
 import { makeLayer } from "./layer-step.ts";
+import { type GroupStep, writeGroup } from "./merge-group.ts";
 import type { BuildPlan } from "../plan/plan.ts";
 import type { Progress } from "./progress.ts";
 import { ReadOnlyRoots } from "./roots.ts";
@@ -32,9 +33,12 @@ export class InterruptedError extends StrataError {
 }
 
 /** The filesystem and config a stage ends with. */
-interface StageResult {
+export interface StageResult {
+  /** The image's layers (merged groups as one). */
   readonly layers: Descriptor[];
   readonly diffIds: string[];
+  /** The per-step layers, bottom first: what the next step's snapshot stands on. */
+  readonly chain: string[];
   readonly history: HistoryEntry[];
   readonly config: ContainerConfig;
   readonly created: string;
@@ -62,15 +66,18 @@ export interface ExecuteResult {
   /** How many layer steps ran (not served from cache). */
   readonly executed: number;
   readonly cached: number;
+  /** The cache keys of the merged layers the image got (exported with the steps' by --cache-to). */
+  readonly mergedKeys: readonly string[];
 }
 
 /**
  * Executes a build graph. The stages the target needs run as soon as the
  * stages they read from are done, so independent stages run at the same time.
  * In a stage, a layer step whose cache key has a record is served from the
- * cache; otherwise it runs on a fresh overlay snapshot and its upper dir
- * becomes the layer. Config-only steps make history entries with
- * `empty_layer`.
+ * cache; otherwise it runs on a fresh overlay snapshot over the per-step
+ * layers before it and its upper dir becomes its layer. Steps that the
+ * merge-runs pass groups are then combined into one image layer
+ * (merge-group.ts). Config-only steps make history entries with `empty_layer`.
  */
 export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
@@ -81,9 +88,10 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const roots = new ReadOnlyRoots(snapshots);
   const results = new Map<number, Promise<StageResult>>();
   const counters = { step: 0, executed: 0, cached: 0 };
+  const mergedKeys: string[] = [];
   const sources: StepSources = {
     context: o.context,
-    stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).diffIds),
+    stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).chain),
     imageRoot: async (ref) => {
       const img = await store.getImage(ref);
       await ensureImageLayers(snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
@@ -102,7 +110,14 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     const fromId = ++counters.step;
     progress.start(fromId, `[${label} 1/${total}] FROM ${base.type === "image" ? base.ref : base.type === "stage" ? (graph.stages[base.stage]?.name ?? base.stage) : "scratch"}`);
     progress.done(fromId, 0);
+    let group: GroupStep[] = [];
+    let below: string[] = [];
+    const flush = async (): Promise<void> => {
+      if (group.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, remoteCache: o.remoteCache, mergedKeys }, state, below, group);
+      group = [];
+    };
     for (const [j, step] of stage.steps.entries()) {
+      if (!step.mergeWithPrevious) await flush();
       if (step.op === null) {
         state = { ...state, config: step.config, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
         continue;
@@ -113,7 +128,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       if (op.kind === "run") for (const m of op.mounts) if (m.from && "stage" in m.from) await results.get(m.from.stage);
       const id = ++counters.step;
       const first = step.sources[0] as SourceRef;
-      progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}${step.sources.length > 1 ? ` (+${step.sources.length - 1} merged)` : ""}`);
+      progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}`);
       const key = keys.steps[stage.index]?.[j] as string;
       let hit = o.noCache ? undefined : await cache.get(key);
       if (!o.noCache && o.remoteCache && !(hit && (hit.diffId === null || ((await snapshots.has(hit.diffId)) && (await store.content.has(hit.diffId)))))) {
@@ -128,11 +143,13 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       if (hit && (hit.diffId === null || ((await snapshots.has(hit.diffId)) && (await store.content.has(hit.diffId))))) {
         progress.cached(id);
         counters.cached++;
-        state = addLayer(state, step, hit.diffId, hit.size, hit.created);
+        if (group.length === 0) below = state.chain;
+        group.push({ step, diffId: hit.diffId, size: hit.size, created: hit.created });
+        if (hit.diffId !== null) state = { ...state, chain: [...state.chain, hit.diffId] };
         continue;
       }
       const started = performance.now();
-      const layer = await makeLayer({ store, snapshots, sources, parents: state.diffIds, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
+      const layer = await makeLayer({ store, snapshots, sources, parents: state.chain, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
         progress.failed(id, e.message);
         throw e;
       });
@@ -140,8 +157,11 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       await cache.put(key, { diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created });
       progress.done(id, (performance.now() - started) / 1000);
       counters.executed++;
-      state = addLayer(state, step, layer?.diffId ?? null, layer?.size ?? 0, created);
+      if (group.length === 0) below = state.chain;
+      group.push({ step, diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created });
+      if (layer !== undefined) state = { ...state, chain: [...state.chain, layer.diffId] };
     }
+    await flush();
     return state;
   };
 
@@ -181,21 +201,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     history: target.history,
   };
   const manifest = await store.writeImage(config, target.layers);
-  return { manifest, config, plan, executed: counters.executed, cached: counters.cached };
-}
-
-/** The state after a layer step; a step that changed nothing (diffId null) adds only history, as empty layers. */
-function addLayer(state: StageResult, step: Step, diffId: string | null, size: number, created: string): StageResult {
-  if (diffId === null) {
-    return { ...state, config: step.config, created, history: [...state.history, ...step.createdBy.map((c) => ({ created, created_by: c, empty_layer: true }))] };
-  }
-  return {
-    layers: [...state.layers, { mediaType: MediaType.layer, digest: diffId, size }],
-    diffIds: [...state.diffIds, diffId],
-    history: [...state.history, ...step.createdBy.map((c, k) => ({ created, created_by: c, ...(k < step.createdBy.length - 1 && { empty_layer: true }) }))],
-    config: step.config,
-    created,
-  };
+  return { manifest, config, plan, executed: counters.executed, cached: counters.cached, mergedKeys };
 }
 
 async function ensureImageLayers(snapshots: OverlaySnapshotter, diffIds: readonly string[], layers: readonly Descriptor[]): Promise<void> {
@@ -204,7 +210,7 @@ async function ensureImageLayers(snapshots: OverlaySnapshotter, diffIds: readonl
 
 async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stage: Stage, results: Map<number, Promise<StageResult>>): Promise<StageResult> {
   const b = stage.base;
-  if (b.type === "scratch") return { layers: [], diffIds: [], history: [], config: stage.baseConfig, created: new Date(0).toISOString() };
+  if (b.type === "scratch") return { layers: [], diffIds: [], chain: [], history: [], config: stage.baseConfig, created: new Date(0).toISOString() };
   if (b.type === "stage") {
     const r = await results.get(b.stage);
     if (!r) throw new Error(`internal: stage ${b.stage} not built before stage ${stage.index}`);
@@ -213,5 +219,5 @@ async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stag
   const img = await o.store.getImage(b.ref);
   const diffIds = img.config.rootfs.diff_ids;
   await ensureImageLayers(snapshots, diffIds, img.manifest.layers);
-  return { layers: [...img.manifest.layers], diffIds: [...diffIds], history: [...(img.config.history ?? [])], config: stage.baseConfig, created: img.config.created ?? new Date(0).toISOString() };
+  return { layers: [...img.manifest.layers], diffIds: [...diffIds], chain: [...diffIds], history: [...(img.config.history ?? [])], config: stage.baseConfig, created: img.config.created ?? new Date(0).toISOString() };
 }

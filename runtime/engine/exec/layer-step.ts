@@ -53,9 +53,8 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
         },
       });
       if (failure) {
-        const failed = step.sources[failure.command] ?? source;
-        const argv = op.commands[failure.command]?.args.join(" ");
-        throw new StepError("RUN_FAILED", `process "${argv}" did not complete successfully: exit code: ${failure.exitCode}`, failed, failure.exitCode, output.join(""));
+        const argv = op.command.args.join(" ");
+        throw new StepError("RUN_FAILED", `process "${argv}" did not complete successfully: exit code: ${failure.exitCode}`, source, failure.exitCode, output.join(""));
       }
     } else if (op.kind === "workdir") {
       try {

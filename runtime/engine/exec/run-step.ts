@@ -10,7 +10,6 @@ import type { OverlayActiveSnapshot } from "../../snapshot/overlay.ts";
 import type { ErrorCode } from "../../errors/catalogue.ts";
 import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
-import { failedIndex, mergedArgv } from "./merged-run.ts";
 import { PIPES_DIR, prepareCommand } from "./run/heredocs.ts";
 import { type PreparedMounts, prepareMounts } from "./run/mounts.ts";
 import { networkFiles, networkMode, SANDBOX_HOSTNAME } from "./run/network.ts";
@@ -28,16 +27,15 @@ export interface RunStepOptions {
 }
 
 export interface RunStepFailure {
-  /** Index into op.commands of the command that failed. */
-  readonly command: number;
   readonly exitCode: number;
 }
 
 /**
- * Runs a RUN layer's commands in the mounted snapshot under `runc run`, as
- * BuildKit's runc executor runs them; one container, and for a merged layer
- * the driver of merged-run.ts, which stops at the first command that fails.
- * Returns undefined on success, the failed command otherwise; a container
+ * Runs a RUN step's command in the mounted snapshot under `runc run`, as
+ * BuildKit's runc executor runs it: one container per RUN, the command its
+ * PID 1 (RUNs that share an image layer still run one by one: see
+ * compiler/passes/merge-runs.ts). Returns undefined on success, the exit code
+ * otherwise; a container
  * that cannot be set up (a missing user, secret or mount source) throws a
  * StepError carrying the RUN's line.
  *
@@ -53,7 +51,7 @@ export interface RunStepFailure {
  */
 export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undefined> {
   const rootfs = o.snapshot.merged;
-  const source = o.op.commands[0]?.source as SourceRef;
+  const source = o.op.command.source;
   const user = await setup("USER_NOT_FOUND", source, () => resolveUser(rootfs, o.op.user));
   await setup("RUN_WORKDIR", source, () => ensureWorkdir(rootfs, o.op.cwd));
   const scratch = await Scratch.open(join(o.snapshot.dir, "scratch"));
@@ -64,19 +62,18 @@ export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undef
     const network = networkMode(o.op);
     const netMounts = await networkFiles(scratch, network);
     prepared = await setup("RUN_MOUNT", source, () => prepareMounts({ op: o.op, sources: o.sources, scratch, workDir }));
-    const commands = o.op.commands.map((c, i) => ({ ...c, ...prepareCommand(c, i) }));
+    const command = prepareCommand(o.op.command);
     const pipeMounts: ExtraMount[] = [];
-    const files = commands.flatMap((c) => c.files);
+    const files = command.files;
     for (const f of files) await scratch.file(`pipes/${f.name}`, f.content, f.mode);
     if (files.length > 0) pipeMounts.push({ destination: PIPES_DIR, source: join(scratch.dir, "pipes"), type: "bind", options: ["rbind", "ro"] });
     let env = [...o.op.env];
     if (envLookup(env, "HOME") === undefined) env.push(`HOME=${user.home}`);
     for (const e of prepared.env) env = envSet(env, e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1));
-    const merged = commands.length > 1;
     const insecure = o.op.security === "insecure";
     const spec = runtimeSpec({
       rootfs,
-      args: merged ? mergedArgv(commands) : (commands[0]?.args ?? []),
+      args: command.args,
       env,
       cwd: o.op.cwd,
       user,
@@ -86,17 +83,14 @@ export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undef
       ...(insecure && { security: "insecure", insecureCaps: await boundingCaps(), devices: await hostDevices() }),
     });
     stubs = await MountStubs.find(rootfs, (spec.mounts as { destination: string }[]).map((m) => m.destination));
-    let report = "";
     const code = await runContainer({
       runcRoot: o.runcRoot,
       id: `strata-${o.snapshot.id}`,
       bundle: join(scratch.dir, "bundle"),
       spec,
       onOutput: o.onOutput,
-      ...(merged && { onReport: (t: string) => (report += t) }),
     });
-    if (code === 0) return undefined;
-    return { command: merged ? (failedIndex(report) ?? 0) : 0, exitCode: code };
+    return code === 0 ? undefined : { exitCode: code };
   } finally {
     await stubs?.clean(o.snapshot.upper);
     await prepared?.release();

@@ -57,7 +57,7 @@ export function planWarnings(graph: BuildGraph, order: readonly number[], layout
       if (path === undefined) return;
       for (const later of stage.steps.slice(j + 1)) {
         if (later.op?.kind !== "run") continue;
-        const script = later.op.commands.map((c) => c.args.join(" ")).join("\n");
+        const script = later.op.command.args.join(" ");
         const rm = new RegExp(`\\brm\\b[^;&|\\n]*\\s${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$|;|&|\\|)`);
         if (rm.test(script)) {
           out.push({ code: "PLAN_COPY_THEN_DELETE", fatal: false, message: `${step.sources[0]?.file}:${step.sources[0]?.line}: ${path} is added by COPY and deleted by the RUN at line ${later.sources[0]?.line}; its bytes stay in the COPY layer` });

@@ -33,10 +33,8 @@ export interface PreparedCommand {
  *   into one script and the shell does the heredocs itself — stdin, `N<<`
  *   file descriptors, expansion or not for quoted delimiters — exactly as the
  *   shell would from a script file.
- *
- * `index` keeps the pipe files of a merged layer's commands apart.
  */
-export function prepareCommand(c: RunCommand, index = 0): PreparedCommand {
+export function prepareCommand(c: RunCommand): PreparedCommand {
   if (c.heredocs.length === 0 || c.args.length < 2) return { args: [...c.args], files: [] };
   const shell = c.args.slice(0, -1);
   const script = c.args[c.args.length - 1] as string;
@@ -44,7 +42,7 @@ export function prepareCommand(c: RunCommand, index = 0): PreparedCommand {
   const only = parseHeredocWord(script.trim());
   if (only !== undefined) {
     if (first.content.startsWith("#!")) {
-      const name = index === 0 ? first.name : `${index}/${first.name}`;
+      const name = first.name;
       return { args: [...shell, `${PIPES_DIR}/${name}`], files: [{ name, content: first.content, mode: 0o755 }] };
     }
     return { args: [...shell, first.content], files: [] };
