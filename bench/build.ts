@@ -2,10 +2,12 @@
  * bench/build: Strata against buildah (overlay driver) on the scenarios of
  * ../shared/design/PERFORMANCE.md, both tools alternating in one run, each scenario
  * cold (empty cache), warm (nothing changed) and touched (one file's mtime
- * changed, its content not). Prints medians, min–max and the ratios, and
- * the targets of issue 6.
+ * changed, its content not; for edit-run, the last RUN edited). Prints
+ * medians, min–max and the ratios, and the targets of issues 6 and 14. An
+ * edit scenario is also built by Strata with --no-merge, and the merged
+ * rebuild compared with that one (issue 14: merging costs no cache hit).
  *
- *   node bench/build.ts [--runs 5] [--only tiny,bigctx,multistage,debian-ssh]
+ *   node bench/build.ts [--runs 5] [--only tiny,bigctx,multistage,debian-ssh,edit-run]
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
@@ -41,9 +43,9 @@ function runScenario(s: Scenario): void {
   mkdirSync(ctx, { recursive: true });
   s.write(ctx);
   const tar = baseTar(s.base);
-  const builders: Builder[] = [strataBuilder(dir), buildahBuilder(dir)];
+  const builders: Builder[] = [strataBuilder(dir), buildahBuilder(dir), ...(s.edit ? [strataBuilder(dir, ["--no-merge"])] : [])];
   for (const b of builders) b.importBase(tar, s.baseName);
-  const times: Record<string, Record<string, number[]>> = { strata: { cold: [], warm: [], touched: [] }, buildah: { cold: [], warm: [], touched: [] } };
+  const times: Record<string, Record<string, number[]>> = Object.fromEntries(builders.map((b) => [b.name, { cold: [], warm: [], touched: [] }]));
   let peak = 0;
   for (let i = 0; i < runs; i++) {
     for (const b of i % 2 === 0 ? builders : [...builders].reverse()) {
@@ -52,8 +54,10 @@ function runScenario(s: Scenario): void {
       if (b.name === "strata") peak = Math.max(peak, cold.peakMb);
       const warm = b.build(ctx, `bench-${s.name}`);
       const now = new Date();
-      utimesSync(join(ctx, s.touch), now, now);
+      if (s.edit) s.edit(ctx, i);
+      else utimesSync(join(ctx, s.touch), now, now);
       const touched = b.build(ctx, `bench-${s.name}`);
+      if (s.edit) s.write(ctx);
       const t = times[b.name] as Record<string, number[]>;
       t.cold?.push(cold.seconds);
       t.warm?.push(warm.seconds);
@@ -67,7 +71,26 @@ function runScenario(s: Scenario): void {
     const ratio = median(st) / median(bu);
     const target = s.targets[mode as keyof Scenario["targets"]];
     const verdict = target === undefined ? "" : ratio <= target ? `  target ≤ ${target}×: ok` : `  target ≤ ${target}×: MISSED`;
-    console.log(`${mode.padEnd(8)} strata ${summary(st)}  buildah ${summary(bu)}  ratio ${ratio.toFixed(2)}×${verdict}`);
+    console.log(`${(s.edit && mode === "touched" ? "edited" : mode).padEnd(8)} strata ${summary(st)}  buildah ${summary(bu)}  ratio ${ratio.toFixed(2)}×${verdict}`);
+  }
+  const strata = builders[0] as Builder;
+  if (s.edit && strata.plain) {
+    // One more edit, with plain progress: the apt step must come from the cache.
+    s.edit(ctx, runs);
+    const out = strata.plain(ctx, `bench-${s.name}`);
+    s.write(ctx);
+    const apt = out.split("\n").findIndex((l) => /RUN apt-get update/.test(l));
+    const cached = apt >= 0 && /CACHED/.test(out.split("\n")[apt + 1] ?? "");
+    console.log(`edited   the apt step after an edit of the last RUN: ${cached ? "CACHED (ok)" : "RAN AGAIN (MISSED)"}`);
+  }
+  const nm = times["strata --no-merge"];
+  if (nm) {
+    for (const mode of ["cold", "touched"]) {
+      const r = median(times.strata?.[mode] as number[]) / median(nm[mode] as number[]);
+      const target = mode === "touched" ? s.targets.vsNoMerge : undefined;
+      const verdict = target === undefined ? "" : r <= target ? `  target ≤ ${target}×: ok` : `  target ≤ ${target}×: MISSED`;
+      console.log(`${(mode === "touched" ? "edited" : mode).padEnd(8)} strata ÷ strata --no-merge (${summary(nm[mode] as number[])}): ${r.toFixed(2)}×${verdict}`);
+    }
   }
   if (s.name === "bigctx") console.log(`strata peak memory, cold: ${peak.toFixed(0)} MB${peak < 300 ? "  (target < 300 MB: ok)" : "  (target < 300 MB: MISSED)"}`);
 }

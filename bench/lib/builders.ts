@@ -11,6 +11,8 @@ export interface Builder {
   /** Imports a rootfs tarball as `name`. */
   importBase(tar: string, name: string): void;
   build(ctx: string, tag: string): Sample;
+  /** A build with plain progress, its output (Strata only). */
+  plain?(ctx: string, tag: string): string;
   /** Forgets everything (store and cache) for a cold build. */
   reset(): void;
 }
@@ -20,18 +22,23 @@ function sh(cmd: string, args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
 }
 
-export function strataBuilder(dir: string): Builder {
-  const root = join(dir, "strata-root");
+/** Strata with its own store; `flags` are added to each build (e.g. --no-merge, a builder of its own). */
+export function strataBuilder(dir: string, flags: readonly string[] = []): Builder {
+  const root = join(dir, `strata-root${flags.join("")}`);
   const cli = (args: string[]) => [join(repo, "bin/strata.js"), "--root", root, ...args];
   const bases: [string, string][] = [];
   return {
-    name: "strata",
+    name: ["strata", ...flags].join(" "),
     importBase(tar, name) {
       bases.push([tar, name]);
       sh(process.execPath, cli(["import", tar, name]));
     },
     build(ctx, tag) {
-      return measure(process.execPath, cli(["build", "--progress", "quiet", "-t", tag, ctx]));
+      return measure(process.execPath, cli(["build", "--progress", "quiet", ...flags, "-t", tag, ctx]));
+    },
+    plain(ctx, tag) {
+      const r = spawnSync(process.execPath, cli(["build", "--progress", "plain", ...flags, "-t", tag, ctx]), { encoding: "utf8", maxBuffer: 256 << 20 });
+      return `${r.stdout}${r.stderr}`;
     },
     reset() {
       sh("rm", ["-rf", root]);

@@ -1,15 +1,33 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** A benchmark scenario: a context writer, its base image, the file to touch, and issue 6's ratio targets. */
+/**
+ * A benchmark scenario: a context writer, its base image, the file to touch, and the ratio
+ * targets (issues 6 and 14). A scenario with `edit` changes its Dockerfile instead of
+ * touching a file (a new build each run) and is also built by Strata with --no-merge, whose
+ * rebuild the merged one is compared with (`vsNoMerge`).
+ */
 export interface Scenario {
   readonly name: string;
   readonly description: string;
   readonly base: "busybox" | "debian";
   readonly baseName: string;
   readonly touch: string;
-  readonly targets: { cold?: number; warm?: number; touched?: number };
+  readonly targets: { cold?: number; warm?: number; touched?: number; vsNoMerge?: number };
   write(ctx: string): void;
+  /** Rewrites the Dockerfile for the third build of run `n` (the "touched" column is then an edit). */
+  edit?(ctx: string, n: number): void;
+}
+
+function editRunDockerfile(last: string): string {
+  return [
+    "FROM debian:bookworm",
+    "RUN apt-get update && apt-get install -y --no-install-recommends openssh-server",
+    "RUN mkdir -p /run/sshd",
+    `RUN ${last}`,
+    'CMD ["/usr/sbin/sshd", "-D"]',
+    "",
+  ].join("\n");
 }
 
 /** A deterministic pseudo-random buffer (xorshift), so contexts are the same every run. */
@@ -106,6 +124,20 @@ export const SCENARIOS: readonly Scenario[] = [
           "",
         ].join("\n"),
       );
+    },
+  },
+  {
+    name: "edit-run",
+    description: "Debian base, apt-get install openssh-server, two small RUNs; the last RUN edited before the third build",
+    base: "debian",
+    baseName: "debian:bookworm",
+    touch: "Dockerfile",
+    targets: { touched: 1.0, vsNoMerge: 1.1 },
+    write(ctx) {
+      writeFileSync(join(ctx, "Dockerfile"), editRunDockerfile("echo 'PermitRootLogin no' >> /etc/ssh/sshd_config"));
+    },
+    edit(ctx, n) {
+      writeFileSync(join(ctx, "Dockerfile"), editRunDockerfile(`echo 'PermitRootLogin no' >> /etc/ssh/sshd_config && echo edit-${n} > /etc/edited`));
     },
   },
 ];

@@ -134,7 +134,7 @@ class Lowering {
     if (instr.kind === "RUN") {
       const op = lowerRun(instr, config, scope, this.ref(instr, source), ex, this.drafts);
       for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source);
-      push(op, config, runCreatedBy(op.commands[0]?.args ?? []));
+      push(op, config, runCreatedBy(op.command.args));
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
       if (op.from.type === "image") this.need(op.from.ref, instr, source);

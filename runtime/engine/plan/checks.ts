@@ -60,7 +60,8 @@ export function planWarnings(graph: BuildGraph, order: readonly number[], layout
         const script = later.op.command.args.join(" ");
         const rm = new RegExp(`\\brm\\b[^;&|\\n]*\\s${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$|;|&|\\|)`);
         if (rm.test(script)) {
-          out.push({ code: "PLAN_COPY_THEN_DELETE", fatal: false, message: `${step.sources[0]?.file}:${step.sources[0]?.line}: ${path} is added by COPY and deleted by the RUN at line ${later.sources[0]?.line}; its bytes stay in the COPY layer` });
+          const what = step.op?.kind === "copy" && step.op.add ? "ADD" : "COPY";
+          out.push({ code: "PLAN_COPY_THEN_DELETE", fatal: false, message: `${later.sources[0]?.file}:${later.sources[0]?.line}: ${path} is added by ${what} at line ${step.sources[0]?.line} and deleted by this RUN; its bytes stay in the ${what} layer` });
           break;
         }
       }
