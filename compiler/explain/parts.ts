@@ -3,12 +3,13 @@ import { type GraphKeys, semanticOp, type StepInput } from "../cache/keys.ts";
 import type { BuildGraph, Stage } from "../ir/graph.ts";
 
 /**
- * What each layer's cache key was made of, kept after a build (the "build
- * record") so that a later explain can say why a key changed.
+ * What each layer step's cache key was made of, kept after a build (the
+ * "build record") so that a later explain can say why a key changed. There is
+ * one per layer step: every RUN of a merged image layer has its own.
  */
 export interface LayerParts {
   readonly stage: number;
-  /** Index of the layer among the stage's layer steps. */
+  /** Index of the step among the stage's layer steps (per RUN, not per merged image layer). */
   readonly layer: number;
   readonly key: string;
   readonly parent: string;

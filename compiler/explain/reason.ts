@@ -1,12 +1,14 @@
 import type { LayerParts } from "./parts.ts";
 
 /**
- * Why a layer will not come from the cache, found by comparing what its key
- * is made of now with what it was made of at the last build of the same
- * target. The first differing part is the reason; a layer whose own parts are
- * unchanged misses because a layer below it changed.
+ * Why a layer step will not come from the cache, found by comparing what its
+ * key is made of now with what it was made of at the last build of the same
+ * target (step by step: each RUN of a merged layer has its own parts). The
+ * first differing part is the reason; a step whose own parts are unchanged
+ * misses because a step below it changed: `belowInLayer` when that step is
+ * an earlier RUN of the same merged image layer.
  */
-export function missReason(now: LayerParts, before: LayerParts | undefined, changedBelow: LayerParts | undefined): string {
+export function missReason(now: LayerParts, before: LayerParts | undefined, changedBelow: LayerParts | undefined, belowInLayer = false): string {
   if (before === undefined) return "not built before: no earlier build of this target has this layer";
   if (before.key === now.key) return "the cached layer is no longer in the store";
   if (now.layer === 0 && before.base !== now.base) return `the base changed: ${before.base} → ${now.base}`;
@@ -19,6 +21,7 @@ export function missReason(now: LayerParts, before: LayerParts | undefined, chan
   }
   if (now.op !== before.op) return "the instruction's effective options changed (working directory, user, shell or flags)";
   if (JSON.stringify(now.input) !== JSON.stringify(before.input)) return "its source changed (a stage or image it copies from)";
+  if (changedBelow !== undefined && belowInLayer) return `an earlier RUN of this layer changed (line ${changedBelow.lines[0]}: ${changedBelow.texts[0]})`;
   if (changedBelow !== undefined) return `a layer below changed (line ${changedBelow.lines[0]}: ${changedBelow.texts[0]})`;
   return "its parent layer changed";
 }

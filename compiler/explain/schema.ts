@@ -4,6 +4,10 @@ import { z } from "zod";
  * The JSON schema of `strata explain --format json` (stable: fields and enum
  * values are only ever added; the field comments below are its documentation).
  */
+
+/** Whether a layer (or one RUN of a merged layer) comes from the cache. "unknown": it stands on a base image that was not looked up (explain --offline). */
+const CacheSchema = z.enum(["hit", "miss", "unknown"]);
+
 export const ExplainPlanSchema = z.object({
   /** Schema version. */
   version: z.literal(1),
@@ -19,18 +23,65 @@ export const ExplainPlanSchema = z.object({
       used: z.boolean(),
     }),
   ),
+  /**
+   * Every instruction of every used stage, in stage order and then source
+   * order, FROM (and a base's ONBUILD triggers) included, with what it
+   * becomes in the image.
+   */
+  instructions: z.array(
+    z.object({
+      /** The stage's index. */
+      stage: z.number().int(),
+      file: z.string(),
+      line: z.number().int(),
+      /** The instruction as written (first line of a continued one). */
+      text: z.string(),
+      /**
+       * "base": a FROM, the stage's starting filesystem and config.
+       * "layer": a layer of its own (RUN, COPY, ADD, the mkdir of a WORKDIR).
+       * "merged": a RUN whose layer is combined with other RUNs' into one image layer.
+       * "config": changes only the image config (ENV, LABEL, CMD, ENTRYPOINT, USER, EXPOSE, …).
+       * "none": changes neither the filesystem nor the config (ARG; an instruction that sets what is already set, e.g. `WORKDIR /`).
+       */
+      becomes: z.enum(["base", "layer", "merged", "config", "none"]),
+      /** The 1-based number of the entry of `layers` it is part of; null for base, config and none. */
+      layer: z.number().int().nullable(),
+      /** For a layer or merged instruction: whether its own step comes from the cache (each RUN of a merged layer is cached alone); null otherwise. */
+      cache: CacheSchema.nullable(),
+      /** For a missed or unknown step: why (as `reason` of a layer); null otherwise. */
+      reason: z.string().nullable(),
+    }),
+  ),
+  /** One entry per layer of the image, in order: a merged group of RUNs is one entry. */
   layers: z.array(
     z.object({
       stage: z.number().int(),
-      instructions: z.array(z.object({ file: z.string(), line: z.number().int(), text: z.string() })),
-      /** More than one instruction: adjacent RUNs merged into this one layer. */
+      instructions: z.array(
+        z.object({
+          file: z.string(),
+          line: z.number().int(),
+          text: z.string(),
+          /** This instruction's own step: every RUN of a merged layer has its own cache key and record. */
+          cache: CacheSchema,
+          /** For a miss or unknown: why this step misses (compared with the last build of this target); else null. */
+          reason: z.string().nullable(),
+        }),
+      ),
+      /** More than one instruction: adjacent RUNs whose layers are combined into this one image layer. */
       merged: z.boolean(),
-      /** Why this RUN did not merge with the RUN before it, when there is one. */
+      /** For a merged layer: how many of its RUNs come from the cache, how many run, and how many are unknown (explain --offline); null otherwise. */
+      runs: z.object({ cached: z.number().int(), run: z.number().int(), unknown: z.number().int() }).nullable(),
+      /** Why this RUN did not merge with the layer before it, when an earlier RUN of the stage exists. */
       notMerged: z.string().nullable(),
+      /** The cache key after the layer: for a merged layer, its last RUN's. */
       cacheKey: z.string(),
-      /** "unknown": the layer stands on a base image that was not looked up (explain --offline). */
-      cache: z.enum(["hit", "miss", "unknown"]),
-      /** For a miss: why (compared with the last build of this target); for an unknown layer, why it is. */
+      /** "hit" when every step of the layer is a hit; "unknown" when any is unknown; else "miss". */
+      cache: CacheSchema,
+      /**
+       * For a miss: why (compared with the last build of this target); for a
+       * merged layer, the reason of its first missed RUN, prefixed with that
+       * RUN's line (`line 5: …`). For an unknown layer, why it is.
+       */
       reason: z.string().nullable(),
     }),
   ),
@@ -41,3 +92,5 @@ export const ExplainPlanSchema = z.object({
 
 export type ExplainPlan = z.infer<typeof ExplainPlanSchema>;
 export type ExplainLayer = ExplainPlan["layers"][number];
+export type ExplainInstruction = ExplainPlan["instructions"][number];
+export type ExplainCache = z.infer<typeof CacheSchema>;

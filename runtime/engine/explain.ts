@@ -1,6 +1,8 @@
 /**
- * `explain(request)`: the layer plan of a build, computed as `build` computes
- * it and run no further. Nothing runs and no layer is downloaded: a base
+ * `explain(request)`: the plan of a build (what every instruction becomes, the
+ * image's layers), computed as `build` computes it and run no further.
+ * Hits are predicted per step: every RUN, merged or not, has its own key and
+ * cache record (`plan.parts`). Nothing runs and no layer is downloaded: a base
  * image the store lacks is known from its manifest and config only, or, with
  * `offline`, not at all (its layers are "unknown"). Predicted hits come from
  * the local cache records (whose layers are stored) and the --cache-from

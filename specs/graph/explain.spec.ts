@@ -44,8 +44,32 @@ describe("strata explain", () => {
     expect(plan.layers.map((l) => l.cache)).toEqual(["miss", "miss", "miss", "miss"]);
     expect(plan.layers[0]?.merged).toBe(true);
     expect(plan.layers[0]?.instructions.map((i) => i.line)).toEqual([3, 4, 5, 6, 7]);
-    expect(plan.layers[3]?.notMerged).toBe("not adjacent to the RUN before (COPY between them)");
+    expect(plan.layers[0]?.runs).toEqual({ cached: 0, run: 5, unknown: 0 });
+    expect(plan.layers.slice(1).map((l) => l.runs)).toEqual([null, null, null]);
+    expect(plan.layers[3]?.notMerged).toBe("not adjacent to a RUN (COPY before it)");
     for (const l of plan.layers) expect(l.cacheKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("lists every instruction and what it becomes", () => {
+    const plan = explain();
+    expect(plan.instructions.map((i) => [i.line, i.becomes, i.layer])).toEqual([
+      [1, "base", null],
+      [2, "config", null],
+      [3, "merged", 1],
+      [4, "merged", 1],
+      [5, "merged", 1],
+      [6, "merged", 1],
+      [7, "merged", 1],
+      [8, "layer", 2],
+      [9, "layer", 3],
+      [10, "layer", 4],
+      [11, "config", null],
+    ]);
+    const text = strata(root, ["explain", ctx]).stdout;
+    expect(text).toContain(`\ninstructions (in ${ctx}/):\n`);
+    expect(text).toMatch(/\n {2}Dockerfile:1 +FROM busybox:latest +→ base image \(stage 0\)\n {2}Dockerfile:2 +ENV APP=tiny +→ config only\n/);
+    expect(text).toMatch(/Dockerfile:7 +RUN echo five > \/five +→ layer #1 \(merged, 5 of 5\) {2}MISS\n/);
+    expect(text).toMatch(/\n4 layers: 0 hit, 4 miss; 11 instructions: 1 base, 3 own layers, 5 in merged layers, 2 config only\n/);
   });
 
   it("explain runs nothing and writes no cache", () => {
@@ -70,6 +94,20 @@ describe("strata explain", () => {
     expect(plan.layers[3]?.reason).toMatch(/a layer below changed \(line 9: COPY file\.txt \.\/\)/);
     const text = strata(root, ["explain", ctx]).stdout;
     expect(text).toContain("why a miss: files in the build context changed: file.txt changed");
+  });
+
+  it("after editing the last of the merged RUNs: the others stay cached, and the reason names that RUN alone", () => {
+    writeFileSync(join(ctx, "Dockerfile"), TINY.replace("RUN echo five > /five", "RUN echo 5 > /five"));
+    const plan = explain();
+    expect(plan.layers.map((l) => l.cache)).toEqual(["miss", "miss", "miss", "miss"]);
+    expect(plan.layers[0]?.runs).toEqual({ cached: 4, run: 1, unknown: 0 });
+    expect(plan.layers[0]?.instructions.map((i) => i.cache)).toEqual(["hit", "hit", "hit", "hit", "miss"]);
+    expect(plan.layers[0]?.reason).toBe('line 7: the instruction changed: "RUN echo five > /five" → "RUN echo 5 > /five"');
+    expect(plan.layers[1]?.reason).toBe("a layer below changed (line 7: RUN echo 5 > /five)");
+    const text = strata(root, ["explain", ctx]).stdout;
+    expect(text).toContain("merged: 5 RUNs in one layer; 4 of 5 RUNs cached, 1 runs\n");
+    expect(text).toMatch(/Dockerfile:6 {2}RUN echo four > \/four +HIT\n +\S*Dockerfile:7 {2}RUN echo 5 > \/five +MISS\n/);
+    expect(text).toContain('why a miss: line 7: the instruction changed: "RUN echo five > /five" → "RUN echo 5 > /five"\n');
   });
 
   it("names a changed build argument", () => {
