@@ -72,10 +72,10 @@ export class TarOut {
     this.#len += n;
   }
 
-  /** Copy exactly `size` bytes of an open file into the stream, then the block padding. */
-  async file(fh: FileHandle, size: number, entry: string): Promise<void> {
+  /** Copy exactly `size` bytes of an open file from offset `start` into the stream, then the block padding. */
+  async file(fh: FileHandle, size: number, entry: string, start = 0): Promise<void> {
     let remaining = size;
-    let pos = 0;
+    let pos = start;
     while (remaining > 0) {
       if (this.#len === STAGE) await this.flush();
       const want = Math.min(STAGE - this.#len, remaining);

@@ -7,6 +7,7 @@
  * rest of the stream so the digest covers the whole tar exactly as received.
  */
 import { createHash, type Hash } from "node:crypto";
+import type { FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { LayerError } from "./errors.ts";
 import { BLOCK, decodeHeader, decodePax, type EntryType, isZeroBlock, padding, type TarEntry } from "./tar-format.ts";
@@ -27,8 +28,13 @@ const TYPES = new Map<number, EntryType>([
   [0x36, "fifo"],
 ]);
 
+/** Where a reader's bytes come from: a stream, or a file it may seek in (bodies are then skipped unread). */
+type Source = { readonly kind: "stream"; readonly it: AsyncIterator<unknown> } | { readonly kind: "file"; readonly fh: FileHandle; pos: number };
+
+const FILE_CHUNK = 64 * 1024;
+
 export class TarReader {
-  readonly #it: AsyncIterator<unknown>;
+  readonly #src: Source;
   readonly #hash: Hash = createHash("sha256");
   #size = 0;
   #buf: Buffer = Buffer.alloc(0);
@@ -40,25 +46,52 @@ export class TarReader {
   #global = new Map<string, Buffer>();
   #ended = false;
 
-  constructor(stream: Readable) {
-    this.#it = stream[Symbol.asyncIterator]();
+  constructor(source: Readable | { readonly file: FileHandle }) {
+    this.#src = "file" in source ? { kind: "file", fh: source.file, pos: 0 } : { kind: "stream", it: source[Symbol.asyncIterator]() };
   }
 
-  /** Stop reading and release the source stream (destroys it). */
+  /**
+   * A reader of a tar file that seeks over the bodies it is not asked for (an index of a
+   * layer reads only its headers). It hashes nothing: `finish` is for streams.
+   */
+  static ofFile(fh: FileHandle): TarReader {
+    return new TarReader({ file: fh });
+  }
+
+  /** The offset in the file of the next byte not yet consumed: after `next()`, where the entry's body starts. */
+  get position(): number {
+    if (this.#src.kind !== "file") throw new Error("internal: position of a streamed tar");
+    return this.#src.pos - (this.#buf.length - this.#off);
+  }
+
+  /** Stop reading and release the source stream (destroys it); a file handle stays the caller's. */
   async close(): Promise<void> {
-    await this.#it.return?.();
+    if (this.#src.kind === "stream") await this.#src.it.return?.();
+  }
+
+  async #chunk(): Promise<Buffer | null> {
+    const src = this.#src;
+    if (src.kind === "file") {
+      const buf = Buffer.allocUnsafe(FILE_CHUNK);
+      const { bytesRead } = await src.fh.read(buf, 0, FILE_CHUNK, src.pos);
+      src.pos += bytesRead;
+      return bytesRead === 0 ? null : buf.subarray(0, bytesRead);
+    }
+    const r = await src.it.next();
+    if (r.done) return null;
+    const v = r.value;
+    const chunk = Buffer.isBuffer(v) ? v : typeof v === "string" ? Buffer.from(v) : Buffer.from(v as Uint8Array);
+    this.#hash.update(chunk);
+    return chunk;
   }
 
   async #fill(): Promise<boolean> {
     if (this.#eof) return false;
-    const r = await this.#it.next();
-    if (r.done) {
+    const chunk = await this.#chunk();
+    if (chunk === null) {
       this.#eof = true;
       return false;
     }
-    const v = r.value;
-    const chunk = Buffer.isBuffer(v) ? v : typeof v === "string" ? Buffer.from(v) : Buffer.from(v as Uint8Array);
-    this.#hash.update(chunk);
     this.#size += chunk.length;
     this.#buf = this.#off < this.#buf.length ? Buffer.concat([this.#buf.subarray(this.#off), chunk]) : chunk;
     this.#off = 0;
@@ -79,6 +112,15 @@ export class TarReader {
   }
 
   async #skip(n: number): Promise<void> {
+    const src = this.#src;
+    const buffered = this.#buf.length - this.#off;
+    if (src.kind === "file" && n > buffered) {
+      // Seek: drop what is buffered and move past the rest unread (a later read past the end is the truncation).
+      src.pos += n - buffered;
+      this.#buf = Buffer.alloc(0);
+      this.#off = 0;
+      return;
+    }
     while (n > 0) {
       if (this.#buf.length === this.#off && !(await this.#fill())) {
         throw new LayerError("LAYER_BAD_TAR", "", "tar stream is truncated");
@@ -214,6 +256,7 @@ export class TarReader {
 
   /** Consume everything after the archive's end so the digest covers the whole stream. */
   async finish(): Promise<{ diffId: string; size: number }> {
+    if (this.#src.kind === "file") throw new Error("internal: finish of a tar file read by seeking");
     if (!this.#ended) {
       while ((await this.next()) !== null) {
         /* skip the remaining entries */

@@ -102,13 +102,12 @@ async function mergedLayer(c: GroupContext, key: string, below: readonly string[
   try {
     const layer = await mergeLayers(
       {
-        layers: made.map((g) => () => c.store.content.read(g.diffId as string)),
+        layers: made.map((g) => c.store.layout.blob(g.diffId as string)),
         below: async (path) => {
           if (root === undefined) return undefined;
           const st = await lstat(join(root, path)).catch(() => undefined);
           return st === undefined ? undefined : st.isDirectory() ? "dir" : "other";
         },
-        scratch: c.store.layout.tmp,
       },
       blob,
     );
