@@ -94,7 +94,7 @@ function slot(x: Indexed): string {
 }
 
 /** Pass 1: which entries of which layer survive, and how. */
-async function decide(index: readonly Indexed[][], below: MergeLayersInput["below"]): Promise<Map<string, Fate>[]> {
+async function decide(index: readonly Indexed[][], below: MergeLayersInput["below"]): Promise<Fate[][]> {
   const decided = new Set<string>();
   /** Paths whose descendants older layers may not contribute. */
   const cut = new Set<string>();
@@ -105,19 +105,16 @@ async function decide(index: readonly Indexed[][], below: MergeLayersInput["belo
       if (p === "") return false;
     }
   };
-  const fates: Map<string, Fate>[] = index.map(() => new Map());
+  const fates: Fate[][] = index.map(() => []);
   for (let k = index.length - 1; k >= 0; k--) {
     const entries = index[k] as Indexed[];
-    const fate = fates[k] as Map<string, Fate>;
+    const fate = fates[k] as Fate[];
     const kept = entries.map((x) => !hidden(x));
     for (const [n, x] of entries.entries()) {
-      if (!kept[n]) {
-        fate.set(String(n), { keep: false });
-        continue;
-      }
-      if (x.kind === "whiteout") fate.set(String(n), { keep: (await below(x.path)) !== undefined });
-      else if (x.kind === "opaque") fate.set(String(n), { keep: (await below(x.path)) === "dir" });
-      else fate.set(String(n), { keep: true });
+      if (!kept[n]) fate[n] = { keep: false };
+      else if (x.kind === "whiteout") fate[n] = { keep: (await below(x.path)) !== undefined };
+      else if (x.kind === "opaque") fate[n] = { keep: (await below(x.path)) === "dir" };
+      else fate[n] = { keep: true };
     }
     relink(entries, kept, fate);
     for (const x of entries) {
@@ -132,7 +129,7 @@ async function decide(index: readonly Indexed[][], below: MergeLayersInput["belo
  * Hardlinks of one layer whose target was hidden: the first kept one becomes a file with
  * the target's bytes, the others link to it.
  */
-function relink(entries: readonly Indexed[], kept: readonly boolean[], fate: Map<string, Fate>): void {
+function relink(entries: readonly Indexed[], kept: readonly boolean[], fate: Fate[]): void {
   const at = new Map(entries.map((x, n) => [x.kind === "entry" ? x.path : "", n]));
   const moved = new Map<number, string>();
   for (const [n, x] of entries.entries()) {
@@ -141,11 +138,11 @@ function relink(entries: readonly Indexed[], kept: readonly boolean[], fate: Map
     if (t === undefined || kept[t]) continue;
     const first = moved.get(t);
     if (first !== undefined) {
-      fate.set(String(n), { keep: true, linkname: first });
+      fate[n] = { keep: true, linkname: first };
       continue;
     }
     moved.set(t, x.entry.name);
-    fate.set(String(n), { keep: true, asFileFrom: entries[t] as Indexed });
+    fate[n] = { keep: true, asFileFrom: entries[t] as Indexed };
   }
 }
 
@@ -169,7 +166,7 @@ export async function mergeLayers(input: MergeLayersInput, sink: DigestingSink):
       const n = next[k] as number;
       next[k] = n + 1;
       const x = (index[k] as Indexed[])[n] as Indexed;
-      const fate = fates[k]?.get(String(n)) ?? { keep: false };
+      const fate = fates[k]?.[n] ?? { keep: false };
       if (!fate.keep) continue;
       const fh = files[k] as FileHandle;
       if (fate.asFileFrom !== undefined) {

@@ -35,7 +35,7 @@ const BATTERY = [
   "RUN true",
   "RUN kill -TERM $$; echo survived > /sigterm.txt",
   "RUN echo $$ > /pid.txt && grep PPid /proc/$$/status > /ppid.txt",
-  "RUN mkdir -p /work && cd /work && export LEAK=yes && umask 077 && echo a > /h1 && ln /h1 /h2 && echo x > /fd",
+  "RUN mkdir -p /work && cd /work && export LEAK=yes && umask 077 && echo a > /h1 && ln /h1 /h2 && ln /h1 /h3 && echo x > /fd",
   'RUN pwd > /pwd.txt && echo "LEAK=[$LEAK]" > /leak.txt && touch /umask.txt && echo b > /h1',
   "RUN rm /fd && mkdir /fd && echo y > /fd/y && touch /tmp/scratch && rm /bin/ed",
   "RUN rm /tmp/scratch && mkdir -p /d/e && echo f > /d/e/f && chmod 4755 /d/e/f",
@@ -75,6 +75,11 @@ describe("RUN merging with per-step cache", () => {
   it("runs each RUN as PID 1 of its own container, as docker does", () => {
     const r = strata(root, ["run", "--rm", "mc:merged", "cat", "/sigterm.txt", "/pid.txt", "/ppid.txt", "/pwd.txt", "/leak.txt", "/h1", "/h2", "/fd/y", "/p1", "/p2"]);
     expect(r.stdout).toBe("survived\n1\nPPid:\t0\n/\nLEAK=[]\nb\na\ny\none\ntwo\n");
+    // /h1 was rewritten after /h2 and /h3 linked to it: they keep the old bytes, still linked to each other.
+    for (const ref of ["mc:merged", "mc:separate"]) {
+      const links = strata(root, ["run", "--rm", ref, "sh", "-c", "cat /h2 /h3; [ /h2 -ef /h3 ] && echo same; [ /h1 -ef /h2 ] || echo apart"]);
+      expect(links.stdout).toBe("a\na\nsame\napart\n");
+    }
     const umask = strata(root, ["run", "--rm", "mc:merged", "stat", "-c", "%a", "/umask.txt", "/bin/ed"]);
     expect(umask.stdout).toContain("644\n");
     expect(umask.stdout).not.toContain("ed");
