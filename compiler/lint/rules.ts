@@ -10,6 +10,7 @@
  * Strata's own rules are prefixed `Strata`.
  */
 import { goQuote } from "../dockerfile/go-quote.ts";
+import { STRATA_DIRECTIVES } from "../dockerfile/strata-directives.ts";
 import type { Diagnostic, Severity } from "../diagnostics/diagnostic.ts";
 import type { Span } from "../source/span.ts";
 
@@ -190,6 +191,15 @@ export const RULES = {
     format: (count: number, first: number, last: number) => `${count} adjacent RUN instructions (lines ${first}-${last}) will be merged into one layer`,
     hint: "put a `# strata:layer` comment line between RUNs to keep them in separate layers",
   } satisfies LintRule<[number, number, number]>,
+  StrataUnknownDirective: {
+    name: "StrataUnknownDirective",
+    description: "A comment that looks like a Strata directive but is not one",
+    url: undefined,
+    severity: "warning",
+    format: (comment: string, suggestion: string | undefined) =>
+      `Comment ${q(comment)} is not a known Strata directive and is ignored${didYouMean(suggestion === undefined ? undefined : q(`# ${suggestion}`))}`,
+    hint: `Strata's directives are comment lines written exactly as ${STRATA_DIRECTIVES.map((d) => `\`# ${d}\``).join(", ")} (lower case, no space after the colon)`,
+  } satisfies LintRule<[string, string | undefined]>,
   StrataAptNoRecommends: {
     name: "StrataAptNoRecommends",
     description: "apt-get install should use --no-install-recommends",

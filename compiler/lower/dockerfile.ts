@@ -1,5 +1,6 @@
 import type { DockerfileAst, FromInstruction, Instruction } from "../dockerfile/ast.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
+import { LAYER_MARK } from "../dockerfile/strata-directives.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { DEFAULT_PATH, envLookup, envSet } from "../ir/env.ts";
 import type { BuildGraph, SourceRef, Stage, StageBase, Step } from "../ir/graph.ts";
@@ -55,7 +56,7 @@ interface StageDraft extends StageNames {
 }
 
 /** A `# strata:layer` comment line between two instructions asks for a layer boundary. */
-const BOUNDARY = /^[ \t]*#[ \t]*strata:layer\b/m;
+const BOUNDARY = LAYER_MARK;
 
 /**
  * Lowers a parsed Dockerfile into the build graph: splits stages, resolves

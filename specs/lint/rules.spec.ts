@@ -159,12 +159,14 @@ const CASES: Record<RuleName, Case> = {
     where: "2:1",
     text: "RUN",
     message: "3 adjacent RUN instructions (lines 2-4) will be merged into one layer",
-    good: [
-      "FROM alpine\nRUN echo a\n# strata:layer\nRUN echo b\n",
-      "FROM alpine\nRUN echo a\nRUN --network=none echo b\n",
-      "FROM alpine\nRUN echo a\nENV X=1\nRUN echo b\n",
-      "FROM alpine\nRUN --mount=type=cache,target=/c echo a\nRUN --mount=type=cache,target=/d echo b\n",
-    ],
+    good: ["FROM alpine\nRUN echo a\n# strata:layer\nRUN echo b\n", "FROM alpine\nRUN echo a\nENV X=1\nRUN echo b\n"],
+  },
+  StrataUnknownDirective: {
+    bad: "FROM alpine\nRUN echo a\n# strata: layer\nRUN echo b\n",
+    where: "3:1",
+    text: "# strata: layer",
+    message: 'Comment "# strata: layer" is not a known Strata directive and is ignored (did you mean "# strata:layer"?)',
+    good: ["FROM alpine\nRUN echo a\n# strata:layer\nRUN echo b\n", "# built by strata\nFROM alpine\n# strata is a build compiler\nRUN echo a\n"],
   },
   StrataAptNoRecommends: {
     bad: "FROM debian\nRUN apt-get update \\\n && apt-get -y install curl \\\n && rm -rf /var/lib/apt/lists/*\n",

@@ -13,6 +13,7 @@ import { noEmptyContinuation } from "./no-empty-continuation.ts";
 import { runMerge } from "./run-merge.ts";
 import { duplicateStageName, reservedStageName } from "./stage-names.ts";
 import { undefinedVar } from "./undefined-var.ts";
+import { unknownDirective } from "./unknown-directive.ts";
 import { workdirRelativePath } from "./workdir.ts";
 
 export const CHECKS: Readonly<Record<RuleName, Check>> = {
@@ -36,6 +37,7 @@ export const CHECKS: Readonly<Record<RuleName, Check>> = {
   ExposeInvalidFormat: exposeInvalidFormat,
   CopyIgnoredFile: copyIgnoredFile,
   StrataRunMerge: runMerge,
+  StrataUnknownDirective: unknownDirective,
   StrataAptNoRecommends: aptNoRecommends,
   StrataAptListsNotCleaned: aptListsNotCleaned,
   StrataCdInRun: cdInRun,

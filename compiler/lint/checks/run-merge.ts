@@ -1,33 +1,20 @@
 /**
- * StrataRunMerge (info): RUN instructions that Strata merges into one layer.
- * Two RUNs merge when they are adjacent in the same stage (no instruction, not
- * even an invalid one, between them: so user, env, workdir and shell are the
- * same), run with the same --network, --security and --mount flags, and no
- * `# strata:layer` comment line separates them. One finding per merged group,
- * on its first RUN. `runMergeGroups` is the same rule as data, for the pass
- * that does the merging.
+ * StrataRunMerge (info): RUN instructions whose layers Strata combines into
+ * one, by the rule of compiler/passes/merge-runs.ts. Two RUNs share a layer
+ * when they are adjacent in the same stage (no instruction between them, not
+ * even a config-only or an invalid one) and no `# strata:layer` comment line
+ * separates them. Each RUN still runs alone and is cached alone, so shell,
+ * exec form, heredocs, --mount, --network and --security do not matter. One
+ * finding per merged group, on its first RUN. `runMergeGroups` is the same
+ * rule as data.
  */
-import type { DockerfileAst, Instruction, MountSpec, Node, RunInstruction } from "../../dockerfile/ast.ts";
+import type { DockerfileAst, Instruction, Node, RunInstruction } from "../../dockerfile/ast.ts";
+import { LAYER_MARK } from "../../dockerfile/strata-directives.ts";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../../source/source-file.ts";
 import { finding, RULES } from "../rules.ts";
 import { splitStages } from "../stages.ts";
 import type { Check } from "../types.ts";
-
-/** A comment line that asks for a layer boundary. */
-const LAYER_MARK = /^[ \t]*#[ \t]*strata:layer\b/m;
-
-function mountKey(m: MountSpec): string {
-  const { span: _span, ...rest } = m;
-  return JSON.stringify(rest, Object.keys(rest).sort());
-}
-
-function sameFlags(a: RunInstruction, b: RunInstruction): boolean {
-  if ((a.network ?? "default") !== (b.network ?? "default")) return false;
-  if ((a.security ?? "sandbox") !== (b.security ?? "sandbox")) return false;
-  if (a.mounts.length !== b.mounts.length) return false;
-  return a.mounts.every((m, i) => mountKey(m) === mountKey(b.mounts[i] as MountSpec));
-}
 
 /** Groups of two or more RUNs that merge into one layer, in file order. */
 export function runMergeGroups(ast: DockerfileAst, instructions: readonly Instruction[], source: SourceFile): RunInstruction[][] {
@@ -52,7 +39,6 @@ export function runMergeGroups(ast: DockerfileAst, instructions: readonly Instru
         last !== undefined &&
         prev === last &&
         position.get(ins.node) === (position.get(last.node) ?? -2) + 1 &&
-        sameFlags(last, ins) &&
         !LAYER_MARK.test(source.text.slice(last.node.span.end, ins.node.span.start));
       if (!adjacent) flush();
       group.push(ins);
