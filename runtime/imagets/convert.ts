@@ -12,6 +12,7 @@
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { CommandLine, DockerfileAst, Instruction, MountSpec, Word } from "../../compiler/dockerfile/ast.ts";
 import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
+import { LAYER_MARK } from "../../compiler/dockerfile/strata-directives.ts";
 import { wordToString } from "../../compiler/imagets/words.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
 
@@ -251,7 +252,7 @@ class Converter {
     };
     for (const i of instructions) {
       const comments = this.comments(previousEnd, i.span.start);
-      this.boundary = /^[ \t]*#[ \t]*strata:layer\b/m.test(this.source.text.slice(previousEnd, i.span.start));
+      this.boundary = LAYER_MARK.test(this.source.text.slice(previousEnd, i.span.start));
       previousEnd = i.span.end;
       if (i.kind === "FROM") {
         flush();
