@@ -16,19 +16,22 @@
  *    directory there (`below`): nothing is whited out that only the group itself created.
  * 2. Write: each input is sorted by name bytes (directories with their trailing "/"), so a
  *    k-way merge of the indexes gives the output in that same order, parents first. Kept
- *    entries' headers are written and their bodies copied from the input files at the
- *    offsets the index recorded; nothing is held in memory but the index. A hardlink whose
+ *    entries are copied from the input files as they are, headers and bodies, runs of
+ *    neighbouring entries of one input as one range (a big layer merged with small ones is
+ *    mostly one copy); nothing is held in memory but the index. A hardlink whose
  *    target a newer step replaced or deleted becomes a regular file with the target's bytes,
  *    and later links to the same target point to it.
  * Measured here on a 308 MB layer merged with a small one: 0.44 s to write (0.2 s more to
- * commit), where streaming both through the tar reader twice took 1.8 s.
+ * commit), where streaming both through the tar reader twice took 1.8 s. What is left is
+ * hashing and writing the bytes: an apt-get layer of 189 MB (818 entries) indexes in 0.15 s
+ * and writes in 0.4–0.7 s.
  *
  * Deterministic: the output depends only on the inputs' bytes and on `below`; times are the
  * inputs' (already clamped to SOURCE_DATE_EPOCH when the steps were written).
  */
 import { type FileHandle, open } from "node:fs/promises";
 import { LayerError } from "./errors.ts";
-import { BLOCK, encodeHeader, type TarEntry } from "./tar-format.ts";
+import { BLOCK, encodeHeader, padding, type TarEntry } from "./tar-format.ts";
 import { TarReader } from "./tar-reader.ts";
 import { type DigestingSink, TarOut } from "./tar-out.ts";
 
@@ -51,6 +54,9 @@ interface Indexed {
   readonly entry: TarEntry;
   /** Where its body starts in the layer file. */
   readonly body: number;
+  /** The bytes it takes in the layer file, extension headers to body padding: [start, end). */
+  readonly start: number;
+  readonly end: number;
   /** The name as it sorts in the tar (directories with their "/"). */
   readonly key: Buffer;
 }
@@ -63,10 +69,9 @@ function parentOf(path: string): string {
   return i < 0 ? "" : path.slice(0, i);
 }
 
-function classify(e: TarEntry, body: number): Indexed {
+function classify(e: TarEntry, start: number, body: number): Indexed {
   const key = Buffer.from(e.type === "dir" && !e.name.endsWith("/") ? `${e.name}/` : e.name);
-  const x = what(e);
-  return { ...x, entry: e, body, key };
+  return { ...what(e), entry: e, body, start, end: body + e.size + padding(e.size), key };
 }
 
 function what(e: TarEntry): Pick<Indexed, "path" | "kind" | "type" | "linkname"> {
@@ -84,7 +89,12 @@ function what(e: TarEntry): Pick<Indexed, "path" | "kind" | "type" | "linkname">
 async function indexLayer(fh: FileHandle): Promise<Indexed[]> {
   const reader = TarReader.ofFile(fh);
   const out: Indexed[] = [];
-  for (let e = await reader.next(); e !== null; e = await reader.next()) out.push(classify(e, reader.position));
+  let start = 0;
+  for (let e = await reader.next(); e !== null; e = await reader.next()) {
+    const x = classify(e, start, reader.position);
+    out.push(x);
+    start = x.end;
+  }
   return out;
 }
 
@@ -156,6 +166,12 @@ export async function mergeLayers(input: MergeLayersInput, sink: DigestingSink):
     const fates = await decide(index, input.below);
     const out = new TarOut({ reusesBuffer: true, write: (c) => sink.write(c) }, false);
     const next = index.map(() => 0);
+    /** The range of one input copied next: neighbouring kept entries grow it. */
+    let run: { k: number; from: number; to: number } | undefined;
+    const flush = async (): Promise<void> => {
+      if (run !== undefined) await out.file(files[run.k] as FileHandle, run.to - run.from, input.layers[run.k] as string, run.from);
+      run = undefined;
+    };
     for (;;) {
       let k = -1;
       for (let m = 0; m < index.length; m++) {
@@ -169,15 +185,24 @@ export async function mergeLayers(input: MergeLayersInput, sink: DigestingSink):
       const fate = fates[k]?.[n] ?? { keep: false };
       if (!fate.keep) continue;
       const fh = files[k] as FileHandle;
+      if (fate.asFileFrom === undefined && fate.linkname === undefined) {
+        if (run !== undefined && run.k === k && run.to === x.start) run.to = x.end;
+        else {
+          await flush();
+          run = { k, from: x.start, to: x.end };
+        }
+        continue;
+      }
+      await flush();
       if (fate.asFileFrom !== undefined) {
         const from = fate.asFileFrom;
         await out.put(encodeHeader({ ...x.entry, type: "file", linkname: "", size: from.entry.size }));
         await out.file(fh, from.entry.size, x.entry.name, from.body);
         continue;
       }
-      await out.put(encodeHeader(fate.linkname === undefined ? x.entry : { ...x.entry, linkname: fate.linkname }));
-      if (x.entry.size > 0) await out.file(fh, x.entry.size, x.entry.name, x.body);
+      await out.put(encodeHeader({ ...x.entry, linkname: fate.linkname as string }));
     }
+    await flush();
     await out.zeros(2 * BLOCK);
     await out.flush();
     return { diffId: sink.digest(), size: out.size };
