@@ -47,9 +47,11 @@ export function parseMergedComment(comment: string | undefined): { k: number; n:
  * Otherwise the per-step layers become one image layer: the cache record of
  * `mergedLayerKey` when its blob is stored (a warm build merges nothing),
  * else mergeLayers over the per-step tars, written through a content-store
- * writer and recorded. History keeps one entry per instruction; the group's
- * last one carries the layer, and each says in its comment which part of the
- * layer it is and its own bytes (for `strata history`).
+ * writer and recorded. History keeps one entry per instruction, and each says
+ * in its comment which part of the layer it is and its own bytes (for
+ * `strata history`). The entry of the last
+ * step that changed something carries the layer; a RUN that changed nothing
+ * stays an empty entry, as it is unmerged.
  */
 export async function writeGroup(c: GroupContext, state: StageResult, below: readonly string[], group: readonly GroupStep[]): Promise<StageResult> {
   const made = group.filter((g) => g.diffId !== null);
@@ -73,7 +75,7 @@ export async function writeGroup(c: GroupContext, state: StageResult, below: rea
   } else {
     const key = mergedLayerKey(below, made.map((g) => g.diffId as string));
     layer = await mergedLayer(c, key, below, made, last.created);
-    layerAt = group.length - 1;
+    layerAt = group.indexOf(made[made.length - 1] as GroupStep);
     c.mergedKeys.push(key);
   }
   return {
