@@ -10,11 +10,11 @@
  * Never holds the layer in memory: file data is read straight into a 1 MiB staging buffer
  * that is hashed and written when full.
  */
-import { createHash, type Hash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
-import { type FileHandle, lstat, open, readdir, readlink, rename, stat, unlink } from "node:fs/promises";
+import { lstat, open, readdir, readlink, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import { listAttributesSync, getAttributeSync } from "@napi-rs/xattr";
 import { LayerError } from "./errors.ts";
 import { BLOCK, encodeHeader, padding, type TarEntry } from "./tar-format.ts";

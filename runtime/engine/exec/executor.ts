@@ -1,11 +1,11 @@
 import { join } from "node:path";
-import type { BuildGraph, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
+import type { BuildGraph, SourceRef, Stage } from "../../../compiler/ir/graph.ts";
 import type { ContainerConfig } from "../../../compiler/ir/image-config.ts";
 import { StrataError } from "../../errors/error.ts";
 import { killAll } from "../../runc/runc.ts";
 import { OverlaySnapshotter } from "../../snapshot/overlay.ts";
 import type { Descriptor } from "../../store/content-store.ts";
-import { type HistoryEntry, type ImageConfigJson, MediaType } from "../../store/oci.ts";
+import type { HistoryEntry, ImageConfigJson } from "../../store/oci.ts";
 import type { Store } from "../../store/store.ts";
 import { type CacheRecord, CacheRecords } from "../../store/cache-records.ts";
 import type { BuildContext } from "../context/context.ts";
