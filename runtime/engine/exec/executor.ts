@@ -130,8 +130,9 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       const first = step.sources[0] as SourceRef;
       progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}`);
       const key = keys.steps[stage.index]?.[j] as string;
+      const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || ((await snapshots.has(r.diffId)) && (await store.content.has(r.diffId))));
       let hit = o.noCache ? undefined : await cache.get(key);
-      if (!o.noCache && o.remoteCache && !(hit && (hit.diffId === null || ((await snapshots.has(hit.diffId)) && (await store.content.has(hit.diffId)))))) {
+      if (!o.noCache && o.remoteCache && !(await usable(hit))) {
         // A local miss: pull the layer the remote cache has for this key instead of running the step.
         const remote = await o.remoteCache.fetch(key);
         if (remote) {
@@ -140,26 +141,27 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
           hit = remote;
         }
       }
-      if (hit && (hit.diffId === null || ((await snapshots.has(hit.diffId)) && (await store.content.has(hit.diffId))))) {
+      let done: GroupStep;
+      if (hit !== undefined && (await usable(hit))) {
         progress.cached(id);
         counters.cached++;
-        if (group.length === 0) below = state.chain;
-        group.push({ step, diffId: hit.diffId, size: hit.size, created: hit.created });
-        if (hit.diffId !== null) state = { ...state, chain: [...state.chain, hit.diffId] };
-        continue;
+        done = { step, diffId: hit.diffId, size: hit.size, created: hit.created };
+      } else {
+        const started = performance.now();
+        const layer = await makeLayer({ store, snapshots, sources, parents: state.chain, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
+          progress.failed(id, e.message);
+          throw e;
+        });
+        const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
+        done = { step, diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created };
+        await cache.put(key, { diffId: done.diffId, size: done.size, created });
+        progress.done(id, (performance.now() - started) / 1000);
+        counters.executed++;
       }
-      const started = performance.now();
-      const layer = await makeLayer({ store, snapshots, sources, parents: state.chain, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
-        progress.failed(id, e.message);
-        throw e;
-      });
-      const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
-      await cache.put(key, { diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created });
-      progress.done(id, (performance.now() - started) / 1000);
-      counters.executed++;
+      // The step joins the current group; its own layer is what the next step stands on.
       if (group.length === 0) below = state.chain;
-      group.push({ step, diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created });
-      if (layer !== undefined) state = { ...state, chain: [...state.chain, layer.diffId] };
+      group.push(done);
+      if (done.diffId !== null) state = { ...state, chain: [...state.chain, done.diffId] };
     }
     await flush();
     return state;
