@@ -3,6 +3,7 @@ import { open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { type BlobInfo, BlobNotFoundError, type ContentStore, type ContentWriter, type Expected } from "./content.ts";
 import { FileContentWriter } from "./content-writer.ts";
+import { HashStates, type PrefixState } from "./hash-states.ts";
 import type { StoreLayout } from "./layout.ts";
 
 export interface Descriptor {
@@ -24,12 +25,15 @@ const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code ===
  * and named by the sha256 of its bytes, with ingests under tmp/
  * (content-writer.ts). Beside the contract: `path`, the committed blob's
  * file, for code that hands files to others (uploads, archives); it must
- * never be written to.
+ * never be written to; and `writerAfter`, an ingest that starts with a
+ * stored blob's first bytes.
  */
 export class FileContentStore implements ContentStore {
   readonly layout: StoreLayout;
+  readonly hashStates: HashStates;
   constructor(layout: StoreLayout) {
     this.layout = layout;
+    this.hashStates = new HashStates(layout);
   }
 
   path(digest: string): string {
@@ -68,6 +72,11 @@ export class FileContentStore implements ContentStore {
 
   writer(): Promise<FileContentWriter> {
     return FileContentWriter.open(this.layout);
+  }
+
+  /** A writer whose first bytes are the first `prefix.length` of the stored blob `digest`, not hashed again (hash-states.ts). */
+  writerAfter(digest: string, prefix: PrefixState): Promise<FileContentWriter> {
+    return FileContentWriter.after(this.layout, this.layout.blob(digest), prefix.length, prefix.state);
   }
 
   async ingest(source: Readable | AsyncIterable<Uint8Array>, expected?: Expected): Promise<BlobInfo> {

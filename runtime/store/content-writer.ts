@@ -1,8 +1,10 @@
-import { createHash, type Hash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type BlobInfo, type ContentWriter, DigestMismatchError, type Expected, WriterClosedError } from "./content.ts";
+import { type Hasher, nodeHasher, savableHasher } from "./hasher.ts";
 import type { StoreLayout } from "./layout.ts";
+import { copyPrefix } from "../fs/copy-direct.ts";
 import { exists } from "../fs/exists.ts";
 
 /** Bytes gathered into one write: a write per 64 KiB network or stream chunk costs a third of a pull's time. */
@@ -16,7 +18,10 @@ const WRITE_BATCH = 4 << 20;
  * fills, so a producer can reuse its own buffer (the layer tar writer does)
  * and no memory is allocated per chunk. `close` ends
  * the writing (flush, read-only, fsync); `commit` closes, checks the running
- * digest and size, and renames the file to blobs/sha256/<hex>. Until then
+ * digest and size, and renames the file to blobs/sha256/<hex>. `after` opens
+ * an ingest that already holds the first bytes of a stored blob (copied with
+ * direct writes, synced) and resumes their saved hash state (hash-states.ts):
+ * a merged layer that starts with a big layer as it is. Until then
  * `path` is readable by its owner (staging reads a staged manifest there)
  * and by nobody else who does not know it.
  */
@@ -24,7 +29,7 @@ export class FileContentWriter implements ContentWriter {
   readonly path: string;
   readonly #layout: StoreLayout;
   readonly #fh: FileHandle;
-  readonly #hash: Hash = createHash("sha256");
+  readonly #hash: Hasher;
   #size = 0;
   /** Bytes handed to the file so far (positions of the batches). */
   #dispatched = 0;
@@ -39,16 +44,44 @@ export class FileContentWriter implements ContentWriter {
   #final: string | undefined;
   #committing: Promise<BlobInfo> | undefined;
 
-  private constructor(layout: StoreLayout, path: string, fh: FileHandle) {
+  private constructor(layout: StoreLayout, path: string, fh: FileHandle, hash: Hasher, size: number) {
     this.#layout = layout;
     this.path = path;
     this.#fh = fh;
+    this.#hash = hash;
+    this.#size = size;
+    this.#dispatched = size;
+  }
+
+  static ingestPath(layout: StoreLayout): string {
+    return join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
   }
 
   static async open(layout: StoreLayout): Promise<FileContentWriter> {
     await mkdir(layout.tmp, { recursive: true });
-    const path = join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
-    return new FileContentWriter(layout, path, await open(path, "wx", 0o600));
+    const path = FileContentWriter.ingestPath(layout);
+    return new FileContentWriter(layout, path, await open(path, "wx", 0o600), nodeHasher(), 0);
+  }
+
+  /**
+   * An ingest that starts with the first `length` bytes of the blob file `from`, whose hash
+   * state after them is `state` (proved by the caller: hash-states.ts). Those bytes are
+   * copied (direct writes, copy-direct.ts) and synced here, so the commit has only the rest to write.
+   */
+  static async after(layout: StoreLayout, from: string, length: number, state: Uint8Array): Promise<FileContentWriter> {
+    await mkdir(layout.tmp, { recursive: true });
+    const path = FileContentWriter.ingestPath(layout);
+    let fh: FileHandle | undefined;
+    try {
+      await copyPrefix(from, path, length);
+      fh = await open(path, "r+");
+      await fh.datasync();
+      return new FileContentWriter(layout, path, fh, await savableHasher(state), length);
+    } catch (e) {
+      await fh?.close().catch(() => undefined);
+      await rm(path, { force: true });
+      throw e;
+    }
   }
 
   get size(): number {
@@ -56,7 +89,7 @@ export class FileContentWriter implements ContentWriter {
   }
 
   digest(): string {
-    return this.#final ?? `sha256:${this.#hash.copy().digest("hex")}`;
+    return this.#final ?? this.#hash.peek();
   }
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -131,7 +164,7 @@ export class FileContentWriter implements ContentWriter {
       if (this.#failed) throw this.#failed;
       await this.#fh.chmod(0o444);
       await this.#fh.sync();
-      this.#final = `sha256:${this.#hash.digest("hex")}`;
+      this.#final = this.#hash.final();
     } finally {
       await this.#fh.close().catch(() => undefined);
     }

@@ -8,8 +8,8 @@ import { StrataError } from "../errors/error.ts";
 
 /**
  * Garbage collection: what no image (and, unless asked, no build cache
- * record) needs is deleted: blobs, unpacked layers, cache records, cache
- * mounts. It refuses to run while a build or container of another live
+ * record) needs is deleted: blobs, unpacked layers, cache records, saved
+ * hash states, cache mounts. It refuses to run while a build or container of another live
  * strata process uses the store.
  */
 export interface GcOptions {
@@ -86,6 +86,10 @@ export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResu
       blobs++;
     }
     const keepHex = new Set([...keep].map(hexOf));
+    // Saved hash states (hash-states.ts) go with their blobs.
+    for (const name of await readdir(store.layout.hashStates).catch(() => [] as string[])) {
+      if (!keepHex.has(name.split(".")[0] as string)) await rm(join(store.layout.hashStates, name), { force: true });
+    }
     let snapshots = 0;
     for (const hex of await readdir(store.layout.snapshots).catch(() => [] as string[])) {
       if (hex === "l" || keepHex.has(hex)) continue;

@@ -37,6 +37,10 @@ export class StoreLayout {
   get cache(): string {
     return join(this.root, "cache");
   }
+  /** Saved SHA-256 states of blob prefixes (hash-states.ts): hash-states/<hex>.<length>. */
+  get hashStates(): string {
+    return join(this.root, "hash-states");
+  }
   /** Per-run scratch: overlay upper/work dirs and runc bundles. */
   get run(): string {
     return join(this.root, "run");

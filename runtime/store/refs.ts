@@ -100,7 +100,7 @@ export class RefStore {
   }
 }
 
-export async function atomicWrite(path: string, data: string, tmpDir: string): Promise<void> {
+export async function atomicWrite(path: string, data: string | Uint8Array, tmpDir: string): Promise<void> {
   await mkdir(tmpDir, { recursive: true });
   const tmp = `${tmpDir}/write-${process.pid}-${Math.random().toString(36).slice(2)}`;
   await writeFile(tmp, data, { flush: true });

@@ -11,6 +11,7 @@ import { type CacheRecord, CacheRecords } from "../../store/cache-records.ts";
 import type { BuildContext } from "../context/context.ts";
 import { makeLayer } from "./layer-step.ts";
 import { type GroupStep, writeGroup } from "./merge-group.ts";
+import { dropPrefix, STAGE_MIN, type StagedPrefix, stagePrefix } from "./merge-prefix.ts";
 import type { BuildPlan } from "../plan/plan.ts";
 import type { Progress } from "./progress.ts";
 import { ReadOnlyRoots } from "./roots.ts";
@@ -112,58 +113,68 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     progress.done(fromId, 0);
     let group: GroupStep[] = [];
     let below: string[] = [];
+    let staged: Promise<StagedPrefix | undefined> | undefined;
     const flush = async (): Promise<void> => {
-      if (group.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, remoteCache: o.remoteCache, mergedKeys }, state, below, group);
+      const g = { steps: group, below, staged };
       group = [];
+      staged = undefined;
+      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, remoteCache: o.remoteCache, mergedKeys }, state, g);
     };
-    for (const [j, step] of stage.steps.entries()) {
-      if (!step.mergeWithPrevious) await flush();
-      if (step.op === null) {
-        state = { ...state, config: step.config, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
-        continue;
-      }
-      const op = step.op;
-      // A COPY --from or RUN --mount from another stage waits for that stage.
-      if (op.kind === "copy" && op.from.type === "stage") await results.get(op.from.stage);
-      if (op.kind === "run") for (const m of op.mounts) if (m.from && "stage" in m.from) await results.get(m.from.stage);
-      const id = ++counters.step;
-      const first = step.sources[0] as SourceRef;
-      progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}`);
-      const key = keys.steps[stage.index]?.[j] as string;
-      const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || ((await snapshots.has(r.diffId)) && (await store.content.has(r.diffId))));
-      let hit = o.noCache ? undefined : await cache.get(key);
-      if (!o.noCache && o.remoteCache && !(await usable(hit))) {
-        // A local miss: pull the layer the remote cache has for this key instead of running the step.
-        const remote = await o.remoteCache.fetch(key);
-        if (remote) {
-          if (remote.diffId !== null) await snapshots.unpack(remote.diffId, remote.diffId);
-          await cache.put(key, remote);
-          hit = remote;
+    try {
+      for (const [j, step] of stage.steps.entries()) {
+        if (!step.mergeWithPrevious) await flush();
+        if (step.op === null) {
+          state = { ...state, config: step.config, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
+          continue;
         }
+        const op = step.op;
+        // A COPY --from or RUN --mount from another stage waits for that stage.
+        if (op.kind === "copy" && op.from.type === "stage") await results.get(op.from.stage);
+        if (op.kind === "run") for (const m of op.mounts) if (m.from && "stage" in m.from) await results.get(m.from.stage);
+        const id = ++counters.step;
+        const first = step.sources[0] as SourceRef;
+        progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}`);
+        const key = keys.steps[stage.index]?.[j] as string;
+        const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || ((await snapshots.has(r.diffId)) && (await store.content.has(r.diffId))));
+        let hit = o.noCache ? undefined : await cache.get(key);
+        if (!o.noCache && o.remoteCache && !(await usable(hit))) {
+          // A local miss: pull the layer the remote cache has for this key instead of running the step.
+          const remote = await o.remoteCache.fetch(key);
+          if (remote) {
+            if (remote.diffId !== null) await snapshots.unpack(remote.diffId, remote.diffId);
+            await cache.put(key, remote);
+            hit = remote;
+          }
+        }
+        let done: GroupStep;
+        if (hit !== undefined && (await usable(hit))) {
+          progress.cached(id);
+          counters.cached++;
+          done = { step, diffId: hit.diffId, size: hit.size, created: hit.created };
+        } else {
+          // A RUN that joins a group with a big first layer: that layer starts the merged one, copied while this runs.
+          const head = step.mergeWithPrevious ? group.find((g) => g.diffId !== null) : undefined;
+          if (staged === undefined && head !== undefined && head.size >= STAGE_MIN) staged = stagePrefix(store, head.diffId as string, head.size);
+          const started = performance.now();
+          const layer = await makeLayer({ store, snapshots, sources, parents: state.chain, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
+            progress.failed(id, e.message);
+            throw e;
+          });
+          const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
+          done = { step, diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created };
+          await cache.put(key, { diffId: done.diffId, size: done.size, created });
+          progress.done(id, (performance.now() - started) / 1000);
+          counters.executed++;
+        }
+        // The step joins the current group; its own layer is what the next step stands on.
+        if (group.length === 0) below = state.chain;
+        group.push(done);
+        if (done.diffId !== null) state = { ...state, chain: [...state.chain, done.diffId] };
       }
-      let done: GroupStep;
-      if (hit !== undefined && (await usable(hit))) {
-        progress.cached(id);
-        counters.cached++;
-        done = { step, diffId: hit.diffId, size: hit.size, created: hit.created };
-      } else {
-        const started = performance.now();
-        const layer = await makeLayer({ store, snapshots, sources, parents: state.chain, step, onOutput: (c) => progress.output(id, c), sourceDateEpoch: o.sourceDateEpoch }).catch((e: Error) => {
-          progress.failed(id, e.message);
-          throw e;
-        });
-        const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
-        done = { step, diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created };
-        await cache.put(key, { diffId: done.diffId, size: done.size, created });
-        progress.done(id, (performance.now() - started) / 1000);
-        counters.executed++;
-      }
-      // The step joins the current group; its own layer is what the next step stands on.
-      if (group.length === 0) below = state.chain;
-      group.push(done);
-      if (done.diffId !== null) state = { ...state, chain: [...state.chain, done.diffId] };
+      await flush();
+    } finally {
+      await dropPrefix(staged);
     }
-    await flush();
     return state;
   };
 

@@ -2,12 +2,13 @@ import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { mergedLayerKey } from "../../../compiler/cache/keys.ts";
 import type { Step } from "../../../compiler/ir/graph.ts";
-import { mergeLayers } from "../../layer/merge-layers.ts";
+import { LayerMerge } from "../../layer/merge-layers.ts";
 import type { OverlaySnapshotter } from "../../snapshot/overlay.ts";
 import type { CacheRecord, CacheRecords } from "../../store/cache-records.ts";
 import { type HistoryEntry, MediaType } from "../../store/oci.ts";
 import type { Store } from "../../store/store.ts";
 import type { StageResult } from "./executor.ts";
+import { dropPrefix, type StagedPrefix } from "./merge-prefix.ts";
 import type { ReadOnlyRoots } from "./roots.ts";
 
 /** One layer step of a group, after it ran or came from the cache. */
@@ -30,6 +31,15 @@ export interface GroupContext {
   readonly mergedKeys: string[];
 }
 
+/** A group of steps on their way into the image. */
+export interface Group {
+  readonly steps: readonly GroupStep[];
+  /** The filesystem below it (per-step layers). */
+  readonly below: readonly string[];
+  /** Its first layer, staged as the start of its merged layer (merge-prefix.ts). */
+  readonly staged?: Promise<StagedPrefix | undefined> | undefined;
+}
+
 /** The history comment of an instruction that shares an image layer: `strata:merged <k>/<n> <own bytes>`. */
 export function mergedComment(k: number, n: number, size: number): string {
   return `strata:merged ${k}/${n} ${size}`;
@@ -46,14 +56,23 @@ export function parseMergedComment(comment: string | undefined): { k: number; n:
  * to the image. A group whose steps made at most one layer adds that layer.
  * Otherwise the per-step layers become one image layer: the cache record of
  * `mergedLayerKey` when its blob is stored (a warm build merges nothing),
- * else mergeLayers over the per-step tars, written through a content-store
- * writer and recorded. History keeps one entry per instruction, and each says
+ * else a LayerMerge of the per-step tars, written through a content-store
+ * writer (in the first-layer form, the staged one when there is one) and
+ * recorded. History keeps one entry per instruction, and each says
  * in its comment which part of the layer it is and its own bytes (for
  * `strata history`). The entry of the last
  * step that changed something carries the layer; a RUN that changed nothing
  * stays an empty entry, as it is unmerged.
  */
-export async function writeGroup(c: GroupContext, state: StageResult, below: readonly string[], group: readonly GroupStep[]): Promise<StageResult> {
+export async function writeGroup(c: GroupContext, state: StageResult, g: Group): Promise<StageResult> {
+  try {
+    return await addGroup(c, state, g);
+  } finally {
+    await dropPrefix(g.staged);
+  }
+}
+
+async function addGroup(c: GroupContext, state: StageResult, { steps: group, below, staged }: Group): Promise<StageResult> {
   const made = group.filter((g) => g.diffId !== null);
   const last = group[group.length - 1] as GroupStep;
   const entries = (layerAt: number, comments: boolean): HistoryEntry[] =>
@@ -74,7 +93,7 @@ export async function writeGroup(c: GroupContext, state: StageResult, below: rea
     layerAt = group.indexOf(only);
   } else {
     const key = mergedLayerKey(below, made.map((g) => g.diffId as string));
-    layer = await mergedLayer(c, key, below, made, last.created);
+    layer = await mergedLayer(c, key, below, made, last.created, staged);
     layerAt = group.indexOf(made[made.length - 1] as GroupStep);
     c.mergedKeys.push(key);
   }
@@ -88,7 +107,14 @@ export async function writeGroup(c: GroupContext, state: StageResult, below: rea
   };
 }
 
-async function mergedLayer(c: GroupContext, key: string, below: readonly string[], made: readonly GroupStep[], created: string): Promise<{ diffId: string; size: number }> {
+async function mergedLayer(
+  c: GroupContext,
+  key: string,
+  below: readonly string[],
+  made: readonly GroupStep[],
+  created: string,
+  staged: Group["staged"],
+): Promise<{ diffId: string; size: number }> {
   const stored = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && r.diffId !== null && (await c.store.content.has(r.diffId));
   if (!c.noCache) {
     const hit = await c.cache.get(key);
@@ -99,24 +125,33 @@ async function mergedLayer(c: GroupContext, key: string, below: readonly string[
       return { diffId: remote.diffId as string, size: remote.size };
     }
   }
-  const root = below.length > 0 ? await c.roots.root(below) : undefined;
-  const blob = await c.store.content.writer();
+  // Mounted when a whiteout asks: a group whose later steps delete nothing needs no view of what is below it.
+  let root: Promise<string> | undefined;
+  const first = made[0] as GroupStep;
+  const prefix = await staged;
+  const merge = await LayerMerge.open({
+    layers: made.map((g) => c.store.layout.blob(g.diffId as string)),
+    first: prefix?.diffId === first.diffId ? prefix.index : undefined,
+    below: async (path) => {
+      if (below.length === 0) return undefined;
+      root ??= c.roots.root(below);
+      const st = await lstat(join(await root, path)).catch(() => undefined);
+      return st === undefined ? undefined : st.isDirectory() ? "dir" : "other";
+    },
+  });
   try {
-    const layer = await mergeLayers(
-      {
-        layers: made.map((g) => c.store.layout.blob(g.diffId as string)),
-        below: async (path) => {
-          if (root === undefined) return undefined;
-          const st = await lstat(join(root, path)).catch(() => undefined);
-          return st === undefined ? undefined : st.isDirectory() ? "dir" : "other";
-        },
-      },
-      blob,
-    );
-    await blob.commit({ digest: layer.diffId, size: layer.size });
-    await c.cache.put(key, { diffId: layer.diffId, size: layer.size, created });
-    return layer;
+    // The staged ingest holds the first layer's entries: in the first-layer form the rest follows them.
+    const after = merge.firstBytes !== undefined && prefix?.diffId === first.diffId && prefix.writer.size === merge.firstBytes;
+    const blob = after ? prefix.writer : await c.store.content.writer();
+    try {
+      await merge.write(blob, after);
+      const layer = await blob.commit();
+      await c.cache.put(key, { diffId: layer.digest, size: layer.size, created });
+      return { diffId: layer.digest, size: layer.size };
+    } finally {
+      await blob.abort();
+    }
   } finally {
-    await blob.abort();
+    await merge.close();
   }
 }
