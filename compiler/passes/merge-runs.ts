@@ -15,6 +15,14 @@ import type { BuildGraph, Stage, Step } from "../ir/graph.ts";
  * build does no merging work and an edit re-runs only the changed RUN and
  * those after it.
  *
+ * The mechanism, chosen by measurement (ARCHITECTURE.md, "RUN merging"): a
+ * tar-level merge of the stored per-step layers, not a second diff of
+ * overlaid snapshots. When the later RUNs only add or replace, the merged
+ * layer starts with the first layer's bytes as stored, copied (a reflink
+ * where the filesystem has them) while the edited RUN runs and hashed from a
+ * saved state, so an edit after a big `apt-get install` costs what the small
+ * RUNs' bytes cost; otherwise every path's newest entry, deletions resolved.
+ *
  * Because nothing is run differently, the only rules left are about what
  * the user sees: two RUNs share a layer when they are next to each other in
  * a stage (no instruction between them, config-only ones included, so the

@@ -15,6 +15,7 @@ import { applyLayer } from "../../runtime/layer/apply-layer.ts";
 import { indexLayerFile } from "../../runtime/layer/layer-index.ts";
 import { LayerMerge } from "../../runtime/layer/merge-layers.ts";
 import { writeLayer } from "../../runtime/layer/write-layer.ts";
+import { collectGarbage } from "../../runtime/store/gc.ts";
 import { Store } from "../../runtime/store/store.ts";
 import { mountOverlay, removeDir, sh, snapshotTree, tempDir } from "./helpers.ts";
 
@@ -119,6 +120,16 @@ describe("merging per-step layers", () => {
     expect(await store.content.hashStates.saved(info.digest, info.size)).toBeUndefined();
     await writeFile(store.content.hashStates.path(info.digest), "garbage");
     expect(await store.content.hashStates.saved(info.digest, info.size)).toBeUndefined();
+  });
+
+  it("gc drops a saved hash state with its blob", async () => {
+    const store = new Store(join(dir, "store-gc"));
+    const info = await store.content.putBytes(Buffer.concat([Buffer.alloc(2 << 20, 3), Buffer.alloc(1024)]));
+    await store.content.hashStates.compute(info.digest, 2 << 20);
+    expect(await readdir(store.layout.hashStates)).toHaveLength(1);
+    const r = await collectGarbage(store, { buildCache: true, cacheMounts: false });
+    expect(r.blobs).toBe(1);
+    expect(await readdir(store.layout.hashStates)).toEqual([]);
   });
 
   it("a later delete of the first step's file takes the resolved form, and the tree is still the steps' tree", async () => {
