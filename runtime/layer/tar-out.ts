@@ -6,6 +6,7 @@
 import { createHash, type Hash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import { Writable } from "node:stream";
+import { readInto } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
 import { padding } from "./tar-format.ts";
 
@@ -85,6 +86,17 @@ export class TarOut {
       pos += bytesRead;
       remaining -= bytesRead;
     }
+    await this.zeros(padding(size));
+  }
+
+  /**
+   * A file of at most STAGE bytes read straight into the staging buffer on this thread
+   * (fs/small-files.ts: no buffer of its own, no thread-pool round trips), then its padding.
+   */
+  async smallFile(path: string, size: number, entry: string): Promise<void> {
+    if (size > STAGE - this.#len) await this.flush();
+    if (readInto(path, this.#buf, this.#len, size) < size) throw new LayerError("LAYER_VERIFY_FAILED", entry, "file shrank while being written to the layer");
+    this.#len += size;
     await this.zeros(padding(size));
   }
 

@@ -8,7 +8,7 @@
  * whiteouts (0/0 char devices) become `.wh.<name>` files, opaque directories get a
  * `.wh..wh..opq` entry. Hardlinks inside the layer become link entries to the first path.
  * Never holds the layer in memory: file data is read straight into a 1 MiB staging buffer
- * that is hashed and written when full.
+ * that is hashed and written when full (small files on this thread: fs/small-files.ts).
  */
 import { randomBytes } from "node:crypto";
 import { type BigIntStats, constants } from "node:fs";
@@ -16,8 +16,9 @@ import { lstat, open, readdir, readlink, rename, stat, unlink } from "node:fs/pr
 import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { listAttributesSync, getAttributeSync } from "@napi-rs/xattr";
+import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
-import { BLOCK, encodeHeader, padding, type TarEntry } from "./tar-format.ts";
+import { BLOCK, encodeHeader, type TarEntry } from "./tar-format.ts";
 import { type DigestingSink, isDigestingSink, type Sink, TarOut } from "./tar-out.ts";
 
 export type { DigestingSink } from "./tar-out.ts";
@@ -43,27 +44,6 @@ interface Child {
   name: string;
   st: BigIntStats;
   kind: "entry" | "whiteout" | "opaque";
-  /** Content read ahead (small regular files only). */
-  data?: Promise<Buffer>;
-}
-
-const WINDOW = 64;
-const SMALL_FILE = 64 * 1024;
-
-async function readSmall(p: string, size: number): Promise<Buffer> {
-  const fh = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const buf = Buffer.allocUnsafe(size);
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await fh.read(buf, off, size - off, off);
-      if (bytesRead === 0) throw new LayerError("LAYER_VERIFY_FAILED", p, "file shrank while being written to the layer");
-      off += bytesRead;
-    }
-    return buf;
-  } finally {
-    await fh.close();
-  }
 }
 
 class Walker {
@@ -136,18 +116,7 @@ class Walker {
       }
     }
     children.sort((a, b) => Buffer.compare(a.key, b.key));
-    // Small files are read ahead a window at a time so their opens and reads overlap in the
-    // thread pool; memory stays bounded at WINDOW × SMALL_FILE.
-    for (let i = 0; i < children.length; i += WINDOW) {
-      const window = children.slice(i, i + WINDOW);
-      for (const c of window) {
-        if (c.kind === "entry" && c.st.isFile() && c.st.size <= SMALL_FILE) {
-          c.data = readSmall(join(abs, c.name), Number(c.st.size));
-          c.data.catch(() => {}); // surfaced when awaited in child()
-        }
-      }
-      for (const c of window) await this.child(rel, c);
-    }
+    for (const c of children) await this.child(rel, c);
   }
 
   async child(dirRel: string, c: Child): Promise<void> {
@@ -188,11 +157,10 @@ class Walker {
       const e = this.base(st, rel, "file");
       this.xattrs(p, rel, false, e.xattrs);
       e.size = Number(st.size);
-      if (c.data !== undefined) {
-        const data = await c.data;
+      if (e.size <= SMALL) {
+        await breathe();
         await this.out.put(encodeHeader(e));
-        await this.out.put(data);
-        await this.out.zeros(padding(e.size));
+        await this.out.smallFile(p, e.size, rel);
         return;
       }
       const fh = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);

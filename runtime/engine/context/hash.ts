@@ -6,6 +6,7 @@ import { digestOf } from "../../../compiler/cache/canonical.ts";
 import type { CopyOp } from "../../../compiler/ir/graph.ts";
 import type { BuildContext } from "./context.ts";
 import { mapLimit } from "../../fs/pool.ts";
+import { breathe, hashSmallSync, SMALL } from "../../fs/small-files.ts";
 import { hashMemo } from "../../store/context-hashes.ts";
 import { fetchOnce } from "./fetch.ts";
 import { type SourceEntry, selectSource } from "./select.ts";
@@ -32,8 +33,13 @@ import { copyFailure, multipleSourcesError } from "./copy-error.ts";
  * op and so in the key (compiler/cache/keys.ts).
  */
 
-/** sha256 of a file: small files in one read, others with 1 MiB reads. */
+/** sha256 of a file: small files in one read on this thread (fs/small-files.ts), others with 1 MiB reads. */
 export async function hashFile(path: string, size = Number.POSITIVE_INFINITY): Promise<string> {
+  if (size <= SMALL) {
+    await breathe();
+    const h = hashSmallSync(path);
+    if (h !== undefined) return h;
+  }
   if (size <= 1 << 20) return createHash("sha256").update(await readFile(path)).digest("hex");
   const h = createHash("sha256");
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
