@@ -65,7 +65,7 @@ export const SCENARIOS: readonly Scenario[] = [
     base: "busybox",
     baseName: "busybox:latest",
     touch: "d00/f0000.bin",
-    targets: { cold: 0.5, warm: 0.15 },
+    targets: { cold: 0.4, warm: 0.15 },
     write(ctx) {
       writeFileSync(join(ctx, "Dockerfile"), "FROM busybox:latest\nCOPY . /data/\n");
       const chunk = bytes(40 * 1024, 7);

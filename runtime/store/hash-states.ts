@@ -17,7 +17,9 @@ import { atomicWrite } from "./refs.ts";
  * A state proves itself before it is used: resumed with the rest of the blob (1 KiB for a
  * layer) it must give the blob's own digest, so a stale or damaged file is computed again,
  * never trusted. What is kept with it carries the sha256 of itself and the blob's digest, and
- * is dropped when that does not match. States are local: nothing exports them, and gc drops those of deleted
+ * is dropped when that does not match. The bytes a resumed writer copies are not hashed again:
+ * a blob damaged on disk after its commit would give a merged blob whose name does not match
+ * its bytes, and `strata system verify`, which hashes every blob, reports both. States are local: nothing exports them, and gc drops those of deleted
  * blobs. Below MIN bytes nothing is saved (hashing them again is cheaper than a file).
  */
 const MIN = 1 << 20;
