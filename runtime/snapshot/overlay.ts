@@ -9,7 +9,7 @@ import { type DigestingSink, type WriteLayerOptions, type WriteLayerResult, writ
 import type { ContentStore } from "../store/content.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
 import { writeOwner } from "../store/reclaim.ts";
-import { mountsUnder } from "./mountinfo.ts";
+import { mountsUnder } from "../fs/mountinfo.ts";
 import { type ActiveSnapshot, SnapshotError, type SnapshotInfo, type Snapshotter } from "./snapshotter.ts";
 
 /** An active overlay snapshot: its upper dir is the change set, its work dir overlayfs's own. */

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { deleteContainer } from "../runc/runc.ts";
 import { unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "./layout.ts";
+import { mountsUnder } from "../fs/mountinfo.ts";
 
 /**
  * Leftovers of a strata process that died (kill -9, a crash, a power cut):
@@ -24,16 +25,6 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-async function mountsUnder(dir: string): Promise<string[]> {
-  const text = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
-  const out: string[] = [];
-  for (const line of text.split("\n")) {
-    const mp = line.split(" ")[4];
-    if (mp !== undefined && (mp === dir || mp.startsWith(`${dir}/`))) out.push(mp.replace(/\\040/g, " "));
-  }
-  return out.sort((a, b) => b.length - a.length);
 }
 
 export interface Reclaimed {

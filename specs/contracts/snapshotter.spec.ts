@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unmount } from "../../runtime/fs/mount.ts";
 import { OverlaySnapshotter } from "../../runtime/snapshot/overlay.ts";
-import { mountsUnder } from "../../runtime/snapshot/mountinfo.ts";
+import { mountsUnder } from "../../runtime/fs/mountinfo.ts";
 import { FileContentStore } from "../../runtime/store/content-store.ts";
 import { StoreLayout } from "../../runtime/store/layout.ts";
 import { snapshotterContract } from "./snapshotter.contract.ts";

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 /**
  * What is mounted at or under a directory, from /proc/self/mountinfo,
  * deepest first (the order to unmount in). Snapshots use it to refuse a
- * commit of a snapshot still mounted, and to unmount before removing one.
+ * commit of a snapshot still mounted, and to unmount before removing one;
+ * reclaim to unmount what a dead process left.
  */
 export async function mountsUnder(dir: string): Promise<string[]> {
   const text = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
