@@ -158,9 +158,9 @@ const DEAD_MAX = 4 << 20;
  * entry of the same kind at its path (a directory by a directory, which changes its
  * metadata; a non-directory by a non-directory, whose old bytes stay behind, at most
  * DEAD_MAX of them), or is a whiteout or opaque marker that hides nothing below (dpkg
- * leaves those; they stay as harmless as they were). Nothing newer may delete, retype or hide under an opaque directory
- * what it has: appliers apply entries in order, so the newer entry wins, and that is all
- * that changes.
+ * leaves those; they stay as harmless as they were). Nothing newer may delete, retype or
+ * hide under an opaque directory what it has: appliers apply entries in order, so the
+ * newer entry wins, and that is all that changes.
  */
 function firstLayerForm(index: readonly Indexed[][], firstHidden: readonly boolean[]): boolean {
   if (index.length < 2) return false;

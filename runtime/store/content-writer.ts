@@ -7,6 +7,10 @@ import type { StoreLayout } from "./layout.ts";
 import { copyPrefix } from "../fs/copy-direct.ts";
 import { exists } from "../fs/exists.ts";
 
+function ingestPath(layout: StoreLayout): string {
+  return join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
+}
+
 /** Bytes gathered into one write: a write per 64 KiB network or stream chunk costs a third of a pull's time. */
 const WRITE_BATCH = 4 << 20;
 
@@ -19,8 +23,8 @@ const WRITE_BATCH = 4 << 20;
  * and no memory is allocated per chunk. `close` ends
  * the writing (flush, read-only, fsync); `commit` closes, checks the running
  * digest and size, and renames the file to blobs/sha256/<hex>. `after` opens
- * an ingest that already holds the first bytes of a stored blob (copied with
- * direct writes, synced) and resumes their saved hash state (hash-states.ts):
+ * an ingest that already holds the first bytes of a stored blob (a reflink,
+ * else direct writes: fs/copy-direct.ts; synced) and resumes their saved hash state (hash-states.ts):
  * a merged layer that starts with a big layer as it is. Until then
  * `path` is readable by its owner (staging reads a staged manifest there)
  * and by nobody else who does not know it.
@@ -53,24 +57,21 @@ export class FileContentWriter implements ContentWriter {
     this.#dispatched = size;
   }
 
-  static ingestPath(layout: StoreLayout): string {
-    return join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
-  }
-
   static async open(layout: StoreLayout): Promise<FileContentWriter> {
     await mkdir(layout.tmp, { recursive: true });
-    const path = FileContentWriter.ingestPath(layout);
+    const path = ingestPath(layout);
     return new FileContentWriter(layout, path, await open(path, "wx", 0o600), nodeHasher(), 0);
   }
 
   /**
    * An ingest that starts with the first `length` bytes of the blob file `from`, whose hash
    * state after them is `state` (proved by the caller: hash-states.ts). Those bytes are
-   * copied (direct writes, copy-direct.ts) and synced here, so the commit has only the rest to write.
+   * copied (a reflink, else direct writes: copy-direct.ts) and synced here, so the commit has
+   * only the rest to write.
    */
   static async after(layout: StoreLayout, from: string, length: number, state: Uint8Array): Promise<FileContentWriter> {
     await mkdir(layout.tmp, { recursive: true });
-    const path = FileContentWriter.ingestPath(layout);
+    const path = ingestPath(layout);
     let fh: FileHandle | undefined;
     try {
       await copyPrefix(from, path, length);
