@@ -16,7 +16,8 @@ export async function writeOwner(dir: string): Promise<void> {
   await writeFile(join(dir, "owner"), String(process.pid));
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of that pid lives (ours counts). */
+export function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return true;
   try {

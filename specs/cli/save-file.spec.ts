@@ -1,0 +1,58 @@
+/**
+ * `save -o FILE` fails cleanly (issue 15, item 7): a missing folder or a read-only target is one
+ * line naming the file, exit 1, no stack trace and nothing left behind; a temp file a killed
+ * save left beside the target is removed by the next save to it.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+
+describe("save -o", () => {
+  let root: string;
+  let cleanup: () => void;
+  let out: string;
+  beforeAll(() => {
+    ({ root, cleanup } = storeWithBusybox("save-file"));
+    out = tempDir("save-file-out");
+  });
+  afterAll(() => {
+    cleanup();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it("into a missing folder: one line naming the file, exit 1", () => {
+    const target = join(out, "missing", "x.tar");
+    const r = strata(root, ["save", "-o", target, "busybox:latest"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`strata: error[IO_ERROR]: open ${target}: no such file or directory`);
+  });
+
+  it("onto a read-only filesystem: one line naming the file, exit 1, nothing written", () => {
+    const ro = join(out, "ro");
+    mkdirSync(ro);
+    spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro]);
+    try {
+      const r = strata(root, ["save", "-o", join(ro, "x.tar"), "busybox:latest"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`strata: error[IO_ERROR]: open ${join(ro, "x.tar")}: read-only file system`);
+      expect(readdirSync(ro)).toEqual([]);
+    } finally {
+      spawnSync("umount", [ro]);
+    }
+  });
+
+  it("removes the temp file a killed save left, and writes the archive", () => {
+    const dir = join(out, "stale");
+    mkdirSync(dir);
+    // pid_max is at most 2^22: no process has this pid.
+    writeFileSync(join(dir, "x.tar.strata-4194304999.tmp"), "partial");
+    writeFileSync(join(dir, "other.strata-1.tmp"), "not ours");
+    const r = strata(root, ["save", "-o", join(dir, "x.tar"), "busybox:latest"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["other.strata-1.tmp", "x.tar"]);
+    expect(spawnSync("tar", ["-tf", join(dir, "x.tar")], { encoding: "utf8" }).stdout).toContain("manifest.json");
+    expect(existsSync(join(dir, "x.tar.strata-4194304999.tmp"))).toBe(false);
+  });
+});
