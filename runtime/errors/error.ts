@@ -23,3 +23,13 @@ export class StrataError extends Error {
     return exitCodeOf(this.code);
   }
 }
+
+/**
+ * A layer or archive error (LAYER_*, LOAD_*) as the user's command sees it: prefixed with the
+ * file or stream it came from, which the reader of the bytes does not know. Other errors as
+ * they are.
+ */
+export function fromSource(label: string, e: unknown): unknown {
+  if (!(e instanceof StrataError) || !/^(LAYER|LOAD)_/.test(e.code) || e.message.startsWith(`${label}: `)) return e;
+  return new StrataError(e.code, `${label}: ${e.message}`, { cause: e });
+}

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { importTarball } from "../../image/import.ts";
 import { openStore } from "../context.ts";
 import { collect } from "../options.ts";
+import { fromSource } from "../../errors/error.ts";
 
 export function registerImport(program: Command): void {
   program
@@ -12,7 +13,10 @@ export function registerImport(program: Command): void {
     .option("-c, --change <instruction>", "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR); repeatable", collect, [])
     .option("-m, --message <message>", "commit message for the imported image")
     .action(async (tarball: string, name: string | undefined, opts: { message?: string; change: string[] }, cmd: Command) => {
-      const r = await importTarball({ store: await openStore(cmd), tarball, name, message: opts.message, changes: opts.change });
+      const store = await openStore(cmd);
+      const r = await importTarball({ store, tarball, name, message: opts.message, changes: opts.change }).catch((e: unknown) => {
+        throw fromSource(tarball === "-" ? "standard input" : tarball, e);
+      });
       process.stdout.write(`${r.id}\n`);
     });
 }

@@ -1,5 +1,6 @@
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import type { Command } from "commander";
+import { fromSource } from "../../errors/error.ts";
 import { loadArchive } from "../../image/load.ts";
 import { openStore } from "../context.ts";
 import { imageGroup } from "../image-group.ts";
@@ -14,8 +15,11 @@ export function registerLoad(program: Command): void {
       .option("-q, --quiet", "print nothing")
       .action(async (opts: { input?: string; platform?: string; quiet?: boolean }, cmd: Command) => {
         const store = await openStore(cmd);
-        const input = opts.input ? createReadStream(opts.input, { highWaterMark: 1 << 20 }) : process.stdin;
-        const loaded = await loadArchive(store, input, opts.platform ? { platform: opts.platform } : {});
+        // Opened first: a missing or unreadable file is an IO error naming it, not a bad archive.
+        const input = opts.input ? (await open(opts.input, "r")).createReadStream({ highWaterMark: 1 << 20 }) : process.stdin;
+        const loaded = await loadArchive(store, input, opts.platform ? { platform: opts.platform } : {}).catch((e: unknown) => {
+          throw fromSource(opts.input ?? "standard input", e);
+        });
         if (opts.quiet) return;
         for (const img of loaded) {
           if (img.names.length === 0) process.stdout.write(`Loaded image ID: ${img.id}\n`);

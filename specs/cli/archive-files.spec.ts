@@ -1,7 +1,8 @@
 /**
- * `save -o FILE` fails cleanly (issue 15, item 7): a missing folder or a read-only target is one
- * line naming the file, exit 1, no stack trace and nothing left behind; a temp file a killed
- * save left beside the target is removed by the next save to it.
+ * Archive files fail cleanly (issue 15, item 7): for `save -o`, a missing folder or a read-only
+ * target is one line naming the file, exit 1, no stack trace and nothing left behind, and a
+ * temp file a killed save left beside the target is removed by the next save to it; `load -i`
+ * and `import` of a missing file or of a file that is not a tar say so naming it.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
 
-describe("save -o", () => {
+describe("archive files", () => {
   let root: string;
   let cleanup: () => void;
   let out: string;
@@ -54,5 +55,23 @@ describe("save -o", () => {
     expect(readdirSync(dir).sort()).toEqual(["other.strata-1.tmp", "x.tar"]);
     expect(spawnSync("tar", ["-tf", join(dir, "x.tar")], { encoding: "utf8" }).stdout).toContain("manifest.json");
     expect(existsSync(join(dir, "x.tar.strata-4194304999.tmp"))).toBe(false);
+  });
+
+  it("load -i and import of a missing file or of one that is not a tar: one line naming it, exit 1", () => {
+    const text = join(out, "Dockerfile");
+    writeFileSync(text, "FROM busybox\n");
+    const missing = join(out, "missing.tar");
+    const cases: [string[], string][] = [
+      [["load", "-i", missing], `strata: error[IO_ERROR]: open ${missing}: no such file or directory`],
+      [["load", "-i", text], `strata: error[LOAD_REFUSED]: ${text}: not a readable tar archive`],
+      [["import", text, "t:1"], `strata: error[LAYER_BAD_TAR]: ${text}: tar stream is truncated`],
+    ];
+    for (const [args, line] of cases) {
+      const r = strata(root, args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr.trim().startsWith(line), r.stderr).toBe(true);
+    }
+    expect(strata(root, ["system", "verify"]).code).toBe(0);
   });
 });
