@@ -1,11 +1,14 @@
 import { open, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StrataError } from "../errors/error.ts";
+import { ownerAlive, ownerLabel, SELF } from "../fs/owner.ts";
 
 /**
  * A short-lived exclusive lock between strata processes on one store: a lock
- * file created with O_EXCL holding the owner's pid. A lock whose owner is no
- * longer alive (kill -9) is stale and taken over.
+ * file created with O_EXCL naming its owner (fs/owner.ts: pid and start
+ * time). A lock whose owner is no longer alive (kill -9), even if another
+ * process has its pid now, is stale and taken over; a wait that times out
+ * names the owner.
  */
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -13,7 +16,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
     try {
       const fh = await open(lockPath, "wx");
       try {
-        await fh.writeFile(String(process.pid));
+        await fh.writeFile(SELF);
       } finally {
         await fh.close();
       }
@@ -24,7 +27,10 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
         await rm(lockPath, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new StrataError("STORE_LOCK_TIMEOUT", `timed out waiting for the store lock ${lockPath}`);
+      if (Date.now() > deadline) {
+        const owner = await readFile(lockPath, "utf8").catch(() => "");
+        throw new StrataError("STORE_LOCK_TIMEOUT", `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the store lock ${lockPath}, held by ${ownerLabel(owner)}; if that is not a strata process, remove the file`);
+      }
       await sleep(delay);
     }
   }
@@ -36,17 +42,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
 }
 
 async function isStale(lockPath: string): Promise<boolean> {
-  let pid: number;
-  try {
-    pid = Number((await readFile(lockPath, "utf8")).trim());
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH";
-  }
+  const owner = await readFile(lockPath, "utf8").catch(() => undefined);
+  // An empty file is a lock being written; anything else that names no live owner is stale.
+  return owner !== undefined && owner.trim() !== "" && !ownerAlive(owner);
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ownerAlive as alive, SELF } from "../../../fs/owner.ts";
 
 /**
  * Cross-process bookkeeping for cache mounts, with plain files (no flock in
@@ -13,26 +13,6 @@ import { setTimeout as sleep } from "node:timers/promises";
  */
 
 export type LeaseKind = "shared" | "locked" | "private";
-
-/** /proc/<pid>/stat field 22, the start time in clock ticks since boot. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
-
-const SELF = `${process.pid}.${startTime(process.pid) ?? "0"}`;
-
-function alive(owner: string): boolean {
-  const [pid, start] = owner.split(".");
-  if (`${pid}.${start}` === SELF) return true;
-  const n = Number(pid);
-  if (!Number.isInteger(n) || n <= 0) return false;
-  return startTime(n) === start;
-}
 
 /** Runs `fn` holding the mutex file `path` (waits for it; breaks it when its owner is dead). */
 export async function withMutex<T>(path: string, fn: () => Promise<T>): Promise<T> {
