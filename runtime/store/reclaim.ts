@@ -4,6 +4,7 @@ import { deleteContainer } from "../runc/runc.ts";
 import { unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "./layout.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
+import { ownerAlive } from "../fs/owner.ts";
 
 /**
  * Leftovers of a strata process that died (kill -9, a crash, a power cut):
@@ -14,18 +15,6 @@ import { mountsUnder } from "../fs/mountinfo.ts";
  */
 export async function writeOwner(dir: string): Promise<void> {
   await writeFile(join(dir, "owner"), String(process.pid));
-}
-
-/** Whether a process of that pid lives (ours counts). */
-export function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export interface Reclaimed {
@@ -43,7 +32,7 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
     const state = await readFile(join(layout.runc, id, "state.json"), "utf8").catch(() => "");
     const pid = Number((/"init_process_pid":(\d+)/.exec(state) ?? [])[1]);
     const ownerPid = Number((/^strata-p(\d+)-/.exec(id) ?? [])[1]);
-    if (Number.isNaN(ownerPid) ? alive(pid) : alive(ownerPid)) continue;
+    if (ownerAlive(String(Number.isNaN(ownerPid) ? pid : ownerPid))) continue;
     await deleteContainer(layout.runc, id);
     result.containers++;
   }
@@ -52,7 +41,7 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
     const ownerText = await readFile(join(dir, "owner"), "utf8").catch(() => undefined);
     // A dir another process is creating this very moment has no owner file yet.
     if (ownerText === undefined && Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? 0) < 60_000) continue;
-    if (alive(Number(ownerText?.trim()))) continue;
+    if (ownerAlive(ownerText ?? "")) continue;
     for (const mp of await mountsUnder(dir)) {
       await unmount(mp);
       result.mounts++;
@@ -62,7 +51,7 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
   }
   for (const name of await readdir(layout.tmp).catch(() => [] as string[])) {
     const pid = Number((/-(\d+)-/.exec(name) ?? [])[1]);
-    if (Number.isNaN(pid) || alive(pid)) continue;
+    if (Number.isNaN(pid) || ownerAlive(String(pid))) continue;
     await rm(join(layout.tmp, name), { recursive: true, force: true });
     result.files++;
   }

@@ -8,7 +8,7 @@ import type { Compression } from "../../store/compressed.ts";
 import { openStore } from "../context.ts";
 import { imageGroup } from "../image-group.ts";
 import { StrataError } from "../../errors/error.ts";
-import { alive } from "../../store/reclaim.ts";
+import { ownerAlive } from "../../fs/owner.ts";
 
 interface SaveOpts {
   output?: string;
@@ -47,7 +47,7 @@ async function saveToFile(output: string, write: (out: Writable) => Promise<void
   const prefix = `${basename(output)}.strata-`;
   for (const name of await readdir(dirname(output)).catch(() => [] as string[])) {
     const pid = name.startsWith(prefix) && name.endsWith(".tmp") ? Number(name.slice(prefix.length, -".tmp".length)) : Number.NaN;
-    if (Number.isInteger(pid) && !alive(pid)) await rm(join(dirname(output), name), { force: true });
+    if (Number.isInteger(pid) && !ownerAlive(String(pid))) await rm(join(dirname(output), name), { force: true });
   }
   const tmp = `${output}.strata-${process.pid}.tmp`;
   let fh: FileHandle;
