@@ -85,7 +85,6 @@ export const RUNTIME_ERRORS = {
   STORE_DIGEST_MISMATCH: e("store", 1, "bytes written to the store do not match the digest or size expected; nothing was committed"),
   STORE_BLOB_NOT_FOUND: e("store", 1, "a blob the store should hold is missing (strata system verify reports what else is)"),
   STORE_WRITER_CLOSED: e("store", 1, "a write to a blob that was already committed or aborted (a bug in the caller)"),
-  STORE_IN_USE: e("store", 1, "gc or prune refused: another strata process is using the store; try again when it is done"),
   STORE_CORRUPT: e("store", 1, "a stored blob is shorter than what names it says (strata system verify reports it)"),
   STORE_LOCK_TIMEOUT: e("store", 1, "the store's lock was held by another live process for longer than a minute"),
   SNAPSHOT_DIFFID_MISMATCH: e("store", 1, "an unpacked or committed layer does not hash to the diffID it should have; nothing kept"),

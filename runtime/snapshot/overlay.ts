@@ -8,6 +8,7 @@ import { decompressed } from "../layer/decompress.ts";
 import { type DigestingSink, type WriteLayerOptions, type WriteLayerResult, writeLayer } from "../layer/write-layer.ts";
 import type { ContentStore } from "../store/content.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
+import { leaseOf } from "../store/leases.ts";
 import { writeOwner } from "../store/reclaim.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
 import { type ActiveSnapshot, SnapshotError, type SnapshotInfo, type Snapshotter } from "./snapshotter.ts";
@@ -59,7 +60,9 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     return (await this.stat(diffId)) !== undefined;
   }
 
+  /** Leased first (store/leases.ts): a snapshot this process has seen stays until it exits. */
   async stat(diffId: string): Promise<SnapshotInfo | undefined> {
+    await leaseOf(this.layout).hold(diffId);
     const fs = await stat(this.layerDir(diffId)).catch(() => undefined);
     if (!fs?.isDirectory()) return undefined;
     const home = await stat(join(this.layout.snapshots, hexOf(diffId))).catch(() => undefined);
@@ -185,10 +188,9 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
    */
   async #commitDir(dir: string, diffId: string): Promise<void> {
     const hex = hexOf(diffId);
-    await mkdir(join(this.layout.snapshots, "l"), { recursive: true });
-    await symlink(`../${hex}/fs`, join(this.layout.snapshots, "l", hex.slice(0, 16))).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== "EEXIST") throw e;
-    });
+    // Leased before it exists: a collection running now keeps it (store/leases.ts).
+    await leaseOf(this.layout).hold(diffId);
+    await this.#link(hex);
     const home = join(this.layout.snapshots, hex);
     await mkdir(home, { recursive: true });
     try {
@@ -214,9 +216,19 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     return { id, dir, merged, empty };
   }
 
+  /** The short link l/<16 hex> → ../<hex>/fs (made if missing; one that exists is left as it is). */
+  async #link(hex: string): Promise<void> {
+    await mkdir(join(this.layout.snapshots, "l"), { recursive: true });
+    await symlink(`../${hex}/fs`, join(this.layout.snapshots, "l", hex.slice(0, 16))).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "EEXIST") throw e;
+    });
+  }
+
+  /** Every parent is unpacked, and its short link is there (one a crash or an old gc lost is made again). */
   async #mustHave(parents: readonly string[]): Promise<void> {
     for (const p of new Set(parents)) {
       if (!(await this.has(p))) throw new SnapshotError("SNAPSHOT_NOT_FOUND", `layer ${p} is not unpacked (no snapshot of it)`);
+      await this.#link(hexOf(p));
     }
   }
 

@@ -5,6 +5,7 @@ import { type BlobInfo, BlobNotFoundError, type ContentStore, type ContentWriter
 import { FileContentWriter } from "./content-writer.ts";
 import { HashStates, type PrefixState } from "./hash-states.ts";
 import type { StoreLayout } from "./layout.ts";
+import { leaseOf } from "./leases.ts";
 
 export interface Descriptor {
   readonly mediaType: string;
@@ -26,7 +27,8 @@ const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code ===
  * (content-writer.ts). Beside the contract: `path`, the committed blob's
  * file, for code that hands files to others (uploads, archives); it must
  * never be written to; and `writerAfter`, an ingest that starts with a
- * stored blob's first bytes.
+ * stored blob's first bytes. What this process asks about or commits is
+ * leased (leases.ts): gc keeps it while the process lives.
  */
 export class FileContentStore implements ContentStore {
   readonly layout: StoreLayout;
@@ -40,7 +42,9 @@ export class FileContentStore implements ContentStore {
     return this.layout.blob(digest);
   }
 
+  /** Leased first (leases.ts): a blob this process has seen stays until it exits. */
   async info(digest: string): Promise<BlobInfo | undefined> {
+    await leaseOf(this.layout).hold(digest);
     try {
       const st = await stat(this.layout.blob(digest));
       return { digest, size: st.size };

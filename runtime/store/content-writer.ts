@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type BlobInfo, type ContentWriter, DigestMismatchError, type Expected, WriterClosedError } from "./content.ts";
 import { type Hasher, nodeHasher, savableHasher } from "./hasher.ts";
 import type { StoreLayout } from "./layout.ts";
+import { leaseOf } from "./leases.ts";
 import { copyPrefix } from "../fs/copy-direct.ts";
 import { exists } from "../fs/exists.ts";
 
@@ -185,6 +186,8 @@ export class FileContentWriter implements ContentWriter {
       if (expected?.digest !== undefined && expected.digest !== info.digest) throw new DigestMismatchError(`blob digest mismatch: expected ${expected.digest}, got ${info.digest}`, info);
       if (expected?.size !== undefined && expected.size !== info.size) throw new DigestMismatchError(`blob size mismatch for ${info.digest}: expected ${expected.size}, got ${info.size}`, info);
       const blob = this.#layout.blob(info.digest);
+      // Leased before it is a blob: a collection running now keeps it (leases.ts).
+      await leaseOf(this.#layout).hold(info.digest);
       if (await exists(blob)) await rm(this.path, { force: true });
       else {
         await mkdir(this.#layout.blobs, { recursive: true });

@@ -1,16 +1,18 @@
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { hexOf } from "./layout.ts";
 import type { ImageConfigJson, ManifestJson } from "./oci.ts";
 import type { Store } from "./store.ts";
+import { asCollection, leasedDigests } from "./leases.ts";
 import { withLock } from "./lock.ts";
-import { StrataError } from "../errors/error.ts";
 
 /**
  * Garbage collection: what no image (and, unless asked, no build cache
  * record) needs is deleted: blobs, unpacked layers, cache records, saved
- * hash states, cache mounts. It refuses to run while a build or container of another live
- * strata process uses the store.
+ * hash states, cache mounts. What other live strata processes hold leases on
+ * (leases.ts: what a build, pull, load or import wrote or uses) is kept, so a
+ * collection runs beside them without failing them; it runs under the store
+ * lock (one at a time) and as a collection (leases.ts's ordering).
  */
 export interface GcOptions {
   /** Also drop the build cache: cache records and the layers only they keep. */
@@ -26,15 +28,6 @@ export interface GcResult {
   readonly snapshots: number;
   readonly cacheRecords: number;
   readonly bytes: number;
-}
-
-async function liveUsers(store: Store): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir(store.layout.run).catch(() => [] as string[])) {
-    const pid = Number((await readFile(join(store.layout.run, name, "owner"), "utf8").catch(() => "")).trim());
-    if (pid > 0 && pid !== process.pid) pids.push(pid);
-  }
-  return pids;
 }
 
 /**
@@ -57,49 +50,59 @@ export async function referencedBlobs(store: Store): Promise<Set<string>> {
 }
 
 export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResult> {
-  const users = await liveUsers(store);
-  if (users.length > 0) throw new StrataError("STORE_IN_USE", `the store is in use by strata process ${users.join(", ")}; try again when it is done`);
-  return withLock(store.layout.lockFile, async () => {
-    const keep = await referencedBlobs(store);
-    for (const d of o.inUse ?? []) keep.add(d);
-    let cacheRecords = 0;
-    for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
-      const path = join(store.layout.cache, name);
-      const rec = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { diffId?: string | null };
-      if (o.buildCache || rec.diffId === undefined) {
-        await rm(path, { force: true });
-        cacheRecords++;
-      } else if (rec.diffId !== null) keep.add(rec.diffId);
-    }
-    // A kept layer keeps its remembered compressed forms (compressed.ts): they save recompressing on the next save or push.
-    for (const name of await readdir(join(store.layout.root, "compressed")).catch(() => [] as string[])) {
-      const m = /^([a-f0-9]{64})\.\w+\.json$/.exec(name);
-      if (!m || !keep.has(`sha256:${m[1]}`)) continue;
-      const rec = JSON.parse(await readFile(join(store.layout.root, "compressed", name), "utf8").catch(() => "{}")) as { digest?: string };
-      if (rec.digest) keep.add(rec.digest);
-    }
-    let blobs = 0;
-    let bytes = 0;
-    for await (const blob of store.content.list()) {
-      if (keep.has(blob.digest) || !(await store.content.delete(blob.digest))) continue;
-      bytes += blob.size;
-      blobs++;
-    }
-    const keepHex = new Set([...keep].map(hexOf));
-    // Saved hash states (hash-states.ts) go with their blobs.
-    for (const name of await readdir(store.layout.hashStates).catch(() => [] as string[])) {
-      if (!keepHex.has(name.split(".")[0] as string)) await rm(join(store.layout.hashStates, name), { force: true });
-    }
-    let snapshots = 0;
-    for (const hex of await readdir(store.layout.snapshots).catch(() => [] as string[])) {
-      if (hex === "l" || keepHex.has(hex)) continue;
-      await rm(join(store.layout.snapshots, hex), { recursive: true, force: true });
-      snapshots++;
-    }
-    for (const link of await readdir(join(store.layout.snapshots, "l")).catch(() => [] as string[])) {
-      if (![...keepHex].some((h) => h.startsWith(link))) await rm(join(store.layout.snapshots, "l", link), { force: true });
-    }
-    if (o.cacheMounts) await rm(join(store.layout.root, "cache-mounts"), { recursive: true, force: true });
-    return { blobs, snapshots, cacheRecords, bytes };
-  });
+  return withLock(store.layout.lockFile, () => asCollection(store.layout, () => collect(store, o)));
+}
+
+async function collect(store: Store, o: GcOptions): Promise<GcResult> {
+  // Leases before names: a process that names its result and exits between the two reads is seen in one of them.
+  const leased = await leasedDigests(store.layout);
+  const keep = await referencedBlobs(store);
+  for (const d of leased) keep.add(d);
+  for (const d of o.inUse ?? []) keep.add(d);
+  let cacheRecords = 0;
+  for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
+    const path = join(store.layout.cache, name);
+    const rec = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { diffId?: string | null };
+    if (o.buildCache || rec.diffId === undefined) {
+      await rm(path, { force: true });
+      cacheRecords++;
+    } else if (rec.diffId !== null) keep.add(rec.diffId);
+  }
+  // A kept layer keeps its remembered compressed forms (compressed.ts): they save recompressing on the next save or push.
+  for (const name of await readdir(join(store.layout.root, "compressed")).catch(() => [] as string[])) {
+    const m = /^([a-f0-9]{64})\.\w+\.json$/.exec(name);
+    if (!m || !keep.has(`sha256:${m[1]}`)) continue;
+    const rec = JSON.parse(await readFile(join(store.layout.root, "compressed", name), "utf8").catch(() => "{}")) as { digest?: string };
+    if (rec.digest) keep.add(rec.digest);
+  }
+  let blobs = 0;
+  let bytes = 0;
+  for await (const blob of store.content.list()) {
+    if (keep.has(blob.digest) || !(await store.content.delete(blob.digest))) continue;
+    bytes += blob.size;
+    blobs++;
+  }
+  const keepHex = new Set([...keep].map(hexOf));
+  // Saved hash states (hash-states.ts) go with their blobs.
+  for (const name of await readdir(store.layout.hashStates).catch(() => [] as string[])) {
+    if (!keepHex.has(name.split(".")[0] as string)) await rm(join(store.layout.hashStates, name), { force: true });
+  }
+  let snapshots = 0;
+  const links = join(store.layout.snapshots, "l");
+  for (const hex of await readdir(store.layout.snapshots).catch(() => [] as string[])) {
+    if (hex === "l" || keepHex.has(hex)) continue;
+    // Its short link first, and only if it is this snapshot's: a snapshot is never left without one.
+    const link = join(links, hex.slice(0, 16));
+    if ((await readlink(link).catch(() => undefined)) === `../${hex}/fs`) await rm(link, { force: true });
+    await rm(join(store.layout.snapshots, hex), { recursive: true, force: true });
+    snapshots++;
+  }
+  // Links left dangling (a crash between link and rename): kept while their snapshot is wanted or leased.
+  for (const name of await readdir(links).catch(() => [] as string[])) {
+    const hex = /^\.\.\/([a-f0-9]{64})\/fs$/.exec((await readlink(join(links, name)).catch(() => "")) ?? "")?.[1];
+    if (hex !== undefined && (keepHex.has(hex) || (await stat(join(store.layout.snapshots, hex)).catch(() => undefined)))) continue;
+    await rm(join(links, name), { force: true });
+  }
+  if (o.cacheMounts) await rm(join(store.layout.root, "cache-mounts"), { recursive: true, force: true });
+  return { blobs, snapshots, cacheRecords, bytes };
 }

@@ -49,6 +49,14 @@ export class StoreLayout {
   get runc(): string {
     return join(this.root, "runc");
   }
+  /** Leases of live processes on what they wrote or use (leases.ts): leases/<owner>-<rand>. */
+  get leases(): string {
+    return join(this.root, "leases");
+  }
+  /** Present while a collection (gc, prune) runs, naming its owner (leases.ts). */
+  get gcMarker(): string {
+    return join(this.root, "gc-running");
+  }
   get lockFile(): string {
     return join(this.root, "lock");
   }

@@ -5,11 +5,12 @@ import { unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "./layout.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
 import { ownerAlive } from "../fs/owner.ts";
+import { expireLeases } from "./leases.ts";
 
 /**
  * Leftovers of a strata process that died (kill -9, a crash, a power cut):
  * every scratch dir under run/ records its owner's pid; ingest files in tmp/
- * carry it in their name. The next command that opens the store unmounts,
+ * carry it in their name; leases name it too (leases.ts). The next command that opens the store unmounts,
  * deletes the runc containers of, and removes whatever belongs to a process
  * that no longer exists, and says so.
  */
@@ -55,5 +56,6 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
     await rm(join(layout.tmp, name), { recursive: true, force: true });
     result.files++;
   }
+  result.files += await expireLeases(layout);
   return result;
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { decompressed } from "../layer/decompress.ts";
 import type { ImageConfigJson, ManifestJson } from "./oci.ts";
@@ -11,7 +11,9 @@ import type { Store } from "./store.ts";
  * sha256), and checks that every name points at a manifest whose config and
  * layers are all present, with as many diffIDs as layers, that a layer kept
  * compressed (pulled) decompresses to its diffID, and that cache records
- * point at stored layers. Returns the problems found.
+ * point at stored layers, and that every unpacked layer is whole (its fs/
+ * dir) and mountable (its short link l/<16 hex> names it; snapshot/overlay.ts),
+ * with no link dangling. Returns the problems found.
  */
 /** The sha256 of a blob's bytes after decompression (gzip or zstd, by its first bytes). */
 async function uncompressedDigest(path: string): Promise<string> {
@@ -59,9 +61,35 @@ export async function verifyStore(store: Store): Promise<string[]> {
       }
     }
   }
+  problems.push(...(await verifySnapshots(store)));
   for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
     const rec = JSON.parse(await readFile(join(store.layout.cache, name), "utf8")) as { diffId: string | null };
     if (rec.diffId !== null && !present.has(rec.diffId)) problems.push(`cache record ${name}: layer ${rec.diffId} is missing (the next build reruns that step)`);
+  }
+  return problems;
+}
+
+/** Unpacked layers: each whole, each with its short link; no link naming a layer that is not there. */
+async function verifySnapshots(store: Store): Promise<string[]> {
+  const problems: string[] = [];
+  const dir = store.layout.snapshots;
+  const links = join(dir, "l");
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name === "l") continue;
+    if (!/^[a-f0-9]{64}$/.test(name)) {
+      problems.push(`snapshots/${name} is not an unpacked layer (no diffID name)`);
+      continue;
+    }
+    if (!(await lstat(join(dir, name, "fs")).catch(() => undefined))?.isDirectory()) {
+      problems.push(`unpacked layer sha256:${name} is incomplete (no fs/ dir): strata system prune removes it`);
+      continue;
+    }
+    const target = await readlink(join(links, name.slice(0, 16))).catch(() => undefined);
+    if (target !== `../${name}/fs`) problems.push(`unpacked layer sha256:${name} has ${target === undefined ? "no short link" : `a short link to ${target}`} (snapshots/l/${name.slice(0, 16)}); the next mount makes it again`);
+  }
+  for (const name of await readdir(links).catch(() => [] as string[])) {
+    const target = await readlink(join(links, name)).catch(() => "");
+    if (!(await lstat(join(links, target)).catch(() => undefined))?.isDirectory()) problems.push(`snapshots/l/${name} links to ${target || "nothing"}, which is not an unpacked layer`);
   }
   return problems;
 }
