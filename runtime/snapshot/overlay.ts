@@ -158,7 +158,11 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
   }
 
   async unpack(diffId: string, blob: string): Promise<void> {
-    if (await this.has(diffId)) return;
+    if (await this.has(diffId)) {
+      // Already there: mountable too (a link a crash or an older gc lost is made again).
+      await this.#link(hexOf(diffId));
+      return;
+    }
     const { stream } = await decompressed(this.content.read(blob));
     try {
       await this.apply(stream, diffId);

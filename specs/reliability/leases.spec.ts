@@ -148,6 +148,22 @@ describe("leases: collections beside builds", () => {
     }
   });
 
+  it("verify names an unpacked layer that lost its short link, and the next mount makes the link again", () => {
+    const a = buildArena("links", []);
+    try {
+      const links = join(a.root, "snapshots", "l");
+      const [link] = readdirSync(links);
+      rmSync(join(links, link as string));
+      const v = strata(a.root, ["system", "verify"]);
+      expect(v.code).toBe(1);
+      expect(v.stdout).toContain(`has no short link (snapshots/l/${link})`);
+      expect(strata(a.root, ["run", "--rm", "busybox:latest", "true"]).code).toBe(0);
+      expectClean(a);
+    } finally {
+      a.cleanup();
+    }
+  });
+
   it("case 46: 1,000 cached rebuilds keep the store, open files and mounts flat after gc", async () => {
     const a = buildArena("c46", [dockerfile("cached")]);
     try {
