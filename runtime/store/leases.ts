@@ -32,24 +32,34 @@ export class Lease {
   /** Leases `digests` (sha256:… names of blobs, or of snapshots by diffID), then waits out a running collection. */
   async hold(...digests: string[]): Promise<void> {
     const fresh = digests.filter((d) => !this.#held.has(d));
-    if (fresh.length > 0) {
+    const file = fresh.length > 0 ? this.#path() : undefined;
+    if (file !== undefined) {
       // Synchronous: the line is in the file before anything else of this process looks at the store.
-      appendFileSync(this.#path(), fresh.map((d) => `${d}\n`).join(""));
+      appendFileSync(file, fresh.map((d) => `${d}\n`).join(""));
       for (const d of fresh) this.#held.add(d);
     }
     await waitForCollection(this.#layout);
   }
 
-  #path(): string {
-    if (this.#file === undefined) {
-      mkdirSync(this.#layout.leases, { recursive: true });
+  /** The lease file, made on first use; none on a store this process cannot write (nothing it does there needs one). */
+  #path(): string | undefined {
+    if (this.#file === undefined && !this.#readOnly) {
       const file = join(this.#layout.leases, `${SELF}-${randomBytes(4).toString("hex")}`);
-      appendFileSync(file, "");
+      try {
+        mkdirSync(this.#layout.leases, { recursive: true });
+        appendFileSync(file, "");
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== "EROFS" && code !== "EACCES" && code !== "EPERM") throw e;
+        this.#readOnly = true;
+        return undefined;
+      }
       this.#file = file;
       process.once("exit", () => this.release());
     }
     return this.#file;
   }
+  #readOnly = false;
 
   /** Ends the lease (at exit; a test may end it sooner). */
   release(): void {
