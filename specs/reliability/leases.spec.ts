@@ -155,7 +155,7 @@ describe("leases: collections beside builds", () => {
       const [link] = readdirSync(links);
       rmSync(join(links, link as string));
       const v = strata(a.root, ["system", "verify"]);
-      expect(v.code).toBe(1);
+      expect(v.code).toBe(3);
       expect(v.stdout).toContain(`has no short link (snapshots/l/${link})`);
       expect(strata(a.root, ["run", "--rm", "busybox:latest", "true"]).code).toBe(0);
       expectClean(a);

@@ -64,7 +64,7 @@ export function registerSystem(program: Command): void {
       const problems = await verifyStore(await openStore(cmd));
       for (const p of problems) process.stdout.write(`${p}\n`);
       process.stdout.write(problems.length === 0 ? "store verified: ok\n" : `${problems.length} problems\n`);
-      if (problems.length > 0) process.exitCode = ExitCode.failure;
+      if (problems.length > 0) process.exitCode = ExitCode.integrity;
     });
   imageGroup(program)
     .command("prune")
