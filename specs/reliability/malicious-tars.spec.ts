@@ -40,7 +40,7 @@ function build(a: Arena, dockerfile: string, tag: string, files: Record<string, 
 }
 
 describe("case 1: ADD of a local tar-slip archive", () => {
-  it("case 1: every ../ name is refused with exit 1 naming the entry; an absolute name is refused too; nothing escapes", () => {
+  it("case 1: every ../ name is refused with exit 1 naming the entry (ADD and import); an absolute name is refused too; nothing escapes", () => {
     const a = open("c1");
     const names = [...ups.map((u) => `${u}victim/x`), "a/../../victim/x", `${a.dir}/victim/x`];
     for (const name of names) {
@@ -50,6 +50,12 @@ describe("case 1: ADD of a local tar-slip archive", () => {
       if (name.startsWith("/")) expect(line).toContain(`layer entry ${JSON.stringify(name)}: absolute path`);
       else expect(line).toMatch(new RegExp(`Dockerfile:2:1: error\\[COPY_ARCHIVE\\]: ADD failed: "evil.tar": refusing archive: layer entry ${JSON.stringify(name).replace(/[.*/]/g, "\\$&")}: path .* escapes the root$`));
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    // The same names in a base image (strata import unpacks under the store's tmp).
+    for (const [i, name] of names.entries()) {
+      const r = importTar(a.root, a.own.ctx as string, `c1-${i}:latest`, [{ name, content: "pwned" }]);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toMatch(/^strata: error\[LAYER_PATH_(ESCAPE|ABSOLUTE)\]: .*c1_\d_latest\.tar: layer entry "[^"]+": (path "[^"]+" escapes the root|absolute path)/);
     }
     expect(strata(a.root, ["images", "-q"]).stdout.trim()).toBe("");
     expectClean(a);
