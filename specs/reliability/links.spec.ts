@@ -58,6 +58,10 @@ describe("case 5: chmod and chown through links that point outside", () => {
       ...[1, 2, 3, 4, 5, 6].map((k) => ({ name: `vic${k}/`, type: "dir" as const, mode: 0o777, uid: 1234, gid: 1234 })),
     ]);
     expect(retar.code, retar.stderr).toBe(0);
+    // The re-entries replaced the links; nothing was chmod'ed or chown'ed through them.
+    const retree = flattenedTree(a.root, "c5tar:latest");
+    expect(retree.get("pw")).toMatchObject({ type: "file", mode: 0o777, uid: 1234, content: sha("mine\n") });
+    for (let k = 1; k <= 6; k++) expect(retree.get(`vic${k}`), `vic${k}`).toMatchObject({ type: "dir", mode: 0o777, uid: 1234 });
     const imp = importTar(a.root, a.own.ctx as string, "c5links:latest", links);
     expect(imp.code, imp.stderr).toBe(0);
     const r = build(
