@@ -12,10 +12,21 @@ mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,etc,tmp,root,home,var/www,proc,sys,de
 chmod 1777 "$dir/tmp"
 chmod 700 "$dir/root"
 cp "$bb" "$dir/bin/busybox"
+# The link target relative to the applet's directory, worked out in bash: one spawn (ln) per
+# applet instead of three, which matters on a loaded CI machine.
 for applet in $("$bb" --list-full); do
   [ "$applet" = "bin/busybox" ] && continue
-  mkdir -p "$dir/$(dirname "$applet")"
-  rel=$(realpath --relative-to="$dir/$(dirname "$applet")" "$dir/bin/busybox")
+  d=.
+  [ "${applet%/*}" != "$applet" ] && d=${applet%/*}
+  [ -d "$dir/$d" ] || mkdir -p "$dir/$d"
+  if [ "$d" = bin ]; then
+    rel=busybox
+  else
+    slashes=${applet//[^\/]/}
+    rel=""
+    for ((i = 0; i < ${#slashes}; i++)); do rel+="../"; done
+    rel+=bin/busybox
+  fi
   ln -sf "$rel" "$dir/$applet"
 done
 cat > "$dir/etc/passwd" <<'PASSWD'

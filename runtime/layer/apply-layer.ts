@@ -16,9 +16,16 @@
  * fifos and whiteouts are made in one batch at the end, after re-checking their parents.
  * Ownership, mode, xattrs (security.capability and user.*, never trusted.*) and mtimes are
  * restored; directory mtimes last.
+ *
+ * TEST ONLY: `testOnlyUnguarded` turns all of that off (names joined as a naive extractor joins
+ * them, symlinks followed by the host) so the reliability battery can show its oracle catches an
+ * escape (specs/reliability). It is an in-process option on purpose, not an environment variable
+ * or a flag: no CLI user, environment or Dockerfile can reach it, and only specs pass it
+ * (specs/reliability/malicious-tars.spec.ts checks that no runtime module does).
  */
 import { constants, type Stats } from "node:fs";
-import { chmod, type FileHandle, link, lchown, lutimes, mkdir, open, readdir, realpath, rm, symlink } from "node:fs/promises";
+import { chmod, type FileHandle, link, lchown, lutimes, mkdir, open, readdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
+import { dirname, resolve as resolvePath } from "node:path";
 import type { Readable } from "node:stream";
 import { setAttribute } from "@napi-rs/xattr";
 import { LayerError } from "./errors.ts";
@@ -30,6 +37,8 @@ import { TarReader } from "./tar-reader.ts";
 export interface ApplyLayerOptions {
   /** "overlay": destDir is a fresh overlay layer dir; "flatten": destDir is a rootfs to update. */
   mode: "overlay" | "flatten";
+  /** TEST ONLY (see the header): extract without any path protection. Never set by runtime code. */
+  testOnlyUnguarded?: true;
 }
 
 export interface ApplyLayerResult {
@@ -103,7 +112,7 @@ class Applier {
     const parentComps = comps.slice(0, -1);
     for (const c of parentComps) {
       if (c.startsWith(WHITEOUT_PREFIX)) {
-        throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `path goes through a whiteout name "${c}"`);
+        throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `invalid whiteout: the path goes through the whiteout name "${c}"`);
       }
     }
     if (base.startsWith(WHITEOUT_PREFIX)) return this.whiteout(e, base, parentComps);
@@ -228,7 +237,7 @@ class Applier {
     if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // other overlay metadata (.wh..wh.plnk …): ignored
     const name = base.slice(WHITEOUT_PREFIX.length);
     if (name === "" || name === "." || name === "..") {
-      throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `whiteout of ${JSON.stringify(name)} is not allowed`);
+      throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `invalid whiteout of ${JSON.stringify(name)}: a whiteout names one file or directory`);
     }
     const create = this.mode === "overlay";
     const dir = await this.fs.resolveDir(parentComps, e.name, { create, onMkdir: this.onMkdir });
@@ -304,7 +313,8 @@ export async function applyLayer(tar: Readable, destDir: string, options: ApplyL
   const reader = new TarReader(tar);
   try {
     for (let e = await reader.next(); e !== null; e = await reader.next()) {
-      await applier.apply(e, reader);
+      if (options.testOnlyUnguarded === true) await unguarded(applier.fs.root, e, reader);
+      else await applier.apply(e, reader);
     }
     const result = await reader.finish();
     await applier.flushNodes();
@@ -313,5 +323,19 @@ export async function applyLayer(tar: Readable, destDir: string, options: ApplyL
   } catch (err) {
     await reader.close().catch(() => {});
     throw err;
+  }
+}
+
+/** TEST ONLY (see the header): what a naive extractor does, escapes and all. */
+async function unguarded(root: string, e: TarEntry, reader: TarReader): Promise<void> {
+  const p = resolvePath(root, e.name);
+  await mkdir(dirname(p), { recursive: true });
+  if (e.type === "dir") await mkdir(p, { recursive: true });
+  else if (e.type === "symlink") await symlink(e.linkname, p);
+  else if (e.type === "link") await link(resolvePath(root, e.linkname), p);
+  else if (e.type === "file") {
+    const parts: Buffer[] = [];
+    for await (const chunk of reader.body()) parts.push(chunk);
+    await writeFile(p, Buffer.concat(parts));
   }
 }

@@ -4,13 +4,13 @@
  * Names are first normalised lexically (`./`, `.`, empty components dropped, `..` popped;
  * popping above the root is a refusal). Then each parent component is checked with lstat, one
  * at a time: real directories are entered, missing ones created (when asked), and symlinks are
- * followed by hand — a relative target is resolved against the directory holding the link, an
- * absolute target means what it would mean on the host — and refused if the result lies outside
- * the root. The result is a path made only of real directories, so the final operation
- * (open with O_EXCL|O_NOFOLLOW, symlink, link, mknod) cannot be redirected.
+ * followed by hand as the container would see them — a relative target is resolved against the
+ * directory holding the link, an absolute target restarts at the root (as in containerd's
+ * fs.RootPath: `localetc -> /etc` then `localetc/x` writes the root's `etc/x`) — and refused when
+ * a relative target climbs above the root. The result is a path made only of real directories,
+ * so the final operation (open with O_EXCL|O_NOFOLLOW, symlink, link, mknod) cannot be redirected.
  */
 import { lstat, mkdir, readlink, rm } from "node:fs/promises";
-import { resolve as resolvePath } from "node:path";
 import { LayerError, type LayerErrorCode } from "./errors.ts";
 
 const MAX_SYMLINKS = 40;
@@ -96,17 +96,10 @@ export class ScopedRoot {
       if (st?.isSymbolicLink()) {
         if (++hops > MAX_SYMLINKS) throw new LayerError(escapeCode, entry, "too many levels of symlinks");
         const target = await readlink(p);
-        if (target.startsWith("/")) {
-          const host = resolvePath(target);
-          if (host === this.root) stack.length = 0;
-          else if (host.startsWith(`${this.root}/`)) stack.splice(0, stack.length, ...host.slice(this.root.length + 1).split("/"));
-          else {
-            throw new LayerError(escapeCode, entry, `path goes through symlink "${rel}" -> "${target}" outside the root`);
-          }
-        } else {
-          // A relative target that climbs above the root is caught by the ".." case above.
-          queue.unshift(...target.split("/"));
-        }
+        // An absolute target restarts at the root; a relative one that climbs above the root is
+        // caught by the ".." case above.
+        if (target.startsWith("/")) stack.length = 0;
+        queue.unshift(...target.split("/"));
         continue;
       }
       if (st === null || !st.isDirectory()) {

@@ -2,7 +2,9 @@ import type { Stats } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readIgnoreFile } from "../../../compiler/patterns/ignore-file.ts";
+import { PatternError } from "../../../compiler/patterns/go-match.ts";
 import { PatternMatcher } from "../../../compiler/patterns/pattern-matcher.ts";
+import { StrataError } from "../../errors/error.ts";
 import { mapLimit } from "../../fs/pool.ts";
 import type { Fetched } from "./fetch.ts";
 
@@ -30,6 +32,25 @@ export interface ContextEntry {
   readonly ino: number;
 }
 
+/** The matcher of an ignore file's text; a malformed pattern is refused naming `file:line`. */
+function ignoreMatcher(file: string, text: string): PatternMatcher {
+  try {
+    return new PatternMatcher(readIgnoreFile(text));
+  } catch (e) {
+    if (!(e instanceof PatternError)) throw e;
+    // The first line that is bad on its own is the one to name.
+    const line = text.split("\n").findIndex((l) => {
+      try {
+        new PatternMatcher(readIgnoreFile(l));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw new StrataError("BAD_PATTERN", `${file}${line >= 0 ? `:${line + 1}` : ""}: ${e.message}`);
+  }
+}
+
 export class BuildContext {
   readonly root: string;
   readonly ignore: PatternMatcher;
@@ -44,16 +65,17 @@ export class BuildContext {
 
   static async open(root: string, dockerfilePath?: string): Promise<BuildContext> {
     const candidates = [dockerfilePath ? `${dockerfilePath}.dockerignore` : undefined, join(root, ".dockerignore")].filter((p): p is string => p !== undefined);
-    let patterns: string[] = [];
     for (const p of candidates) {
+      let text: string;
       try {
-        patterns = readIgnoreFile(await readFile(p, "utf8"));
-        break;
+        text = await readFile(p, "utf8");
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        continue;
       }
+      return new BuildContext(root, ignoreMatcher(p, text));
     }
-    return new BuildContext(root, new PatternMatcher(patterns));
+    return new BuildContext(root, new PatternMatcher([]));
   }
 
   /**

@@ -136,7 +136,9 @@ export async function selectSource(tree: SourceTree, source: string, o: SelectOp
     if (st === null) {
       if (pattern !== "") continue;
       const where = tree.visible ? "in the build context or excluded by .dockerignore" : `in ${tree.label}`;
-      throw new SourceNotFound(`"${source}": not found ${where}`);
+      // A symlink on the way was followed inside the root: say where it led (never the host).
+      const via = followed !== posix.normalize(name).replace(/\/$/, "") ? ` (symlinks resolve inside it: this is "/${followed}" there)` : "";
+      throw new SourceNotFound(`"${source}": not found ${where}${via}`);
     }
     const top: SourceEntry = { rel: "", abs, st, kind: kindOf(st), selected: true };
     const entries = top.kind === "dir" ? await walkDir(tree, abs, followed, include, exclude) : [];
