@@ -16,25 +16,15 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeWithShared, sharedPath } from "../helpers/shared-data.ts";
-import { type CliResult, repoRoot, strata, tempDir } from "../helpers/strata.ts";
-import { type Arena, arena, expectClean } from "./oracle.ts";
+import { type CliResult, repoRoot, strata } from "../helpers/strata.ts";
+import { busyboxArena } from "./busybox.ts";
+import { type Arena, expectClean } from "./oracle.ts";
 
 let a: Arena;
 
 beforeAll(() => {
-  a = arena("dockerfiles", {
-    own: ["ctx"],
-    setup: ({ root }) => {
-      const tmp = tempDir("rel-df-bb");
-      const tar = join(tmp, "busybox.tar");
-      const mk = spawnSync("bash", [join(repoRoot, "scripts/busybox-rootfs.sh"), tar], { encoding: "utf8" });
-      if (mk.status !== 0) throw new Error(`busybox-rootfs.sh: ${mk.stderr}`);
-      const imp = strata(root, ["import", tar, "busybox:latest"]);
-      spawnSync("rm", ["-rf", tmp]);
-      if (imp.code !== 0) throw new Error(`import: ${imp.stderr}`);
-    },
-  });
-});
+  a = busyboxArena("dockerfiles", { own: ["ctx"] });
+}, 300_000);
 afterAll(() => a?.cleanup());
 
 /** What `strata images` lists (ids and names): compared around the whole file. */
