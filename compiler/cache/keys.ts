@@ -71,9 +71,12 @@ export function semanticOp(op: LayerOp): unknown {
   };
 }
 
-/** The key of the image layer that combines a group's per-step layers (see the rules above). */
-export function mergedLayerKey(below: readonly string[], layers: readonly string[]): string {
-  return digestOf({ v: CACHE_KEY_VERSION, kind: "merged-layer", below, layers });
+/**
+ * The key of the image layer that combines a group's per-step layers (see the rules above).
+ * `sorted`: the merge must be in name-byte order (SOURCE_DATE_EPOCH builds), a form of its own.
+ */
+export function mergedLayerKey(below: readonly string[], layers: readonly string[], sorted = false): string {
+  return digestOf({ v: CACHE_KEY_VERSION, kind: "merged-layer", below, layers, ...(sorted && { sorted }) });
 }
 
 export interface GraphKeys {

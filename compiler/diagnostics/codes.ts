@@ -20,6 +20,7 @@ export const DIAGNOSTIC_CODES = {
   DF010: "empty continuation line (warning)",
   DF011: "malformed input the grammar could not parse",
   DF012: "malformed check directive (warning)",
+  DF013: "a NUL byte in the Dockerfile (a binary or UTF-16 file)",
   DF020: "unknown flag for this instruction",
   DF021: "invalid flag value",
   DF022: "flag repeated, or missing/unexpected value",
@@ -37,6 +38,7 @@ export const DIAGNOSTIC_CODES = {
   LW004: "the --target stage does not exist",
   LW005: "COPY --from names a stage index that does not come before it",
   LW006: "a base image's ONBUILD trigger is an instruction ONBUILD may not run (FROM, ONBUILD, MAINTAINER)",
+  LW007: "FROM's image expands to the empty string (an ARG with an empty or no default)",
   // image.ts (compiler/imagets/, runtime/imagets/); TypeScript's own errors keep their TSnnnn codes.
   TS001: "an image.ts builder call cannot be lowered (no exported image, a missing source, a bad option)",
   TS002: "image.ts cannot be bundled (esbuild: a syntax error or an unresolvable import)",

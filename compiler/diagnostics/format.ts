@@ -15,21 +15,31 @@ export function formatDiagnostic(d: Diagnostic, source: SourceFile | undefined):
   const start = source.lineCol(d.span.start);
   const end = source.lineCol(Math.max(d.span.start, d.span.end - 1));
   const head = `${source.name}:${start.line}:${start.column}: ${d.severity}[${d.code}]: ${d.message}`;
-  return [head, codeFrame(source, start.line, start.column, end.line === start.line ? end.column : undefined), d.hint ? `hint: ${d.hint}` : ""]
-    .filter((s) => s !== "")
-    .join("\n");
+  const frame = end.line === start.line ? codeFrame(source, start.line, start.column, end.column) : codeFrame(source, start.line, start.column, undefined, end.line);
+  return [head, frame, d.hint ? `hint: ${d.hint}` : ""].filter((s) => s !== "").join("\n");
 }
 
-/** Up to one line of context before, the line itself, and a caret line under the span. */
-export function codeFrame(source: SourceFile, line: number, column: number, endColumn: number | undefined): string {
+/** The most of one line a frame shows: a 1 MiB line must not become a 1 MiB message. */
+export const FRAME_LINE_MAX = 200;
+
+/**
+ * Up to one line of context before, the span's lines marked `>`, and a caret line under a
+ * one-line span. A span over several lines (an instruction with continuations) marks each of
+ * them, as BuildKit's `>>>` does. Lines longer than FRAME_LINE_MAX are cut with `…`.
+ */
+export function codeFrame(source: SourceFile, line: number, column: number, endColumn: number | undefined, endLine = line): string {
+  const last = Math.max(line, endLine);
   const first = Math.max(1, line - 1);
-  const width = String(line).length;
+  const width = String(last).length;
   const out: string[] = [];
-  for (let l = first; l <= line; l++) {
-    const text = source.lineText(l).replace(/\t/g, " ");
-    out.push(`${l === line ? ">" : " "} ${String(l).padStart(width)} | ${text}`);
+  for (let l = first; l <= last; l++) {
+    const full = source.lineText(l).replace(/\t/g, " ").replace(/\0/g, "␀");
+    const text = full.length > FRAME_LINE_MAX ? `${full.slice(0, FRAME_LINE_MAX)}… (${full.length} characters)` : full;
+    out.push(`${l >= line ? ">" : " "} ${String(l).padStart(width)} | ${text}`);
   }
-  const caretLen = endColumn === undefined ? 1 : Math.max(1, endColumn - column + 1);
-  out.push(`  ${" ".repeat(width)} | ${" ".repeat(column - 1)}${"^".repeat(caretLen)}`);
+  if (last !== line) return out.join("\n");
+  const col = Math.min(column, FRAME_LINE_MAX + 1);
+  const caretLen = endColumn === undefined ? 1 : Math.max(1, Math.min(endColumn, FRAME_LINE_MAX + 1) - col + 1);
+  out.push(`  ${" ".repeat(width)} | ${" ".repeat(col - 1)}${"^".repeat(caretLen)}`);
   return out.join("\n");
 }

@@ -54,6 +54,24 @@ function checkLineLengths(text: string, file: string, diagnostics: Diagnostic[])
   }
 }
 
+/**
+ * A NUL can reach no command, argument or environment (exec refuses it), so BuildKit's build
+ * fails at RUN with `invalid argument`; here it fails at once, at its line and column. The
+ * first one is reported: a UTF-16 file has one in every other byte.
+ */
+function checkNul(text: string, file: string, diagnostics: Diagnostic[]): void {
+  const at = text.indexOf("\0");
+  if (at === -1) return;
+  diagnostics.push({
+    code: "DF013",
+    severity: "error",
+    message: "NUL byte in the Dockerfile",
+    file,
+    span: { start: at, end: at + 1 },
+    hint: "a Dockerfile is UTF-8 text; save it as UTF-8, not UTF-16",
+  });
+}
+
 export function parseDockerfile(source: SourceFile): ParseResult {
   const text = source.text;
   const file = source.name;
@@ -73,6 +91,7 @@ export function parseDockerfile(source: SourceFile): ParseResult {
     }
   }
   checkLineLengths(text, file, diagnostics);
+  checkNul(text, file, diagnostics);
   const built = buildAst(text, dirs.escape, file, diagnostics);
   if (built.instructionCount === 0) {
     diagnostics.push({

@@ -185,6 +185,10 @@ class Lowering {
       config = lastConfig(byName);
     } else if (imageRef === "scratch") {
       base = { type: "scratch" };
+    } else if (imageRef === "") {
+      // BuildKit's words (dockerfile2llb): a blank base is an error of the Dockerfile, not a pull.
+      ex.error("LW007", instr.image, `base name (${instr.image.text}) should not be blank`, "give the ARG a default, or pass it with --build-arg");
+      base = { type: "scratch" };
     } else {
       const img = this.input.resolveImage(imageRef);
       if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source) });

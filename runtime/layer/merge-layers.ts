@@ -14,7 +14,8 @@
  *    it, or by a newer non-directory at a parent's path. A kept whiteout stays only when the
  *    filesystem below the group has something at its path, a kept opaque marker only when it
  *    has a directory there (`below`): nothing is whited out that only the group itself created.
- * 2. Write (`write`), in one of two forms, chosen by the inputs alone (so the output is too):
+ * 2. Write (`write`), in one of two forms, chosen by the inputs alone (so the output is too),
+ *    and by `sorted` (SOURCE_DATE_EPOCH builds), which always takes the resolved form:
  *    - The first-layer form, when the later steps only add to what the first one made or
  *      replace its entries by entries of the same kind (a RUN after `apt-get install` that
  *      makes a directory, appends to a config file): the first layer's entries exactly as
@@ -53,6 +54,12 @@ export interface MergeLayersInput {
   readonly first?: LayerIndex | undefined;
   /** What the filesystem below the group has at a path (relative, no trailing "/"; "" is its root). */
   readonly below: (path: string) => Promise<"dir" | "other" | undefined>;
+  /**
+   * Only the resolved form: every path once, all entries in name-byte order, as a
+   * SOURCE_DATE_EPOCH build's layers are (the battery's case 49). The first-layer form puts
+   * the later steps' entries after the first layer's, so its stream is not sorted.
+   */
+  readonly sorted?: boolean;
 }
 
 /** What pass 2 does with one input entry. */
@@ -216,7 +223,7 @@ export class LayerMerge {
       const index: Indexed[][] = [];
       for (const [k, fh] of files.entries()) index.push(k === 0 && input.first !== undefined ? [...input.first.entries] : await indexLayer(fh));
       const d = await Decision.make(index, input.below);
-      const firstLayer = firstLayerForm(index, d.firstHidden);
+      const firstLayer = input.sorted !== true && firstLayerForm(index, d.firstHidden);
       if (!firstLayer) await d.first();
       return new LayerMerge(input, files, index, d.fates, firstLayer ? ((index[0] as Indexed[]).at(-1)?.end ?? 0) : undefined);
     } catch (e) {

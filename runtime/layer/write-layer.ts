@@ -6,7 +6,7 @@
  * globally byte-sorted stream with parents first); numeric uid/gid only; no atime/ctime;
  * ustar headers, PAX only for what does not fit and for `security.capability`. Overlay
  * whiteouts (0/0 char devices) become `.wh.<name>` files, opaque directories get a
- * `.wh..wh..opq` entry. Hardlinks inside the layer become link entries to the first path.
+ * `.wh..wh..opq` entry, both with mtime 0 (containerd's, see WHITEOUT_MTIME). Hardlinks inside the layer become link entries to the first path.
  * Never holds the layer in memory: file data is read straight into a 1 MiB staging buffer
  * that is hashed and written when full (small files on this thread: fs/small-files.ts).
  */
@@ -24,6 +24,16 @@ import { type DigestingSink, isDigestingSink, type Sink, TarOut } from "./tar-ou
 export type { DigestingSink } from "./tar-out.ts";
 
 const KEPT_XATTRS = new Set(["security.capability"]);
+
+/**
+ * A whiteout's (and an opaque marker's) mtime: 0 (1970-01-01), with or without SOURCE_DATE_EPOCH,
+ * as containerd v2's layer writer does: containerd/containerd pkg/archive/tar.go,
+ * `ChangeWriter.HandleChange` ("Since containerd v2.0, the whiteout timestamps are set to zero
+ * (1970-01-01), not to the source date epoch"; commit 0ca6ecaecc603c6a209bfb28f69a4005d5430995).
+ * The overlay char device's own mtime is when the file was deleted: it would make the layer
+ * differ from build to build.
+ */
+export const WHITEOUT_MTIME = 0;
 
 export interface WriteLayerOptions {
   /** Clamp every mtime to at most this many seconds since the epoch (SOURCE_DATE_EPOCH). */
@@ -127,12 +137,14 @@ class Walker {
     if (c.kind === "whiteout") {
       const e = this.base(st, `${prefix}.wh.${c.name}`, "file");
       e.mode = 0o600;
+      e.mtime = WHITEOUT_MTIME;
       await this.out.put(encodeHeader(e));
       return;
     }
     if (c.kind === "opaque") {
       const e = this.base(st, `${prefix}.wh..wh..opq`, "file");
       e.mode &= 0o777;
+      e.mtime = WHITEOUT_MTIME;
       await this.out.put(encodeHeader(e));
       return;
     }

@@ -8,9 +8,10 @@ import { jsonArgsRecommended, maintainerDeprecated, multipleInstructionsDisallow
 import { copyIgnoredFile } from "./copy-ignored.ts";
 import { exposeInvalidFormat, exposeProtoCasing } from "./expose.ts";
 import { invalidDefaultArgInFrom, redundantTargetPlatform, undefinedArgInFrom } from "./from-args.ts";
-import { legacyKeyValueFormat, secretsUsedInArgOrEnv } from "./key-value.ts";
+import { legacyKeyValueFormat } from "./key-value.ts";
 import { noEmptyContinuation } from "./no-empty-continuation.ts";
 import { runMerge } from "./run-merge.ts";
+import { secretsUsedInArgOrEnv } from "./secrets.ts";
 import { duplicateStageName, reservedStageName } from "./stage-names.ts";
 import { undefinedVar } from "./undefined-var.ts";
 import { unknownDirective } from "./unknown-directive.ts";

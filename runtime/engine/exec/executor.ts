@@ -118,7 +118,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       const g = { steps: group, below, staged };
       group = [];
       staged = undefined;
-      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, remoteCache: o.remoteCache, mergedKeys }, state, g);
+      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, sorted: o.sourceDateEpoch !== undefined, remoteCache: o.remoteCache, mergedKeys }, state, g);
     };
     try {
       for (const [j, step] of stage.steps.entries()) {

@@ -26,6 +26,8 @@ export interface GroupContext {
   readonly cache: CacheRecords;
   readonly roots: ReadOnlyRoots;
   readonly noCache: boolean;
+  /** Merged layers in name-byte order only (no first-layer form): a SOURCE_DATE_EPOCH build's canonical tar. */
+  readonly sorted?: boolean | undefined;
   readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
   /** Collects the keys of the merged layers written or reused. */
   readonly mergedKeys: string[];
@@ -92,7 +94,7 @@ async function addGroup(c: GroupContext, state: StageResult, { steps: group, bel
     layer = { diffId: only.diffId as string, size: only.size };
     layerAt = group.indexOf(only);
   } else {
-    const key = mergedLayerKey(below, made.map((g) => g.diffId as string));
+    const key = mergedLayerKey(below, made.map((g) => g.diffId as string), c.sorted === true);
     layer = await mergedLayer(c, key, below, made, last.created, staged);
     layerAt = group.indexOf(made[made.length - 1] as GroupStep);
     c.mergedKeys.push(key);
@@ -132,6 +134,7 @@ async function mergedLayer(
   const merge = await LayerMerge.open({
     layers: made.map((g) => c.store.layout.blob(g.diffId as string)),
     first: prefix?.diffId === first.diffId ? prefix.index : undefined,
+    sorted: c.sorted === true,
     below: async (path) => {
       if (below.length === 0) return undefined;
       root ??= c.roots.root(below);
