@@ -6,34 +6,26 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { build } from "../../runtime/engine/build.ts";
 import { QuietProgress } from "../../runtime/engine/exec/progress.ts";
 import { collectGarbage } from "../../runtime/store/gc.ts";
 import { Store } from "../../runtime/store/store.ts";
-import { repoRoot, strata, strataAsync, tempDir } from "../helpers/strata.ts";
-import { type Arena, arena, expectClean } from "./oracle.ts";
-
-let busybox: string;
-beforeAll(() => {
-  busybox = join(tempDir("leases-bb"), "busybox.tar");
-  execFileSync("bash", [join(repoRoot, "scripts/busybox-rootfs.sh"), busybox]);
-});
-afterAll(() => rmSync(join(busybox, ".."), { recursive: true, force: true }));
+import { strata, strataAsync } from "../helpers/strata.ts";
+import { busyboxArena } from "./busybox.ts";
+import { type Arena, expectClean } from "./oracle.ts";
 
 /** An arena whose store has busybox:latest, and a context per build in `ctx`. */
 function buildArena(tag: string, dockerfiles: readonly string[]): Arena {
-  return arena(tag, {
+  return busyboxArena(tag, {
     own: ["ctx"],
-    setup: ({ root, own }) => {
-      const imp = strata(root, ["import", busybox, "busybox:latest"]);
-      if (imp.code !== 0) throw new Error(imp.stderr);
+    setup: ({ own }) => {
       dockerfiles.forEach((text, i) => {
         const dir = join(own.ctx as string, String(i));
-        execFileSync("mkdir", ["-p", dir]);
+        mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, "Dockerfile"), text);
         writeFileSync(join(dir, "data"), randomBytes(64 << 10));
       });
@@ -119,7 +111,7 @@ describe("leases: collections beside builds", () => {
       );
       const results = await Promise.all(Array.from({ length: n }, (_, i) => strataAsync(a.root, ["build", "-q", "-t", `many:${i}`, join(a.own.ctx as string, String(i))])));
       const pruned = await prunes.stop();
-      results.forEach((r, i) => expect(r.code, `build ${i}: ${r.stderr}`).toBe(0));
+      for (const [i, r] of results.entries()) expect(r.code, `build ${i}: ${r.stderr}`).toBe(0);
       expect(pruned).toBeGreaterThan(2);
       const listed = strata(a.root, ["images"]).stdout;
       for (let i = 0; i < n; i++) expect(listed).toMatch(new RegExp(`many\\s+${i}\\s`));
