@@ -63,7 +63,7 @@ describe("merging per-step layers", () => {
     return snapshotTree(flat);
   }
 
-  async function merged(tag: string, layers: readonly string[], store: Store): Promise<{ file: string; form: "first-layer" | "resolved"; digest: string }> {
+  async function merged(_tag: string, layers: readonly string[], store: Store): Promise<{ file: string; form: "first-layer" | "resolved"; digest: string }> {
     const merge = await LayerMerge.open({ layers, below });
     try {
       const w = await store.content.writer();
