@@ -9,6 +9,7 @@ import { IMAGE_NAME, type ImageConfigJson, type IndexJson, type ManifestJson, Me
 import type { Store } from "../store/store.ts";
 import { decompressed, readHead, sniffCompression } from "../layer/decompress.ts";
 import { localManifest } from "./distribution.ts";
+import { checkDocument } from "./document.ts";
 import { Staging } from "./staging.ts";
 import { StrataError } from "../errors/error.ts";
 
@@ -23,6 +24,8 @@ import { StrataError } from "../errors/error.ts";
  * layer is decompressed on the way, and the stored (uncompressed) layer must
  * hash to the diffID the image's config lists. Only when every image in the
  * archive checks out are its blobs moved into the store and its names set.
+ * index.json and every manifest it leads to must be one kind of document, an
+ * index or a manifest, never both (document.ts: DOCUMENT_AMBIGUOUS, exit 3).
  */
 export class LoadError extends StrataError {
   constructor(message: string) {
@@ -152,10 +155,13 @@ function nameFromAnnotations(a: Record<string, string> | undefined): string | un
 
 async function fromOciIndex(staging: Staging, files: Map<string, Entry>, platform: string): Promise<Planned[]> {
   const index = JSON.parse((await bytesOf(staging, files, "index.json", "the OCI index")).toString("utf8")) as IndexJson;
+  checkDocument(index, "index.json in the archive");
   const out: Planned[] = [];
   const visit = async (d: Descriptor, name: string | undefined): Promise<void> => {
     const bytes = await bytesOf(staging, files, blobPath(d.digest), `manifest ${d.digest}`);
     const m = JSON.parse(bytes.toString("utf8")) as ManifestJson & IndexJson;
+    // One kind or the other, never both (document.ts).
+    checkDocument(m, `manifest ${d.digest} in the archive`);
     if (d.mediaType === MediaType.index || d.mediaType === MediaType.dockerManifestList || (!m.config && Array.isArray(m.manifests))) {
       const [os, arch] = platform.split("/");
       const pick = m.manifests.find((x) => x.platform?.os === os && x.platform?.architecture === arch) ?? (m.manifests.length === 1 ? m.manifests[0] : undefined);

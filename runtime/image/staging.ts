@@ -133,6 +133,19 @@ export class Staging {
     }
   }
 
+  /**
+   * Stages the closed ingest file of another strata process (`from`, checked by it to be
+   * `info`: store/ingest-claim.ts) as this staging's own. False when it is gone or not that long.
+   */
+  async adopt(from: string, info: BlobInfo): Promise<boolean> {
+    if (this.#staged.has(info.digest)) return true;
+    const w = await this.store.content.adopt(from, info);
+    if (w === undefined) return false;
+    if (this.#staged.has(info.digest)) await w.abort();
+    else this.#staged.set(info.digest, w);
+    return true;
+  }
+
   /** Commits the staged blobs (all, or those named) into the store. */
   async commit(only?: ReadonlySet<string>): Promise<void> {
     for (const [digest, w] of this.#staged) {

@@ -9,6 +9,7 @@ import { type DigestingSink, type WriteLayerOptions, type WriteLayerResult, writ
 import type { ContentStore } from "../store/content.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
 import { writeOwner } from "../store/reclaim.ts";
+import { blobIsCorrupt, CorruptBlobError } from "../store/verified-read.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
 import { type ActiveSnapshot, SnapshotError, type SnapshotInfo, type Snapshotter } from "./snapshotter.ts";
 
@@ -154,16 +155,25 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     }
   }
 
+  /**
+   * The blob is checked against its digest as it is read (ContentStore.read); when the unpack
+   * fails otherwise (a gzip or tar error part-way), the blob is hashed to tell a corrupt blob
+   * (CorruptBlobError, STORE_CORRUPT) from a bad layer.
+   */
   async unpack(diffId: string, blob: string): Promise<void> {
     if (await this.has(diffId)) return;
-    const { stream } = await decompressed(this.content.read(blob));
+    let stream: Readable | undefined;
     try {
+      stream = (await decompressed(this.content.read(blob))).stream;
       await this.apply(stream, diffId);
     } catch (e) {
+      if (e instanceof CorruptBlobError) throw e;
+      const actual = await blobIsCorrupt(this.layout.blob(blob), blob);
+      if (actual !== undefined) throw new CorruptBlobError(blob, actual);
       if (e instanceof SnapshotError) throw new SnapshotError(e.code, `layer ${blob}: ${e.message}`);
       throw e;
     } finally {
-      stream.destroy();
+      stream?.destroy();
     }
   }
 

@@ -5,6 +5,7 @@ import { type BlobInfo, BlobNotFoundError, type ContentStore, type ContentWriter
 import { FileContentWriter } from "./content-writer.ts";
 import { HashStates, type PrefixState } from "./hash-states.ts";
 import type { StoreLayout } from "./layout.ts";
+import { verifiedChunks } from "./verified-read.ts";
 
 export interface Descriptor {
   readonly mediaType: string;
@@ -54,8 +55,9 @@ export class FileContentStore implements ContentStore {
     return (await this.info(digest)) !== undefined;
   }
 
+  /** Checked against the digest as it is read (verified-read.ts): a corrupt blob errors the stream with CorruptBlobError before its last chunk. */
   read(digest: string): Readable {
-    return Readable.from(chunks(this.layout.blob(digest), digest), { objectMode: false, highWaterMark: READ_CHUNK });
+    return Readable.from(verifiedChunks(chunks(this.layout.blob(digest), digest), digest), { objectMode: false, highWaterMark: READ_CHUNK });
   }
 
   async readBytes(digest: string): Promise<Buffer> {
@@ -77,6 +79,11 @@ export class FileContentStore implements ContentStore {
   /** A writer whose first bytes are the first `prefix.length` of the stored blob `digest`, not hashed again (hash-states.ts). */
   writerAfter(digest: string, prefix: PrefixState): Promise<FileContentWriter> {
     return FileContentWriter.after(this.layout, this.layout.blob(digest), prefix.length, prefix.state);
+  }
+
+  /** An ingest that is a link to another process's closed, checked ingest file (content-writer.ts, `adopt`). */
+  adopt(from: string, info: BlobInfo): Promise<FileContentWriter | undefined> {
+    return FileContentWriter.adopt(this.layout, from, info);
   }
 
   async ingest(source: Readable | AsyncIterable<Uint8Array>, expected?: Expected): Promise<BlobInfo> {

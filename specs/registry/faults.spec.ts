@@ -83,7 +83,8 @@ describe("registry faults", () => {
     try {
       const other = tempDir("corrupt");
       const r = await strataAsync(other, ["pull", `${proxy.host}/busybox:1.0`]);
-      expect(r.code).toBe(1);
+      // Integrity: exit 3 (issue 15, item 2).
+      expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/layer sha256:[a-f0-9]{64} of 127\.0\.0\.1:\d+\/busybox: the bytes received hash to sha256:[a-f0-9]{64}, not sha256:[a-f0-9]{64}; refused/);
       expect(strata(other, ["images", "-q"]).stdout).toBe("");
       expect(strata(other, ["system", "verify"]).stdout).toMatch(/ok/);
