@@ -62,6 +62,7 @@ export const RUNTIME_ERRORS = {
   INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),
   INVALID_DIGEST: e("image", 1, "a digest is not sha256:<64 hex digits>"),
   LOAD_REFUSED: e("image", 1, "strata load refused an archive: a missing or mismatching blob, manifest or diffID; nothing was stored"),
+  LOAD_DIGEST_MISMATCH: e("image", 3, "strata load refused an archive: a blob does not hash to its name, or a layer to the diffID its config says; nothing was stored"),
   IMPORT_CHANGE: e("image", 1, "an import --change is not a config instruction Strata can apply"),
   IMPORT_FETCH: e("image", 1, "strata import could not download the tarball URL"),
   CACHE_NOT_A_CACHE: e("image", 1, "a --cache-from reference names something that is not a Strata build cache"),

@@ -62,10 +62,11 @@ export class Staging {
     compression: Compression | null,
     diffId?: string,
   ): Promise<BlobInfo & { raw: BlobInfo }> {
+    // A size that is not the descriptor's says more than the hash that follows from it (a reader bounded by the size stops one byte after).
     const refused = (actual: BlobInfo): DigestMismatchError =>
-      actual.digest !== expected.digest && expected.digest !== undefined
-        ? new DigestMismatchError(`${expected.label}: the bytes received hash to ${actual.digest}, not ${expected.digest}; refused`, actual)
-        : new DigestMismatchError(`${expected.label}: ${actual.size} bytes received, the descriptor says ${expected.size}; refused`, actual);
+      expected.size !== undefined && actual.size !== expected.size
+        ? new DigestMismatchError(`${expected.label}: ${actual.size === expected.size + 1 ? `more than ${expected.size}` : actual.size} bytes received, the descriptor says ${expected.size}; refused`, actual)
+        : new DigestMismatchError(`${expected.label}: the bytes received hash to ${actual.digest}, not ${expected.digest}; refused`, actual);
     const mismatch = (actual: BlobInfo): boolean => (expected.digest !== undefined && actual.digest !== expected.digest) || (expected.size !== undefined && actual.size !== expected.size);
     if (compression === null) {
       // Stored as received: the writer's hash is the check.

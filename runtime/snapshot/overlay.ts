@@ -165,7 +165,11 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     let stream: Readable | undefined;
     try {
       stream = (await decompressed(this.content.read(blob))).stream;
+      // An error comes out of apply, or out of the read of the rest below; never as an unhandled event.
+      stream.on("error", () => undefined);
       await this.apply(stream, diffId);
+      // The tar may end before the blob does: the rest is read, so that the blob's check (at its end) is made.
+      if (!stream.destroyed) for await (const _ of stream);
     } catch (e) {
       if (e instanceof CorruptBlobError) throw e;
       const actual = await blobIsCorrupt(this.layout.blob(blob), blob);
