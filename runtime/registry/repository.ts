@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import type { Descriptor } from "../store/content-store.ts";
 import { MediaType } from "../store/oci.ts";
 import { CorruptBlobError, verifiedFile } from "../store/verified-read.ts";
@@ -40,6 +40,14 @@ async function* atMost(body: Readable, limit: number): AsyncGenerator<Uint8Array
     }
   } finally {
     body.destroy();
+  }
+}
+
+/** `src` as it is, each chunk added to `h` on its way. */
+async function* hashed(src: AsyncIterable<Uint8Array>, h: Hash): AsyncGenerator<Uint8Array> {
+  for await (const c of src) {
+    h.update(c);
+    yield c;
   }
 }
 
@@ -172,7 +180,7 @@ export class Repository {
                 body: () => {
                   sent = hash.copy();
                   const h = sent;
-                  return createReadStream(path, { start, end, highWaterMark: 1 << 20 }).on("data", (c) => h.update(c as Buffer));
+                  return Readable.from(hashed(createReadStream(path, { start, end, highWaterMark: 1 << 20 }), h));
                 },
                 scopes: [this.scope(true)],
                 ok: [202],
@@ -239,12 +247,19 @@ export class Repository {
   }
 
   async putManifest(reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-    const r = await this.client.request("PUT", `/v2/${this.name}/manifests/${reference}`, {
-      headers: { "content-type": mediaType, "content-length": String(bytes.length) },
-      body: () => bytes,
-      scopes: [this.scope(true)],
-      ok: [201, 200, 202],
-    });
+    const r = await this.client
+      .request("PUT", `/v2/${this.name}/manifests/${reference}`, {
+        headers: { "content-type": mediaType, "content-length": String(bytes.length) },
+        body: () => bytes,
+        scopes: [this.scope(true)],
+        ok: [201, 200, 202],
+      })
+      .catch((e: unknown) => {
+        if (e instanceof RegistryError && /MANIFEST_BLOB_UNKNOWN/.test(e.message)) {
+          throw new RegistryError("REGISTRY_ERROR", `${this.label}:${reference}: the registry refused the manifest, saying it lacks a blob the manifest names (${e.message}); nothing was tagged, push again`, e.status, { cause: e });
+        }
+        throw e;
+      });
     await r.body.dump();
     return header(r, "docker-content-digest") ?? `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   }

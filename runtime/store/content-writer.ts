@@ -218,6 +218,8 @@ export class FileContentWriter implements ContentWriter {
         await mkdir(this.#layout.blobs, { recursive: true });
         // Another writer of the same bytes may rename at the same moment: either file is the blob.
         await rename(this.path, blob);
+        // When the blob is already a link to this very file (an adopted ingest, `adopt`), rename does nothing: drop the name.
+        await rm(this.path, { force: true });
       }
       this.#state = "committed";
       return info;
