@@ -18,7 +18,9 @@ import type { Store } from "../store/store.ts";
  * is read twice. An image that fails leaves nothing in the store (`discard`
  * aborts the writers); a killed process leaves ingest files that the next
  * strata command reclaims. Until then a staged blob is read from its ingest
- * file (`path`, `readJson`).
+ * file (`path`, `readJson`). `adopt` stages another process's checked ingest
+ * file of the same blob (a pull that another pull downloaded for: registry/
+ * fetch-blob.ts, store/ingest-claim.ts).
  */
 export class Staging {
   readonly store: Store;

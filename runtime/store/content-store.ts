@@ -26,8 +26,9 @@ const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code ===
  * and named by the sha256 of its bytes, with ingests under tmp/
  * (content-writer.ts). Beside the contract: `path`, the committed blob's
  * file, for code that hands files to others (uploads, archives); it must
- * never be written to; and `writerAfter`, an ingest that starts with a
- * stored blob's first bytes.
+ * never be written to; `writerAfter`, an ingest that starts with a
+ * stored blob's first bytes; and `adopt`, an ingest that is a link to
+ * another process's checked ingest of the same blob (ingest-claim.ts).
  */
 export class FileContentStore implements ContentStore {
   readonly layout: StoreLayout;

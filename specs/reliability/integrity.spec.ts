@@ -3,7 +3,7 @@
  * case 38 (a flipped byte in a stored blob: verify names it, save and push refuse it with exit 3
  * and leave nothing, a build FROM the image fetches the layer again), case 17 (a pull whose blob
  * does not match, whose size lies, or whose manifest is 5 MiB: exit 3 or 4, nothing committed,
- * reading stops at size + 1) and case 18 (a manifest that is also an index, or whose mediaType
+ * reading stops at size + 1; a load whose blob is not its name: exit 3) and case 18 (a manifest that is also an index, or whose mediaType
  * is not its Content-Type: exit 3, in pull and in OCI load). A real docker-registry, a fault
  * proxy in front of it (specs/registry/helpers.ts) and the oracle (oracle.ts).
  */
@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
-import { pack } from "tar-stream";
+import { extract, pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, strataAsync } from "../helpers/strata.ts";
 import { startProxy, startRegistry, type TestRegistry } from "../registry/helpers.ts";
@@ -112,10 +112,10 @@ describe("reliability: integrity and strict documents", () => {
     }
   });
 
-  it("case 38: a flipped byte in a layer no registry has (imported): the build exits 3 naming the digest", async () => {
+  it("case 38: a flipped byte in a layer no registry has (loaded from an archive): the build exits 3 naming the digest", async () => {
     const a = arena("case38b", { own: ["ctx"] });
     try {
-      // The seed store's layer, imported there: blob digest = diffID.
+      // The seed store's layer, loaded here from an archive: stored uncompressed, blob digest = diffID, no registry known.
       const id = JSON.parse(readFileSync(join(seed.root, "index.json"), "utf8")) as { manifests: { digest: string }[] };
       const m = JSON.parse(readFileSync(join(seed.root, "blobs/sha256", (id.manifests[0] as { digest: string }).digest.slice(7)), "utf8")) as Manifest;
       const diffId = (m.layers[0] as { digest: string }).digest;
@@ -140,7 +140,7 @@ describe("reliability: integrity and strict documents", () => {
     }
   });
 
-  it("case 17: a blob whose bytes do not match, or whose size lies (the server sends 64 MiB), or a 5 MiB manifest: exit 3 or 4, nothing committed, reading stops at size + 1", async () => {
+  it("case 17: a blob whose bytes do not match, or whose size lies (the server sends 64 MiB), or a 5 MiB manifest: exit 3 or 4, nothing committed, reading stops at size + 1; load of a blob that is not its name: exit 3", async () => {
     let sent = 0;
     let mode: "flip" | "lie" | "big" | "chunked-big" = "flip";
     const lied: Manifest = { ...manifest, layers: [{ ...(manifest.layers[0] as Manifest["layers"][0]), size: 2000 }] };
@@ -196,7 +196,7 @@ describe("reliability: integrity and strict documents", () => {
         return copy;
       },
     );
-    const a = arena("case17");
+    const a = arena("case17", { own: ["in"] });
     try {
       const name = `${proxy.host}/busybox:1`;
       const flip = await strataAsync(a.root, ["pull", name], { env: FAST });
@@ -222,7 +222,37 @@ describe("reliability: integrity and strict documents", () => {
       expect(chunked.code, chunked.stderr).toBe(4);
       expect(chunked.stderr).toContain("manifest larger than 4 MiB");
       expect(blobFiles(a.root)).toEqual([]);
+
+      // load: an archive blob whose bytes are not its name is refused the same way (exit 3), nothing stored.
+      const good = join(a.own.in as string, "good.tar");
+      expect(strata(seed.root, ["save", "--format", "oci-archive", "-o", good, "busybox:latest"]).code).toBe(0);
+      const ex = extract();
+      const out = pack();
+      const collected = (async () => {
+        const chunks: Buffer[] = [];
+        for await (const c of out) chunks.push(c as Buffer);
+        return Buffer.concat(chunks);
+      })();
+      ex.end(readFileSync(good));
+      let flipped = "";
+      for await (const entry of ex) {
+        const parts: Buffer[] = [];
+        for await (const c of entry) parts.push(c as Buffer);
+        const body = Buffer.concat(parts);
+        if (flipped === "" && entry.header.name.startsWith("blobs/sha256/") && body.length > 10_000) {
+          body[body.length >> 1] = (body[body.length >> 1] as number) ^ 0x01;
+          flipped = entry.header.name;
+        }
+        out.entry({ ...entry.header, size: body.length }, body);
+      }
+      out.finalize();
+      const bad = join(a.own.in as string, "bad.tar");
+      writeFileSync(bad, await collected);
+      const l = strata(a.root, ["load", "-i", bad]);
+      expect(l.code, l.stderr).toBe(3);
+      expect(l.stderr).toContain(`blob ${flipped} does not match its name`);
       expect(strata(a.root, ["images", "-q"]).stdout).toBe("");
+      expect(blobFiles(a.root)).toEqual([]);
       expectClean(a);
     } finally {
       a.cleanup();
