@@ -6,6 +6,7 @@ import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
 import { StrataError } from "../errors/error.ts";
+import { unpackLayers } from "../registry/refetch.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -111,7 +112,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
 
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const diffIds = img.config.rootfs.diff_ids;
-  for (const [k, layer] of img.manifest.layers.entries()) await snapshots.unpack(diffIds[k] as string, layer.digest);
+  await unpackLayers(store, snapshots, diffIds, img.manifest.layers);
 
   const id = newId();
   const name = await reserveName(store, id, o.name);

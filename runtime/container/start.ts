@@ -13,6 +13,7 @@ import { explainStartError, runc, runcLogError, runcState, startFailureCode } fr
 import { type ContainerRecord, ContainerPaths, runcId, saveRecord } from "./state.ts";
 import { mountsUnder } from "./unmount.ts";
 import { StrataError } from "../errors/error.ts";
+import { unpackLayers } from "../registry/refetch.ts";
 
 /**
  * Starting a container's process. A small monitor — `sh`, running
@@ -66,7 +67,7 @@ export async function isMounted(path: string): Promise<boolean> {
 async function mountRootfs(store: Store, rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
   if (await isMounted(paths.merged)) return;
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
-  for (const [k, layer] of rec.layers.entries()) await snapshots.unpack(rec.diffIds[k] as string, layer.digest);
+  await unpackLayers(store, snapshots, rec.diffIds, rec.layers);
   const lowers = [paths.init, ...snapshots.lowerDirs(rec.diffIds)];
   await mount(
     {

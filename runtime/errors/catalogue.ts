@@ -5,7 +5,9 @@
  * `strata help errors` prints this table with the compiler's diagnostic codes
  * (listing.ts), so every code the CLI can print is documented in one place.
  *
- * Exit codes (README.md): 0 success; 1 the work failed; 2 usage; 125 a
+ * Exit codes (README.md, cli/exit-codes.ts): 0 success; 1 the work failed; 2 usage or
+ * environment; 3 integrity (bytes that do not hash to what names them, an ambiguous
+ * document); 4 a limit was exceeded; 125 a
  * container command's own error (docker's code: bad flags, no such image, the
  * container could not be started); 126 its command cannot be executed; 127
  * its command was not found; 130 / 143 interrupted by SIGINT / SIGTERM;
@@ -60,9 +62,11 @@ export const RUNTIME_ERRORS = {
   INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),
   INVALID_DIGEST: e("image", 1, "a digest is not sha256:<64 hex digits>"),
   LOAD_REFUSED: e("image", 1, "strata load refused an archive: a missing or mismatching blob, manifest or diffID; nothing was stored"),
+  LOAD_DIGEST_MISMATCH: e("image", 3, "strata load refused an archive: a blob does not hash to its name, or a layer to the diffID its config says; nothing was stored"),
   IMPORT_CHANGE: e("image", 1, "an import --change is not a config instruction Strata can apply"),
   IMPORT_FETCH: e("image", 1, "strata import could not download the tarball URL"),
   CACHE_NOT_A_CACHE: e("image", 1, "a --cache-from reference names something that is not a Strata build cache"),
+  DOCUMENT_AMBIGUOUS: e("image", 3, "a manifest or index is both (it has both manifests and layers, or a mediaType of the other kind); refused"),
   CACHE_VERSION: e("image", 1, "a --cache-from cache has a version this Strata does not read"),
 
   // Registries (runtime/registry/).
@@ -72,22 +76,23 @@ export const RUNTIME_ERRORS = {
   REGISTRY_DENIED: e("registry", 1, "the registry refused the request for these credentials (HTTP 403)"),
   REGISTRY_NOT_FOUND: e("registry", 1, "the registry has no such repository or blob (HTTP 404)"),
   REGISTRY_MANIFEST_UNKNOWN: e("registry", 1, "the registry has no such tag or digest"),
-  REGISTRY_MANIFEST_TOO_BIG: e("registry", 1, "a manifest is larger than the 4 MiB Strata reads"),
-  REGISTRY_DIGEST_MISMATCH: e("registry", 1, "bytes the registry sent do not hash to the digest that names them; refused"),
+  REGISTRY_MANIFEST_TOO_BIG: e("registry", 4, "a manifest or index is larger than the 4 MiB Strata reads (reading stops at 4 MiB + 1 byte); nothing stored"),
+  REGISTRY_DIGEST_MISMATCH: e("registry", 3, "bytes the registry sent do not hash to the digest that names them; refused"),
   REGISTRY_BAD_IMAGE: e("registry", 1, "an image in the registry is inconsistent (layers and diffIDs disagree, an oversized config); refused"),
   REGISTRY_UNSUPPORTED: e("registry", 1, "a manifest type Strata does not read (Docker schema 1)"),
   REGISTRY_NO_PLATFORM: e("registry", 1, "an image index has no image for the platform asked for (--platform)"),
   REGISTRY_INSECURE_REDIRECT: e("registry", 1, "an HTTPS registry redirected to plain HTTP; refused (--insecure-registry allows a host)"),
   REGISTRY_INSECURE_REALM: e("registry", 1, "an HTTPS registry named a plain-HTTP token service; refused"),
   REGISTRY_ERROR: e("registry", 1, "the registry answered with an error the message quotes"),
+  REGISTRY_CONTENT_TYPE: e("registry", 3, "a manifest's mediaType disagrees with the Content-Type the registry served it with; refused"),
 
   // The store (runtime/store/, runtime/snapshot/).
-  STORE_DIGEST_MISMATCH: e("store", 1, "bytes written to the store do not match the digest or size expected; nothing was committed"),
+  STORE_DIGEST_MISMATCH: e("store", 3, "bytes on their way into the store (a pull, a load) do not match the digest or size that names them; nothing was committed"),
   STORE_BLOB_NOT_FOUND: e("store", 1, "a blob the store should hold is missing (strata system verify reports what else is)"),
   STORE_WRITER_CLOSED: e("store", 1, "a write to a blob that was already committed or aborted (a bug in the caller)"),
-  STORE_CORRUPT: e("store", 1, "a stored blob is shorter than what names it says (strata system verify reports it)"),
+  STORE_CORRUPT: e("store", 3, "a stored blob does not hash to its digest, or is shorter than what names it says; found as it was read (save, push, unpack); strata system verify reports it"),
   STORE_LOCK_TIMEOUT: e("store", 1, "the store's lock was held by another live process for longer than a minute"),
-  SNAPSHOT_DIFFID_MISMATCH: e("store", 1, "an unpacked or committed layer does not hash to the diffID it should have; nothing kept"),
+  SNAPSHOT_DIFFID_MISMATCH: e("store", 3, "an unpacked or committed layer does not hash to the diffID it should have; nothing kept"),
   SNAPSHOT_NOT_FOUND: e("store", 1, "a layer is not unpacked in the store (no snapshot of it)"),
   SNAPSHOT_MOUNTED: e("store", 1, "a snapshot is still mounted where it must not be (a bug in the caller)"),
   SNAPSHOT_ENDED: e("store", 1, "a snapshot was used after it was committed or discarded (a bug in the caller)"),

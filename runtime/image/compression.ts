@@ -68,7 +68,10 @@ export async function* parallelGzip(src: AsyncIterable<Uint8Array>, level = DEFA
 /** The compressed bytes of `src`. */
 export function compress(src: Readable, c: Compression, level?: number): AsyncIterable<Uint8Array> {
   if (c === "gzip") return parallelGzip(src, level);
-  return src.pipe(createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level ?? 3 } }));
+  const z = createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level ?? 3 } });
+  // pipe() does not pass an error on: a source that fails (a corrupt blob) must fail the compressed stream too.
+  src.once("error", (e) => z.destroy(e));
+  return src.pipe(z);
 }
 
 export function layerMediaType(c: Compression, docker = false): string {

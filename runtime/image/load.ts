@@ -9,6 +9,7 @@ import { IMAGE_NAME, type ImageConfigJson, type IndexJson, type ManifestJson, Me
 import type { Store } from "../store/store.ts";
 import { decompressed, readHead, sniffCompression } from "../layer/decompress.ts";
 import { localManifest } from "./distribution.ts";
+import { checkDocument } from "./document.ts";
 import { Staging } from "./staging.ts";
 import { StrataError } from "../errors/error.ts";
 
@@ -23,10 +24,19 @@ import { StrataError } from "../errors/error.ts";
  * layer is decompressed on the way, and the stored (uncompressed) layer must
  * hash to the diffID the image's config lists. Only when every image in the
  * archive checks out are its blobs moved into the store and its names set.
+ * index.json and every manifest it leads to must be one kind of document, an
+ * index or a manifest, never both (document.ts: DOCUMENT_AMBIGUOUS, exit 3).
  */
 export class LoadError extends StrataError {
   constructor(message: string) {
     super("LOAD_REFUSED", message);
+  }
+}
+
+/** An archive's bytes are not what names them (a blob's name, a config's diffID): exit 3. */
+export class LoadDigestError extends StrataError {
+  constructor(message: string) {
+    super("LOAD_DIGEST_MISMATCH", message);
   }
 }
 
@@ -88,7 +98,7 @@ async function stageEntries(input: Readable, staging: Staging): Promise<Map<stri
     const label = `${name} in the archive`;
     const named = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
     const r = await staging.ingest(source, { label, digest: named ? `sha256:${named[1]}` : undefined }, compression).catch((e: Error) => {
-      throw named && e.message.includes("hash to") ? new LoadError(`blob ${name} does not match its name (${e.message}); nothing stored`) : e;
+      throw named && e.message.includes("hash to") ? new LoadDigestError(`blob ${name} does not match its name (${e.message}); nothing stored`) : e;
     });
     files.set(name, { raw: r.raw, digest: r.digest, size: r.size, bytes: keep ? Buffer.concat(keep) : undefined });
   }
@@ -123,7 +133,7 @@ async function fromDockerManifest(staging: Staging, files: Map<string, Entry>): 
     const layers = m.Layers.map((path, i) => {
       const e = files.get(path);
       if (!e) throw new LoadError(`image ${label}: layer ${path} is not in the archive`);
-      if (e.digest !== diffIds[i]) throw new LoadError(`image ${label}: layer ${path} hashes to ${e.digest} uncompressed, but the config says diffID ${diffIds[i]}; refused, nothing stored`);
+      if (e.digest !== diffIds[i]) throw new LoadDigestError(`image ${label}: layer ${path} hashes to ${e.digest} uncompressed, but the config says diffID ${diffIds[i]}; refused, nothing stored`);
       return { digest: e.digest, size: e.size };
     });
     out.push({ names: (m.RepoTags ?? []).map((t) => familiarName(parseName(t))), configDigest: cfgEntry.raw.digest, configSize: cfgEntry.raw.size, layers });
@@ -152,10 +162,13 @@ function nameFromAnnotations(a: Record<string, string> | undefined): string | un
 
 async function fromOciIndex(staging: Staging, files: Map<string, Entry>, platform: string): Promise<Planned[]> {
   const index = JSON.parse((await bytesOf(staging, files, "index.json", "the OCI index")).toString("utf8")) as IndexJson;
+  checkDocument(index, "index.json in the archive");
   const out: Planned[] = [];
   const visit = async (d: Descriptor, name: string | undefined): Promise<void> => {
     const bytes = await bytesOf(staging, files, blobPath(d.digest), `manifest ${d.digest}`);
     const m = JSON.parse(bytes.toString("utf8")) as ManifestJson & IndexJson;
+    // One kind or the other, never both (document.ts).
+    checkDocument(m, `manifest ${d.digest} in the archive`);
     if (d.mediaType === MediaType.index || d.mediaType === MediaType.dockerManifestList || (!m.config && Array.isArray(m.manifests))) {
       const [os, arch] = platform.split("/");
       const pick = m.manifests.find((x) => x.platform?.os === os && x.platform?.architecture === arch) ?? (m.manifests.length === 1 ? m.manifests[0] : undefined);
@@ -171,7 +184,7 @@ async function fromOciIndex(staging: Staging, files: Map<string, Entry>, platfor
     const layers = m.layers.map((l, i) => {
       const e = files.get(blobPath(l.digest));
       if (!e) throw new LoadError(`image ${label}: layer ${l.digest} is not in the archive`);
-      if (e.digest !== diffIds[i]) throw new LoadError(`image ${label}: layer ${l.digest} hashes to ${e.digest} uncompressed, but the config says diffID ${diffIds[i]}; refused, nothing stored`);
+      if (e.digest !== diffIds[i]) throw new LoadDigestError(`image ${label}: layer ${l.digest} hashes to ${e.digest} uncompressed, but the config says diffID ${diffIds[i]}; refused, nothing stored`);
       return { digest: e.digest, size: e.size };
     });
     const existing = out.find((p) => p.configDigest === m.config.digest);
@@ -189,7 +202,7 @@ export async function loadArchive(store: Store, input: Readable, o: { platform?:
     const files = await readEntries(input, staging);
     for (const [name, e] of files) {
       const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
-      if (m && e.raw.digest !== `sha256:${m[1]}`) throw new LoadError(`blob ${name} hashes to ${e.raw.digest}: its bytes do not match its name; refused, nothing stored`);
+      if (m && e.raw.digest !== `sha256:${m[1]}`) throw new LoadDigestError(`blob ${name} hashes to ${e.raw.digest}: its bytes do not match its name; refused, nothing stored`);
     }
     let planned: Planned[];
     if (files.has("manifest.json")) planned = await fromDockerManifest(staging, files);

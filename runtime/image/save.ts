@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { pack as tarPack } from "tar-stream";
@@ -6,6 +5,7 @@ import type { Compression } from "../store/compressed.ts";
 import { familiarName, parseName } from "../store/names.ts";
 import { IMAGE_NAME, MediaType, REF_NAME } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
+import { verifiedFile } from "../store/verified-read.ts";
 import { type DistributionImage, distributionImage } from "./distribution.ts";
 
 export type ArchiveFormat = "docker-archive" | "oci-archive";
@@ -33,7 +33,9 @@ export interface SaveOptions {
  * ({repo: {tag: top layer hex}}), so docker, podman and skopeo load it.
  *
  * Layers are compressed (gzip by default), once each: the compressed blob is
- * kept in the store and reused by the next save or push.
+ * kept in the store and reused by the next save or push. Every stored blob is
+ * checked against its digest as it is read (store/verified-read.ts): a
+ * corrupt one fails the save with STORE_CORRUPT, exit 3.
  */
 export async function saveImages(o: SaveOptions): Promise<void> {
   const { store } = o;
@@ -55,9 +57,10 @@ export async function saveImages(o: SaveOptions): Promise<void> {
   writing.catch(() => undefined);
   const put = (name: string, data: Buffer | string) =>
     new Promise<void>((resolve, reject) => pack.entry({ name, mode: 0o644, mtime: new Date(0) }, data, (e) => (e ? reject(e) : resolve())));
-  const putFile = async (name: string, path: string, size: number) => {
+  // Each stored blob is checked against its digest as it goes out: a corrupt one ends the save (exit 3) before its entry is complete.
+  const putFile = async (name: string, path: string, digest: string, size: number) => {
     const entry = pack.entry({ name, size, mode: 0o644, mtime: new Date(0) });
-    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), entry);
+    await pipeline(verifiedFile(path, digest), entry);
   };
   const dir = (name: string) => new Promise<void>((resolve, reject) => pack.entry({ name, type: "directory", mode: 0o755, mtime: new Date(0) }, (e) => (e ? reject(e) : resolve())));
 
@@ -69,7 +72,7 @@ export async function saveImages(o: SaveOptions): Promise<void> {
     written.add(digest);
     const name = `blobs/sha256/${digest.slice(7)}`;
     if ("bytes" in data) await put(name, data.bytes);
-    else await putFile(name, data.path, data.size);
+    else await putFile(name, data.path, digest, data.size);
   };
   const docker = o.format === "docker-archive";
   const index: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[] = [];

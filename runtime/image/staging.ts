@@ -18,7 +18,9 @@ import type { Store } from "../store/store.ts";
  * is read twice. An image that fails leaves nothing in the store (`discard`
  * aborts the writers); a killed process leaves ingest files that the next
  * strata command reclaims. Until then a staged blob is read from its ingest
- * file (`path`, `readJson`).
+ * file (`path`, `readJson`). `adopt` stages another process's checked ingest
+ * file of the same blob (a pull that another pull downloaded for: registry/
+ * fetch-blob.ts, store/ingest-claim.ts).
  */
 export class Staging {
   readonly store: Store;
@@ -62,10 +64,11 @@ export class Staging {
     compression: Compression | null,
     diffId?: string,
   ): Promise<BlobInfo & { raw: BlobInfo }> {
+    // A size that is not the descriptor's says more than the hash that follows from it (a reader bounded by the size stops one byte after).
     const refused = (actual: BlobInfo): DigestMismatchError =>
-      actual.digest !== expected.digest && expected.digest !== undefined
-        ? new DigestMismatchError(`${expected.label}: the bytes received hash to ${actual.digest}, not ${expected.digest}; refused`, actual)
-        : new DigestMismatchError(`${expected.label}: ${actual.size} bytes received, the descriptor says ${expected.size}; refused`, actual);
+      expected.size !== undefined && actual.size !== expected.size
+        ? new DigestMismatchError(`${expected.label}: ${actual.size === expected.size + 1 ? `more than ${expected.size}` : actual.size} bytes received, the descriptor says ${expected.size}; refused`, actual)
+        : new DigestMismatchError(`${expected.label}: the bytes received hash to ${actual.digest}, not ${expected.digest}; refused`, actual);
     const mismatch = (actual: BlobInfo): boolean => (expected.digest !== undefined && actual.digest !== expected.digest) || (expected.size !== undefined && actual.size !== expected.size);
     if (compression === null) {
       // Stored as received: the writer's hash is the check.
@@ -131,6 +134,19 @@ export class Staging {
       await w.abort();
       throw e;
     }
+  }
+
+  /**
+   * Stages the closed ingest file of another strata process (`from`, checked by it to be
+   * `info`: store/ingest-claim.ts) as this staging's own. False when it is gone or not that long.
+   */
+  async adopt(from: string, info: BlobInfo): Promise<boolean> {
+    if (this.#staged.has(info.digest)) return true;
+    const w = await this.store.content.adopt(from, info);
+    if (w === undefined) return false;
+    if (this.#staged.has(info.digest)) await w.abort();
+    else this.#staged.set(info.digest, w);
+    return true;
   }
 
   /** Commits the staged blobs (all, or those named) into the store. */

@@ -6,7 +6,7 @@ import { RegistryClient } from "./client.ts";
 import { CACHE_CONFIG_TYPE, type RemoteCacheConfig, type RemoteCacheRecord } from "./cache-format.ts";
 import { RegistryError } from "./errors.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
-import { fetchLayer } from "./pull.ts";
+import { fetchLayer } from "./fetch-blob.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 

@@ -5,6 +5,8 @@ import { type Credentials, credentialsFor } from "./auth.ts";
 import { parseChallenge } from "./challenge.ts";
 import { describeErrors, RegistryError } from "./errors.ts";
 import { allowsPlainHttp } from "./reference.ts";
+import { redactUrl } from "./redact.ts";
+import { StrataError } from "../errors/error.ts";
 
 /**
  * The HTTP side of the OCI distribution spec, for one registry host:
@@ -53,6 +55,13 @@ export interface Response {
 
 const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET"]);
 
+/** The request for a message: its path, and where a redirect took it; query values redacted (redact.ts). */
+function where(path: string, url: string): string {
+  const asked = redactUrl(path);
+  const at = redactUrl(url);
+  return at.endsWith(asked) ? asked : `${asked} (redirected to ${at})`;
+}
+
 export function header(r: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
   const v = r.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
@@ -99,12 +108,17 @@ export class RegistryClient {
       } catch (e) {
         const code = (e as { code?: string }).code ?? "";
         if (attempt < attempts && (RETRYABLE_CODES.has(code) || (e as Error).name === "AbortError")) {
-          this.#o.log?.(`${this.host}: ${method} ${path}: ${(e as Error).message}; retrying (${attempt}/${attempts - 1})`);
+          this.#o.log?.(`${this.host}: ${method} ${redactUrl(path)}: ${redactUrl((e as Error).message)}; retrying (${attempt}/${attempts - 1})`);
           await sleep(backoff * 2 ** (attempt - 1));
           continue;
         }
-        if (e instanceof RegistryError) throw e;
-        throw new RegistryError("REGISTRY_UNREACHABLE", `cannot reach registry ${this.host} (${method} ${path}): ${(e as Error).message}`, undefined, { cause: e });
+        if (e instanceof StrataError) throw e;
+        throw new RegistryError("REGISTRY_UNREACHABLE", `cannot reach registry ${this.host} (${method} ${redactUrl(path)}): ${redactUrl((e as Error).message)}`, undefined, { cause: e });
+      }
+      // A 401 from where a redirect went (blob storage) is not the registry's to answer: no credentials go there.
+      if (r.status === 401 && new URL(r.url).origin !== new URL(this.base).origin) {
+        await r.body.dump();
+        throw new RegistryError("REGISTRY_UNAUTHORIZED", `${this.host}: ${method} ${where(path, r.url)}: HTTP 401 from the redirect's host; its credentials are not sent there`, 401);
       }
       if (r.status === 401 && !authRetried) {
         authRetried = true;
@@ -114,13 +128,13 @@ export class RegistryClient {
           attempt--;
           continue;
         }
-        throw new RegistryError("REGISTRY_UNAUTHORIZED", `${this.host}: authentication required for ${method} ${path}; log in with strata login ${this.host}`, 401);
+        throw new RegistryError("REGISTRY_UNAUTHORIZED", `${this.host}: authentication required for ${method} ${where(path, r.url)}; log in with strata login ${this.host}`, 401);
       }
       if ((r.status >= 500 || r.status === 429) && attempt < attempts) {
         const after = Number(header(r, "retry-after"));
         await r.body.dump();
         const wait = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 10_000) : backoff * 2 ** (attempt - 1);
-        this.#o.log?.(`${this.host}: ${method} ${path}: HTTP ${r.status}; retrying in ${wait} ms (${attempt}/${attempts - 1})`);
+        this.#o.log?.(`${this.host}: ${method} ${where(path, r.url)}: HTTP ${r.status}; retrying in ${wait} ms (${attempt}/${attempts - 1})`);
         await sleep(wait);
         continue;
       }
@@ -129,7 +143,7 @@ export class RegistryClient {
         const text = await r.body.text().catch(() => "");
         const what = describeErrors(text);
         const code = r.status === 401 ? "REGISTRY_UNAUTHORIZED" : r.status === 403 ? "REGISTRY_DENIED" : r.status === 404 ? "REGISTRY_NOT_FOUND" : "REGISTRY_ERROR";
-        throw new RegistryError(code, `${this.host}: ${method} ${path}: HTTP ${r.status}${what ? ` ${what}` : ""}`, r.status);
+        throw new RegistryError(code, `${this.host}: ${method} ${where(path, r.url)}: HTTP ${r.status}${what ? ` ${what}` : ""}`, r.status);
       }
       return r;
     }

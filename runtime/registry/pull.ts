@@ -8,8 +8,10 @@ import { CompressedBlobs } from "../store/compressed.ts";
 import { familiarName } from "../store/names.ts";
 import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType, ociManifest } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
+import type { HeldClaim } from "../store/ingest-claim.ts";
 import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
+import { fetchLayer, stageShared } from "./fetch-blob.ts";
 import { RegistryError } from "./errors.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { parseRemote } from "./reference.ts";
@@ -65,35 +67,14 @@ export async function imageManifest(repo: Repository, reference: string, platfor
   return { top, manifest };
 }
 
-/**
- * Fetches one layer blob into `staging`, its bytes checked against the
- * descriptor's digest and size as they arrive. Stored as sent (compressed),
- * unless `diffId` is given: then it is decompressed on the way and stored
- * uncompressed, which must hash to `diffId` (the remote build cache does this,
- * since cache hits name uncompressed layers).
- */
-export async function fetchLayer(repo: Repository, staging: Staging, desc: Descriptor, diffId: string | undefined, log: Log): Promise<{ size: number }> {
-  const compression = diffId === undefined ? null : (compressionOfMediaType(desc.mediaType) ?? null);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const body = await repo.openBlob(desc.digest);
-      const r = await staging.ingest(body, { digest: desc.digest, size: desc.size, label: `layer ${desc.digest} of ${repo.label}` }, compression, diffId);
-      return { size: r.size };
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? "";
-      const transient = code.startsWith("UND_ERR") || code === "ECONNRESET";
-      if (!transient || attempt >= 3) throw e;
-      log(`${short(desc.digest)}: download interrupted (${(e as Error).message}); retrying`);
-    }
-  }
-}
+export { fetchLayer } from "./fetch-blob.ts";
 
 /**
  * The descriptor the local manifest names for a remote layer: the blob as the
  * registry has it when the store has that or fetches it, or the uncompressed
  * layer when only that is stored (built, loaded or imported here before).
  */
-async function localLayer(store: Store, staging: Staging, repo: Repository, l: Descriptor, diffId: string | undefined, log: Log): Promise<Descriptor> {
+async function localLayer(store: Store, staging: Staging, repo: Repository, l: Descriptor, diffId: string | undefined, claims: HeldClaim[], log: Log): Promise<Descriptor> {
   const layer: Descriptor = { mediaType: l.mediaType, digest: l.digest, size: l.size };
   if (await staging.has(l.digest)) {
     log(`${short(l.digest)}: Already exists`);
@@ -103,10 +84,13 @@ async function localLayer(store: Store, staging: Staging, repo: Repository, l: D
     log(`${short(l.digest)}: Already exists`);
     return { mediaType: MediaType.layer, digest: diffId, size: (await stat(store.content.path(diffId))).size };
   }
-  log(`${short(l.digest)}: Pulling fs layer (${mb(l.size)})`);
   const t = performance.now();
-  await fetchLayer(repo, staging, l, undefined, log);
-  log(`${short(l.digest)}: Pull complete (${mb(l.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
+  const how = await stageShared(staging, l, claims, () => {
+    log(`${short(l.digest)}: Pulling fs layer (${mb(l.size)})`);
+    return fetchLayer(repo, staging, l, undefined, log);
+  });
+  if (how === "fetched") log(`${short(l.digest)}: Pull complete (${mb(l.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
+  else log(`${short(l.digest)}: Already exists${how === "adopted" ? " (downloaded by another strata process)" : ""}`);
   return layer;
 }
 
@@ -118,6 +102,18 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
   const client = new RegistryClient(ref.host, { insecure: o.insecure ?? [], log });
   const repo = new Repository(client, ref.repository);
   const staging = new Staging(store);
+  // Download claims held (fetch-blob.ts), released once this pull has committed or given up.
+  const claims: HeldClaim[] = [];
+  // A blob named twice in one manifest is fetched once.
+  const inFlight = new Map<string, Promise<Descriptor>>();
+  const once = (digest: string, f: () => Promise<Descriptor>): Promise<Descriptor> => {
+    let p = inFlight.get(digest);
+    if (p === undefined) {
+      p = f();
+      inFlight.set(digest, p);
+    }
+    return p;
+  };
   try {
     const label = familiarName(ref.name);
     const { top, manifest } = await imageManifest(repo, ref.reference, o.platform, label);
@@ -126,12 +122,12 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
     // fetched; nor is one stored uncompressed, when the config is here already to say its diffID.
     const configHere = await staging.has(manifest.config.digest);
     const configP = (async () => {
-      if (!configHere) await staging.ingest(await repo.openBlob(manifest.config.digest), { digest: manifest.config.digest, size: manifest.config.size, label: `config ${manifest.config.digest} of ${repo.label}` }, null);
+      if (!configHere) await stageShared(staging, manifest.config, claims, () => fetchLayer(repo, staging, manifest.config, undefined, log, "config"));
       return staging.readJson<ImageConfigJson>(manifest.config.digest);
     })();
     const known = configHere ? (await configP).rootfs?.diff_ids : undefined;
     const started = performance.now();
-    const [c, l] = await Promise.allSettled([configP, mapLimit(manifest.layers, 3, (l, i) => localLayer(store, staging, repo, l, known?.[i], log))]);
+    const [c, l] = await Promise.allSettled([configP, mapLimit(manifest.layers, 3, (l, i) => once(l.digest, () => localLayer(store, staging, repo, l, known?.[i], claims, log)))]);
     if (c.status === "rejected") throw c.reason;
     if (l.status === "rejected") throw l.reason;
     const layers = l.value;
@@ -156,6 +152,7 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
     return { name: label, remoteDigest, manifest: desc, configDigest: manifest.config.digest };
   } finally {
     await staging.discard();
+    for (const c of claims) await c.release();
     await client.close();
   }
 }

@@ -7,6 +7,7 @@ import { familiarName } from "../store/names.ts";
 import { type ManifestJson, MediaType } from "../store/oci.ts";
 import type { LoadedImage, Store } from "../store/store.ts";
 import { mapLimit } from "../fs/pool.ts";
+import { CorruptBlobError } from "../store/verified-read.ts";
 import { RegistryClient } from "./client.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { streamLayer } from "./push-stream.ts";
@@ -111,7 +112,9 @@ export async function pushImageTo(store: Store, img: LoadedImage, repo: Reposito
     if (l.mediaType !== MediaType.layer) return pushStoredBlob(store, repo, l, diffIds[i], o);
     return pushLayer(store, repo, diffIds[i] ?? l.digest, o);
   });
-  const configBytes = await (await import("node:fs/promises")).readFile(store.content.path(img.configDigest));
+  const configBytes = await store.content.readBytes(img.configDigest);
+  const configHash = `sha256:${createHash("sha256").update(configBytes).digest("hex")}`;
+  if (configHash !== img.configDigest) throw new CorruptBlobError(img.configDigest, configHash);
   await pushBytes(repo, configBytes);
   const manifest: ManifestJson = {
     schemaVersion: 2,

@@ -10,6 +10,7 @@ import type { ContentStore } from "../store/content.ts";
 import { hexOf, type StoreLayout } from "../store/layout.ts";
 import { leaseOf } from "../store/leases.ts";
 import { writeOwner } from "../store/reclaim.ts";
+import { blobIsCorrupt, CorruptBlobError } from "../store/verified-read.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
 import { type ActiveSnapshot, SnapshotError, type SnapshotInfo, type Snapshotter } from "./snapshotter.ts";
 
@@ -157,20 +158,33 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     }
   }
 
+  /**
+   * The blob is checked against its digest as it is read (ContentStore.read); when the unpack
+   * fails otherwise (a gzip or tar error part-way), the blob is hashed to tell a corrupt blob
+   * (CorruptBlobError, STORE_CORRUPT) from a bad layer.
+   */
   async unpack(diffId: string, blob: string): Promise<void> {
     if (await this.has(diffId)) {
       // Already there: mountable too (a link a crash or an older gc lost is made again).
       await this.#link(hexOf(diffId));
       return;
     }
-    const { stream } = await decompressed(this.content.read(blob));
+    let stream: Readable | undefined;
     try {
+      stream = (await decompressed(this.content.read(blob))).stream;
+      // An error comes out of apply, or out of the read of the rest below; never as an unhandled event.
+      stream.on("error", () => undefined);
       await this.apply(stream, diffId);
+      // The tar may end before the blob does: the rest is read, so that the blob's check (at its end) is made.
+      if (!stream.destroyed) for await (const _ of stream);
     } catch (e) {
+      if (e instanceof CorruptBlobError) throw e;
+      const actual = await blobIsCorrupt(this.layout.blob(blob), blob);
+      if (actual !== undefined) throw new CorruptBlobError(blob, actual);
       if (e instanceof SnapshotError) throw new SnapshotError(e.code, `layer ${blob}: ${e.message}`);
       throw e;
     } finally {
-      stream.destroy();
+      stream?.destroy();
     }
   }
 

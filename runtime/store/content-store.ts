@@ -6,6 +6,7 @@ import { FileContentWriter } from "./content-writer.ts";
 import { HashStates, type PrefixState } from "./hash-states.ts";
 import type { StoreLayout } from "./layout.ts";
 import { leaseOf } from "./leases.ts";
+import { verifiedChunks } from "./verified-read.ts";
 
 export interface Descriptor {
   readonly mediaType: string;
@@ -26,9 +27,11 @@ const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code ===
  * and named by the sha256 of its bytes, with ingests under tmp/
  * (content-writer.ts). Beside the contract: `path`, the committed blob's
  * file, for code that hands files to others (uploads, archives); it must
- * never be written to; and `writerAfter`, an ingest that starts with a
- * stored blob's first bytes. What this process asks about or commits is
- * leased (leases.ts): gc keeps it while the process lives.
+ * never be written to; `writerAfter`, an ingest that starts with a
+ * stored blob's first bytes; and `adopt`, an ingest that is a link to
+ * another process's checked ingest of the same blob (ingest-claim.ts).
+ * What this process asks about or commits is leased (leases.ts): gc keeps
+ * it while the process lives.
  */
 export class FileContentStore implements ContentStore {
   readonly layout: StoreLayout;
@@ -58,8 +61,9 @@ export class FileContentStore implements ContentStore {
     return (await this.info(digest)) !== undefined;
   }
 
+  /** Checked against the digest as it is read (verified-read.ts): a corrupt blob errors the stream with CorruptBlobError before its last chunk. */
   read(digest: string): Readable {
-    return Readable.from(chunks(this.layout.blob(digest), digest), { objectMode: false, highWaterMark: READ_CHUNK });
+    return Readable.from(verifiedChunks(chunks(this.layout.blob(digest), digest), digest), { objectMode: false, highWaterMark: READ_CHUNK });
   }
 
   async readBytes(digest: string): Promise<Buffer> {
@@ -81,6 +85,11 @@ export class FileContentStore implements ContentStore {
   /** A writer whose first bytes are the first `prefix.length` of the stored blob `digest`, not hashed again (hash-states.ts). */
   writerAfter(digest: string, prefix: PrefixState): Promise<FileContentWriter> {
     return FileContentWriter.after(this.layout, this.layout.blob(digest), prefix.length, prefix.state);
+  }
+
+  /** An ingest that is a link to another process's closed, checked ingest file (content-writer.ts, `adopt`). */
+  adopt(from: string, info: BlobInfo): Promise<FileContentWriter | undefined> {
+    return FileContentWriter.adopt(this.layout, from, info);
   }
 
   async ingest(source: Readable | AsyncIterable<Uint8Array>, expected?: Expected): Promise<BlobInfo> {

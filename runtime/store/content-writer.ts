@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, link, mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { type BlobInfo, type ContentWriter, DigestMismatchError, type Expected, WriterClosedError } from "./content.ts";
 import { type Hasher, nodeHasher, savableHasher } from "./hasher.ts";
@@ -84,6 +84,34 @@ export class FileContentWriter implements ContentWriter {
       await rm(path, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * An ingest that is a hard link to `from`, a closed ingest of another strata process whose
+   * bytes that process checked to be `info` (ingest-claim.ts): closed already, ready to commit.
+   * Undefined when `from` is gone (its owner committed or dropped it) or is not `info.size` long.
+   */
+  static async adopt(layout: StoreLayout, from: string, info: BlobInfo): Promise<FileContentWriter | undefined> {
+    await mkdir(layout.tmp, { recursive: true });
+    const path = ingestPath(layout);
+    try {
+      await link(from, path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+    const fh = await open(path, "r");
+    const st = await fh.stat();
+    await fh.close();
+    if (st.size !== info.size || (st.mode & 0o222) !== 0) {
+      await rm(path, { force: true });
+      return undefined;
+    }
+    const w = new FileContentWriter(layout, path, fh, nodeHasher(), info.size);
+    w.#state = "closed";
+    w.#closing = Promise.resolve();
+    w.#final = info.digest;
+    return w;
   }
 
   get size(): number {
@@ -193,6 +221,8 @@ export class FileContentWriter implements ContentWriter {
         await mkdir(this.#layout.blobs, { recursive: true });
         // Another writer of the same bytes may rename at the same moment: either file is the blob.
         await rename(this.path, blob);
+        // When the blob is already a link to this very file (an adopted ingest, `adopt`), rename does nothing: drop the name.
+        await rm(this.path, { force: true });
       }
       this.#state = "committed";
       return info;

@@ -22,7 +22,9 @@ import { StrataError } from "../errors/error.ts";
  * Reading. `info` is undefined for a blob that is not there (not an error);
  * `read` and `readBytes` of one fail with BlobNotFoundError
  * (STORE_BLOB_NOT_FOUND): `read` through the stream's error, `readBytes` by
- * rejecting. `list` walks the committed blobs (in no particular order);
+ * rejecting. `read` checks the bytes against the digest as they go: a blob
+ * that does not hash to it errors the stream (STORE_CORRUPT) before its last
+ * chunk. `list` walks the committed blobs (in no particular order);
  * `delete` removes one and says whether it was there.
  */
 export interface ContentStore {

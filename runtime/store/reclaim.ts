@@ -5,6 +5,7 @@ import { unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "./layout.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
 import { ownerAlive } from "../fs/owner.ts";
+import { staleClaim } from "./ingest-claim.ts";
 import { expireLeases } from "./leases.ts";
 
 /**
@@ -51,6 +52,14 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
     result.dirs++;
   }
   for (const name of await readdir(layout.tmp).catch(() => [] as string[])) {
+    // A download claim (ingest-claim.ts) names its owner inside.
+    if (name.startsWith("claim-")) {
+      if (await staleClaim(join(layout.tmp, name))) {
+        await rm(join(layout.tmp, name), { force: true });
+        result.files++;
+      }
+      continue;
+    }
     const pid = Number((/-(\d+)-/.exec(name) ?? [])[1]);
     if (Number.isNaN(pid) || ownerAlive(String(pid))) continue;
     await rm(join(layout.tmp, name), { recursive: true, force: true });

@@ -83,7 +83,8 @@ describe("registry faults", () => {
     try {
       const other = tempDir("corrupt");
       const r = await strataAsync(other, ["pull", `${proxy.host}/busybox:1.0`]);
-      expect(r.code).toBe(1);
+      // Integrity: exit 3 (issue 15, item 2).
+      expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/layer sha256:[a-f0-9]{64} of 127\.0\.0\.1:\d+\/busybox: the bytes received hash to sha256:[a-f0-9]{64}, not sha256:[a-f0-9]{64}; refused/);
       expect(strata(other, ["images", "-q"]).stdout).toBe("");
       expect(strata(other, ["system", "verify"]).stdout).toMatch(/ok/);
@@ -119,7 +120,7 @@ describe("registry faults", () => {
     writeFileSync(bad, await collected);
     const other = tempDir("badload-root");
     const r = strata(other, ["load", "-i", bad]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/blob blobs\/sha256\/[a-f0-9]{64} does not match its name \(.*hash to sha256:[a-f0-9]{64}.*\); nothing stored/);
     expect(strata(other, ["images", "-q"]).stdout).toBe("");
     expect(strata(other, ["system", "verify"]).stdout).toMatch(/ok/);
@@ -136,7 +137,7 @@ describe("registry faults", () => {
     const evil = join(dir, "evil.tar");
     writeFileSync(evil, await c2);
     const e = strata(other, ["load", "-i", evil]);
-    expect(e.code).toBe(1);
+    expect(e.code).toBe(3);
     expect(e.stderr).toMatch(/image evil:1: layer layer\.tar hashes to sha256:[a-f0-9]{64} uncompressed, but the config says diffID sha256:0{64}; refused, nothing stored/);
     expect(strata(other, ["images", "-q"]).stdout).toBe("");
     expect(strata(other, ["system", "verify"]).stdout).toMatch(/ok/);

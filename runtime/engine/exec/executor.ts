@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { BuildGraph, SourceRef, Stage } from "../../../compiler/ir/graph.ts";
 import type { ContainerConfig } from "../../../compiler/ir/image-config.ts";
 import { StrataError } from "../../errors/error.ts";
+import { unpackLayers } from "../../registry/refetch.ts";
 import { killAll } from "../../runc/runc.ts";
 import { OverlaySnapshotter } from "../../snapshot/overlay.ts";
 import type { Descriptor } from "../../store/content-store.ts";
@@ -95,7 +96,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).chain),
     imageRoot: async (ref) => {
       const img = await store.getImage(ref);
-      await ensureImageLayers(snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
+      await ensureImageLayers(store, snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
       return roots.root(img.config.rootfs.diff_ids);
     },
     secrets: o.secrets ?? new Map(),
@@ -217,8 +218,9 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   return { manifest, config, plan, executed: counters.executed, cached: counters.cached, mergedKeys };
 }
 
-async function ensureImageLayers(snapshots: OverlaySnapshotter, diffIds: readonly string[], layers: readonly Descriptor[]): Promise<void> {
-  for (const [k, layer] of layers.entries()) await snapshots.unpack(diffIds[k] as string, layer.digest);
+/** An image's layers unpacked to build on; a corrupt pulled blob is fetched again, not used (registry/refetch.ts). */
+function ensureImageLayers(store: Store, snapshots: OverlaySnapshotter, diffIds: readonly string[], layers: readonly Descriptor[]): Promise<void> {
+  return unpackLayers(store, snapshots, diffIds, layers);
 }
 
 async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stage: Stage, results: Map<number, Promise<StageResult>>): Promise<StageResult> {
@@ -231,6 +233,6 @@ async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stag
   }
   const img = await o.store.getImage(b.ref);
   const diffIds = img.config.rootfs.diff_ids;
-  await ensureImageLayers(snapshots, diffIds, img.manifest.layers);
+  await ensureImageLayers(o.store, snapshots, diffIds, img.manifest.layers);
   return { layers: [...img.manifest.layers], diffIds: [...diffIds], chain: [...diffIds], history: [...(img.config.history ?? [])], config: stage.baseConfig, created: img.config.created ?? new Date(0).toISOString() };
 }

@@ -1,0 +1,86 @@
+/**
+ * One download of a blob at a time across the strata processes of a store: before a pull
+ * fetches a blob it claims it, with an O_EXCL file tmp/claim-<hex> that names its owner
+ * (fs/owner.ts). Once the owner has the blob whole and checked (staged, not yet committed:
+ * image/staging.ts commits a pull's blobs together), it appends `staged <ingest path>`, and the
+ * others take that file instead of downloading it again (a hard link: their own ingest of the
+ * same bytes, which outlives the owner's). Waiting for the staged file, not for the owner's
+ * commit, means two pulls that each hold a blob the other wants never wait for each other. The
+ * owner removes its claim after its commit or discard; a claim whose owner died is taken over.
+ * Two processes taking over the same dead claim at once may both download (both copies are
+ * checked; the store keeps one): nothing is lost or wrong, one download is wasted.
+ */
+import { appendFile, mkdir, open, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ownerAlive, SELF } from "../fs/owner.ts";
+import { hexOf, type StoreLayout } from "./layout.ts";
+
+/** This process fetches the blob: `staged` tells the others where it is, `release` ends the claim. */
+export interface HeldClaim {
+  readonly kind: "mine";
+  staged(path: string): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** What a claim comes to: this process fetches; the store has it; another process staged it at `path`. */
+export type ClaimOutcome = HeldClaim | { readonly kind: "stored" } | { readonly kind: "staged"; readonly path: string };
+
+const POLL_MS = 50;
+
+export function claimPath(layout: StoreLayout, digest: string): string {
+  return join(layout.tmp, `claim-${hexOf(digest)}`);
+}
+
+/** Claims the download of `digest`, or waits for the process that has (see the header). `stored` says whether the blob is there already. */
+export async function claimIngest(layout: StoreLayout, digest: string, stored: () => Promise<boolean>): Promise<ClaimOutcome> {
+  const path = claimPath(layout, digest);
+  await mkdir(layout.tmp, { recursive: true });
+  for (;;) {
+    if (await stored()) return { kind: "stored" };
+    try {
+      const fh = await open(path, "wx", 0o600);
+      try {
+        await fh.writeFile(`${SELF}\n`);
+      } finally {
+        await fh.close();
+      }
+      return held(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const text = await readFile(path, "utf8").catch(() => undefined);
+    if (text === undefined) continue;
+    const [owner = "", ...rest] = text.split("\n");
+    // An empty file is a claim being written.
+    if (owner.trim() !== "" && !ownerAlive(owner)) {
+      await rm(path, { force: true });
+      continue;
+    }
+    const staged = rest.find((l) => l.startsWith("staged "));
+    if (staged !== undefined) return { kind: "staged", path: staged.slice("staged ".length) };
+    await sleep(POLL_MS);
+  }
+}
+
+function held(path: string): HeldClaim {
+  let released = false;
+  return {
+    kind: "mine",
+    staged: async (ingest) => {
+      if (!released) await appendFile(path, `staged ${ingest}\n`);
+    },
+    release: async () => {
+      if (released) return;
+      released = true;
+      await rm(path, { force: true });
+    },
+  };
+}
+
+/** Whether a file in tmp/ is a claim whose owner is gone (for reclaim.ts). */
+export async function staleClaim(file: string): Promise<boolean> {
+  const text = await readFile(file, "utf8").catch(() => undefined);
+  const owner = text?.split("\n")[0]?.trim() ?? "";
+  return text !== undefined && owner !== "" && !ownerAlive(owner);
+}
