@@ -45,6 +45,11 @@ export async function claimIngest(layout: StoreLayout, digest: string, stored: (
       } finally {
         await fh.close();
       }
+      // The owner before may have committed and released between our look and our claim.
+      if (await stored()) {
+        await rm(path, { force: true });
+        return { kind: "stored" };
+      }
       return held(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
