@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createZstdDecompress } from "node:zlib";
+import { decompressor } from "../layer/decompress.ts";
+import { LimitError } from "../layer/limits.ts";
 import { type BlobInfo, DigestMismatchError } from "../store/content.ts";
 import type { FileContentWriter } from "../store/content-writer.ts";
 import type { Compression } from "../store/compressed.ts";
@@ -89,7 +90,8 @@ export class Staging {
       raw.size = size;
       if (mismatch(raw)) throw refused(raw);
     }
-    const d = compression === "gzip" ? createGunzip({ chunkSize: 1 << 20 }) : createZstdDecompress({ chunkSize: 1 << 20 });
+    // Within the layer size and ratio limits (layer/limits.ts): a bomb stops as it expands.
+    const d = decompressor(compression, expected.label);
     const feeding = pipeline(Readable.from(verified(source)), d);
     feeding.catch(() => undefined);
     try {
@@ -103,8 +105,8 @@ export class Staging {
         () => undefined,
         (x: Error) => x,
       );
-      if (fed instanceof DigestMismatchError) throw fed;
-      if (e instanceof DigestMismatchError) throw e;
+      if (fed instanceof DigestMismatchError || fed instanceof LimitError) throw fed;
+      if (e instanceof DigestMismatchError || e instanceof LimitError) throw e;
       const x = (fed ?? e) as Error;
       if ((x as { code?: string }).code?.startsWith("Z_")) throw new DigestMismatchError(`${expected.label}: cannot decompress (${x.message}); refused`);
       throw x;

@@ -156,7 +156,7 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
 
   async unpack(diffId: string, blob: string): Promise<void> {
     if (await this.has(diffId)) return;
-    const { stream } = await decompressed(this.content.read(blob));
+    const { stream } = await decompressed(this.content.read(blob), { subject: `layer ${blob}` });
     try {
       await this.apply(stream, diffId);
     } catch (e) {

@@ -1,0 +1,96 @@
+/**
+ * Hostile tars and archives for the battery (limits, archives): tar bytes from a list of
+ * entries (the runtime's own header encoder, so any name can be written), docker-archives
+ * around given layers, and bombs built from repeated compressed pieces, so that a 10 GiB
+ * expansion costs milliseconds to make: gzip members concatenate into one valid stream
+ * (RFC 1952 §2.2), and a zstd frame of RLE blocks (RFC 8878 §3.1.1.2) repeats one byte
+ * 128 KiB at a time in 4 bytes (node's zstd reads only the first of several frames).
+ */
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { BLOCK, encodeHeader, type EntryType, padding } from "../../runtime/layer/tar-format.ts";
+
+export interface Item {
+  readonly name: string;
+  readonly type?: EntryType;
+  readonly body?: string | Buffer;
+  readonly linkname?: string;
+  readonly size?: number;
+}
+
+/** One entry's header (and PAX records) for a body of `size` bytes. */
+export function header(i: Item, size = 0): Buffer {
+  return encodeHeader({
+    name: i.name,
+    type: i.type ?? "file",
+    mode: i.type === "dir" ? 0o755 : 0o644,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: 1_700_000_000,
+    linkname: i.linkname ?? "",
+    devmajor: 0,
+    devminor: 0,
+    xattrs: new Map(),
+  });
+}
+
+/** A whole tar (with its two end blocks). */
+export function tarOf(items: readonly Item[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const i of items) {
+    const body = i.body === undefined ? Buffer.alloc(0) : Buffer.from(i.body);
+    parts.push(header(i, body.length), body, Buffer.alloc(padding(body.length)));
+  }
+  parts.push(Buffer.alloc(2 * BLOCK));
+  return Buffer.concat(parts);
+}
+
+export function sha256(b: Buffer | string): string {
+  return `sha256:${createHash("sha256").update(b).digest("hex")}`;
+}
+
+/**
+ * A docker-archive (manifest.json + config + layers) around `layers`; `manifest` may replace
+ * the manifest.json's Layers paths, `extra` adds entries as they are.
+ */
+export function dockerArchive(layers: readonly Buffer[], o: { tag?: string; layerPaths?: string[]; extra?: Item[]; manifestJson?: string } = {}): Buffer {
+  const diffIds = layers.map((l) => sha256(l));
+  const config = JSON.stringify({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: diffIds }, history: [] });
+  const configName = `${sha256(config).slice(7)}.json`;
+  const paths = layers.map((_, k) => `layer${k}/layer.tar`);
+  const manifest = o.manifestJson ?? JSON.stringify([{ Config: configName, RepoTags: [o.tag ?? "hostile:latest"], Layers: o.layerPaths ?? paths }]);
+  return tarOf([
+    { name: "manifest.json", body: manifest },
+    { name: configName, body: config },
+    ...layers.map((l, k) => ({ name: paths[k] as string, body: l })),
+    ...(o.extra ?? []),
+  ]);
+}
+
+/** A gzip stream of a tar holding one file of `bytes` zeros (cut off after the zeros: a bomb is refused before its end). */
+export function gzipBomb(bytes: number): Buffer {
+  const piece = 64 << 20;
+  const zeros = gzipSync(Buffer.alloc(piece), { level: 9 });
+  const parts = [gzipSync(header({ name: "bomb" }, bytes))];
+  for (let n = 0; n < bytes; n += piece) parts.push(zeros);
+  return Buffer.concat(parts);
+}
+
+/** One zstd frame: the tar header of one file of `bytes` zeros as a raw block, then RLE blocks of zeros. */
+export function zstdBomb(bytes: number): Buffer {
+  const MAX = 128 << 10;
+  const hdr = header({ name: "bomb" }, bytes);
+  // Magic, frame header descriptor 0 (no content size, no checksum), window 128 KiB (log 17 = 10 + 7).
+  const parts = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])];
+  const block = (last: boolean, type: number, size: number): Buffer => {
+    const v = (last ? 1 : 0) | (type << 1) | (size << 3);
+    return Buffer.from([v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff]);
+  };
+  parts.push(block(false, 0, hdr.length), hdr);
+  const n = Math.ceil(bytes / MAX);
+  const rle = Buffer.concat([block(false, 1, MAX), Buffer.from([0])]);
+  for (let k = 0; k < n - 1; k++) parts.push(rle);
+  parts.push(block(true, 1, MAX), Buffer.from([0]));
+  return Buffer.concat(parts);
+}
