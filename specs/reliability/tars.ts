@@ -94,3 +94,29 @@ export function zstdBomb(bytes: number): Buffer {
   parts.push(block(true, 1, MAX), Buffer.from([0]));
   return Buffer.concat(parts);
 }
+
+/**
+ * An oci-archive (oci-layout, index.json, blobs/sha256/…) of one image of `layers`
+ * (uncompressed). `blobs` may replace a blob's bytes under its name (a blob whose name does
+ * not match its content); `indexJson` replaces index.json.
+ */
+export function ociArchive(layers: readonly Buffer[], o: { name?: string; replace?: (digest: string, bytes: Buffer) => Buffer; indexJson?: Buffer } = {}): Buffer {
+  const layerDescs = layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: sha256(l), size: l.length }));
+  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: layerDescs.map((d) => d.digest) }, history: [] }));
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length }, layers: layerDescs }),
+  );
+  const index =
+    o.indexJson ??
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha256(manifest), size: manifest.length, annotations: { "org.opencontainers.image.ref.name": o.name ?? "hostile:oci" } }],
+      }),
+    );
+  const blob = (b: Buffer): Item => {
+    const d = sha256(b);
+    return { name: `blobs/sha256/${d.slice(7)}`, body: o.replace ? o.replace(d, b) : b };
+  };
+  return tarOf([{ name: "oci-layout", body: '{"imageLayoutVersion":"1.0.0"}' }, { name: "index.json", body: index }, blob(manifest), blob(config), ...layers.map(blob)]);
+}
