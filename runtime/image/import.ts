@@ -41,6 +41,9 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
   try {
     const toStore = new PassThrough({ highWaterMark: 1 << 20 });
     const toUnpack = new PassThrough({ highWaterMark: 1 << 20 });
+    // A failure is reported by the side that reads (below); a tee destroyed with it must not
+    // also raise an unhandled 'error' event (a raw stack trace instead of the one line).
+    for (const side of [toStore, toUnpack]) side.on("error", () => undefined);
     input.on("data", (c: Buffer) => {
       const a = toStore.write(c);
       const b = toUnpack.write(c);

@@ -72,7 +72,7 @@ export function dockerArchive(layers: readonly Buffer[], o: { tag?: string; laye
 export function gzipBomb(bytes: number): Buffer {
   const piece = 64 << 20;
   const zeros = gzipSync(Buffer.alloc(piece), { level: 9 });
-  const parts = [gzipSync(header({ name: "bomb" }, bytes))];
+  const parts: Buffer[] = [gzipSync(header({ name: "bomb" }, bytes))];
   for (let n = 0; n < bytes; n += piece) parts.push(zeros);
   return Buffer.concat(parts);
 }
@@ -82,7 +82,7 @@ export function zstdBomb(bytes: number): Buffer {
   const MAX = 128 << 10;
   const hdr = header({ name: "bomb" }, bytes);
   // Magic, frame header descriptor 0 (no content size, no checksum), window 128 KiB (log 17 = 10 + 7).
-  const parts = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])];
+  const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38])];
   const block = (last: boolean, type: number, size: number): Buffer => {
     const v = (last ? 1 : 0) | (type << 1) | (size << 3);
     return Buffer.from([v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff]);
@@ -119,4 +119,28 @@ export function ociArchive(layers: readonly Buffer[], o: { name?: string; replac
     return { name: `blobs/sha256/${d.slice(7)}`, body: o.replace ? o.replace(d, b) : b };
   };
   return tarOf([{ name: "oci-layout", body: '{"imageLayoutVersion":"1.0.0"}' }, { name: "index.json", body: index }, blob(manifest), blob(config), ...layers.map(blob)]);
+}
+
+/**
+ * Writes a gzip-compressed tar of `n` empty files (1,000 to a directory) to `path`, streamed
+ * (10⁶ headers are 512 MB of tar; gzip makes them a few MB).
+ */
+export async function writeManyEntries(path: string, n: number, nameOf: (k: number) => string = (k) => `d${Math.floor(k / 1000)}/f${k}`): Promise<void> {
+  const { createWriteStream } = await import("node:fs");
+  const { createGzip } = await import("node:zlib");
+  const { pipeline } = await import("node:stream/promises");
+  async function* blocks(): AsyncGenerator<Buffer> {
+    let batch: Buffer[] = [];
+    for (let k = 0; k < n; k++) {
+      if (k % 1000 === 0) batch.push(header({ name: `${nameOf(k).split("/").slice(0, -1).join("/")}/`, type: "dir" }));
+      batch.push(header({ name: nameOf(k) }));
+      if (batch.length >= 4096) {
+        yield Buffer.concat(batch);
+        batch = [];
+      }
+    }
+    batch.push(Buffer.alloc(2 * BLOCK));
+    yield Buffer.concat(batch);
+  }
+  await pipeline(blocks(), createGzip({ level: 1 }), createWriteStream(path));
 }
