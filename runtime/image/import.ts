@@ -13,6 +13,7 @@ import type { Snapshotter } from "../snapshot/snapshotter.ts";
 import { type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { StrataError } from "../errors/error.ts";
+import { inContext } from "../errors/system.ts";
 
 export interface ImportOptions {
   readonly store: Store;
@@ -72,9 +73,11 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
       input.destroy();
       toStore.destroy(e);
       toUnpack.destroy(e);
-      throw e;
+      throw inContext(e, `import ${o.tarball}`);
     });
-    const layer = await blob.commit({ digest: diffId });
+    const layer = await blob.commit({ digest: diffId }).catch((e: unknown) => {
+      throw inContext(e, `import ${o.tarball}: layer ${diffId}`);
+    });
     const created = new Date().toISOString();
     const [os = "linux", architecture = "amd64"] = hostPlatform(process.arch).split("/");
     const config: ImageConfigJson = {

@@ -14,6 +14,7 @@ import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import { localManifest } from "./distribution.ts";
 import { Staging } from "./staging.ts";
 import { fromSource, StrataError } from "../errors/error.ts";
+import { inContext } from "../errors/system.ts";
 
 /**
  * `strata load`: docker-archive (docker's legacy manifest.json, old or new
@@ -110,8 +111,8 @@ async function stageEntries(input: Readable, staging: Staging): Promise<Map<stri
           }
         })()
       : withHead(head, it);
-    const label = `${name} in the archive`;
     const named = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
+    const label = named ? `blob sha256:${named[1]} in the archive` : `${name} in the archive`;
     const r = await staging.ingest(source, { label, digest: named ? `sha256:${named[1]}` : undefined }, compression).catch((e: Error) => {
       throw named && e.message.includes("hash to") ? new LoadDigestError(`blob ${name} does not match its name (${e.message}); nothing stored`) : e;
     });
@@ -277,7 +278,7 @@ async function unpackLayers(store: Store, staging: Staging, planned: readonly Pl
       if (await snapshots.has(digest)) continue;
       made.push(digest);
       await snapshots.apply(createReadStream(staging.path(digest), { highWaterMark: 1 << 20 }), digest).catch((e: unknown) => {
-        throw fromSource(`layer ${digest}`, e);
+        throw fromSource(`layer ${digest}`, inContext(e, `unpacking layer ${digest}`));
       });
     }
   } catch (e) {

@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { decompressor } from "../layer/decompress.ts";
 import { LimitError } from "../layer/limits.ts";
+import { inContext } from "../errors/system.ts";
 import { type BlobInfo, DigestMismatchError } from "../store/content.ts";
 import type { FileContentWriter } from "../store/content-writer.ts";
 import type { Compression } from "../store/compressed.ts";
@@ -58,6 +59,18 @@ export class Staging {
    * which must hash to `diffId`.
    */
   async ingest(
+    source: AsyncIterable<Uint8Array>,
+    expected: { digest?: string | undefined; size?: number | undefined; label: string },
+    compression: Compression | null,
+    diffId?: string,
+  ): Promise<BlobInfo & { raw: BlobInfo }> {
+    // A full disk or a read-only store names the blob (its label) and the ingest file.
+    return this.#ingest(source, expected, compression, diffId).catch((e: unknown) => {
+      throw inContext(e, expected.label);
+    });
+  }
+
+  async #ingest(
     source: AsyncIterable<Uint8Array>,
     expected: { digest?: string | undefined; size?: number | undefined; label: string },
     compression: Compression | null,

@@ -32,6 +32,7 @@ import { setAttribute, setAttributeSync } from "@napi-rs/xattr";
 import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
 import { limit, LimitError } from "./limits.ts";
+import { withPath } from "../errors/system.ts";
 import { makeNodes } from "./mknod.ts";
 import { joinRel, lstatOrNull, normalizeName, ScopedRoot } from "./scoped-path.ts";
 import { BLOCK, type TarEntry } from "./tar-format.ts";
@@ -344,8 +345,10 @@ export async function applyLayer(tar: Readable, destDir: string, options: ApplyL
   const maxBytes = limit("layerBytes");
   let entries = 0;
   let declared = 0;
+  let at = "";
   try {
     for (let e = await reader.next(); e !== null; e = await reader.next()) {
+      at = e.name;
       if (++entries > maxEntries) throw new LimitError("layerEntries", "layer", `more than ${maxEntries} entries (at ${JSON.stringify(e.name)})`);
       declared += BLOCK + e.size;
       if (declared > maxBytes) throw new LimitError("layerBytes", "layer", `more than ${maxBytes} bytes (at ${JSON.stringify(e.name)}, of ${e.size} bytes)`);
@@ -357,6 +360,7 @@ export async function applyLayer(tar: Readable, destDir: string, options: ApplyL
     return result;
   } catch (err) {
     await reader.close().catch(() => {});
-    throw err;
+    // A call on a descriptor (a write on a full disk) names no path: the entry's is the one.
+    throw withPath(err, `${applier.fs.root}/${at.replace(/^(\.?\/)+/, "")}`);
   }
 }

@@ -6,6 +6,7 @@ import { type Hasher, nodeHasher, savableHasher } from "./hasher.ts";
 import type { StoreLayout } from "./layout.ts";
 import { copyPrefix } from "../fs/copy-direct.ts";
 import { exists } from "../fs/exists.ts";
+import { withPath } from "../errors/system.ts";
 
 function ingestPath(layout: StoreLayout): string {
   return join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
@@ -141,7 +142,9 @@ export class FileContentWriter implements ContentWriter {
     let at = 0;
     while (at < buf.length) {
       // A short write (rare: a signal, a full disk about to fail): go on from where it stopped.
-      const { bytesWritten } = await this.#fh.write(buf, at, buf.length - at, pos + at);
+      const { bytesWritten } = await this.#fh.write(buf, at, buf.length - at, pos + at).catch((e: unknown) => {
+        throw withPath(e, this.path); // a full disk names the ingest file
+      });
       at += bytesWritten;
     }
   }
@@ -164,7 +167,9 @@ export class FileContentWriter implements ContentWriter {
       this.#buffers = [];
       if (this.#failed) throw this.#failed;
       await this.#fh.chmod(0o444);
-      await this.#fh.sync();
+      await this.#fh.sync().catch((e: unknown) => {
+        throw withPath(e, this.path);
+      });
       this.#final = this.#hash.final();
     } finally {
       await this.#fh.close().catch(() => undefined);
