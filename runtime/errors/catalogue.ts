@@ -5,7 +5,8 @@
  * `strata help errors` prints this table with the compiler's diagnostic codes
  * (listing.ts), so every code the CLI can print is documented in one place.
  *
- * Exit codes (README.md): 0 success; 1 the work failed; 2 usage; 125 a
+ * Exit codes (README.md, cli/exit-codes.ts): 0 success; 1 the work failed; 2 usage;
+ * 3 integrity (bytes that do not hash to their digest); 4 a limit exceeded; 125 a
  * container command's own error (docker's code: bad flags, no such image, the
  * container could not be started); 126 its command cannot be executed; 127
  * its command was not found; 130 / 143 interrupted by SIGINT / SIGTERM;
