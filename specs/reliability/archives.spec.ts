@@ -99,6 +99,7 @@ describe("reliability: archives", () => {
       const { a: x, file } = withArchive(`arch-big-${which}`, tarOf([{ name: "oci-layout", body: "{}" }, { name: which, body: big }]));
       const before = storeState(x.root);
       const r = strataMeasured(x.root, ["load", "-i", file]);
+      console.log(`case 19: load of a 100 MiB ${which}: ${r.seconds.toFixed(1)} s, peak RSS ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB`);
       expect(r.stderr.trim()).toMatch(new RegExp(`^strata: error\\[LIMIT_EXCEEDED\\]: .*x\\.tar: ${which.replace(".", "\\.")} in the archive: 104857600 bytes: over the limit .*STRATA_MAX_ARCHIVE_JSON_BYTES=4194304`));
       expect(r.code).toBe(4);
       // The issue saw 389 MB for this; refused from its header, load stays at Node's own size.
