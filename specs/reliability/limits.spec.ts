@@ -70,8 +70,9 @@ describe("reliability: limits", () => {
   });
 
   /**
-   * At the default limit (500,000) the refusal comes after 500,000 files are unpacked: 204 s on
-   * CI's 2 shared cores (79 s from the CLI alone), over this file's budget. So the 10⁶-entry tar
+   * At the default limit (500,000) the refusal comes after 500,000 files are unpacked: 65 s on
+   * this 2-core machine when quiet, 204 s when five other jobs ran (load 12), over this file's
+   * budget. So the 10⁶-entry tar
    * is refused here at a limit of 50,000, by the same check; STRATA_BATTERY_FULL=1 runs it at the
    * default. Case 44 (large-layer.spec.ts) unpacks 100,000 entries at the default.
    */
