@@ -23,7 +23,7 @@
  * Speed: a file of at most SMALL bytes is written with synchronous calls on this thread (its
  * body is in the reader's buffer already): open, write, fchown, fchmod, futimes and close as
  * thread-pool round trips left the thread mostly idle. A 50,000-file import here: 13–20 s
- * (4.4–4.8 s CPU) before, 4.4–5.0 s (3.5–3.9 s CPU) after; `breathe` keeps timers and
+ * (12–17 s CPU) before, 4.4–5.0 s (3.5–3.9 s CPU) after; `breathe` keeps timers and
  * signals running.
  */
 import { closeSync, constants, fchmodSync, fchownSync, futimesSync, openSync, type Stats, writeSync } from "node:fs";
