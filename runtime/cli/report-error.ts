@@ -8,30 +8,13 @@
  */
 import { exitCodeOf, isErrorCode } from "../errors/catalogue.ts";
 import { StrataError } from "../errors/error.ts";
+import { systemMessage } from "../errors/system.ts";
 
 export interface Reported {
   readonly code: string;
   readonly message: string;
   readonly exit: number;
 }
-
-/** What the errno codes Node reports say, in the words of strerror(3). */
-const ERRNO: Record<string, string> = {
-  ENOENT: "no such file or directory",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EEXIST: "file exists",
-  ENOTDIR: "not a directory",
-  EISDIR: "is a directory",
-  ENOSPC: "no space left on device",
-  EROFS: "read-only file system",
-  EBUSY: "device or resource busy",
-  EMFILE: "too many open files",
-  ELOOP: "too many levels of symbolic links",
-  ENAMETOOLONG: "file name too long",
-  EXDEV: "invalid cross-device link",
-  ENOTEMPTY: "directory not empty",
-};
 
 export function describeError(e: unknown): Reported {
   if (e instanceof StrataError) return { code: e.code, message: e.message, exit: e.exit };
@@ -40,10 +23,7 @@ export function describeError(e: unknown): Reported {
   // An error from outside the runtime (the compiler's PatternError) that carries a catalogued code.
   if (typeof errno === "string" && isErrorCode(errno)) return { code: errno, message: err.message, exit: exitCodeOf(errno) };
   if (typeof errno === "string" && /^E[A-Z0-9]+$/.test(errno)) {
-    const { syscall, path } = err as NodeJS.ErrnoException;
-    const what = ERRNO[errno] ?? errno;
-    const message = path !== undefined ? `${syscall ? `${syscall} ` : ""}${path}: ${what}` : err.message;
-    return { code: "IO_ERROR", message, exit: exitCodeOf("IO_ERROR") };
+    return { code: "IO_ERROR", message: systemMessage(err as NodeJS.ErrnoException), exit: exitCodeOf("IO_ERROR") };
   }
   return { code: "INTERNAL", message: `internal error: ${err.message}`, exit: exitCodeOf("INTERNAL") };
 }

@@ -34,6 +34,7 @@ export const RUNTIME_ERRORS = {
   FILE_UNREADABLE: e("cli", 1, "a Dockerfile, image.ts or other named input file cannot be read"),
   MOUNT_FAILED: e("cli", 1, "a mount (overlay, bind, tmpfs) was refused by the kernel; the message gives mount's reason"),
   PATH_SYMLINK_LOOP: e("cli", 1, "resolving a path inside a root filesystem followed more than 255 symbolic links"),
+  LIMIT_EXCEEDED: e("cli", 4, "a layer, archive or document went over a limit (size, decompression ratio, entries, JSON size); the message names the limit and the variable that raises it; nothing was kept"),
 
   // Building (runtime/engine/).
   RUN_FAILED: e("build", 1, "a RUN command exited non-zero; the error names its line and shows its last output"),
@@ -61,8 +62,8 @@ export const RUNTIME_ERRORS = {
   IMAGE_IN_USE: e("image", 1, "rmi refused: a container uses the image, or it is named more than once (use -f)"),
   INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),
   INVALID_DIGEST: e("image", 1, "a digest is not sha256:<64 hex digits>"),
-  LOAD_REFUSED: e("image", 1, "strata load refused an archive: a missing or mismatching blob, manifest or diffID; nothing was stored"),
-  LOAD_DIGEST_MISMATCH: e("image", 3, "strata load refused an archive: a blob does not hash to its name, or a layer to the diffID its config says; nothing was stored"),
+  LOAD_REFUSED: e("image", 1, "strata load refused an archive: a missing blob or manifest, a path that is not a plain name inside the archive; nothing was stored"),
+  LOAD_DIGEST_MISMATCH: e("image", 3, "strata load refused an archive: a blob's bytes do not hash to the name or diffID that names them; nothing was stored"),
   IMPORT_CHANGE: e("image", 1, "an import --change is not a config instruction Strata can apply"),
   IMPORT_FETCH: e("image", 1, "strata import could not download the tarball URL"),
   CACHE_NOT_A_CACHE: e("image", 1, "a --cache-from reference names something that is not a Strata build cache"),

@@ -25,11 +25,11 @@ export class StrataError extends Error {
 }
 
 /**
- * A layer or archive error (LAYER_*, LOAD_*) as the user's command sees it: prefixed with the
+ * A layer, archive or limit error (LAYER_*, LOAD_*, LIMIT_*) as the user's command sees it: prefixed with the
  * file or stream it came from, which the reader of the bytes does not know. Other errors as
  * they are.
  */
 export function fromSource(label: string, e: unknown): unknown {
-  if (!(e instanceof StrataError) || !/^(LAYER|LOAD)_/.test(e.code) || e.message.startsWith(`${label}: `)) return e;
+  if (!(e instanceof StrataError) || !/^(LAYER|LOAD|LIMIT)_/.test(e.code) || e.message.startsWith(`${label}: `)) return e;
   return new StrataError(e.code, `${label}: ${e.message}`, { cause: e });
 }

@@ -13,6 +13,7 @@ import type { Snapshotter } from "../snapshot/snapshotter.ts";
 import { type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { StrataError } from "../errors/error.ts";
+import { inContext } from "../errors/system.ts";
 
 export interface ImportOptions {
   readonly store: Store;
@@ -41,6 +42,9 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
   try {
     const toStore = new PassThrough({ highWaterMark: 1 << 20 });
     const toUnpack = new PassThrough({ highWaterMark: 1 << 20 });
+    // A failure is reported by the side that reads (below); a tee destroyed with it must not
+    // also raise an unhandled 'error' event (a raw stack trace instead of the one line).
+    for (const side of [toStore, toUnpack]) side.on("error", () => undefined);
     input.on("data", (c: Buffer) => {
       const a = toStore.write(c);
       const b = toUnpack.write(c);
@@ -69,9 +73,11 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
       input.destroy();
       toStore.destroy(e);
       toUnpack.destroy(e);
-      throw e;
+      throw inContext(e, `import ${o.tarball}`);
     });
-    const layer = await blob.commit({ digest: diffId });
+    const layer = await blob.commit({ digest: diffId }).catch((e: unknown) => {
+      throw inContext(e, `import ${o.tarball}: layer ${diffId}`);
+    });
     const created = new Date().toISOString();
     const [os = "linux", architecture = "amd64"] = hostPlatform(process.arch).split("/");
     const config: ImageConfigJson = {

@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -8,10 +9,13 @@ import { familiarName, parseName } from "../store/names.ts";
 import { IMAGE_NAME, type ImageConfigJson, type IndexJson, type ManifestJson, MediaType, REF_NAME } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { decompressed, readHead, sniffCompression } from "../layer/decompress.ts";
+import { limit, LimitError, type LimitName } from "../layer/limits.ts";
+import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import { localManifest } from "./distribution.ts";
 import { checkDocument } from "./document.ts";
 import { Staging } from "./staging.ts";
-import { StrataError } from "../errors/error.ts";
+import { fromSource, StrataError } from "../errors/error.ts";
+import { inContext } from "../errors/system.ts";
 
 /**
  * `strata load`: docker-archive (docker's legacy manifest.json, old or new
@@ -22,10 +26,18 @@ import { StrataError } from "../errors/error.ts";
  * digest its bytes hash to, never the name it came with: a
  * `blobs/sha256/<hex>` whose bytes hash otherwise is refused. A compressed
  * layer is decompressed on the way, and the stored (uncompressed) layer must
- * hash to the diffID the image's config lists. Only when every image in the
- * archive checks out are its blobs moved into the store and its names set.
- * index.json and every manifest it leads to must be one kind of document, an
- * index or a manifest, never both (document.ts: DOCUMENT_AMBIGUOUS, exit 3).
+ * hash to the diffID the image's config lists (a mismatch is
+ * LOAD_DIGEST_MISMATCH, exit 3). Paths in manifest.json must be plain names
+ * inside the archive; manifest.json and index.json, and every manifest and
+ * config, are read only up to their limits (layer/limits.ts, exit 4). Every
+ * layer is then unpacked into its snapshot, by the same code and path rules
+ * as a build's (layer/apply-layer.ts), so a hostile layer (a tar-slip entry,
+ * a bad whiteout, too many entries) is refused at load, not at run, and the
+ * work is not done again at run. Only when every image in the archive checks
+ * out are its blobs moved into the store and its names set; a refusal
+ * removes the snapshots this load made. index.json and every manifest it
+ * leads to must be one kind of document, an index or a manifest, never both
+ * (document.ts: DOCUMENT_AMBIGUOUS, exit 3).
  */
 export class LoadError extends StrataError {
   constructor(message: string) {
@@ -33,7 +45,7 @@ export class LoadError extends StrataError {
   }
 }
 
-/** An archive's bytes are not what names them (a blob's name, a config's diffID): exit 3. */
+/** Bytes in the archive that do not hash to the digest that names them (exit 3). */
 export class LoadDigestError extends StrataError {
   constructor(message: string) {
     super("LOAD_DIGEST_MISMATCH", message);
@@ -54,7 +66,10 @@ export interface LoadedImageInfo {
   readonly id: string;
 }
 
-const SMALL = 4 << 20;
+/** Small files are kept in memory as they are staged (the JSON documents), up to KEPT_TOTAL in all. */
+const KEEP = 1 << 20;
+const KEPT_TOTAL = 32 << 20;
+const ARCHIVE_JSON = new Set(["manifest.json", "index.json"]);
 
 async function* withHead(head: Buffer, it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
   if (head.length > 0) yield head;
@@ -73,7 +88,8 @@ async function readEntries(input: Readable, staging: Staging): Promise<Map<strin
 
 async function stageEntries(input: Readable, staging: Staging): Promise<Map<string, Entry>> {
   const files = new Map<string, Entry>();
-  const { stream } = await decompressed(input);
+  let kept = 0;
+  const { stream } = await decompressed(input, { subject: "archive" });
   const ex = tarExtract();
   const feeding = pipeline(stream, ex);
   feeding.catch(() => undefined);
@@ -83,10 +99,13 @@ async function stageEntries(input: Readable, staging: Staging): Promise<Map<stri
       entry.resume();
       continue;
     }
+    const declared = entry.header.size ?? 0;
+    if (ARCHIVE_JSON.has(name) && declared > limit("archiveJsonBytes")) throw new LimitError("archiveJsonBytes", `${name} in the archive`, `${declared} bytes`);
     const it = (entry as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
     const head = await readHead(it);
     const compression = sniffCompression(head);
-    const keep: Buffer[] | undefined = compression === null && (entry.header.size ?? 0) <= SMALL ? [] : undefined;
+    const keep: Buffer[] | undefined = compression === null && declared <= KEEP && kept + declared <= KEPT_TOTAL ? [] : undefined;
+    if (keep) kept += declared;
     const source = keep
       ? (async function* () {
           for await (const c of withHead(head, it)) {
@@ -95,8 +114,8 @@ async function stageEntries(input: Readable, staging: Staging): Promise<Map<stri
           }
         })()
       : withHead(head, it);
-    const label = `${name} in the archive`;
     const named = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
+    const label = named ? `blob sha256:${named[1]} in the archive` : `${name} in the archive`;
     const r = await staging.ingest(source, { label, digest: named ? `sha256:${named[1]}` : undefined }, compression).catch((e: Error) => {
       throw named && e.message.includes("hash to") ? new LoadDigestError(`blob ${name} does not match its name (${e.message}); nothing stored`) : e;
     });
@@ -106,9 +125,11 @@ async function stageEntries(input: Readable, staging: Staging): Promise<Map<stri
   return files;
 }
 
-async function bytesOf(staging: Staging, files: Map<string, Entry>, path: string, what: string): Promise<Buffer> {
+/** A JSON document of the archive, in memory: refused past its limit before it is read. */
+async function bytesOf(staging: Staging, files: Map<string, Entry>, path: string, what: string, max: LimitName = "documentBytes"): Promise<Buffer> {
   const e = files.get(path);
   if (!e) throw new LoadError(`the archive has no ${path} (${what})`);
+  if (e.size > limit(max)) throw new LimitError(max, `${path} in the archive (${what})`, `${e.size} bytes`);
   if (e.bytes) return e.bytes;
   return readFile(staging.path(e.digest));
 }
@@ -121,9 +142,12 @@ interface Planned {
 }
 
 async function fromDockerManifest(staging: Staging, files: Map<string, Entry>): Promise<Planned[]> {
-  const list = JSON.parse((await bytesOf(staging, files, "manifest.json", "docker's manifest")).toString("utf8")) as { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
+  const list = JSON.parse((await bytesOf(staging, files, "manifest.json", "docker's manifest", "archiveJsonBytes")).toString("utf8")) as { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
+  if (!Array.isArray(list)) throw new LoadError("manifest.json is not a list of images");
   const out: Planned[] = [];
   for (const m of list) {
+    if (!Array.isArray(m?.Layers)) throw new LoadError("manifest.json: an image without a Layers list");
+    for (const path of [m.Config, ...m.Layers]) plainPath(path);
     const cfgEntry = files.get(m.Config);
     if (!cfgEntry) throw new LoadError(`manifest.json names config ${m.Config}, which is not in the archive`);
     const config = JSON.parse((await bytesOf(staging, files, m.Config, "config")).toString("utf8")) as ImageConfigJson;
@@ -141,8 +165,25 @@ async function fromDockerManifest(staging: Staging, files: Map<string, Entry>): 
   return out;
 }
 
+/** A path manifest.json names: a plain relative name inside the archive, or a refusal. */
+function plainPath(path: unknown): string {
+  if (typeof path !== "string" || path === "" || path.startsWith("/") || path.includes("\0") || path.split("/").some((c) => c === ".." || c === "." || c === "")) {
+    throw new LoadError(`manifest.json names ${JSON.stringify(path)}, which is not a plain path inside the archive; refused, nothing stored`);
+  }
+  return path;
+}
+
+/** The archive path of a descriptor's blob; a digest that is not sha256:<64 hex> is refused. */
 function blobPath(digest: string): string {
-  return `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
+  if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new LoadError(`descriptor digest ${JSON.stringify(digest)} is not sha256:<64 hex digits>; refused`);
+  return `blobs/sha256/${digest.slice(7)}`;
+}
+
+/** The archive's entry for a descriptor, whose size must be the descriptor's. */
+function described(files: Map<string, Entry>, d: Descriptor, what: string): Entry | undefined {
+  const e = files.get(blobPath(d.digest));
+  if (e && e.raw.size !== d.size) throw new LoadDigestError(`${what} ${d.digest} is ${e.raw.size} bytes in the archive, but its descriptor says ${d.size}; refused, nothing stored`);
+  return e;
 }
 
 function nameFromAnnotations(a: Record<string, string> | undefined): string | undefined {
@@ -161,10 +202,12 @@ function nameFromAnnotations(a: Record<string, string> | undefined): string | un
 }
 
 async function fromOciIndex(staging: Staging, files: Map<string, Entry>, platform: string): Promise<Planned[]> {
-  const index = JSON.parse((await bytesOf(staging, files, "index.json", "the OCI index")).toString("utf8")) as IndexJson;
+  const index = JSON.parse((await bytesOf(staging, files, "index.json", "the OCI index", "archiveJsonBytes")).toString("utf8")) as IndexJson;
   checkDocument(index, "index.json in the archive");
+  if (!Array.isArray(index?.manifests)) throw new LoadError("index.json has no manifests list");
   const out: Planned[] = [];
   const visit = async (d: Descriptor, name: string | undefined): Promise<void> => {
+    described(files, d, "manifest");
     const bytes = await bytesOf(staging, files, blobPath(d.digest), `manifest ${d.digest}`);
     const m = JSON.parse(bytes.toString("utf8")) as ManifestJson & IndexJson;
     // One kind or the other, never both (document.ts).
@@ -175,14 +218,14 @@ async function fromOciIndex(staging: Staging, files: Map<string, Entry>, platfor
       if (!pick) throw new LoadError(`index ${d.digest} has no image for ${platform}`);
       return visit(pick, name);
     }
-    const cfg = files.get(blobPath(m.config.digest));
+    const cfg = described(files, m.config, "config");
     if (!cfg) throw new LoadError(`config ${m.config.digest} is not in the archive`);
     const config = JSON.parse((await bytesOf(staging, files, blobPath(m.config.digest), "config")).toString("utf8")) as ImageConfigJson;
     const diffIds = config.rootfs?.diff_ids ?? [];
     const label = name ?? d.digest;
     if (diffIds.length !== m.layers.length) throw new LoadError(`image ${label}: ${m.layers.length} layers but the config lists ${diffIds.length} diffIDs; refused`);
     const layers = m.layers.map((l, i) => {
-      const e = files.get(blobPath(l.digest));
+      const e = described(files, l, "layer");
       if (!e) throw new LoadError(`image ${label}: layer ${l.digest} is not in the archive`);
       if (e.digest !== diffIds[i]) throw new LoadDigestError(`image ${label}: layer ${l.digest} hashes to ${e.digest} uncompressed, but the config says diffID ${diffIds[i]}; refused, nothing stored`);
       return { digest: e.digest, size: e.size };
@@ -213,6 +256,7 @@ export async function loadArchive(store: Store, input: Readable, o: { platform?:
       keep.add(p.configDigest);
       for (const l of p.layers) keep.add(l.digest);
     }
+    await unpackLayers(store, staging, planned);
     await staging.commit(keep);
     const out: LoadedImageInfo[] = [];
     for (const p of planned) {
@@ -225,5 +269,26 @@ export async function loadArchive(store: Store, input: Readable, o: { platform?:
     return out;
   } finally {
     await staging.discard();
+  }
+}
+
+/**
+ * Unpacks every layer of the planned images into its snapshot (see the header); on a refusal,
+ * removes the snapshots it made and throws the refusal naming the layer.
+ */
+async function unpackLayers(store: Store, staging: Staging, planned: readonly Planned[]): Promise<void> {
+  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const made: string[] = [];
+  try {
+    for (const digest of new Set(planned.flatMap((p) => p.layers.map((l) => l.digest)))) {
+      if (await snapshots.has(digest)) continue;
+      made.push(digest);
+      await snapshots.apply(createReadStream(staging.path(digest), { highWaterMark: 1 << 20 }), digest).catch((e: unknown) => {
+        throw fromSource(`layer ${digest}`, inContext(e, `unpacking layer ${digest}`));
+      });
+    }
+  } catch (e) {
+    for (const d of made) await snapshots.remove(d);
+    throw e;
   }
 }

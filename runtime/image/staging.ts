@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createGunzip, createZstdDecompress } from "node:zlib";
+import { decompressor } from "../layer/decompress.ts";
+import { LimitError } from "../layer/limits.ts";
+import { inContext } from "../errors/system.ts";
 import { type BlobInfo, DigestMismatchError } from "../store/content.ts";
 import type { FileContentWriter } from "../store/content-writer.ts";
 import type { Compression } from "../store/compressed.ts";
@@ -64,6 +66,18 @@ export class Staging {
     compression: Compression | null,
     diffId?: string,
   ): Promise<BlobInfo & { raw: BlobInfo }> {
+    // A full disk or a read-only store names the blob (its label) and the ingest file.
+    return this.#ingest(source, expected, compression, diffId).catch((e: unknown) => {
+      throw inContext(e, expected.label);
+    });
+  }
+
+  async #ingest(
+    source: AsyncIterable<Uint8Array>,
+    expected: { digest?: string | undefined; size?: number | undefined; label: string },
+    compression: Compression | null,
+    diffId?: string,
+  ): Promise<BlobInfo & { raw: BlobInfo }> {
     // A size that is not the descriptor's says more than the hash that follows from it (a reader bounded by the size stops one byte after).
     const refused = (actual: BlobInfo): DigestMismatchError =>
       expected.size !== undefined && actual.size !== expected.size
@@ -92,7 +106,8 @@ export class Staging {
       raw.size = size;
       if (mismatch(raw)) throw refused(raw);
     }
-    const d = compression === "gzip" ? createGunzip({ chunkSize: 1 << 20 }) : createZstdDecompress({ chunkSize: 1 << 20 });
+    // Within the layer size and ratio limits (layer/limits.ts): a bomb stops as it expands.
+    const d = decompressor(compression, expected.label);
     const feeding = pipeline(Readable.from(verified(source)), d);
     feeding.catch(() => undefined);
     try {
@@ -106,8 +121,8 @@ export class Staging {
         () => undefined,
         (x: Error) => x,
       );
-      if (fed instanceof DigestMismatchError) throw fed;
-      if (e instanceof DigestMismatchError) throw e;
+      if (fed instanceof DigestMismatchError || fed instanceof LimitError) throw fed;
+      if (e instanceof DigestMismatchError || e instanceof LimitError) throw e;
       const x = (fed ?? e) as Error;
       if ((x as { code?: string }).code?.startsWith("Z_")) throw new DigestMismatchError(`${expected.label}: cannot decompress (${x.message}); refused`);
       throw x;

@@ -17,21 +17,33 @@
  * Ownership, mode, xattrs (security.capability and user.*, never trusted.*) and mtimes are
  * restored; directory mtimes last.
  *
+ * Limits (limits.ts): a layer of more entries, or whose headers declare more bytes, than the
+ * limits is refused (LimitError, exit 4) before the entry over them is written.
+ *
+ * Speed: a file of at most SMALL bytes is written with synchronous calls on this thread (its
+ * body is in the reader's buffer already): open, write, fchown, fchmod, futimes and close as
+ * thread-pool round trips left the thread mostly idle. A 50,000-file import here: 13–20 s
+ * (12–17 s CPU) before, 4.4–5.0 s (3.5–3.9 s CPU) after; `breathe` keeps timers and
+ * signals running.
+ *
  * TEST ONLY: `testOnlyUnguarded` turns all of that off (names joined as a naive extractor joins
  * them, symlinks followed by the host) so the reliability battery can show its oracle catches an
  * escape (specs/reliability). It is an in-process option on purpose, not an environment variable
  * or a flag: no CLI user, environment or Dockerfile can reach it, and only specs pass it
  * (specs/reliability/malicious-tars.spec.ts checks that no runtime module does).
  */
-import { constants, type Stats } from "node:fs";
+import { closeSync, constants, fchmodSync, fchownSync, futimesSync, openSync, type Stats, writeSync } from "node:fs";
 import { chmod, type FileHandle, link, lchown, lutimes, mkdir, open, readdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import type { Readable } from "node:stream";
-import { setAttribute } from "@napi-rs/xattr";
+import { setAttribute, setAttributeSync } from "@napi-rs/xattr";
+import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
+import { limit, LimitError } from "./limits.ts";
+import { withPath } from "../errors/system.ts";
 import { makeNodes } from "./mknod.ts";
 import { joinRel, lstatOrNull, normalizeName, ScopedRoot } from "./scoped-path.ts";
-import type { TarEntry } from "./tar-format.ts";
+import { BLOCK, type TarEntry } from "./tar-format.ts";
 import { TarReader } from "./tar-reader.ts";
 
 export interface ApplyLayerOptions {
@@ -127,6 +139,7 @@ class Applier {
     this.markAdded(rel);
     this.pending.delete(rel);
     const p = this.fs.abs(rel);
+    if (e.type === "file" && e.size <= SMALL) return this.smallFile(e, p, reader);
     if (e.type === "file") {
       // Common case first: a new file (O_EXCL), no lstat needed.
       const fh = await open(p, CREATE_FLAGS, 0o600).catch((err: NodeJS.ErrnoException) => {
@@ -202,6 +215,31 @@ class Applier {
     }
   }
 
+  /** A small file, written on this thread (see the header). */
+  async smallFile(e: TarEntry, p: string, reader: TarReader): Promise<void> {
+    const parts: Buffer[] = [];
+    for await (const chunk of reader.body()) parts.push(Buffer.from(chunk));
+    const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    let fd: number;
+    try {
+      fd = openSync(p, CREATE_FLAGS, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      await this.remove(p);
+      fd = openSync(p, CREATE_FLAGS, 0o600);
+    }
+    try {
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+      if (e.uid !== ROOT_UID || e.gid !== ROOT_GID) fchownSync(fd, e.uid, e.gid);
+      fchmodSync(fd, e.mode); // after chown, which clears setuid/setgid
+      for (const [name, value] of e.xattrs) if (keptXattr(name)) setAttributeSync(p, name, value); // after chown
+      futimesSync(fd, e.mtime, e.mtime);
+    } finally {
+      closeSync(fd);
+    }
+    await breathe();
+  }
+
   async hardlink(e: TarEntry, rel: string, existing: Stats | null): Promise<void> {
     if (e.linkname.startsWith("/") || e.linkname.split("/").includes("..")) {
       throw new LayerError("LAYER_LINK_ESCAPE", e.name, `hardlink target ${JSON.stringify(e.linkname)} must be a relative path inside the layer`);
@@ -263,10 +301,7 @@ class Applier {
   }
 
   async setXattrs(p: string, e: TarEntry): Promise<void> {
-    for (const [name, value] of e.xattrs) {
-      const allowed = name === "security.capability" || (name.startsWith("user.") && !name.startsWith("user.overlay."));
-      if (allowed) await setAttribute(p, name, value);
-    }
+    for (const [name, value] of e.xattrs) if (keptXattr(name)) await setAttribute(p, name, value);
   }
 
   /** Make all pending device nodes, fifos and whiteouts, re-checking their parents first. */
@@ -301,6 +336,11 @@ class Applier {
   }
 }
 
+/** The xattrs a layer may set: security.capability and user.*, never trusted.* or user.overlay.*. */
+function keptXattr(name: string): boolean {
+  return name === "security.capability" || (name.startsWith("user.") && !name.startsWith("user.overlay."));
+}
+
 /**
  * Extract an uncompressed OCI layer tar into `destDir` (which must exist). The caller
  * decompresses. Resolves with the digest and size of the tar stream as read; rejects with a
@@ -311,8 +351,17 @@ class Applier {
 export async function applyLayer(tar: Readable, destDir: string, options: ApplyLayerOptions): Promise<ApplyLayerResult> {
   const applier = new Applier(await realpath(destDir), options.mode);
   const reader = new TarReader(tar);
+  const maxEntries = limit("layerEntries");
+  const maxBytes = limit("layerBytes");
+  let entries = 0;
+  let declared = 0;
+  let at = "";
   try {
     for (let e = await reader.next(); e !== null; e = await reader.next()) {
+      at = e.name;
+      if (++entries > maxEntries) throw new LimitError("layerEntries", "layer", `more than ${maxEntries} entries (at ${JSON.stringify(e.name)})`);
+      declared += BLOCK + e.size;
+      if (declared > maxBytes) throw new LimitError("layerBytes", "layer", `more than ${maxBytes} bytes (at ${JSON.stringify(e.name)}, of ${e.size} bytes)`);
       if (options.testOnlyUnguarded === true) await unguarded(applier.fs.root, e, reader);
       else await applier.apply(e, reader);
     }
@@ -322,7 +371,8 @@ export async function applyLayer(tar: Readable, destDir: string, options: ApplyL
     return result;
   } catch (err) {
     await reader.close().catch(() => {});
-    throw err;
+    // A call on a descriptor (a write on a full disk) names no path: the entry's is the one.
+    throw withPath(err, `${applier.fs.root}/${at.replace(/^(\.?\/)+/, "")}`);
   }
 }
 

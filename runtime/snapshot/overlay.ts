@@ -171,7 +171,7 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     }
     let stream: Readable | undefined;
     try {
-      stream = (await decompressed(this.content.read(blob))).stream;
+      stream = (await decompressed(this.content.read(blob), { subject: `layer ${blob}` })).stream;
       // An error comes out of apply, or out of the read of the rest below; never as an unhandled event.
       stream.on("error", () => undefined);
       await this.apply(stream, diffId);

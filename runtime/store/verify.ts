@@ -19,7 +19,7 @@ import type { Store } from "./store.ts";
 async function uncompressedDigest(path: string): Promise<string> {
   const h = createHash("sha256");
   try {
-    const { stream } = await decompressed(createReadStream(path, { highWaterMark: 1 << 20 }));
+    const { stream } = await decompressed(createReadStream(path, { highWaterMark: 1 << 20 }), { unlimited: true });
     for await (const chunk of stream) h.update(chunk as Buffer);
   } catch (e) {
     return `(cannot decompress: ${(e as Error).message})`;

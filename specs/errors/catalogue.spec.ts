@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUNTIME_ERRORS } from "../../runtime/errors/catalogue.ts";
 import { isListed, listCodes } from "../../runtime/errors/listing.ts";
+import { ociArchive, tarOf } from "../reliability/tars.ts";
 import { repoRoot, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
 
 function sources(dir: string): string[] {
@@ -91,6 +92,8 @@ describe("every error the CLI prints carries a listed code and the catalogue's e
     writeFileSync(join(ctx, "copy.Dockerfile"), "FROM busybox:latest\nCOPY missing.txt /\n");
     writeFileSync(join(ctx, "base.Dockerfile"), "FROM 127.0.0.1:1/nope:1\n");
     writeFileSync(join(ctx, "not-an-archive.tar"), "hello");
+    writeFileSync(join(ctx, "big-index.tar"), tarOf([{ name: "index.json", body: Buffer.alloc(5 << 20, 0x20) }]));
+    writeFileSync(join(ctx, "bad-blob.tar"), ociArchive([tarOf([{ name: "a", body: "a" }])], { replace: (_d, b) => Buffer.concat([b, Buffer.from(" ")]) }));
   });
   afterAll(() => {
     store.cleanup();
@@ -113,6 +116,8 @@ describe("every error the CLI prints carries a listed code and the catalogue's e
     { args: () => ["run", "--rm", "nosuch:1", "true"], code: "IMAGE_NOT_FOUND", exit: 125 },
     { args: () => ["logs", "nosuch"], code: "NO_SUCH_CONTAINER" },
     { args: () => ["load", "-i", join(ctx, "not-an-archive.tar")], code: "LOAD_REFUSED" },
+    { args: () => ["load", "-i", join(ctx, "big-index.tar")], code: "LIMIT_EXCEEDED" },
+    { args: () => ["load", "-i", join(ctx, "bad-blob.tar")], code: "LOAD_DIGEST_MISMATCH" },
     { args: () => ["import", join(ctx, "no-such.tar"), "x:1"], code: "IO_ERROR" },
     { args: () => ["pull", "127.0.0.1:1/nope:1"], code: "REGISTRY_UNREACHABLE" },
     { args: () => ["help", "errors", "NOPE42"], code: "USAGE" },
