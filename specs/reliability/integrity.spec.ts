@@ -8,7 +8,7 @@
  * proxy in front of it (specs/registry/helpers.ts) and the oracle (oracle.ts).
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { extract, pack } from "tar-stream";
@@ -112,7 +112,7 @@ describe("reliability: integrity and strict documents", () => {
     }
   });
 
-  it("case 38: a flipped byte in a layer no registry has (loaded from an archive): the build exits 3 naming the digest", async () => {
+  it("case 38: a flipped byte in a layer no registry has (loaded from an archive): a build on its checked unpacked copy never reads it, save exits 3; without that copy the build exits 3 naming the digest", async () => {
     const a = arena("case38b", { own: ["ctx"] });
     try {
       // The seed store's layer, loaded here from an archive: stored uncompressed, blob digest = diffID, no registry known.
@@ -128,6 +128,19 @@ describe("reliability: integrity and strict documents", () => {
       bytes[600] = (bytes[600] as number) ^ 0x01;
       writeFileSync(blob, bytes);
       writeFileSync(join(a.own.ctx as string, "Dockerfile"), "FROM busybox:latest\nCOPY Dockerfile /d\n");
+      // load unpacked the layer, checked against its diffID: a build mounts that copy and never reads the blob again.
+      const onCopy = strata(a.root, ["build", "--progress", "plain", "-t", "y:1", a.own.ctx as string]);
+      expect(onCopy.code, onCopy.stderr).toBe(0);
+      // What leaves the machine is read, and checked: the bad bytes do not.
+      const out = join(a.own.ctx as string, "y.tar");
+      const saved = strata(a.root, ["save", "-o", out, "y:1"]);
+      expect(saved.code, saved.stderr).toBe(3);
+      expect(saved.stderr).toContain(diffId);
+      expect(existsSync(out)).toBe(false);
+      strata(a.root, ["rmi", "y:1"]);
+      // Without the unpacked copy, the build must unpack the blob, and refuses it.
+      rmSync(join(a.root, "snapshots", diffId.slice(7)), { recursive: true, force: true });
+      rmSync(join(a.root, "snapshots", "l", diffId.slice(7, 23)), { force: true });
       const b = strata(a.root, ["build", "--progress", "plain", "-t", "x:1", a.own.ctx as string]);
       expect(b.code, b.stderr).toBe(3);
       expect(b.stderr).toMatch(new RegExp(`blob ${diffId} in the store hashes to sha256:[a-f0-9]{64}: it is corrupt .*no registry is known to hold it`));
