@@ -5,7 +5,8 @@
  * `strata help errors` prints this table with the compiler's diagnostic codes
  * (listing.ts), so every code the CLI can print is documented in one place.
  *
- * Exit codes (README.md): 0 success; 1 the work failed; 2 usage; 125 a
+ * Exit codes (README.md, `strata help exit-codes`, cli/exit-codes.ts): 0 success; 1 the work
+ * failed; 2 usage or environment (the preflight); 3 integrity; 4 a limit; 125 a
  * container command's own error (docker's code: bad flags, no such image, the
  * container could not be started); 126 its command cannot be executed; 127
  * its command was not found; 130 / 143 interrupted by SIGINT / SIGTERM;
@@ -32,6 +33,10 @@ export const RUNTIME_ERRORS = {
   FILE_UNREADABLE: e("cli", 1, "a Dockerfile, image.ts or other named input file cannot be read"),
   MOUNT_FAILED: e("cli", 1, "a mount (overlay, bind, tmpfs) was refused by the kernel; the message gives mount's reason"),
   PATH_SYMLINK_LOOP: e("cli", 1, "resolving a path inside a root filesystem followed more than 255 symbolic links"),
+  ENV_RUNC_MISSING: e("cli", 2, "the preflight found no runc to run (install runc 1.1.12 or later, or point STRATA_RUNC at one)"),
+  ENV_RUNC_TOO_OLD: e("cli", 2, "the preflight found a runc older than 1.1.12, open to CVE-2024-21626 (leaked fds, WORKDIR /proc/self/fd/N): upgrade it"),
+  ENV_OVERLAY: e("cli", 2, "the preflight found that overlayfs cannot use the store's filesystem (a store on overlayfs, no xattrs): put --root elsewhere"),
+  ENV_LAYER_DEPTH: e("cli", 2, "a container would stack more layers than one overlay mount can take (500, or one page of options): squash the image"),
 
   // Building (runtime/engine/).
   RUN_FAILED: e("build", 1, "a RUN command exited non-zero; the error names its line and shows its last output"),

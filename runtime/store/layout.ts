@@ -49,6 +49,10 @@ export class StoreLayout {
   get runc(): string {
     return join(this.root, "runc");
   }
+  /** The preflight's record that overlay works on this store's filesystem (snapshot/overlay-probe.ts). */
+  get overlayProbe(): string {
+    return join(this.root, "overlay-ok");
+  }
   get lockFile(): string {
     return join(this.root, "lock");
   }
