@@ -11,5 +11,7 @@ import { checkOverlay } from "../snapshot/overlay-probe.ts";
 import type { Store } from "../store/store.ts";
 
 export async function preflight(store: Store): Promise<void> {
-  await Promise.all([checkRunc(), checkOverlay(store.layout)]);
+  // In turn: a missing runc leaves the store exactly as it was, not even the overlay record.
+  await checkRunc();
+  await checkOverlay(store.layout);
 }

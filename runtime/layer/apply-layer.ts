@@ -26,6 +26,7 @@ import { makeNodes } from "./mknod.ts";
 import { joinRel, lstatOrNull, normalizeName, ScopedRoot } from "./scoped-path.ts";
 import type { TarEntry } from "./tar-format.ts";
 import { TarReader } from "./tar-reader.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 export interface ApplyLayerOptions {
   /** "overlay": destDir is a fresh overlay layer dir; "flatten": destDir is a rootfs to update. */
@@ -303,8 +304,9 @@ export async function applyLayer(tar: Readable, destDir: string, options: ApplyL
   const applier = new Applier(await realpath(destDir), options.mode);
   const reader = new TarReader(tar);
   try {
-    for (let e = await reader.next(); e !== null; e = await reader.next()) {
+    for (let e = await reader.next(), n = 0; e !== null; e = await reader.next()) {
       await applier.apply(e, reader);
+      if (++n === 2) failpoint("extract");
     }
     const result = await reader.finish();
     await applier.flushNodes();

@@ -14,6 +14,7 @@ import { RegistryError } from "./errors.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 export interface PullOptions {
   readonly store: Store;
@@ -72,11 +73,21 @@ export async function imageManifest(repo: Repository, reference: string, platfor
  * uncompressed, which must hash to `diffId` (the remote build cache does this,
  * since cache hits name uncompressed layers).
  */
+/** The body as is, with the test-only `download` failpoint (fs/failpoint.ts) halfway through it. */
+async function* halfway(body: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const c of body) {
+    yield c;
+    n += c.length;
+    if (n * 2 >= size) failpoint("download");
+  }
+}
+
 export async function fetchLayer(repo: Repository, staging: Staging, desc: Descriptor, diffId: string | undefined, log: Log): Promise<{ size: number }> {
   const compression = diffId === undefined ? null : (compressionOfMediaType(desc.mediaType) ?? null);
   for (let attempt = 1; ; attempt++) {
     try {
-      const body = await repo.openBlob(desc.digest);
+      const body = halfway(await repo.openBlob(desc.digest), desc.size);
       const r = await staging.ingest(body, { digest: desc.digest, size: desc.size, label: `layer ${desc.digest} of ${repo.label}` }, compression, diffId);
       return { size: r.size };
     } catch (e) {

@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StrataError } from "../errors/error.ts";
 import { runcBinary } from "./binary.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 export interface RunOptions {
   /** runc's state directory (its --root). */
@@ -37,7 +38,10 @@ export async function runContainer(o: RunOptions): Promise<number> {
   const child = spawn(runcBinary(), args, { stdio: [o.stdin ?? "ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"] });
   live.add({ runcRoot: o.runcRoot, id: o.id });
   if (capture) {
-    child.stdout?.on("data", (c: Buffer) => o.onOutput?.(c, "stdout"));
+    child.stdout?.on("data", (c: Buffer) => {
+      failpoint("run");
+      o.onOutput?.(c, "stdout");
+    });
     child.stderr?.on("data", (c: Buffer) => o.onOutput?.(c, "stderr"));
   }
   try {

@@ -6,6 +6,7 @@ import { type Hasher, nodeHasher, savableHasher } from "./hasher.ts";
 import type { StoreLayout } from "./layout.ts";
 import { copyPrefix } from "../fs/copy-direct.ts";
 import { exists } from "../fs/exists.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 function ingestPath(layout: StoreLayout): string {
   return join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
@@ -188,6 +189,7 @@ export class FileContentWriter implements ContentWriter {
       if (await exists(blob)) await rm(this.path, { force: true });
       else {
         await mkdir(this.#layout.blobs, { recursive: true });
+        failpoint("fsync-rename");
         // Another writer of the same bytes may rename at the same moment: either file is the blob.
         await rename(this.path, blob);
       }
