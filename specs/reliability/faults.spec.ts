@@ -187,7 +187,8 @@ describe("reliability: kill -9 at each failpoint (case 30), a locked store (case
     await killedAt(a.root, "rename-tag", ["tag", "fp/app:1", "fp/app:killed"]);
     expect(existsSync(join(a.root, "index.json.lock")), "the killed tag left its lock").toBe(true);
     const t = Date.now();
-    ok(await strataAsync(a.root, ["tag", "fp/app:1", "fp/app:locked"]), "tag after the kill");
+    const after = ok(await strataAsync(a.root, ["tag", "fp/app:1", "fp/app:locked"]), "tag after the kill");
+    expect(after.stderr).toContain("0 partial files, 1 stale locks");
     expect(Date.now() - t, "the stale lock cost a wait").toBeLessThan(20_000);
     expect(existsSync(join(a.root, "index.json.lock"))).toBe(false);
     expect(strata(a.root, ["images"]).stdout).not.toContain("killed");
