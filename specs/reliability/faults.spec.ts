@@ -85,7 +85,8 @@ describe("reliability: kill -9 at each failpoint (case 30), a locked store (case
     mkdirSync(join(ctx, "on-app"));
     writeFileSync(join(ctx, "on-app", "Dockerfile"), "FROM fp/app:1\nRUN cat /d/c /d/e > /ce\n");
     const onApp = ok(strata(a.root, ["build", "-q", "--no-cache", join(ctx, "on-app")], { env: SDE }), "baseline build on the app").stdout.trim();
-    const pushed = pushedDigest(ok(strata(a.root, ["push", "-q", "fp/app:1", remote("app:1")]), "baseline push"));
+    // Async: the registry logs to a pipe this process reads.
+    const pushed = pushedDigest(ok(await strataAsync(a.root, ["push", "-q", "fp/app:1", remote("app:1")]), "baseline push"));
     ok(strata(a.root, ["save", "-o", join(a.own.out as string, "base.tar"), "fp/app:1"]), "baseline save");
     const save = createHash("sha256").update(readFileSync(join(a.own.out as string, "base.tar"))).digest("hex");
     baseline = { id, onApp, pushed, save };
