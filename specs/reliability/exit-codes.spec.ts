@@ -11,11 +11,11 @@ import { RUNTIME_ERRORS } from "../../runtime/errors/catalogue.ts";
 import { listCodes } from "../../runtime/errors/listing.ts";
 import { repoRoot, strata, tempDir } from "../helpers/strata.ts";
 
-const inTable = new Set(EXIT_CODES.map((r) => r.code));
+const inTable = new Set(EXIT_CODES.map((r) => r.exit));
 
 describe("the exit-code table (issue 15, item 6)", () => {
   it("has the codes the issue names, in order, each once", () => {
-    expect(EXIT_CODES.map((r) => r.code)).toEqual(["0", "1", "2", "3", "4", "125", "126", "127", "130", "143", "other"]);
+    expect(EXIT_CODES.map((r) => r.exit)).toEqual(["0", "1", "2", "3", "4", "125", "126", "127", "130", "143", "other"]);
   });
 
   it("holds every ExitCode constant and every exit code of the catalogue", () => {
@@ -29,7 +29,7 @@ describe("the exit-code table (issue 15, item 6)", () => {
     const r = strata(tempDir("exit-codes"), ["help", "exit-codes"]);
     expect(r.code).toBe(0);
     const rows = r.stdout.trimEnd().split("\n").slice(1).map((l) => /^(\S+)\s+(.*)$/.exec(l)?.slice(1));
-    expect(rows).toEqual(EXIT_CODES.map((x) => [x.code, x.meaning]));
+    expect(rows).toEqual(EXIT_CODES.map((x) => [x.exit, x.meaning]));
   });
 
   it("is README.md's table, row for row", () => {
@@ -37,6 +37,6 @@ describe("the exit-code table (issue 15, item 6)", () => {
     const section = readme.slice(readme.indexOf("## Errors and exit codes"));
     const table = section.slice(section.indexOf("| code | meaning |"), section.indexOf("\n\n", section.indexOf("| code | meaning |")));
     const rows = table.split("\n").slice(2).map((l) => l.replace(/^\| | \|$/g, "").split(" | "));
-    expect(rows).toEqual(EXIT_CODES.map((x) => [x.code, x.meaning]));
+    expect(rows).toEqual(EXIT_CODES.map((x) => [x.exit, x.meaning]));
   });
 });

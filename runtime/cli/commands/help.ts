@@ -17,7 +17,7 @@ export function registerHelp(program: Command): void {
     .action(async (topic: string | undefined, code: string | undefined) => {
       if (topic === "exit-codes") {
         const { EXIT_CODES } = await import("../exit-codes.ts");
-        process.stdout.write(`${table([["EXIT", "MEANING"], ...EXIT_CODES.map((r) => [r.code, r.meaning])])}\n`);
+        process.stdout.write(`${table([["EXIT", "MEANING"], ...EXIT_CODES.map((r) => [r.exit, r.meaning])])}\n`);
         return;
       }
       if (topic !== "errors") {
