@@ -3,7 +3,7 @@
  * EXIT_CODES (runtime/cli/exit-codes.ts), README.md's table is the same rows, the ExitCode
  * constants are all in it, and every exit code the error catalogue gives a code is in it.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES, ExitCode } from "../../runtime/cli/exit-codes.ts";
@@ -26,7 +26,9 @@ describe("the exit-code table (issue 15, item 6)", () => {
   });
 
   it("is what `strata help exit-codes` prints", () => {
-    const r = strata(tempDir("exit-codes"), ["help", "exit-codes"]);
+    const root = tempDir("exit-codes");
+    const r = strata(root, ["help", "exit-codes"]);
+    rmSync(root, { recursive: true, force: true });
     expect(r.code).toBe(0);
     const rows = r.stdout.trimEnd().split("\n").slice(1).map((l) => /^(\S+)\s+(.*)$/.exec(l)?.slice(1));
     expect(rows).toEqual(EXIT_CODES.map((x) => [x.exit, x.meaning]));
