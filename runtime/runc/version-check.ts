@@ -2,10 +2,17 @@
  * The preflight's runc check: the runc Strata runs (binary.ts) is present and not open to
  * CVE-2024-21626 (fds leaked into the container, `WORKDIR /proc/self/fd/N` reaching the
  * host): version 1.1.12 or later, or a distribution build known to carry the fix. It runs
- * `runc --version` once per process; its output is bounded.
+ * `runc --version` (its output bounded) once per process, and only when the store has no
+ * record that this very binary (path, inode, size, times) passed: builds stay as quick as
+ * they were. A failure is never recorded.
  */
 import { execFile } from "node:child_process";
+import { constants } from "node:fs";
+import { access, readFile, stat } from "node:fs/promises";
+import { delimiter, join } from "node:path";
 import { StrataError } from "../errors/error.ts";
+import type { StoreLayout } from "../store/layout.ts";
+import { atomicWrite } from "../store/refs.ts";
 import { runcBinary } from "./binary.ts";
 
 /** The first runc release with the fix for CVE-2024-21626. */
@@ -47,17 +54,41 @@ function runVersion(bin: string): Promise<string> {
   });
 }
 
-let checked: Promise<RuncVersion> | undefined;
+/** Where `bin` is: itself when it names a path, else the first executable of that name on PATH. */
+async function locate(bin: string): Promise<string | undefined> {
+  const candidates = bin.includes("/") ? [bin] : (process.env.PATH ?? "").split(delimiter).filter((d) => d !== "").map((d) => join(d, bin));
+  for (const c of candidates) {
+    const ok = await access(c, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+    if (ok && (await stat(c).catch(() => undefined))?.isFile()) return c;
+  }
+  return undefined;
+}
 
-/** Throws ENV_RUNC_MISSING or ENV_RUNC_TOO_OLD (exit 2) unless a fixed runc is there; once per process. */
-export function checkRunc(): Promise<RuncVersion> {
-  checked ??= (async () => {
+const checked = new Map<string, Promise<RuncVersion>>();
+
+/**
+ * Throws ENV_RUNC_MISSING or ENV_RUNC_TOO_OLD (exit 2) unless a fixed runc is there; once per
+ * process and store.
+ */
+export function checkRunc(layout: StoreLayout): Promise<RuncVersion> {
+  let done = checked.get(layout.root);
+  done ??= (async () => {
     const bin = runcBinary();
-    const out = await runVersion(bin);
+    const path = await locate(bin);
+    const st = path === undefined ? undefined : await stat(path).catch(() => undefined);
+    const key = st === undefined ? undefined : `${path} ino=${st.ino} size=${st.size} mtime=${st.mtimeMs} ctime=${st.ctimeMs}\n`;
+    const record = key === undefined ? "" : await readFile(layout.runcProbe, "utf8").catch(() => "");
+    if (key !== undefined && record.startsWith(key)) return { version: record.slice(key.length).trim(), fixed: true };
+    const out = await runVersion(path ?? bin);
     const v = parseRuncVersion(out);
     if (v === undefined) throw new StrataError("ENV_RUNC_MISSING", `${bin} --version does not print a runc version: ${JSON.stringify(out.split("\n")[0]?.slice(0, 80) ?? "")}`);
     if (!v.fixed) throw new StrataError("ENV_RUNC_TOO_OLD", `runc ${v.version} (${bin}) is older than ${MIN_RUNC.join(".")} and open to CVE-2024-21626: upgrade runc, or set STRATA_RUNC to a newer one`);
+    if (key !== undefined) await atomicWrite(layout.runcProbe, `${key}${v.version}\n`, layout.tmp);
     return v;
   })();
-  return checked;
+  checked.set(layout.root, done);
+  return done;
 }

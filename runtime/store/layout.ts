@@ -53,6 +53,10 @@ export class StoreLayout {
   get overlayProbe(): string {
     return join(this.root, "overlay-ok");
   }
+  /** The preflight's record that this runc binary passed its version check (runc/version-check.ts). */
+  get runcProbe(): string {
+    return join(this.root, "runc-ok");
+  }
   get lockFile(): string {
     return join(this.root, "lock");
   }

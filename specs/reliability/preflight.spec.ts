@@ -160,8 +160,9 @@ describe("reliability: the preflight (cases 14, 37)", () => {
     } finally {
       spawnSync("umount", [`${base}/merged`]);
     }
-    // The arena's own store passed, once, and keeps the record of it.
+    // The arena's own store passed, once, and keeps the record of it: later commands only read it.
     expect(readFileSync(join(a.root, "overlay-ok"), "utf8")).toMatch(/^type=[0-9a-f]+ dev=\d+ kernel=\S+\n$/);
+    expect(readFileSync(join(a.root, "runc-ok"), "utf8")).toMatch(/^\/\S*\/runc ino=\d+ size=\d+ mtime=[\d.]+ ctime=[\d.]+\n1\.\S+\n$/);
     expectClean(a);
   });
 });
