@@ -33,13 +33,15 @@ const USAGE_CODES = new Set(["USAGE", "CONTAINER_USAGE", "NAME_IN_USE", "IMAGE_N
 /**
  * Prints an error of a container command the way every command does
  * (report-error.ts), with docker's exit codes: 125 for the command's own
- * errors, 126/127 when the container's command cannot run, 1 for a missing
+ * errors, 126/127 when the container's command cannot run, 2 for a gap the
+ * preflight found (runc, overlay, layer depth), 1 for a missing
  * or unsuitable container, else `fallbackCode`.
  */
 export function reportError(e: unknown, fallbackCode = 1): void {
   const r = describeError(e);
   let exit = fallbackCode;
-  if (r.code.startsWith("START_")) exit = r.exit;
+  // The container's own start failures keep docker's 126/127; the preflight's gaps their 2.
+  if (r.code.startsWith("START_") || r.code.startsWith("ENV_")) exit = r.exit;
   else if (USAGE_CODES.has(r.code)) exit = CONTAINER_USAGE;
   else if (r.code === "NO_SUCH_CONTAINER" || r.code === "CONTAINER_STATE") exit = 1;
   printReported(r, e, exit);

@@ -2,6 +2,7 @@ import { lstat, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { DEFAULT_PATH, envLookup } from "../../compiler/ir/env.ts";
 import { normalize } from "../../compiler/lower/config.ts";
+import { checkLayerDepth } from "../snapshot/layer-depth.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
@@ -112,6 +113,8 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
 
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const diffIds = img.config.rootfs.diff_ids;
+  const model = new ContainerPaths(store.layout.root, "0".repeat(64));
+  checkLayerDepth(`image ${o.image}`, new Set(diffIds).size, { upper: model.upper, work: model.work, extraLowers: [model.init] });
   await unpackLayers(store, snapshots, diffIds, img.manifest.layers);
 
   const id = newId();

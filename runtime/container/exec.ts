@@ -10,6 +10,7 @@ import { explainStartError, runcLogError, startFailureCode } from "./runc-ops.ts
 import { type ContainerRecord, ContainerPaths, runcId } from "./state.ts";
 import { dropRuncErrors, StartError } from "./start.ts";
 import { containerStatus } from "./status.ts";
+import { runcBinary } from "../runc/binary.ts";
 
 export interface ExecOptions {
   readonly command: readonly string[];
@@ -45,7 +46,7 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   const logFile = join(paths.dir, `exec-${tag}.log`);
   await writeFile(processFile, JSON.stringify({ ...spec.process, terminal: o.tty ?? false, args: o.command, env, cwd: o.workdir ?? spec.process.cwd, user }));
   try {
-    const child = spawn("runc", ["--root", store.layout.runc, "--log", logFile, "--log-format", "json", "exec", "--process", processFile, runcId(rec.id)], {
+    const child = spawn(runcBinary(), ["--root", store.layout.runc, "--log", logFile, "--log-format", "json", "exec", "--process", processFile, runcId(rec.id)], {
       stdio: [o.interactive ? "inherit" : "ignore", "inherit", "pipe"],
       // Without a terminal, signals reach runc only through us (and runc passes them on to the process).
       detached: !o.tty,

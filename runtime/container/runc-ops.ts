@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { runcBinary } from "../runc/binary.ts";
 
 /** One runc command; resolves with its exit code and output (never rejects for a non-zero exit). */
 export function runc(runcRoot: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile("runc", ["--root", runcRoot, ...args], { encoding: "utf8", maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    execFile(runcBinary(), ["--root", runcRoot, ...args], { encoding: "utf8", maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1;
       resolve({ code, stdout, stderr });
     });

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { envLookup } from "../../compiler/ir/env.ts";
+import { runcBinary } from "../runc/binary.ts";
 import { runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
 import { mount } from "../fs/mount.ts";
@@ -30,13 +31,13 @@ import { unpackLayers } from "../registry/refetch.ts";
  * the foreground already does both.
  */
 const MONITOR = `
-r="$1"; log="$2"; bundle="$3"; id="$4"; dir="$5"; merged="$6"; autorm="$7"; namefile="$8"
-runc --root "$r" --log "$log" --log-format json run --bundle "$bundle" "$id"
+r="$1"; log="$2"; bundle="$3"; id="$4"; dir="$5"; merged="$6"; autorm="$7"; namefile="$8"; runc="$9"
+"$runc" --root "$r" --log "$log" --log-format json run --bundle "$bundle" "$id"
 code=$?
 printf '%s %s\\n' "$code" "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
 umount "$merged" 2>/dev/null || umount -l "$merged" 2>/dev/null
 if [ "$autorm" = 1 ] && ! grep -q '"level":"error"' "$log" 2>/dev/null; then
-  runc --root "$r" delete --force "$id" >/dev/null 2>&1
+  "$runc" --root "$r" delete --force "$id" >/dev/null 2>&1
   rm -rf "$dir" "$namefile"
 fi
 exit $code
@@ -141,7 +142,7 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
   await saveRecord(store, rec);
   const logSize = (await stat(paths.log).catch(() => undefined))?.size ?? 0;
   const autoRm = rec.autoRemove && !foreground ? "1" : "0";
-  const argv = ["-c", MONITOR, "strata-monitor", store.layout.runc, paths.runcLog, paths.bundle, rid, paths.dir, paths.merged, autoRm, join(store.layout.root, "containers", "names", rec.name)];
+  const argv = ["-c", MONITOR, "strata-monitor", store.layout.runc, paths.runcLog, paths.bundle, rid, paths.dir, paths.merged, autoRm, join(store.layout.root, "containers", "names", rec.name), runcBinary()];
   let monitor: ChildProcess;
   if (foreground) {
     // stderr comes through us so that runc's own one-line error for a failed start is not printed next to ours.

@@ -5,9 +5,9 @@
  * `strata help errors` prints this table with the compiler's diagnostic codes
  * (listing.ts), so every code the CLI can print is documented in one place.
  *
- * Exit codes (README.md, cli/exit-codes.ts): 0 success; 1 the work failed; 2 usage or
- * environment; 3 integrity (bytes that do not hash to what names them, an ambiguous
- * document); 4 a limit was exceeded; 125 a
+ * Exit codes (README.md, `strata help exit-codes`, cli/exit-codes.ts): 0 success; 1 the work
+ * failed; 2 usage or environment (the preflight); 3 integrity (bytes that do not hash to what
+ * names them, an ambiguous document); 4 a limit was exceeded; 125 a
  * container command's own error (docker's code: bad flags, no such image, the
  * container could not be started); 126 its command cannot be executed; 127
  * its command was not found; 130 / 143 interrupted by SIGINT / SIGTERM;
@@ -35,6 +35,10 @@ export const RUNTIME_ERRORS = {
   MOUNT_FAILED: e("cli", 1, "a mount (overlay, bind, tmpfs) was refused by the kernel; the message gives mount's reason"),
   PATH_SYMLINK_LOOP: e("cli", 1, "resolving a path inside a root filesystem followed more than 255 symbolic links"),
   LIMIT_EXCEEDED: e("cli", 4, "a layer, archive or document went over a limit (size, decompression ratio, entries, JSON size); the message names the limit and the variable that raises it; nothing was kept"),
+  ENV_RUNC_MISSING: e("cli", 2, "the preflight found no runc to run (install runc 1.1.12 or later, or point STRATA_RUNC at one)"),
+  ENV_RUNC_TOO_OLD: e("cli", 2, "the preflight found a runc older than 1.1.12, open to CVE-2024-21626 (leaked fds, WORKDIR /proc/self/fd/N): upgrade it"),
+  ENV_OVERLAY: e("cli", 2, "the preflight found that overlayfs cannot use the store's filesystem (a store on overlayfs, no xattrs): put --root elsewhere"),
+  ENV_LAYER_DEPTH: e("cli", 2, "a container would stack more layers than one overlay mount can take (500, or one page of options): squash the image"),
 
   // Building (runtime/engine/).
   RUN_FAILED: e("build", 1, "a RUN command exited non-zero; the error names its line and shows its last output"),

@@ -7,6 +7,7 @@ import { IMAGE_NAME, MediaType, REF_NAME } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { verifiedFile } from "../store/verified-read.ts";
 import { type DistributionImage, distributionImage } from "./distribution.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 export type ArchiveFormat = "docker-archive" | "oci-archive";
 
@@ -73,6 +74,7 @@ export async function saveImages(o: SaveOptions): Promise<void> {
     const name = `blobs/sha256/${digest.slice(7)}`;
     if ("bytes" in data) await put(name, data.bytes);
     else await putFile(name, data.path, digest, data.size);
+    failpoint("save");
   };
   const docker = o.format === "docker-archive";
   const index: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[] = [];

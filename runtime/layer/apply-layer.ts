@@ -45,6 +45,7 @@ import { makeNodes } from "./mknod.ts";
 import { joinRel, lstatOrNull, normalizeName, ScopedRoot } from "./scoped-path.ts";
 import { BLOCK, type TarEntry } from "./tar-format.ts";
 import { TarReader } from "./tar-reader.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 export interface ApplyLayerOptions {
   /** "overlay": destDir is a fresh overlay layer dir; "flatten": destDir is a rootfs to update. */
@@ -364,6 +365,7 @@ export async function applyLayer(tar: Readable, destDir: string, options: ApplyL
       if (declared > maxBytes) throw new LimitError("layerBytes", "layer", `more than ${maxBytes} bytes (at ${JSON.stringify(e.name)}, of ${e.size} bytes)`);
       if (options.testOnlyUnguarded === true) await unguarded(applier.fs.root, e, reader);
       else await applier.apply(e, reader);
+      if (entries === 2) failpoint("extract");
     }
     const result = await reader.finish();
     await applier.flushNodes();

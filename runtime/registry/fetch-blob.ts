@@ -11,6 +11,7 @@ import { compressionOfMediaType } from "../image/compression.ts";
 import type { Staging } from "../image/staging.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { claimIngest, type HeldClaim } from "../store/ingest-claim.ts";
+import { failpoint } from "../fs/failpoint.ts";
 import { StrataError } from "../errors/error.ts";
 import { RegistryError } from "./errors.ts";
 import { type Log, short } from "./progress.ts";
@@ -25,6 +26,16 @@ function transient(e: unknown): boolean {
   return code.startsWith("UND_ERR") || TRANSIENT.has(code) || (e as Error).name === "AbortError" || (e as Error).message === "terminated";
 }
 
+/** The body as is, with the test-only `download` failpoint (fs/failpoint.ts) halfway through it. */
+async function* halfway(body: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const c of body) {
+    yield c;
+    n += c.length;
+    if (n * 2 >= size) failpoint("download");
+  }
+}
+
 /**
  * Fetches one blob into `staging`. Stored as sent (compressed), unless `diffId` is given: then
  * it is decompressed on the way and stored uncompressed, which must hash to `diffId` (the remote
@@ -37,7 +48,7 @@ export async function fetchLayer(repo: Repository, staging: Staging, desc: Descr
   const backoff = Number(process.env.STRATA_REGISTRY_BACKOFF_MS ?? 200);
   for (let attempt = 1; ; attempt++) {
     try {
-      const body = await repo.openBlob(desc.digest, desc.size);
+      const body = halfway(await repo.openBlob(desc.digest, desc.size), desc.size);
       const r = await staging.ingest(body, { digest: desc.digest, size: desc.size, label: `${what} ${desc.digest} of ${repo.label}` }, compression, diffId);
       return { size: r.size };
     } catch (e) {

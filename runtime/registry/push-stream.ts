@@ -5,6 +5,7 @@ import type { CompressedRecord, Compression } from "../store/compressed.ts";
 import type { Store } from "../store/store.ts";
 import { type Log, short } from "./progress.ts";
 import type { Repository } from "./repository.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 /**
  * The push of a layer whose compressed form is not in the store: compressed
@@ -57,6 +58,7 @@ async function* tee(chunks: AsyncIterable<Uint8Array>, out: PassThrough): AsyncG
     for await (const c of chunks) {
       const full = !out.destroyed && !out.write(c);
       yield c;
+      failpoint("push");
       if (full) await drained(out);
     }
     if (!out.destroyed) out.end();

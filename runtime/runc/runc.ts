@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StrataError } from "../errors/error.ts";
+import { runcBinary } from "./binary.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 export interface RunOptions {
   /** runc's state directory (its --root). */
@@ -33,10 +35,13 @@ export async function runContainer(o: RunOptions): Promise<number> {
   await writeFile(join(o.bundle, "config.json"), JSON.stringify(o.spec));
   const capture = o.onOutput !== undefined;
   const args = ["--root", o.runcRoot, "run", "--bundle", o.bundle, o.id];
-  const child = spawn("runc", args, { stdio: [o.stdin ?? "ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"] });
+  const child = spawn(runcBinary(), args, { stdio: [o.stdin ?? "ignore", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"] });
   live.add({ runcRoot: o.runcRoot, id: o.id });
   if (capture) {
-    child.stdout?.on("data", (c: Buffer) => o.onOutput?.(c, "stdout"));
+    child.stdout?.on("data", (c: Buffer) => {
+      failpoint("run");
+      o.onOutput?.(c, "stdout");
+    });
     child.stderr?.on("data", (c: Buffer) => o.onOutput?.(c, "stderr"));
   }
   try {
@@ -61,7 +66,7 @@ function signalNumber(sig: NodeJS.Signals): number {
 
 export async function deleteContainer(runcRoot: string, id: string): Promise<void> {
   await new Promise<void>((resolve) => {
-    const c = spawn("runc", ["--root", runcRoot, "delete", "--force", id], { stdio: "ignore" });
+    const c = spawn(runcBinary(), ["--root", runcRoot, "delete", "--force", id], { stdio: "ignore" });
     c.on("close", () => resolve());
     c.on("error", () => resolve());
   });

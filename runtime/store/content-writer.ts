@@ -8,6 +8,7 @@ import { leaseOf } from "./leases.ts";
 import { copyPrefix } from "../fs/copy-direct.ts";
 import { exists } from "../fs/exists.ts";
 import { withPath } from "../errors/system.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 function ingestPath(layout: StoreLayout): string {
   return join(layout.tmp, `ingest-${process.pid}-${randomBytes(8).toString("hex")}`);
@@ -238,6 +239,7 @@ export class FileContentWriter implements ContentWriter {
       if (await exists(blob)) await rm(this.path, { force: true });
       else {
         await mkdir(this.#layout.blobs, { recursive: true });
+        failpoint("fsync-rename");
         // Another writer of the same bytes may rename at the same moment: either file is the blob.
         await rename(this.path, blob);
         // When the blob is already a link to this very file (an adopted ingest, `adopt`), rename does nothing: drop the name.

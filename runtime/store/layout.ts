@@ -57,6 +57,14 @@ export class StoreLayout {
   get gcMarker(): string {
     return join(this.root, "gc-running");
   }
+  /** The preflight's record that overlay works on this store's filesystem (snapshot/overlay-probe.ts). */
+  get overlayProbe(): string {
+    return join(this.root, "overlay-ok");
+  }
+  /** The preflight's record that this runc binary passed its version check (runc/version-check.ts). */
+  get runcProbe(): string {
+    return join(this.root, "runc-ok");
+  }
   get lockFile(): string {
     return join(this.root, "lock");
   }

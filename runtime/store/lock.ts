@@ -23,10 +23,7 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (await isStale(lockPath)) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
+      if (await removeStale(lockPath)) continue;
       if (Date.now() > deadline) {
         const owner = await readFile(lockPath, "utf8").catch(() => "");
         throw new StrataError("STORE_LOCK_TIMEOUT", `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the store lock ${lockPath}, held by ${ownerLabel(owner)}; if that is not a strata process, remove the file`);
@@ -39,6 +36,13 @@ export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeou
   } finally {
     await rm(lockPath, { force: true });
   }
+}
+
+/** Removes the lock file if its owner is dead (reclaim.ts calls this at start-up); whether it did. */
+export async function removeStale(lockPath: string): Promise<boolean> {
+  if (!(await isStale(lockPath))) return false;
+  await rm(lockPath, { force: true });
+  return true;
 }
 
 async function isStale(lockPath: string): Promise<boolean> {

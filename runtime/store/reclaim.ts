@@ -7,13 +7,15 @@ import { mountsUnder } from "../fs/mountinfo.ts";
 import { ownerAlive } from "../fs/owner.ts";
 import { staleClaim } from "./ingest-claim.ts";
 import { expireLeases } from "./leases.ts";
+import { removeStale } from "./lock.ts";
 
 /**
  * Leftovers of a strata process that died (kill -9, a crash, a power cut):
  * every scratch dir under run/ records its owner's pid; ingest files in tmp/
  * carry it in their name; leases name it too (leases.ts). The next command that opens the store unmounts,
  * deletes the runc containers of, and removes whatever belongs to a process
- * that no longer exists, and says so.
+ * that no longer exists, and says so. A lock file (the store's, index.json's) whose owner
+ * is dead is removed too (lock.ts would take it over anyway; this says so).
  */
 export async function writeOwner(dir: string): Promise<void> {
   await writeFile(join(dir, "owner"), String(process.pid));
@@ -24,10 +26,12 @@ export interface Reclaimed {
   readonly mounts: number;
   readonly containers: number;
   readonly files: number;
+  readonly locks: number;
 }
 
 export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
-  const result = { dirs: 0, mounts: 0, containers: 0, files: 0 };
+  const result = { dirs: 0, mounts: 0, containers: 0, files: 0, locks: 0 };
+  for (const lock of [layout.lockFile, `${layout.index}.lock`]) if (await removeStale(lock)) result.locks++;
   for (const id of await readdir(layout.runc).catch(() => [] as string[])) {
     // Containers of `strata run` (runtime/container/) outlive their strata process: only `strata rm` removes them.
     if (id.startsWith("strata-c-")) continue;
@@ -65,6 +69,7 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
     await rm(join(layout.tmp, name), { recursive: true, force: true });
     result.files++;
   }
-  result.files += await expireLeases(layout);
+  // Expired leases are bookkeeping, not leftovers: removed without a word.
+  await expireLeases(layout);
   return result;
 }

@@ -4,6 +4,7 @@ import type { StoreLayout } from "./layout.ts";
 import { withLock } from "./lock.ts";
 import { familiarName, fullName, parseName } from "./names.ts";
 import { IMAGE_NAME, type IndexJson, MediaType, REF_NAME } from "./oci.ts";
+import { failpoint } from "../fs/failpoint.ts";
 
 /**
  * Image names, kept in the layout's index.json: one manifest descriptor per
@@ -94,6 +95,8 @@ export class RefStore {
 
   private async update(change: (index: IndexJson) => IndexJson): Promise<void> {
     await withLock(`${this.layout.index}.lock`, async () => {
+      // Test-only (fs/failpoint.ts): the blobs are committed, the name not yet written, the lock held.
+      failpoint("rename-tag");
       const next = change(await this.read());
       await atomicWrite(this.layout.index, `${JSON.stringify(next, null, 2)}\n`, this.layout.tmp);
     });

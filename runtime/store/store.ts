@@ -44,15 +44,15 @@ export class Store {
 
   /**
    * Creates the layout if needed and reclaims what a dead strata process left
-   * behind (mounts, runc containers, scratch dirs, partial blobs), saying so.
+   * behind (mounts, runc containers, scratch dirs, partial blobs, stale locks), saying so.
    */
   async init(): Promise<void> {
     if (this.#ready) return;
     this.#ready = true;
     await this.refs.init();
     const r = await reclaim(this.layout);
-    const n = r.dirs + r.containers + r.files;
-    if (n > 0) process.stderr.write(`strata: reclaimed what an interrupted strata process left: ${r.mounts} mounts, ${r.containers} runc containers, ${r.dirs} scratch dirs, ${r.files} partial files\n`);
+    const n = r.dirs + r.containers + r.files + r.locks;
+    if (n > 0) process.stderr.write(`strata: reclaimed what an interrupted strata process left: ${r.mounts} mounts, ${r.containers} runc containers, ${r.dirs} scratch dirs, ${r.files} partial files, ${r.locks} stale locks\n`);
   }
   #ready = false;
 

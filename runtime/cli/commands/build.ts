@@ -4,6 +4,7 @@ import { locateBuildFile } from "../../engine/compile/build-file.ts";
 import type { SecretSource } from "../../engine/exec/step-sources.ts";
 import { cacheRef } from "../../registry/cache-format.ts";
 import { openStore } from "../context.ts";
+import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
@@ -69,6 +70,8 @@ export function registerBuild(program: Command): void {
       process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
       return;
     }
+    // Before any work: runc and overlay (the stages' layer depth is checked while planning).
+    await preflight(store);
     const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
     const sde = process.env.SOURCE_DATE_EPOCH;
     const r = await build({

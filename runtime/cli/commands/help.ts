@@ -4,16 +4,22 @@ import { table } from "../format.ts";
 /**
  * `strata help [COMMAND]` as commander's own help command, plus
  * `strata help errors [CODE]`: the catalogue of every code the CLI can print
- * (compiler diagnostics, lint rules, runtime errors) with its exit code.
+ * (compiler diagnostics, lint rules, runtime errors) with its exit code, and
+ * `strata help exit-codes`: the exit codes of the whole CLI (cli/exit-codes.ts).
  */
 export function registerHelp(program: Command): void {
   program.helpCommand(false);
   program
     .command("help")
-    .description("Show help for a command, or `help errors [CODE]`: every error code with its exit code")
-    .argument("[topic]", "a command, or errors")
+    .description("Show help for a command; `help errors [CODE]`: every error code with its exit code; `help exit-codes`: what each exit code means")
+    .argument("[topic]", "a command, errors or exit-codes")
     .argument("[code]", "with errors: one code")
     .action(async (topic: string | undefined, code: string | undefined) => {
+      if (topic === "exit-codes") {
+        const { EXIT_CODES } = await import("../exit-codes.ts");
+        process.stdout.write(`${table([["EXIT", "MEANING"], ...EXIT_CODES.map((r) => [r.exit, r.meaning])])}\n`);
+        return;
+      }
       if (topic !== "errors") {
         const cmd = topic === undefined ? undefined : program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
         (cmd ?? program).outputHelp();

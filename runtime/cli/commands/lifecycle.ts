@@ -4,13 +4,15 @@ import { killContainer, normalizeSignal, removeContainer, startContainer, stopCo
 import { type ContainerRecord, findContainer } from "../../container/state.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
+import { preflight } from "../preflight.ts";
 import { StrataError } from "../../errors/error.ts";
 
 /** Runs `fn` on each named container; prints each name that succeeded (as docker does), reports the others. */
-async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>): Promise<void> {
+async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>, preflighted = false): Promise<void> {
   let store: Store;
   try {
     store = await openStore(cmd);
+    if (preflighted) await preflight(store);
   } catch (e) {
     reportError(e);
     return;
@@ -67,7 +69,7 @@ export function registerStart(program: Command): void {
       .description("Start stopped containers again (in the background, on their same files)")
       .argument("<container...>")
       .action(async (refs: string[], _opts: unknown, cmd: Command) => {
-        await each(cmd, refs, (store, rec) => startContainer(store, rec));
+        await each(cmd, refs, (store, rec) => startContainer(store, rec), true);
       }),
   );
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.ts";
 import { runDetached, runForeground } from "../../container/run.ts";
 import { openStore } from "../context.ts";
+import { preflight } from "../preflight.ts";
 import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
 
@@ -42,6 +43,7 @@ export function registerRun(program: Command): void {
         }
         try {
           const store = await openStore(cmd);
+          await preflight(store);
           const o = {
             store,
             image,
