@@ -1,18 +1,7 @@
 /**
- * Exit codes of the strata command: EXIT_CODES below is the one table, printed by
- * `strata help exit-codes` and copied in README.md (specs/reliability/exit-codes.spec.ts
- * checks both, and that every catalogue code's exit is in it):
- *  0    success
- *  1    the work failed: a Dockerfile error, a failed build step, an image not found
- *  2    usage or environment: an unknown option or missing argument; a host that cannot run
- *       the work (runc missing or too old, no overlay support for the store's filesystem)
- *  3    integrity: bytes do not hash to the digest that names them (a stored blob, a registry's
- *       or an archive's), or a document is ambiguous
- *  4    a limit was exceeded (a layer's size, ratio or entries, a document's size); nothing kept
- *  125  container commands: their own usage error, or the container could not be started (docker's)
- *  126  / 127 `run`/`exec`: the container's command cannot be executed / is not found (docker's)
- *  130  interrupted by SIGINT; 143 by SIGTERM
- *  other: `strata run` passes the container's own exit code through
+ * Exit codes of the strata command. EXIT_CODES below is the one table, printed by
+ * `strata help exit-codes` and copied in README.md (specs/reliability/exit-codes.spec.ts checks
+ * both, and that every catalogue code's exit is in it); ExitCode names the ones code sets.
  */
 export const ExitCode = {
   ok: 0,
@@ -36,7 +25,7 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   { exit: "0", meaning: "success" },
   { exit: "1", meaning: "the input or a step failed: a Dockerfile or image.ts error (FILE:LINE:COL), a failed RUN (its FILE:LINE and last output), an image or container not found, a file that cannot be read or written (its path)" },
   { exit: "2", meaning: "usage or environment: a bad option or argument; a preflight gap before any work (runc missing or older than 1.1.12, overlayfs unusable on the store's filesystem, more layers than one overlay mount takes)" },
-  { exit: "3", meaning: "integrity: bytes do not hash to the digest that names them (a stored blob, a registry's or an archive's), or a document is ambiguous; nothing kept" },
+  { exit: "3", meaning: "integrity: bytes do not hash to the digest that names them (a stored blob, a registry's or an archive's), or a document is ambiguous; nothing kept; `system verify` found a problem" },
   { exit: "4", meaning: "a limit was exceeded (a layer's size, ratio or entries, a document's size); the partial result removed" },
   { exit: "125", meaning: "container commands (run, exec, start, ps, …): their own usage error, no such image, or the container could not be started (docker's code)" },
   { exit: "126", meaning: "run / exec: the container's command cannot be executed (docker's code)" },
