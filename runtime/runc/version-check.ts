@@ -11,8 +11,7 @@ import { constants } from "node:fs";
 import { access, readFile, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { StrataError } from "../errors/error.ts";
-import type { StoreLayout } from "../store/layout.ts";
-import { atomicWrite } from "../store/refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 import { runcBinary } from "./binary.ts";
 
 /** The first runc release with the fix for CVE-2024-21626. */
@@ -69,11 +68,18 @@ async function locate(bin: string): Promise<string | undefined> {
 
 const checked = new Map<string, Promise<RuncVersion>>();
 
+/** Where a store records a runc that passed (StoreLayout's fields: runc/ sits below store/). */
+export interface RuncRecord {
+  readonly root: string;
+  readonly runcProbe: string;
+  readonly tmp: string;
+}
+
 /**
  * Throws ENV_RUNC_MISSING or ENV_RUNC_TOO_OLD (exit 2) unless a fixed runc is there; once per
  * process and store.
  */
-export function checkRunc(layout: StoreLayout): Promise<RuncVersion> {
+export function checkRunc(layout: RuncRecord): Promise<RuncVersion> {
   let done = checked.get(layout.root);
   done ??= (async () => {
     const bin = runcBinary();

@@ -14,7 +14,7 @@ import { StrataError } from "../errors/error.ts";
 import { mount, unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "../store/layout.ts";
 import { writeOwner } from "../store/reclaim.ts";
-import { atomicWrite } from "../store/refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 
 /** statfs(2)'s f_type of overlayfs. */
 const OVERLAYFS_MAGIC = 0x794c7630;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { sha256Hex } from "../../compiler/cache/canonical.ts";
 import type { LayerParts } from "../../compiler/explain/parts.ts";
 import type { StoreLayout } from "./layout.ts";
-import { atomicWrite } from "./refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 
 /**
  * The build record: the key parts of every layer at the last successful

@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { hexOf, type StoreLayout } from "./layout.ts";
-import { atomicWrite } from "./refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 
 /** What a cache key maps to: the layer a step produced (cache/<key hex>.json). */
 export interface CacheRecord {

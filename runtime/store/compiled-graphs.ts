@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { canonicalJson, sha256Hex } from "../../compiler/cache/canonical.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
-import { atomicWrite } from "./refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 import type { Store } from "./store.ts";
 
 /**

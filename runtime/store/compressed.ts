@@ -2,7 +2,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Descriptor } from "./content-store.ts";
 import { hexOf, type StoreLayout } from "./layout.ts";
-import { atomicWrite } from "./refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 import type { Compression } from "../layer/decompress.ts";
 
 export type { Compression } from "../layer/decompress.ts";

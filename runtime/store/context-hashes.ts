@@ -2,7 +2,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sha256Hex } from "../../compiler/cache/canonical.ts";
 import type { StoreLayout } from "./layout.ts";
-import { atomicWrite } from "./refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 
 /**
  * Content hashes of build-context files, remembered between builds by

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { StrataError } from "../errors/error.ts";
 import { savableHasher } from "./hasher.ts";
 import { hexOf, type StoreLayout } from "./layout.ts";
-import { atomicWrite } from "./refs.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
 
 /**
  * Saved SHA-256 states of blobs' first bytes: hash-states/<blob hex> holds, as JSON, a

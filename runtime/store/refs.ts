@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
+import { atomicWrite } from "../fs/atomic-write.ts";
 import type { Descriptor } from "./content-store.ts";
 import type { StoreLayout } from "./layout.ts";
 import { withLock } from "./lock.ts";
@@ -101,11 +102,4 @@ export class RefStore {
       await atomicWrite(this.layout.index, `${JSON.stringify(next, null, 2)}\n`, this.layout.tmp);
     });
   }
-}
-
-export async function atomicWrite(path: string, data: string | Uint8Array, tmpDir: string): Promise<void> {
-  await mkdir(tmpDir, { recursive: true });
-  const tmp = `${tmpDir}/write-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await writeFile(tmp, data, { flush: true });
-  await rename(tmp, path);
 }
