@@ -4,16 +4,15 @@
  * busybox (scripts/busybox-rootfs.sh, made once per spec file) imported into an arena's store.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeHeader, padding } from "../../runtime/layer/tar-format.ts";
 import { makeTar, type TarSpec } from "../copy/helpers.ts";
 import { type CliResult, repoRoot, strata, tempDir } from "../helpers/strata.ts";
+import { sha } from "./oci.ts";
 
 export { makeTar, type TarSpec };
 
-const sha = (b: Buffer | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 /** An oci-archive (an OCI image layout as a tar) of one image with these uncompressed layers, named `ref`. */
 export function ociArchive(layers: readonly Buffer[], ref: string): Buffer {

@@ -7,7 +7,6 @@
  * is not its Content-Type: exit 3, in pull and in OCI load). A real docker-registry, a fault
  * proxy in front of it (specs/registry/helpers.ts) and the oracle (oracle.ts).
  */
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -15,19 +14,8 @@ import { extract, pack } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, strataAsync } from "../helpers/strata.ts";
 import { startProxy, startRegistry, type TestRegistry } from "../registry/helpers.ts";
+import { FAST, OCI_MANIFEST, OCI_INDEX, sha, type Manifest } from "./oci.ts";
 import { arena, expectClean } from "./oracle.ts";
-
-const FAST = { STRATA_REGISTRY_BACKOFF_MS: "5" };
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-
-interface Manifest {
-  mediaType?: string;
-  config: { mediaType: string; digest: string; size: number };
-  layers: { mediaType: string; digest: string; size: number }[];
-}
-
-const sha = (b: Buffer | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 function blobFiles(root: string): string[] {
   return existsSync(join(root, "blobs/sha256")) ? readdirSync(join(root, "blobs/sha256")) : [];

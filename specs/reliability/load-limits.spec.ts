@@ -7,13 +7,13 @@
  * while planning, before any work); each command's peak RSS stays under RSS_BUDGET_MB.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/strata.ts";
 import { startRegistry, type TestRegistry } from "../registry/helpers.ts";
 import { type Arena, arena, expectClean } from "./oracle.ts";
+import { sha } from "./oci.ts";
 
 const LAYERS = 1000;
 /**
@@ -23,7 +23,6 @@ const LAYERS = 1000;
  */
 const RSS_BUDGET_MB = 160;
 
-const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 /** A ustar archive of regular files (name → bytes), mtime 0, root-owned. */
 function tar(files: [string, Buffer][]): Buffer {

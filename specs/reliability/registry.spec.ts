@@ -9,7 +9,6 @@
  * share layers into one store: each blob downloaded once, verify clean). A real docker-registry,
  * fault proxies in front of it (specs/registry/helpers.ts) and the oracle (oracle.ts).
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -17,19 +16,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, strataAsync, tempDir } from "../helpers/strata.ts";
 import { imageDigests, startProxy, startRegistry, type TestRegistry } from "../registry/helpers.ts";
+import { FAST, OCI_MANIFEST, DOCKER_MANIFEST, sha, type Manifest } from "./oci.ts";
 import { arena, expectClean } from "./oracle.ts";
-
-const FAST = { STRATA_REGISTRY_BACKOFF_MS: "5" };
-const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-const DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-
-interface Manifest {
-  mediaType?: string;
-  config: { mediaType: string; digest: string; size: number };
-  layers: { mediaType: string; digest: string; size: number; urls?: string[] }[];
-}
-
-const sha = (b: Buffer | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 function blobFiles(root: string): string[] {
   return existsSync(join(root, "blobs/sha256")) ? readdirSync(join(root, "blobs/sha256")) : [];
