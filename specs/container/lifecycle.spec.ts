@@ -67,13 +67,15 @@ describe("containers", () => {
 
   it("logs prints a detached container's output; logs -f follows it until it stops", async () => {
     const name = n("talker");
-    const r = strata(root, ["run", "-d", "--name", name, "busybox", "sh", "-c", "echo one; echo two >&2; sleep 1; echo three; sleep 300"]);
+    const r = strata(root, ["run", "-d", "--name", name, "busybox", "sh", "-c", "echo one; echo two >&2; until [ -e /go ]; do sleep 0.1; done; echo three; sleep 300"]);
     expect(r.code, r.stderr).toBe(0);
     await eventually(() => strata(root, ["logs", name]).stdout.includes("two"));
     // stdout and stderr share the log; their relative order is the shell's buffering, not ours.
     const lines = (text: string) => text.split("\n").filter((l) => l !== "").sort();
     expect(lines(strata(root, ["logs", name]).stdout)).toEqual(["one", "two"]);
     const follow = strataAsync(root, ["logs", "-f", name]);
+    // "three" only once the logs above are read (a fixed sleep lost that race on a loaded runner).
+    expect(strata(root, ["exec", name, "touch", "/go"]).code).toBe(0);
     await eventually(() => follow.output().includes("three"));
     expect(follow.child.exitCode).toBe(null);
     expect(strata(root, ["kill", name]).code).toBe(0);
