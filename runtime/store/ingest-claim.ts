@@ -6,9 +6,9 @@
  * others take that file instead of downloading it again (a hard link: their own ingest of the
  * same bytes, which outlives the owner's). Waiting for the staged file, not for the owner's
  * commit, means two pulls that each hold a blob the other wants never wait for each other. The
- * owner removes its claim after its commit or discard; a claim whose owner died is taken over.
- * Two processes taking over the same dead claim at once may both download (both copies are
- * checked; the store keeps one): nothing is lost or wrong, one download is wasted.
+ * owner removes its claim after its commit or discard; a claim whose owner died is taken over,
+ * by one process at a time (`takeOver`): two that both saw the dead claim must not remove each
+ * other's fresh one, or both would download.
  */
 import { appendFile, mkdir, open, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -59,12 +59,41 @@ export async function claimIngest(layout: StoreLayout, digest: string, stored: (
     const [owner = "", ...rest] = text.split("\n");
     // An empty file is a claim being written.
     if (owner.trim() !== "" && !ownerAlive(owner)) {
-      await rm(path, { force: true });
+      await takeOver(path, owner);
       continue;
     }
     const staged = rest.find((l) => l.startsWith("staged "));
     if (staged !== undefined) return { kind: "staged", path: staged.slice("staged ".length) };
     await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Removes the claim at `path` if it still names the dead `owner`. Under `<path>.takeover`
+ * (O_EXCL, naming this process): whoever holds it re-reads the claim before removing it, so a
+ * claim another process made after the dead one is never removed. A takeover lock left by a
+ * process that died in those few calls is removed by the next one to find it.
+ */
+async function takeOver(path: string, owner: string): Promise<void> {
+  const lock = `${path}.takeover`;
+  try {
+    const fh = await open(lock, "wx", 0o600);
+    try {
+      await fh.writeFile(`${SELF}\n`);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    if (await staleClaim(lock)) await rm(lock, { force: true });
+    else await sleep(POLL_MS);
+    return;
+  }
+  try {
+    const now = await readFile(path, "utf8").catch(() => undefined);
+    if (now !== undefined && now.split("\n")[0] === owner) await rm(path, { force: true });
+  } finally {
+    await rm(lock, { force: true });
   }
 }
 

@@ -398,8 +398,8 @@ describe("reliability: registry faults", () => {
       const m = /\/blobs\/(sha256:[a-f0-9]{64})$/.exec(req.url ?? "");
       if (m && req.method === "GET") {
         gets.set(m[1] as string, (gets.get(m[1] as string) ?? 0) + 1);
-        // Slow enough that the pulls overlap.
-        await sleep(300);
+        // Slow enough that the pulls overlap, even when a loaded runner starts them far apart.
+        await sleep(1000);
       }
       return false;
     });
@@ -422,7 +422,8 @@ describe("reliability: registry faults", () => {
       expect(distinct.size).toBe(6);
       expect([...gets.keys()].sort()).toEqual([...distinct].sort());
       expect(Object.fromEntries(gets)).toEqual(Object.fromEntries([...distinct].map((d) => [d, 1])));
-      expect(results.some((r) => r.stderr.includes("Already exists (downloaded by another strata process)"))).toBe(true);
+      // The others took the blob from the store or from the owner's staged file (which, depends on timing).
+      expect(results.filter((r) => r.stderr.includes("Already exists")).length).toBeGreaterThan(0);
       for (const repo of repos) expect(imageDigests(a.root, `${proxy.host}/${repo}:1`)).toBeDefined();
       expect(readdirSync(join(a.root, "tmp")).filter((n) => n.startsWith("claim-") || n.startsWith("ingest-"))).toEqual([]);
       expectClean(a);
