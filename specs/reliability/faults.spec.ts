@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withLock } from "../../runtime/store/lock.ts";
 import { type CliResult, repoRoot, startStrata, strata, strataAsync } from "../helpers/strata.ts";
 import { startRegistry, type TestRegistry } from "../registry/helpers.ts";
-import { seedBusybox } from "./busybox-seed.ts";
+import { importBusybox } from "./busybox.ts";
 import { type Arena, arena, expectClean } from "./oracle.ts";
 
 const SDE = { SOURCE_DATE_EPOCH: "1700000000" };
@@ -75,7 +75,7 @@ describe("reliability: kill -9 at each failpoint (case 30), a locked store (case
   const remote = (name: string) => `${reg.host}/fp/${name}`;
 
   beforeAll(async () => {
-    a = arena("faults", { own: ["ctx", "out"], setup: ({ root }) => seedBusybox(root) });
+    a = arena("faults", { own: ["ctx", "out"], setup: ({ root }) => importBusybox(root) });
     reg = await startRegistry();
     ctx = a.own.ctx as string;
     // A RUN layer of several files (extract stops after two), printing as it starts (the RUN failpoint).

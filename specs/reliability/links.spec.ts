@@ -13,7 +13,8 @@ import { getAttributeSync } from "@napi-rs/xattr";
 import { afterEach, describe, expect, it } from "vitest";
 import { strata, tempDir } from "../helpers/strata.ts";
 import { flattenedTree } from "../helpers/tree.ts";
-import { importTar, layerDigests, layerPaths, loadLayers, seedBusybox } from "./images.ts";
+import { importTar, layerDigests, layerPaths, loadLayers } from "./images.ts";
+import { importBusybox } from "./busybox.ts";
 import { type Arena, arena, expectClean } from "./oracle.ts";
 
 const arenas: Arena[] = [];
@@ -45,7 +46,7 @@ const meta = (p: string): string => {
 describe("case 5: chmod and chown through links that point outside", () => {
   it("case 5: a tar re-entry, COPY --chmod/--chown and RUN chmod/chown on links to /etc/passwd and ../victim/hello leave the host files' mode and owner unchanged", () => {
     const a = open("c5");
-    seedBusybox(a.root);
+    importBusybox(a.root);
     const before = { passwd: meta("/etc/passwd"), hello: meta(join(a.dir, "victim", "hello")) };
     const links = [
       { name: "pw", type: "symlink" as const, linkname: "/etc/passwd" },
@@ -166,7 +167,7 @@ describe("case 8: RUN mv of a lower directory on a kernel that can redirect_dir"
   if (gap !== undefined) console.warn(`case 8 skipped: ${gap}`);
   it.skipIf(gap !== undefined)("case 8: RUN mv /foo /foo2: the layer holds /foo2/bar and a whiteout of /foo, never a redirect", () => {
     const a = open("c8");
-    seedBusybox(a.root);
+    importBusybox(a.root);
     const kernelDefault = readFileSync("/sys/module/overlay/parameters/redirect_dir", "utf8").trim();
     // /foo in a base image of its own: consecutive RUNs of one build may share a layer.
     const base = build(a, "FROM busybox:latest\nRUN mkdir /foo && echo bar > /foo/bar\n", "c8base", {}, ["-q"]);
@@ -253,7 +254,7 @@ function processesWith(token: string): number[] {
 describe("case 16: RUN (sleep 3; ln -sfn / /x) &", () => {
   it("case 16: after the step the cgroup is empty, the background child is gone, and the committed diff digest is stable across two builds", async () => {
     const a = open("c16");
-    seedBusybox(a.root);
+    importBusybox(a.root);
     const token = `STRATA_C16=${a.dir.split("-").pop()}`;
     const df = `FROM busybox:latest\nRUN export ${token}; cat /proc/self/cgroup; echo made > /made; (sleep 3; ln -sfn / /x) &\n`;
     const digests: string[] = [];

@@ -16,7 +16,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { applyLayer } from "../../runtime/layer/apply-layer.ts";
 import { repoRoot, strata } from "../helpers/strata.ts";
 import { flattenedTree } from "../helpers/tree.ts";
-import { importTar, loadLayers, makeTar, seedBusybox, type TarSpec } from "./images.ts";
+import { importTar, loadLayers, makeTar, type TarSpec } from "./images.ts";
+import { importBusybox } from "./busybox.ts";
 import { type Arena, arena, expectClean } from "./oracle.ts";
 
 const arenas: Arena[] = [];
@@ -212,7 +213,7 @@ describe("case 7: whiteouts", () => {
 describe("case 15: a base image with /dev/null -> /proc/sys/kernel/core_pattern", () => {
   it("case 15: RUN writing /dev/null, COPY onto /dev/null and run all leave the host's core_pattern unchanged", () => {
     const a = open("c15");
-    seedBusybox(a.root);
+    importBusybox(a.root);
     const imp = importTar(a.root, a.own.ctx as string, "nulllink:latest", [
       { name: "dev/", type: "dir" },
       { name: "dev/null", type: "symlink", linkname: "/proc/sys/kernel/core_pattern" },

@@ -15,7 +15,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRuncVersion } from "../../runtime/runc/version-check.ts";
 import { strata, strataAsync } from "../helpers/strata.ts";
-import { seedBusybox, storeTree } from "./busybox-seed.ts";
+import { importBusybox } from "./busybox.ts";
+import { storeTree } from "./store-state.ts";
 import { type Arena, arena, expectClean } from "./oracle.ts";
 
 /** A runc that prints `version` (and `commit`) for --version, and fails anything else. */
@@ -41,7 +42,7 @@ async function limit<T>(n: number, jobs: (() => Promise<T>)[]): Promise<T[]> {
 describe("reliability: the preflight (cases 14, 37)", () => {
   let a: Arena;
   beforeAll(() => {
-    a = arena("preflight", { own: ["ctx", "bin"], setup: ({ root }) => seedBusybox(root) });
+    a = arena("preflight", { own: ["ctx", "bin"], setup: ({ root }) => importBusybox(root) });
   });
   afterAll(() => a.cleanup());
 

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, startStrata, strata } from "../helpers/strata.ts";
-import { seedBusybox } from "./busybox-seed.ts";
+import { importBusybox } from "./busybox.ts";
 import { type Arena, arena, expectClean } from "./oracle.ts";
 
 /** The cgroup dirs of the runc containers strata process `pid` started, in every hierarchy. */
@@ -68,7 +68,7 @@ async function buildInRun(root: string, ctxRoot: string, tag: string): Promise<{
 describe("reliability: signals and kill -9 during a RUN (cases 31, 32)", () => {
   let a: Arena;
   beforeAll(() => {
-    a = arena("signals", { own: ["ctx"], setup: ({ root }) => seedBusybox(root) });
+    a = arena("signals", { own: ["ctx"], setup: ({ root }) => importBusybox(root) });
   });
   afterAll(() => a.cleanup());
 

@@ -3,7 +3,7 @@
  * checks: its blobs, its unpacked snapshots, its names, and the bytes its files take on disk.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface StoreState {
@@ -31,4 +31,19 @@ export function storeState(root: string): StoreState {
 export function diskUsage(dir: string): number {
   const r = spawnSync("du", ["-sk", dir], { encoding: "utf8" });
   return Number(r.stdout.split("\t")[0]) * 1024;
+}
+
+/** Every path under the store root, but the lock files (the command's own, gone when it ends). */
+export function storeTree(root: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string): void => {
+    for (const e of readdirSync(d).sort()) {
+      const r = rel === "" ? e : `${rel}/${e}`;
+      if (e.endsWith(".lock") || e === "lock") continue;
+      out.push(r);
+      if (lstatSync(join(d, e)).isDirectory()) walk(join(d, e), r);
+    }
+  };
+  walk(root, "");
+  return out;
 }

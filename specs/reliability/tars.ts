@@ -56,7 +56,7 @@ export function sha256(b: Buffer | string): string {
  */
 export function dockerArchive(layers: readonly Buffer[], o: { tag?: string; layerPaths?: string[]; extra?: Item[]; manifestJson?: string } = {}): Buffer {
   const diffIds = layers.map((l) => sha256(l));
-  const config = JSON.stringify({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: diffIds }, history: [] });
+  const config = JSON.stringify({ architecture: process.arch === "x64" ? "amd64" : process.arch, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: diffIds }, history: [] });
   const configName = `${sha256(config).slice(7)}.json`;
   const paths = layers.map((_, k) => `layer${k}/layer.tar`);
   const manifest = o.manifestJson ?? JSON.stringify([{ Config: configName, RepoTags: [o.tag ?? "hostile:latest"], Layers: o.layerPaths ?? paths }]);
@@ -102,7 +102,7 @@ export function zstdBomb(bytes: number): Buffer {
  */
 export function ociArchive(layers: readonly Buffer[], o: { name?: string; replace?: (digest: string, bytes: Buffer) => Buffer; indexJson?: Buffer } = {}): Buffer {
   const layerDescs = layers.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar", digest: sha256(l), size: l.length }));
-  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: layerDescs.map((d) => d.digest) }, history: [] }));
+  const config = Buffer.from(JSON.stringify({ architecture: process.arch === "x64" ? "amd64" : process.arch, os: "linux", config: {}, rootfs: { type: "layers", diff_ids: layerDescs.map((d) => d.digest) }, history: [] }));
   const manifest = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: sha256(config), size: config.length }, layers: layerDescs }),
   );
