@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 
 /**
  * Who owns a file that names its owner (a lock, a lease): "<pid>.<start time>", the start time
@@ -36,4 +37,25 @@ export function ownerLabel(owner: string): string {
     comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
   } catch {}
   return comm === "" ? `pid ${pid}` : `pid ${pid} (${comm})`;
+}
+
+/**
+ * Creates `path` exclusively (O_EXCL) holding this process as its owner, then `after` (a claim
+ * ends the line, for the lines it appends later); false when it exists already. Locks, claims
+ * and mutexes are taken so.
+ */
+export async function createOwned(path: string, after = ""): Promise<boolean> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, "wx", 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+  try {
+    await fh.writeFile(`${SELF}${after}`);
+  } finally {
+    await fh.close();
+  }
+  return true;
 }

@@ -10,10 +10,10 @@
  * by one process at a time (`takeOver`): two that both saw the dead claim must not remove each
  * other's fresh one, or both would download.
  */
-import { appendFile, mkdir, open, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ownerAlive, SELF } from "../fs/owner.ts";
+import { createOwned, ownerAlive } from "../fs/owner.ts";
 import { hexOf, type StoreLayout } from "./layout.ts";
 
 /** This process fetches the blob: `staged` tells the others where it is, `release` ends the claim. */
@@ -38,21 +38,13 @@ export async function claimIngest(layout: StoreLayout, digest: string, stored: (
   await mkdir(layout.tmp, { recursive: true });
   for (;;) {
     if (await stored()) return { kind: "stored" };
-    try {
-      const fh = await open(path, "wx", 0o600);
-      try {
-        await fh.writeFile(`${SELF}\n`);
-      } finally {
-        await fh.close();
-      }
+    if (await createOwned(path, "\n")) {
       // The owner before may have committed and released between our look and our claim.
       if (await stored()) {
         await rm(path, { force: true });
         return { kind: "stored" };
       }
       return held(path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
     const text = await readFile(path, "utf8").catch(() => undefined);
     if (text === undefined) continue;
@@ -76,15 +68,7 @@ export async function claimIngest(layout: StoreLayout, digest: string, stored: (
  */
 async function takeOver(path: string, owner: string): Promise<void> {
   const lock = `${path}.takeover`;
-  try {
-    const fh = await open(lock, "wx", 0o600);
-    try {
-      await fh.writeFile(`${SELF}\n`);
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  if (!(await createOwned(lock, "\n"))) {
     if (await staleClaim(lock)) await rm(lock, { force: true });
     else await sleep(POLL_MS);
     return;

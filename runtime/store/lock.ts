@@ -1,7 +1,7 @@
-import { open, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { StrataError } from "../errors/error.ts";
-import { ownerAlive, ownerLabel, SELF } from "../fs/owner.ts";
+import { createOwned, ownerAlive, ownerLabel } from "../fs/owner.ts";
 
 /**
  * A short-lived exclusive lock between strata processes on one store: a lock
@@ -13,23 +13,13 @@ import { ownerAlive, ownerLabel, SELF } from "../fs/owner.ts";
 export async function withLock<T>(lockPath: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      const fh = await open(lockPath, "wx");
-      try {
-        await fh.writeFile(SELF);
-      } finally {
-        await fh.close();
-      }
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (await removeStale(lockPath)) continue;
-      if (Date.now() > deadline) {
-        const owner = await readFile(lockPath, "utf8").catch(() => "");
-        throw new StrataError("STORE_LOCK_TIMEOUT", `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the store lock ${lockPath}, held by ${ownerLabel(owner)}; if that is not a strata process, remove the file`);
-      }
-      await sleep(delay);
+    if (await createOwned(lockPath)) break;
+    if (await removeStale(lockPath)) continue;
+    if (Date.now() > deadline) {
+      const owner = await readFile(lockPath, "utf8").catch(() => "");
+      throw new StrataError("STORE_LOCK_TIMEOUT", `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the store lock ${lockPath}, held by ${ownerLabel(owner)}; if that is not a strata process, remove the file`);
     }
+    await sleep(delay);
   }
   try {
     return await fn();

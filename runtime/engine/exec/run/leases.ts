@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ownerAlive as alive, SELF } from "../../../fs/owner.ts";
+import { createOwned, ownerAlive as alive, SELF } from "../../../fs/owner.ts";
 
 /**
  * Cross-process bookkeeping for cache mounts, with plain files (no flock in
@@ -17,17 +17,10 @@ export type LeaseKind = "shared" | "locked" | "private";
 /** Runs `fn` holding the mutex file `path` (waits for it; breaks it when its owner is dead). */
 export async function withMutex<T>(path: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
-    try {
-      const fh = await open(path, "wx");
-      await fh.writeFile(SELF);
-      await fh.close();
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const owner = await readFile(path, "utf8").catch(() => "");
-      if (owner !== "" && !alive(owner)) await rm(path, { force: true });
-      else await sleep(15);
-    }
+    if (await createOwned(path)) break;
+    const owner = await readFile(path, "utf8").catch(() => "");
+    if (owner !== "" && !alive(owner)) await rm(path, { force: true });
+    else await sleep(15);
   }
   try {
     return await fn();
