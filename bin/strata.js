@@ -1,19 +1,33 @@
 #!/usr/bin/env node
-// The strata command. It runs the CLI from an esbuild bundle of the TypeScript
-// sources (Node's type stripping of ~150 files costs more than the work of a
-// quick command), kept in node_modules/.cache/strata/<fingerprint>/ and rebuilt
-// on first use and whenever a source file changes. STRATA_NO_BUNDLE=1 runs the
-// sources directly.
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { enableCompileCache } from "node:module";
+// The strata command. Installed, it runs the bundle in dist/ (scripts/build-dist.mjs,
+// made by `npm pack`). In a clone it runs an esbuild bundle of the TypeScript sources,
+// kept in node_modules/.cache/strata/<fingerprint>/ and rebuilt when a source changes
+// (Node's type stripping of ~300 files costs more than a quick command's work);
+// STRATA_NO_BUNDLE=1 runs the sources directly. Only syntax and imports that every
+// Node since 14 parses come before the version check.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import * as nodeModule from "node:module";
+import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
-const entry = join(repo, "runtime/cli/main.ts");
+const NEEDED = 22;
+if (Number(process.versions.node.split(".")[0]) < NEEDED) {
+  process.stderr.write(`strata: error[ENV_NODE]: Node.js ${NEEDED} or newer is needed; this is Node.js ${process.version} (${process.execPath})\n`);
+  process.exit(2);
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const sources = join(root, "runtime/cli/main.ts");
+
+/** Caches belong to the user ($XDG_CACHE_HOME), never to the install directory. */
+function userCache() {
+  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? join(process.env.HOME, ".cache") : join(homedir(), ".cache"));
+  return join(base, "strata");
+}
 
 function fingerprint() {
-  let newest = Math.max(statSync(join(repo, "package.json")).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
+  let newest = Math.max(statSync(join(root, "package.json")).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs, statSync(join(root, "scripts/bundle.mjs")).mtimeMs);
   let count = 0;
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -25,38 +39,21 @@ function fingerprint() {
       }
     }
   };
-  for (const d of ["compiler", "runtime", "stdlib"]) walk(join(repo, d));
+  for (const d of ["compiler", "runtime", "stdlib"]) walk(join(root, d));
   return `${Math.floor(newest).toString(36)}-${count}`;
 }
 
-async function bundled() {
-  const cache = join(repo, "node_modules/.cache/strata");
-  const dir = join(cache, fingerprint());
+/** A clone's bundle, rebuilt when a source changed. */
+async function cloneBundle() {
+  const cache = join(root, "node_modules/.cache/strata");
+  const id = fingerprint();
+  const dir = join(cache, id);
   const main = join(dir, "main.js");
-  try {
-    statSync(main);
-    return main;
-  } catch {
-    // build it below
-  }
-  const { build } = await import("esbuild");
+  if (existsSync(main)) return main;
+  const { bundleCli } = await import("../scripts/bundle.mjs");
   const tmp = `${dir}.tmp-${process.pid}`;
   mkdirSync(cache, { recursive: true });
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    outdir: tmp,
-    // Native addons and the heavy libraries loaded only by some commands stay in node_modules.
-    // undici is bundled (a chunk of its own, loaded only by registry commands): from node_modules
-    // it costs ~100 ms of module loading per run, which is most of a small pull.
-    external: ["@napi-rs/xattr", "esbuild", "ts-morph"],
-    banner: { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" },
-    logLevel: "error",
-  });
+  await bundleCli(root, tmp, { buildId: `dev-${id}` });
   try {
     renameSync(tmp, dir);
     for (const old of readdirSync(cache)) if (join(cache, old) !== dir && !old.includes(".tmp-")) rmSync(join(cache, old), { recursive: true, force: true });
@@ -67,16 +64,21 @@ async function bundled() {
 }
 
 // V8's code cache for the bundle: a warm start skips parsing and compiling it again.
-enableCompileCache?.(join(repo, "node_modules/.cache/strata-v8"));
+try {
+  nodeModule.enableCompileCache?.(join(userCache(), "v8"));
+} catch {
+  // no writable cache: start without one
+}
 
-let main = entry;
-if (!process.env.STRATA_NO_BUNDLE) {
-  try {
-    main = await bundled();
-    // Names this build of Strata: caches of compiled graphs are valid only for the same one.
-    process.env.STRATA_BUILD_ID = main.split("/").at(-2);
-  } catch (e) {
-    if (process.env.STRATA_DEBUG) process.stderr.write(`strata: running from sources (bundle failed: ${e.message})\n`);
+let main = join(root, "dist/cli/main.js");
+if (existsSync(sources)) {
+  main = sources;
+  if (!process.env.STRATA_NO_BUNDLE) {
+    try {
+      main = await cloneBundle();
+    } catch (e) {
+      if (process.env.STRATA_DEBUG) process.stderr.write(`strata: running from sources (bundle failed: ${e.message})\n`);
+    }
   }
 }
 await import(main);

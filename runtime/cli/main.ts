@@ -1,5 +1,5 @@
-import { readFileSync, realpathSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ExitCode } from "./exit-codes.ts";
 
@@ -50,10 +50,16 @@ const GROUPS: Record<string, string[]> = {
   container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit"],
 };
 
+/** Set by the bundle (scripts/bundle.mjs): package.json's version, and a name for this build. Absent when run from the sources. */
+declare const __STRATA_VERSION__: string | undefined;
+declare const __STRATA_BUILD_ID__: string | undefined;
+// Compiled graphs are cached per build of Strata (runtime/store/compiled-graphs.ts).
+if (typeof __STRATA_BUILD_ID__ === "string") process.env.STRATA_BUILD_ID = __STRATA_BUILD_ID__;
+
 function version(): string {
-  const bin = process.argv[1] ? realpathSync(process.argv[1]) : "";
+  if (typeof __STRATA_VERSION__ === "string") return __STRATA_VERSION__;
   try {
-    return (JSON.parse(readFileSync(join(dirname(bin), "..", "package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string }).version;
   } catch {
     return "unknown";
   }

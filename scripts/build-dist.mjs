@@ -1,0 +1,65 @@
+/**
+ * The package build (`npm run build`, and `prepack` before `npm pack` or
+ * publish): dist/cli/ is the bundled strata command, dist/stdlib/ the stdlib
+ * users import (JavaScript and its .d.ts). Written to dist.tmp-*, checked, then
+ * renamed over dist/.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { bundleCli } from "./bundle.mjs";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tmp = join(repo, `dist.tmp-${process.pid}`);
+const dist = join(repo, "dist");
+
+/** A build is named by its version and the hash of every source it is made from. */
+function buildId() {
+  const h = createHash("sha256");
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts")) h.update(p.slice(repo.length)).update("\0").update(readFileSync(p)).update("\0");
+    }
+  };
+  for (const d of ["compiler", "runtime", "stdlib"]) walk(join(repo, d));
+  h.update(readFileSync(join(repo, "package.json")));
+  const { version } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
+  return `${version}-${h.digest("hex").slice(0, 12)}`;
+}
+
+/** .d.ts files name their siblings `./x.js`, as a consumer's `nodenext` resolution expects. */
+function rewriteSpecifiers(dir) {
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith(".d.ts")) continue;
+    const p = join(dir, f);
+    writeFileSync(p, readFileSync(p, "utf8").replace(/(from\s+["']\.{1,2}\/[^"']+)\.ts(["'])/g, "$1.js$2"));
+  }
+}
+
+rmSync(tmp, { recursive: true, force: true });
+await bundleCli(repo, join(tmp, "cli"), { buildId: buildId() });
+await build({
+  absWorkingDir: repo,
+  entryPoints: ["stdlib/index.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  outfile: join(tmp, "stdlib/index.js"),
+  logLevel: "error",
+});
+execFileSync(
+  join(repo, "node_modules/.bin/tsc"),
+  ["--ignoreConfig", "stdlib/index.ts", "--declaration", "--emitDeclarationOnly", "--outDir", join(tmp, "stdlib"), "--allowImportingTsExtensions", "--target", "es2022", "--module", "nodenext", "--strict", "--skipLibCheck", "--types", ""],
+  { cwd: repo, stdio: "inherit" },
+);
+rewriteSpecifiers(join(tmp, "stdlib"));
+for (const must of ["cli/main.js", "stdlib/index.js", "stdlib/index.d.ts"]) if (!existsSync(join(tmp, must))) throw new Error(`build-dist: ${must} was not made`);
+rmSync(dist, { recursive: true, force: true });
+renameSync(tmp, dist);
+process.stdout.write(`dist/ built (${readdirSync(join(dist, "cli")).length} files in dist/cli)\n`);
