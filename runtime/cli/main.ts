@@ -89,9 +89,9 @@ const word = commandWord(process.argv.slice(2));
 const args = process.argv.slice(2);
 const versionOnly = word === undefined && args.some((a) => a === "-v" || a === "--version");
 const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS && word !== "help" ? [word] : Object.keys(COMMANDS);
-for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
-
 try {
+  // Loading a command's modules is inside the try too: a failure there is reported like any other.
+  for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
