@@ -69,6 +69,8 @@ describe.skipIf(!isRoot)("the npm package, installed", () => {
   it("installs no dev dependency, and the command is executable", () => {
     const deps = execFileSync("ls", [join(pkg.installed, "node_modules")], { encoding: "utf8" }).split("\n");
     for (const dev of ["esbuild", "vitest", "typescript", "@biomejs", "dependency-cruiser", "node"]) expect(deps).not.toContain(dev);
+    // Committed executable: a second clone at the same path must not fail `npx strata` (npx chmods only on first link).
+    expect(execFileSync("git", ["ls-files", "-s", "bin/strata.js"], { cwd: repoRoot, encoding: "utf8" })).toMatch(/^100755 /);
     const link = spawnSync(join(pkg.prefix, "bin/strata"), ["--version"], { encoding: "utf8", env: { ...process.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` } });
     expect(link.stdout.trim()).toBe(version);
   });
