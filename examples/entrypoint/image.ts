@@ -6,5 +6,7 @@
 import { from } from "strata";
 
 export default from("busybox:latest")
-  .entrypoint(["/usr/bin/printf", "Hello, %s!\n"])
+  // `sh -c SCRIPT NAME ARG...` runs SCRIPT with $0 set to NAME and the arguments as $1...; "$*"
+  // joins them all with spaces (printf "Hello, %s!\n" would repeat its format once per argument).
+  .entrypoint(["/bin/sh", "-c", 'echo "Hello, $*!"', "greet"])
   .cmd(["world"]);
