@@ -82,6 +82,7 @@ function seaPlugin() {
       b.onLoad({ filter: /^esbuild$/, namespace: "strata-sea" }, () => ({
         contents: 'throw new Error("the standalone executable carries no esbuild");',
         loader: "js",
+        warnings: [{ text: "esbuild is imported at run time: the standalone executable carries none (it throws there)" }],
       }));
     },
   };
@@ -95,15 +96,6 @@ function stripSymbols(exe) {
   const r = spawnSync("strip", ["--strip-all", exe], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
   if (r.error?.code === "ENOENT") process.stderr.write("build-exe: no strip (binutils): the executable keeps Node's symbols\n");
   else if (r.status !== 0) throw new Error(`build-exe: strip ${exe}: ${r.stderr || r.error?.message}`);
-}
-
-/** V8's code cache of the CLI bundle, made by the Node binary the executable is made of, compiling it as sea-main.ts does. */
-function codeCache(node, bundle, cache) {
-  const script = `const { readFileSync, writeFileSync } = require("node:fs");
-const fn = require("node:vm").compileFunction(readFileSync(${JSON.stringify(bundle)}, "utf8"), ["require", "module", "exports"], { filename: "strata-cli.cjs", produceCachedData: true });
-if (!fn.cachedDataProduced) throw new Error("no code cache produced");
-writeFileSync(${JSON.stringify(cache)}, fn.cachedData);`;
-  execFileSync(node, ["-e", script], { stdio: "inherit" });
 }
 
 const started = Date.now();
@@ -135,7 +127,7 @@ try {
     outfile: file("cli.cjs"),
     plugins: [...(cli.plugins ?? []), seaPlugin()],
   });
-  if (useCodeCache) codeCache(node, file("cli.cjs"), file("cli.cache"));
+  if (useCodeCache) quiet(node, [join(repo, "scripts/exe-code-cache.cjs"), file("cli.cjs"), file("cli.cache"), file("store")]);
   else writeFileSync(file("cli.cache"), "");
   await build({ ...cli, ...cjs, entryPoints: ["runtime/cli/sea-main.ts"], outfile: file("main.cjs") });
 
