@@ -127,7 +127,7 @@ try {
     outfile: file("cli.cjs"),
     plugins: [...(cli.plugins ?? []), seaPlugin()],
   });
-  if (useCodeCache) quiet(node, [join(repo, "scripts/exe-code-cache.cjs"), file("cli.cjs"), file("cli.cache"), file("store")]);
+  if (useCodeCache) execFileSync(node, [join(repo, "scripts/exe-code-cache.cjs"), file("cli.cjs"), file("cli.cache"), file("store")], { stdio: ["ignore", "ignore", "inherit"] });
   else writeFileSync(file("cli.cache"), "");
   await build({ ...cli, ...cjs, entryPoints: ["runtime/cli/sea-main.ts"], outfile: file("main.cjs") });
 
