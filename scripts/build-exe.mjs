@@ -3,18 +3,20 @@
  * machine without Node, made with Node's single-executable-application support. Plain
  * JavaScript: it runs before anything is compiled.
  *
- * 1. The CLI bundle of scripts/bundle.mjs, as one CommonJS file (a Node 24 SEA runs only
- *    that), entered at runtime/cli/sea-main.ts. What the npm install loads from node_modules
- *    comes from the executable instead: fs/xattr.ts is replaced by fs/sea/xattr.ts (the
- *    @napi-rs/xattr addon, embedded), `ts-morph` by a module that loads the embedded ts-morph
- *    chunk (fs/sea/embedded.ts writes both to the user's cache on first use).
- * 2. ts-morph bundled on its own into that chunk: only image.ts commands load it.
- * 3. The preparation blob (`node --experimental-sea-config`, V8's code cache of the bundle
- *    included), injected with postject into a copy of the Node 24 binary of
- *    node_modules/node (its symbol table stripped), in a temp folder beside build/strata,
- *    smoke-run (`--version`, `convert`), renamed to build/strata.
+ * 1. The CLI bundle of scripts/bundle.mjs as one CommonJS file (a Node 24 SEA runs only that),
+ *    embedded as the asset `cli.cjs`. What the npm install loads from node_modules comes from
+ *    the executable instead: fs/xattr.ts is replaced by fs/sea/xattr.ts (the @napi-rs/xattr
+ *    addon, embedded), `ts-morph` by a module that loads the embedded ts-morph chunk
+ *    (fs/sea/embedded.ts writes both to the user's cache on first use).
+ * 2. ts-morph bundled on its own into that chunk: only image.ts and convert load it.
+ * 3. V8's code cache of cli.cjs (`cli.cache`, made by scripts/exe-code-cache.cjs).
+ * 4. The main script, runtime/cli/sea-main.ts (small: Node compiles it at every start), and
+ *    the assets into the preparation blob (`node --experimental-sea-config`), injected with
+ *    postject into a copy of the Node 24 binary of node_modules/node (its symbol table
+ *    stripped), in a temp folder beside build/strata, smoke-run (`--version`, `convert`),
+ *    renamed to build/strata.
  *
- * `--no-code-cache` leaves V8's code cache out of the blob (to measure what it buys);
+ * `--no-code-cache` leaves out cli.cache (to measure what it buys);
  * `--keep` keeps the work folder (build/.exe-tmp-PID: the bundle, the chunk, the blob).
  */
 import { execFileSync, spawnSync } from "node:child_process";
