@@ -5,32 +5,15 @@
  * renamed over dist/.
  */
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { bundleCli } from "./bundle.mjs";
+import { buildIdOf, bundleCli } from "./bundle.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = join(repo, `dist.tmp-${process.pid}`);
 const dist = join(repo, "dist");
-
-/** A build is named by its version and the hash of every source it is made from. */
-function buildId() {
-  const h = createHash("sha256");
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".ts")) h.update(p.slice(repo.length)).update("\0").update(readFileSync(p)).update("\0");
-    }
-  };
-  for (const d of ["compiler", "runtime", "stdlib"]) walk(join(repo, d));
-  h.update(readFileSync(join(repo, "package.json")));
-  const { version } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
-  return `${version}-${h.digest("hex").slice(0, 12)}`;
-}
 
 /** .d.ts files name their siblings `./x.js`, as a consumer's `nodenext` resolution expects. */
 function rewriteSpecifiers(dir) {
@@ -42,7 +25,7 @@ function rewriteSpecifiers(dir) {
 }
 
 rmSync(tmp, { recursive: true, force: true });
-await bundleCli(repo, join(tmp, "cli"), { buildId: buildId() });
+await bundleCli(repo, join(tmp, "cli"), { buildId: buildIdOf(repo) });
 await build({
   absWorkingDir: repo,
   entryPoints: ["stdlib/index.ts"],

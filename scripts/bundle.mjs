@@ -4,7 +4,8 @@
  * launcher (bin/strata.js rebuilds it when a source changes). Plain JavaScript:
  * it runs before anything is compiled.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 
@@ -15,9 +16,14 @@ import { build } from "esbuild";
  * of Strata (compiled graphs are cached per build). undici is bundled: from
  * node_modules it costs ~100 ms of module loading per registry command.
  */
-export async function bundleCli(repo, outdir, { buildId, minify = false }) {
+export async function bundleCli(repo, outdir, options) {
+  await build({ ...cliBuildOptions(repo, options), outdir });
+}
+
+/** The esbuild options of the CLI bundle, less its outdir (scripts/build-exe.mjs adapts them for the standalone executable). */
+export function cliBuildOptions(repo, { buildId, minify = false }) {
   const { version } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
-  await build({
+  return {
     absWorkingDir: repo,
     define: { __STRATA_VERSION__: JSON.stringify(version), __STRATA_BUILD_ID__: JSON.stringify(buildId) },
     entryPoints: ["runtime/cli/main.ts"],
@@ -26,10 +32,25 @@ export async function bundleCli(repo, outdir, { buildId, minify = false }) {
     format: "esm",
     platform: "node",
     target: "node22",
-    outdir,
     minify,
     external: ["@napi-rs/xattr", "ts-morph", "esbuild"],
     banner: { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" },
     logLevel: "error",
-  });
+  };
+}
+
+/** A build is named by its version and the hash of every source it is made from. */
+export function buildIdOf(repo) {
+  const h = createHash("sha256");
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts")) h.update(p.slice(repo.length)).update("\0").update(readFileSync(p)).update("\0");
+    }
+  };
+  for (const d of ["compiler", "runtime", "stdlib"]) walk(join(repo, d));
+  h.update(readFileSync(join(repo, "package.json")));
+  const { version } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
+  return `${version}-${h.digest("hex").slice(0, 12)}`;
 }

@@ -89,15 +89,20 @@ const word = commandWord(process.argv.slice(2));
 const args = process.argv.slice(2);
 const versionOnly = word === undefined && args.some((a) => a === "-v" || a === "--version");
 const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS && word !== "help" ? [word] : Object.keys(COMMANDS);
-try {
-  // Loading a command's modules is inside the try too: a failure there is reported like any other.
-  for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
-  await program.parseAsync(process.argv);
-} catch (e) {
-  if (e instanceof CommanderError) {
-    process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-  } else {
-    const { reportError } = await import("./report-error.ts");
-    reportError(e);
+
+// No top-level await: the standalone executable (scripts/build-exe.mjs) runs this bundled as CommonJS.
+async function main(): Promise<void> {
+  try {
+    // Loading a command's modules is inside the try too: a failure there is reported like any other.
+    for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    } else {
+      const { reportError } = await import("./report-error.ts");
+      reportError(e);
+    }
   }
 }
+void main();

@@ -36,7 +36,7 @@ import { closeSync, constants, fchmodSync, fchownSync, futimesSync, openSync, ty
 import { chmod, type FileHandle, link, lchown, lutimes, mkdir, open, readdir, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
 import type { Readable } from "node:stream";
-import { setAttribute, setAttributeSync } from "@napi-rs/xattr";
+import { setAttribute, setAttributeSync } from "../fs/xattr.ts";
 import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
 import { limit, LimitError } from "./limits.ts";

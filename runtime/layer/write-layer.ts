@@ -15,7 +15,7 @@ import { type BigIntStats, constants } from "node:fs";
 import { lstat, open, readdir, readlink, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
-import { listAttributesSync, getAttributeSync } from "@napi-rs/xattr";
+import { getAttributeSync, listAttributesSync } from "../fs/xattr.ts";
 import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
 import { BLOCK, encodeHeader, type TarEntry } from "./tar-format.ts";

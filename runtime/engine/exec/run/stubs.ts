@@ -1,7 +1,7 @@
 import type { BigIntStats } from "node:fs";
 import { lstat, readdir, rm, rmdir, utimes } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { listAttributesSync } from "@napi-rs/xattr";
+import { listAttributesSync } from "../../../fs/xattr.ts";
 import { secureJoin } from "../../../fs/secure-join.ts";
 
 /** What a directory looked like before the run. */
