@@ -2,19 +2,20 @@
  * The package build (`npm run build`, and `prepack` before `npm pack` or
  * publish): dist/cli/ is the bundled strata command, dist/stdlib/ the stdlib
  * users import (JavaScript and its .d.ts). Written to dist.tmp-*, checked, then
- * renamed over dist/.
+ * renamed over dist/. `node scripts/build-dist.mjs DIR` builds into DIR instead
+ * (specs build an installed package's layout in a temp dir).
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { bundleCli } from "./bundle.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
-const tmp = join(repo, `dist.tmp-${process.pid}`);
-const dist = join(repo, "dist");
+const dist = process.argv[2] ? resolve(process.argv[2]) : join(repo, "dist");
+const tmp = `${dist}.tmp-${process.pid}`;
 
 /** A build is named by its version and the hash of every source it is made from. */
 function buildId() {

@@ -30,6 +30,10 @@ export interface TypeCheckResult {
 /** A module specifier (with its quotes) that means the stdlib by a name that is not its import name. */
 const WRONG_NAME = new RegExp(`^["'](${OLD_STDLIB_IMPORT}(/.*)?|${STDLIB_IMPORT}/.*)["']$`);
 
+/** TypeScript's "Cannot find name 'process' / 'node:fs'. Do you need to install type definitions for node?" */
+const NODE_TYPES_CODES = new Set([2580, 2591]);
+const NODE_TYPES_HINT = 'strata reads no tsconfig.json: with @types/node installed, add /// <reference types="node" /> at the top of the file';
+
 /**
  * Checks `file` (shown as `source.name`); diagnostics carry the TypeScript
  * code (`TS2345`) and the span of the error.
@@ -72,14 +76,14 @@ export async function typeCheckImageTs(file: string, source: SourceFile): Promis
     for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
       const start = d.start ?? 0;
       const end = start + (d.length ?? 0);
-      const wrongName = d.code === 2307 && WRONG_NAME.test(sf.text.slice(start, end));
+      const hint = d.code === 2307 && WRONG_NAME.test(sf.text.slice(start, end)) ? IMPORT_HINT : NODE_TYPES_CODES.has(d.code) ? NODE_TYPES_HINT : undefined;
       diagnostics.push({
         code: `TS${d.code}`,
         severity: d.category === ts.DiagnosticCategory.Error ? "error" : "warning",
         message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
         file: name,
         span: { start, end },
-        ...(wrongName && { hint: IMPORT_HINT }),
+        ...(hint !== undefined && { hint }),
       });
     }
   }
