@@ -21,6 +21,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire, SourceMap } from "node:module";
 import { dirname } from "node:path";
+import { pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 import type { ts as TS } from "ts-morph";
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
@@ -31,7 +32,17 @@ import { moduleName } from "./file-names.ts";
 import { type ImportTarget, resolveImport } from "./resolve.ts";
 
 type Typescript = typeof TS;
-type ModuleFunction = (exports: unknown, require: (spec: string) => unknown, module: { exports: unknown }, filename: string, dirname: string) => void;
+type ModuleFunction = (exports: unknown, require: (spec: string) => unknown, module: { exports: unknown }, filename: string, dirname: string, importMeta: ImportMetaLike) => void;
+
+/** What `import.meta` is in a loaded module (Node's fields for a file module). */
+interface ImportMetaLike {
+  readonly url: string;
+  readonly filename: string;
+  readonly dirname: string;
+}
+
+/** The parameter `import.meta` becomes (CommonJS has none): a name no module can write. */
+const IMPORT_META = "__strata_import_meta";
 
 interface UserModule {
   readonly path: string;
@@ -105,7 +116,7 @@ export function loadGraph(o: LoaderOptions): LoadedGraph {
       try {
         return { path, source, run: undefined, data: JSON.parse(source.text), map: undefined, imports: new Map(), importAt: new Map() };
       } catch (e) {
-        return at(source, 0, `cannot parse ${source.name}: ${(e as Error).message}`);
+        return at(source, 0, `cannot parse JSON: ${(e as Error).message}`);
       }
     }
     // .mts/.cts name the module format; the loader runs every file as CommonJS.
@@ -114,20 +125,21 @@ export function loadGraph(o: LoaderOptions): LoadedGraph {
       fileName,
       reportDiagnostics: true,
       compilerOptions: { module: o.ts.ModuleKind.CommonJS, target: o.ts.ScriptTarget.ES2022, sourceMap: true, esModuleInterop: true, inlineSources: false },
+      transformers: { before: [importMetaTransformer(o.ts)] },
     });
     const bad = out.diagnostics?.find((d) => d.category === o.ts.DiagnosticCategory.Error);
-    if (bad !== undefined) return at(source, bad.start ?? 0, `cannot transpile ${source.name}: ${o.ts.flattenDiagnosticMessageText(bad.messageText, "\n")}`);
+    if (bad !== undefined) return at(source, bad.start ?? 0, `cannot transpile: ${o.ts.flattenDiagnosticMessageText(bad.messageText, "\n")}`);
     const map = out.sourceMapText === undefined ? undefined : new SourceMap(JSON.parse(out.sourceMapText));
     let run: ModuleFunction;
     try {
-      run = compileFunction(out.outputText, ["exports", "require", "module", "__filename", "__dirname"], { filename: path }) as ModuleFunction;
+      run = compileFunction(out.outputText, ["exports", "require", "module", "__filename", "__dirname", IMPORT_META], { filename: path }) as ModuleFunction;
     } catch (e) {
-      // A SyntaxError the transpiler let through (top-level await, import.meta): its line is in the stack's first line.
+      // A SyntaxError the transpiler let through (top-level await): its line is in the stack's first line.
       const m = /:(\d+)\n/.exec((e as Error).stack ?? "");
       const line = m === null || map === undefined ? undefined : original(map, Number(m[1]), 1)?.line;
       const offset = line === undefined ? 0 : offsetOf(source, line, 1);
       const why = /await is only valid/.test((e as Error).message) ? "top-level await is not supported in image.ts" : (e as Error).message;
-      return at(source, offset, `cannot run ${source.name}: ${why}`);
+      return at(source, offset, `cannot run: ${why}`);
     }
     // The imports the emitted code requires (type-only ones are gone), placed where the source wrote them.
     const importAt = new Map<string, number>();
@@ -204,7 +216,7 @@ export function loadGraph(o: LoaderOptions): LoadedGraph {
           }
         }
       };
-      m.run.call(module.exports, module.exports, require, module, m.path, dirname(m.path));
+      m.run.call(module.exports, module.exports, require, module, m.path, dirname(m.path), { url: pathToFileURL(m.path).href, filename: m.path, dirname: dirname(m.path) });
       return module.exports;
     };
     const entry = modules.get(o.entry);
@@ -213,6 +225,15 @@ export function loadGraph(o: LoaderOptions): LoadedGraph {
   };
 
   return { diagnostics, sources, locateFrame, run };
+}
+
+/** `import.meta` → the module's IMPORT_META parameter (an ES module's `import.meta` means nothing in CommonJS). */
+function importMetaTransformer(ts: Typescript): TS.TransformerFactory<TS.SourceFile> {
+  return (ctx) => (sf) => {
+    const visit = (node: TS.Node): TS.Node =>
+      ts.isMetaProperty(node) && node.keywordToken === ts.SyntaxKind.ImportKeyword ? ctx.factory.createIdentifier(IMPORT_META) : ts.visitEachChild(node, visit, ctx);
+    return ts.visitNode(sf, visit) as TS.SourceFile;
+  };
 }
 
 /** The 1-based source line and column a 1-based place in the emitted code maps to. */

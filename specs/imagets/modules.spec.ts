@@ -109,6 +109,15 @@ describe("an image.ts's own modules", () => {
     expect(r.out).toContain(`error[TS002]: ${join(dir, "lib.js")}:2:22: cannot find "./gone.js": no such file`);
   });
 
+  it("reports a module that does not transpile as TS002 at the error, in that module", async () => {
+    const dir = project({
+      "image.ts": 'import { scratch } from "strata-build";\nimport { dir } from "./lib.ts";\n\nexport default scratch().workdir(dir);\n',
+      "lib.ts": 'export const dir = "/a";\nexport const broken = (;\n',
+    });
+    const r = await compileImageTs({ file: join(dir, "image.ts"), displayName: "image.ts", buildArgs: {}, resolveImage: noImages, noTypeCheck: true });
+    expect(r.diagnostics).toMatchObject([{ code: "TS002", file: "image.ts", message: "lib.ts:2:24: cannot transpile: Expression expected." }]);
+  });
+
   it("refuses an import cycle, naming the modules in it", () => {
     const dir = project({
       "image.ts": 'import { scratch } from "strata-build";\nimport { b } from "./b.ts";\n\nexport const a = scratch();\nexport default b;\n',
@@ -117,6 +126,25 @@ describe("an image.ts's own modules", () => {
     const r = check(dir);
     expect(r.code).toBe(1);
     expect(r.out).toContain(`error[TS002]: ${join(dir, "b.ts")}:1:19: import cycle: ${join(dir, "image.ts")} → ${join(dir, "b.ts")} → ${join(dir, "image.ts")}`);
+  });
+});
+
+describe("ES module features in CommonJS", () => {
+  it("gives import.meta the module's url, filename and dirname", async () => {
+    const dir = project({
+      "image.ts": 'import { scratch } from "strata-build";\nimport { here } from "./sub/lib.ts";\n\nexport default scratch().label({ dir: import.meta.dirname, url: import.meta.url, sub: here });\n',
+      "sub/lib.ts": "export const here: string = import.meta.filename;\n",
+    });
+    const r = await compileImageTs({ file: join(dir, "image.ts"), buildArgs: {}, resolveImage: noImages, noTypeCheck: true });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.graph?.stages[0]?.steps.at(-1)?.config.Labels).toEqual({ dir, url: `file://${dir}/image.ts`, sub: join(dir, "sub/lib.ts") });
+  });
+
+  it("refuses top-level await as TS002 at its line", () => {
+    const dir = project({ "image.ts": 'import { scratch } from "strata-build";\n\nconst name = await Promise.resolve("x");\nexport default scratch().workdir(name);\n' });
+    const r = check(dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`${join(dir, "image.ts")}:3:1: error[TS002]: cannot run: top-level await is not supported in image.ts`);
   });
 });
 
