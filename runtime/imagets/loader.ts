@@ -1,13 +1,13 @@
 /**
  * The CommonJS module loader that runs an image.ts in this process. Our own, because what
  * runs an image.ts must ship inside strata: esbuild is a build tool (not installed with the
- * package, and no part of a single-executable build), and Node's own loader cannot map
- * `"strata-build"` to the stdlib this process already holds, nor give frames we can map.
+ * package, and no part of a single-executable build), and Node's own loader would need
+ * process-wide hooks to map `"strata-build"` to the stdlib this process already holds.
  *
  * - Every user file (the entry and what it imports relatively: resolve.ts) is transpiled by
  *   TypeScript (`ts.transpileModule`, CommonJS, one source map per file) and compiled with
  *   `vm.compileFunction` under its own path, so a stack frame names the file and its source
- *   map gives the line and column written (`locate`). No test runner's or Node's loader
+ *   map gives the line and column written (`locateFrame`). No test runner's or Node's loader
  *   rewrites that code or its stack traces. No top-level await (CommonJS).
  * - `"strata-build"` is the stdlib module object the evaluator hands in: the same objects the
  *   CLI uses, so `IMAGE_NODE` and the other symbols match.
@@ -109,7 +109,8 @@ export function loadGraph(o: LoaderOptions): LoadedGraph {
     try {
       source = path === o.entry ? o.source : new SourceFile(nameOf(path), readFileSync(path, "utf8"));
     } catch (e) {
-      return importer === undefined ? at(o.source, 0, `cannot read ${nameOf(path)}: ${(e as Error).message}`) : at(importer.module.source, importer.module.importAt.get(importer.spec) ?? 0, `cannot read ${nameOf(path)}: ${(e as Error).message}`);
+      const from = importer?.module;
+      return at(from?.source ?? o.source, from?.importAt.get(importer?.spec ?? "") ?? 0, `cannot read ${nameOf(path)}: ${(e as Error).message}`);
     }
     sources.set(source.name, source);
     if (path.endsWith(".json")) {
@@ -190,7 +191,7 @@ export function loadGraph(o: LoaderOptions): LoadedGraph {
     const exec = (m: UserModule): unknown => {
       const cached = cache.get(m.path);
       if (cached !== undefined) return cached.exports;
-      const module = { exports: m.data ?? {} };
+      const module = { exports: m.run === undefined ? m.data : {} };
       cache.set(m.path, module);
       if (m.run === undefined) return module.exports;
       const nodeRequire = createRequire(m.path);

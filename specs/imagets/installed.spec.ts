@@ -64,8 +64,8 @@ describe("the installed package", () => {
     expect(plan.instructions.map((i) => [i.file, i.line])).toEqual([
       ["./image.ts", 6],
       ["./image.ts", 8],
-      ["./image.ts", 11],
-      ["./image.ts", 13],
+      ["./image.ts", 12],
+      ["./image.ts", 14],
     ]);
     const build = installed(["build", "-q", "-t", "installed-app", "."]);
     expect(build.code, build.stderr).toBe(0);

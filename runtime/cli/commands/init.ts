@@ -11,16 +11,17 @@ import type { Command } from "commander";
 import { StrataError } from "../../errors/error.ts";
 import { STDLIB_IMPORT } from "../../imagets/import-name.ts";
 
-const IMAGE_TS = `// The image this folder builds: \`strata build -t app .\`, and \`strata explain .\` for its plan.
-// Each call adds one instruction, as a Dockerfile line does; the default export is what
-// \`strata build\` builds, a named export is a target (\`--target NAME\`).
+const IMAGE_TS = `// The image this folder builds: \`strata build -t app .\` (and \`strata explain .\` for its plan).
+// Each call adds one instruction, as a line of a Dockerfile does. The default export is what
+// \`strata build\` builds; a named export is a target (\`--target NAME\`).
 import { from, sh } from "${STDLIB_IMPORT}";
 
 export default from("busybox:latest")
-  // Relative paths below are relative to this workdir.
+  // The working directory of the calls below, and of the container.
   .workdir("/app")
-  // Files from the build context (this folder, minus .dockerignore): .copy("src/", "./src/")
-  // A command, run at build time; what it changes becomes a layer.
+  // Add files from the build context (this folder, minus .dockerignore), e.g.
+  //   .copy("src/", "./src/")
+  // A command run at build time; what it changes becomes a layer.
   .run(sh\`echo "hello from strata" > hello.txt\`)
   // What the container runs.
   .cmd(["cat", "hello.txt"]);
