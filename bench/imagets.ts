@@ -1,6 +1,6 @@
 /**
  * bench/imagets: the cold time of `strata explain examples/<x>/image.ts`
- * (ts-morph type check, esbuild evaluation, lowering) next to the same
+ * (ts-morph type check, evaluation by its transpiler, lowering) next to the same
  * example's Dockerfile, each run a fresh process as a user runs it (the
  * target: under 1.5 s for image.ts). The first run of each also fills V8's
  * compile cache and strata's bundle; it is reported apart.

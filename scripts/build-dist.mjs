@@ -2,18 +2,19 @@
  * The package build (`npm run build`, and `prepack` before `npm pack` or
  * publish): dist/cli/ is the bundled strata command, dist/stdlib/ the stdlib
  * users import (JavaScript and its .d.ts). Written to dist.tmp-*, checked, then
- * renamed over dist/.
+ * renamed over dist/. `node scripts/build-dist.mjs DIR` builds into DIR instead
+ * (specs build an installed package's layout in a temp dir).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { buildIdOf, bundleCli } from "./bundle.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
-const tmp = join(repo, `dist.tmp-${process.pid}`);
-const dist = join(repo, "dist");
+const dist = process.argv[2] ? resolve(process.argv[2]) : join(repo, "dist");
+const tmp = `${dist}.tmp-${process.pid}`;
 
 /** .d.ts files name their siblings `./x.js`, as a consumer's `nodenext` resolution expects. */
 function rewriteSpecifiers(dir) {

@@ -10,9 +10,28 @@ import { join } from "node:path";
 import { build } from "esbuild";
 
 /**
+ * runtime/imagets/stdlib-sources.ts, replaced by the stdlib's sources as data: the image.ts
+ * type check serves them in memory, so the bundle reads no stdlib file at run time.
+ */
+const stdlibSources = (repo) => ({
+  name: "stdlib-sources",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]runtime[\\/]imagets[\\/]stdlib-sources\.ts$/ }, () => {
+      const dir = join(repo, "stdlib");
+      const files = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".ts")).sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+      for (const [f, text] of Object.entries(files)) {
+        for (const m of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+["']([^"']+)["']/gm)) if (!m[1].startsWith("./")) throw new Error(`stdlib/${f} imports ${m[1]}: the type check serves only stdlib/ itself`);
+      }
+      return { loader: "ts", contents: `const sources = ${JSON.stringify(files)};\nexport function stdlibSources() { return sources; }\n`, watchFiles: Object.keys(files).map((f) => join(dir, f)) };
+    });
+  },
+});
+
+/**
  * Bundles the CLI into `outdir` (ESM, split into chunks so each command loads
- * only its own code). Native addons and ts-morph (only image.ts needs it) stay
- * runtime dependencies, resolved from node_modules. `buildId` names this build
+ * only its own code). Native addons and ts-morph (only image.ts needs it: the type
+ * check, and the transpiler that runs it) stay runtime dependencies, resolved from
+ * node_modules; the stdlib's sources are embedded (stdlibSources above). `buildId` names this build
  * of Strata (compiled graphs are cached per build). undici is bundled: from
  * node_modules it costs ~100 ms of module loading per registry command.
  */
@@ -33,7 +52,8 @@ export function cliBuildOptions(repo, { buildId, minify = false }) {
     platform: "node",
     target: "node22",
     minify,
-    external: ["@napi-rs/xattr", "ts-morph", "esbuild"],
+    external: ["@napi-rs/xattr", "ts-morph"],
+    plugins: [stdlibSources(repo)],
     banner: { js: "import { createRequire as __strataRequire } from 'node:module'; const require = __strataRequire(import.meta.url);" },
     logLevel: "error",
   };

@@ -41,7 +41,7 @@ export const DIAGNOSTIC_CODES = {
   LW007: "FROM's image expands to the empty string (an ARG with an empty or no default)",
   // image.ts (compiler/imagets/, runtime/imagets/); TypeScript's own errors keep their TSnnnn codes.
   TS001: "an image.ts builder call cannot be lowered (no exported image, a missing source, a bad option)",
-  TS002: "image.ts cannot be bundled (esbuild: a syntax error or an unresolvable import)",
+  TS002: "image.ts cannot be loaded: a module that cannot be transpiled, an import that cannot be resolved, an import cycle",
   TS003: "image.ts threw while it was evaluated",
   // strata convert.
   CV001: "a Dockerfile word cannot be written as an image.ts string",

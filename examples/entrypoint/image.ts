@@ -3,7 +3,7 @@
 //   strata build -t entrypoint -f examples/entrypoint/image.ts examples/entrypoint
 //   strata run --rm entrypoint                 ->  Hello, world!
 //   strata run --rm entrypoint Strata users    ->  Hello, Strata users!
-import { from } from "strata";
+import { from } from "strata-build";
 
 export default from("busybox:latest")
   // `sh -c SCRIPT NAME ARG...` runs SCRIPT with $0 set to NAME and the arguments as $1...; "$*"

@@ -1,5 +1,5 @@
 // The demo image: every line below shows up in `strata run --rm hello`.
-import { from, sh } from "strata";
+import { from, sh } from "strata-build";
 
 export default from("busybox:latest")
   .arg("GREETING", "hello")

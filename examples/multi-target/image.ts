@@ -3,7 +3,7 @@
 //   strata explain examples/multi-target/image.ts                     # the default target: all tools
 //   strata build -t hello-tool --target hello examples/multi-target   # one tool's image
 //   strata build --build-arg FLAVOR=debug -t tools examples/multi-target
-import { arg, from, type Image, sh } from "strata";
+import { arg, from, type Image, sh } from "strata-build";
 
 /** Build arguments are plain values here: conditions and loops use them directly. */
 const flavor = arg("FLAVOR", "release");

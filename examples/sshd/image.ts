@@ -3,7 +3,7 @@
 //   bash scripts/debian-rootfs.sh /tmp/debian.tar && strata import /tmp/debian.tar debian:bookworm
 //   strata build -t sshd -f examples/sshd/image.ts examples/sshd
 //   strata run --rm sshd /usr/sbin/sshd -t        # the configuration and host keys are valid
-import { from, sh } from "strata";
+import { from, sh } from "strata-build";
 
 /** openssh-server for sshd, procps for ps, iproute2 for ip and ss. */
 const packages = ["openssh-server", "procps", "iproute2"];

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   logout: async () => (await import("./commands/login.ts")).registerLogout,
   // image.ts
   convert: async () => (await import("./commands/convert.ts")).registerConvert,
+  init: async () => (await import("./commands/init.ts")).registerInit,
   // Containers
   ps: async () => (await import("./commands/ps.ts")).registerPs,
   exec: async () => (await import("./commands/exec.ts")).registerExec,

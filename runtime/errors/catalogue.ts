@@ -32,6 +32,7 @@ export const RUNTIME_ERRORS = {
   INTERNAL: e("cli", 1, "a bug in Strata: the message says what went wrong; STRATA_DEBUG=1 prints the stack (please report it)"),
   INTERRUPTED: e("cli", 130, "interrupted by SIGINT (exit 130) or SIGTERM (exit 143); every step cleaned up after itself"),
   FILE_UNREADABLE: e("cli", 1, "a Dockerfile, image.ts or other named input file cannot be read"),
+  FILE_EXISTS: e("cli", 1, "strata init would overwrite a file that exists (it names it); --force overwrites"),
   MOUNT_FAILED: e("cli", 1, "a mount (overlay, bind, tmpfs) was refused by the kernel; the message gives mount's reason"),
   PATH_SYMLINK_LOOP: e("cli", 1, "resolving a path inside a root filesystem followed more than 255 symbolic links"),
   LIMIT_EXCEEDED: e("cli", 4, "a layer, archive or document went over a limit (size, decompression ratio, entries, JSON size); the message names the limit and the variable that raises it; nothing was kept"),

@@ -55,8 +55,8 @@ export async function loadImageTs(o: LoadImageTsOptions): Promise<LoadedImageTs>
     if (hasErrors(checked.diagnostics)) return { source, diagnostics: checked.diagnostics.map((d) => relocate(d, source, checked.sources)), lower: undefined };
   }
   const evaluated = await evaluateImageTs({ file: path, source, buildArgs: o.buildArgs });
-  if (hasErrors(evaluated.diagnostics)) return { source, diagnostics: evaluated.diagnostics, lower: undefined };
-  const sources = new Map<string, SourceFile>([[source.name, source]]);
+  if (hasErrors(evaluated.diagnostics)) return { source, diagnostics: evaluated.diagnostics.map((d) => relocate(d, source, evaluated.sources)), lower: undefined };
+  const sources = evaluated.sources;
   const lower = (resolveImage: (ref: string) => BaseImage | undefined): LowerResult => {
     const lowered = lowerImageTs({
       source,

@@ -15,6 +15,7 @@ import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import { LAYER_MARK } from "../../compiler/dockerfile/strata-directives.ts";
 import { wordToString } from "../../compiler/imagets/words.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
+import { STDLIB_IMPORT } from "./import-name.ts";
 
 export interface ConvertResult {
   /** The image.ts text; undefined when the Dockerfile has errors or cannot be expressed. */
@@ -278,7 +279,7 @@ class Converter {
     }
     flush();
     if (exports.length > 0) body.push(`export { ${exports.join(", ")} };`);
-    const imports = `import { ${[...this.imports].sort().join(", ")} } from "strata";`;
+    const imports = `import { ${[...this.imports].sort().join(", ")} } from "${STDLIB_IMPORT}";`;
     return `${imports}\n\n${body.join("\n")}\n`;
   }
 }

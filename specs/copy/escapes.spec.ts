@@ -93,7 +93,7 @@ COPY ./app/n\\?p[e]/file.txt /app6/file.txt
 COPY ./app/st\\*u?/file.txt /app7/file.txt
 COPY ./app/n\?pe/file.txt /app8/
 `;
-  const imageTs = String.raw`import { scratch } from "strata";
+  const imageTs = String.raw`import { scratch } from "strata-build";
 
 export default scratch()
   .workdir("/app")

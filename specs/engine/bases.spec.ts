@@ -56,7 +56,7 @@ describe("base images the store lacks", () => {
 
   it("build pulls a Dockerfile's missing FROM and an image.ts's missing from() alike, to the same image", async () => {
     const df = project({ Dockerfile: `FROM ${base}\nRUN echo built > /built\n` });
-    const ts = project({ "image.ts": `import { from, sh } from "strata";\n\nexport default from("${base}").run(sh\`echo built > /built\`);\n` });
+    const ts = project({ "image.ts": `import { from, sh } from "strata-build";\n\nexport default from("${base}").run(sh\`echo built > /built\`);\n` });
     const a = fresh("bases-a");
     const b = fresh("bases-b");
     const built = [await strataAsync(a, ["build", "-t", "out:1", df], { env }), await strataAsync(b, ["build", "-t", "out:1", ts], { env })];
@@ -73,7 +73,7 @@ describe("base images the store lacks", () => {
     const missing = `${proxy.host}/nope/none:1`;
     const df = project({ Dockerfile: `# a base that is nowhere\nFROM ${missing}\nRUN true\n` });
     const line = `export const app = from("${missing}").run("true");`;
-    const ts = project({ "image.ts": `import { from } from "strata";\n\n${line}\nexport default app;\n` });
+    const ts = project({ "image.ts": `import { from } from "strata-build";\n\n${line}\nexport default app;\n` });
     const root = fresh("bases-missing");
     const d = await strataAsync(root, ["build", df]);
     expect(d.code).toBe(1);

@@ -37,7 +37,7 @@ function write(name: string, text: string): string {
 
 describe("strata with image.ts", () => {
   it("reports a type error with file:line:col, the TS code and a code frame, exits 1, builds nothing", () => {
-    const dir = write("type-error", `import { from } from "strata";\n\nexport default from("busybox:latest")\n  .run("echo hi")\n  .expose("80/xyz");\n`);
+    const dir = write("type-error", `import { from } from "strata-build";\n\nexport default from("busybox:latest")\n  .run("echo hi")\n  .expose("80/xyz");\n`);
     const before = snapshot(store.root);
     const r = strata(store.root, ["build", "-t", "never", dir], { env });
     expect(r.code).toBe(1);
@@ -82,7 +82,7 @@ describe("strata with image.ts", () => {
   });
 
   it("reports the image.ts line of a failing RUN", () => {
-    const dir = write("failing-run", `import { from } from "strata";\n\nexport default from("busybox:latest")\n  .run("echo fine")\n  .run(["/bin/sh", "-c", "exit 3"]);\n`);
+    const dir = write("failing-run", `import { from } from "strata-build";\n\nexport default from("busybox:latest")\n  .run("echo fine")\n  .run(["/bin/sh", "-c", "exit 3"]);\n`);
     const r = strata(store.root, ["build", "--progress", "plain", dir], { env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${dir}/image.ts:5`);

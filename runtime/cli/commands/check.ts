@@ -20,7 +20,6 @@ import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
 import { lintDockerfile } from "../../../compiler/lint/lint.ts";
 import { ruleByName } from "../../../compiler/lint/rules.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
-import { checkImageTs } from "../../imagets/check.ts";
 import { isImageTs } from "../../imagets/detect.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
@@ -70,6 +69,7 @@ async function readLines(paths: readonly string[]): Promise<string[] | undefined
 
 async function checkFile(path: string, options: CheckOptions): Promise<FileReport> {
   if (isImageTs(path)) {
+    const { checkImageTs } = await import("../../imagets/check.ts");
     const r = await checkImageTs(path, options.buildArgs);
     return { source: r.source, diagnostics: r.diagnostics, failed: r.diagnostics.some((d) => d.severity === "error"), errorOnWarnings: false };
   }

@@ -77,7 +77,7 @@ function finish(source: SourceFile, before: readonly Diagnostic[], lowered: Lowe
   return { source, diagnostics: [...before, ...lowered.diagnostics], graph: lowered.graph };
 }
 
-/** image.ts support (ts-morph, esbuild) is loaded only for an image.ts. */
+/** image.ts support (ts-morph: its type check and its transpiler) is loaded only for an image.ts. */
 async function compileImageTs(file: BuildFile, o: CompileOptions, images: BaseResolver): Promise<FrontEndResult> {
   const { loadImageTs } = await import("../../imagets/compile.ts");
   const loaded = await loadImageTs({ file: file.path, displayName: file.displayName, buildArgs: o.buildArgs, target: o.target, platform: o.platform });
