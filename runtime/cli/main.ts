@@ -66,6 +66,14 @@ function version(): string {
   }
 }
 
+// A reader that stops early (`strata images | head`) closes the pipe: stop quietly, as other CLIs do, not with a stack trace.
+for (const out of [process.stdout, process.stderr]) {
+  out.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const program = new Command("strata")
   .description("Strata: a container image build compiler")
   .version(version(), "-v, --version")
