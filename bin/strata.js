@@ -3,21 +3,30 @@
 // made by `npm pack`). In a clone it runs an esbuild bundle of the TypeScript sources,
 // kept in node_modules/.cache/strata/<fingerprint>/ and rebuilt when a source changes
 // (Node's type stripping of ~300 files costs more than a quick command's work);
-// STRATA_NO_BUNDLE=1 runs the sources directly. Only syntax and imports that every
-// Node since 14 parses come before the version check.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import * as nodeModule from "node:module";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
+// STRATA_NO_BUNDLE=1 runs the sources directly. Only syntax that every Node since 14
+// parses comes before the version check. Start-up is most of a quick command's time:
+// builtins come from process.getBuiltinModule (an ESM import of node:fs evaluates all
+// of fs's lazy parts), and `strata --version` is answered here, from package.json.
 const NEEDED = 22;
 if (Number(process.versions.node.split(".")[0]) < NEEDED) {
   process.stderr.write(`strata: error[ENV_NODE]: Node.js ${NEEDED} or newer is needed; this is Node.js ${process.version} (${process.execPath})\n`);
   process.exit(2);
 }
 
+/** A builtin without an ESM namespace (Node 22.3+), else imported. */
+const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name));
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } = await builtin("node:fs");
+const nodeModule = await builtin("node:module");
+const { homedir } = await builtin("node:os");
+const { dirname, join } = await builtin("node:path");
+const { fileURLToPath } = await builtin("node:url");
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+  process.stdout.write(`${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}\n`);
+  process.exit(0);
+}
 const sources = join(root, "runtime/cli/main.ts");
 
 /** Caches belong to the user ($XDG_CACHE_HOME), never to the install directory. */

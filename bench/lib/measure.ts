@@ -25,3 +25,18 @@ export function median(xs: readonly number[]): number {
 export function summary(xs: readonly number[]): string {
   return `median ${median(xs).toFixed(3)}s (min ${Math.min(...xs).toFixed(3)}, max ${Math.max(...xs).toFixed(3)})`;
 }
+
+/** Runs a command and returns its wall time in seconds, nothing in between (start-up is milliseconds); throws on failure. */
+export function wall(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: "utf8", env, stdio: ["ignore", "ignore", "pipe"] });
+  const seconds = (performance.now() - t) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr.slice(-3000)}`);
+  return seconds;
+}
+
+/** `summary` in milliseconds. */
+export function summaryMs(xs: readonly number[]): string {
+  const ms = (s: number) => (s * 1000).toFixed(0);
+  return `${ms(median(xs))} ms (${ms(Math.min(...xs))}–${ms(Math.max(...xs))})`;
+}

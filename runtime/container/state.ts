@@ -188,7 +188,8 @@ export async function listContainers(store: Store): Promise<ContainerRecord[]> {
     const rec = await readRecord(store.layout.root, id);
     if (rec !== undefined) out.push(rec);
   }
-  return out.sort((a, b) => b.created.localeCompare(a.created));
+  // RFC 3339 times compare as strings (localeCompare would load ICU's collator).
+  return out.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
 }
 
 /** A container by name, full id or unique id prefix (as docker resolves them). */

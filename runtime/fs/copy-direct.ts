@@ -19,7 +19,8 @@ import { constants } from "node:fs";
 import { chmod, copyFile, rm, truncate } from "node:fs/promises";
 import { promisify } from "node:util";
 
-const run = promisify(execFile);
+/** execFile as a promise, made on first use (child_process is loaded only by what runs a program). */
+const run = (file: string, args: readonly string[], options: { cwd?: string } = {}) => promisify(execFile)(file, args, options);
 
 export async function copyPrefix(from: string, to: string, length: number): Promise<void> {
   try {

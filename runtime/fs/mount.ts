@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { StrataError } from "../errors/error.ts";
 
-const run = promisify(execFile);
+/** execFile as a promise, made on first use (child_process is loaded only by what runs a program). */
+const run = (file: string, args: readonly string[], options: { cwd?: string } = {}) => promisify(execFile)(file, args, options);
 
 /** A mount as data (containerd style): the snapshotter returns these, callers mount them. */
 export interface MountSpec {
