@@ -51,8 +51,15 @@ interface PlannedStep {
 }
 
 /** The config as it takes effect: no working directory is `/` (so `WORKDIR /` on a base without one changes nothing). */
+/** Each config's canonical form, once: a config-only step compares its config with the one before, which the step before already made. */
+const effectiveOf = new WeakMap<ContainerConfig, string>();
 function effective(config: ContainerConfig): string {
-  return canonicalJson({ ...config, WorkingDir: config.WorkingDir || "/" });
+  let e = effectiveOf.get(config);
+  if (e === undefined) {
+    e = canonicalJson({ ...config, WorkingDir: config.WorkingDir || "/" });
+    effectiveOf.set(config, e);
+  }
+  return e;
 }
 
 /** What a step without a layer op changes: the config, or nothing at all. */

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
-import { constants, createZstdCompress, gzip } from "node:zlib";
+import { constants, createZstdCompress, gzip, type ZlibOptions } from "node:zlib";
 import type { Descriptor } from "../store/content-store.ts";
 import { type CompressedRecord, type Compression, CompressedBlobs } from "../store/compressed.ts";
 import { MediaType } from "../store/oci.ts";
@@ -22,7 +22,8 @@ import type { Store } from "../store/store.ts";
  * input, piece size and level (not on the output buffer size), so the same
  * layer always gives the same digest. zstd: node:zlib's zstd, level 3.
  */
-const gzipAsync = promisify(gzip);
+/** gzip as a promise, made on first use (zlib is loaded only by what compresses). */
+const gzipAsync = (piece: Buffer, options: ZlibOptions): Promise<Buffer> => promisify(gzip)(piece, options);
 const PIECE = 4 << 20;
 const IN_FLIGHT = 4;
 

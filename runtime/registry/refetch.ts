@@ -5,7 +5,8 @@
  * repository known to hold it (the compressed-blob index records where each pulled layer came
  * from: store/compressed.ts), checked as it arrives, and put in place of the bad copy. A layer
  * no registry is known to have (built, loaded, imported here) fails with STORE_CORRUPT, exit 3,
- * naming the digest.
+ * naming the digest. The registry client (undici) is loaded only for a refetch: a build
+ * unpacks its bases through here, and loading it costs a warm build ~20 ms.
  */
 import { compressionOfMediaType } from "../image/compression.ts";
 import { Staging } from "../image/staging.ts";
@@ -15,10 +16,7 @@ import type { Descriptor } from "../store/content-store.ts";
 import type { Store } from "../store/store.ts";
 import { CorruptBlobError } from "../store/verified-read.ts";
 import { StrataError } from "../errors/error.ts";
-import { RegistryClient } from "./client.ts";
-import { fetchLayer } from "./fetch-blob.ts";
 import { type Log, short, stderrLog } from "./progress.ts";
-import { Repository } from "./repository.ts";
 
 /** Makes sure every layer is unpacked (`diffIds[k]` from `layers[k]`), refetching corrupt pulled blobs (see the header). */
 export async function unpackLayers(store: Store, snapshots: Snapshotter, diffIds: readonly string[], layers: readonly Descriptor[], log: Log = stderrLog): Promise<void> {
@@ -40,6 +38,7 @@ async function refetch(store: Store, layer: Descriptor, diffId: string, corrupt:
   const rec = c ? await new CompressedBlobs(store.layout).get(diffId, c) : undefined;
   const sources = rec?.digest === layer.digest ? (rec.sources ?? []) : [];
   const failures: string[] = [];
+  const [{ RegistryClient }, { fetchLayer }, { Repository }] = await Promise.all([import("./client.ts"), import("./fetch-blob.ts"), import("./repository.ts")]);
   for (const src of sources) {
     const slash = src.indexOf("/");
     if (slash <= 0) continue;

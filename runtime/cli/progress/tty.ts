@@ -1,4 +1,4 @@
-import { createLogUpdate } from "log-update";
+import type { createLogUpdate } from "log-update";
 import pc from "picocolors";
 import type { Progress } from "../../engine/exec/progress.ts";
 
@@ -13,11 +13,16 @@ interface StepView {
 /**
  * A live view on a terminal, redrawn ten times a second: every step with its
  * timer, CACHED markers, and the last lines of output of running steps.
+ * log-update is imported at the first redraw (its string-width builds an ICU
+ * segmenter: ~40 ms of start-up), so a build that ends sooner, as a warm one
+ * does, prints its one frame directly and never loads it.
  */
 export class TtyProgress implements Progress {
   readonly #steps = new Map<number, StepView>();
   readonly #begun = performance.now();
-  readonly #log = createLogUpdate(process.stderr);
+  #log: ReturnType<typeof createLogUpdate> | undefined;
+  #loading = false;
+  #closed = false;
   readonly #timer: NodeJS.Timeout;
   readonly #notes: string[] = [];
 
@@ -49,7 +54,12 @@ export class TtyProgress implements Progress {
   }
   close(): void {
     clearInterval(this.#timer);
-    this.#draw();
+    this.#closed = true;
+    if (this.#log === undefined) {
+      process.stderr.write(`${this.#frame()}\n`);
+      return;
+    }
+    this.#log(this.#frame());
     this.#log.done();
   }
 
@@ -61,6 +71,21 @@ export class TtyProgress implements Progress {
   }
 
   #draw(): void {
+    if (this.#closed) return;
+    if (this.#log !== undefined) {
+      this.#log(this.#frame());
+      return;
+    }
+    if (this.#loading) return;
+    this.#loading = true;
+    void import("log-update").then(({ createLogUpdate }) => {
+      if (this.#closed) return;
+      this.#log = createLogUpdate(process.stderr);
+      this.#draw();
+    });
+  }
+
+  #frame(): string {
     const now = performance.now();
     const total = this.#steps.size;
     const finished = [...this.#steps.values()].filter((s) => s.state !== "running").length;
@@ -71,6 +96,6 @@ export class TtyProgress implements Progress {
       lines.push(`${mark}${s.label.length > 90 ? `${s.label.slice(0, 89)}…` : s.label}  ${time}`);
       if (s.state === "running") for (const t of s.tail) lines.push(pc.dim(`    ${t.slice(0, 120)}`));
     }
-    this.#log([...lines, ...this.#notes].join("\n"));
+    return [...lines, ...this.#notes].join("\n");
   }
 }
