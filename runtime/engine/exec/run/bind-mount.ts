@@ -7,7 +7,8 @@ import { mount, unmount } from "../../../fs/mount.ts";
 import type { BuildContext } from "../../context/context.ts";
 import { RunMountError } from "./errors.ts";
 
-const run = promisify(execFile);
+/** execFile as a promise, made on first use (a warm build loads no child_process). */
+const run = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
 
 /** Resolves `source` inside `root` as BuildKit does (symlinks followed, never out of the root); it must exist. */
 export async function sourceIn(root: string, source: string | undefined, what: string): Promise<string> {

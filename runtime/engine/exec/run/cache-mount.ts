@@ -9,7 +9,8 @@ import { liveLeases, takeLease, withMutex } from "./leases.ts";
 import { RunMountError } from "./errors.ts";
 import { exists } from "../../../fs/exists.ts";
 
-const run = promisify(execFile);
+/** execFile as a promise, made on first use (a warm build loads no child_process). */
+const run = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
 
 /**
  * RUN --mount=type=cache directories, kept under the store's cache-mounts/

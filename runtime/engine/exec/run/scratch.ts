@@ -5,7 +5,8 @@ import { promisify } from "node:util";
 import { unmount } from "../../../fs/mount.ts";
 import { StrataError } from "../../../errors/error.ts";
 
-const run = promisify(execFile);
+/** execFile as a promise, made on first use (a warm build loads no child_process). */
+const run = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
 
 /**
  * A RUN step's scratch space outside its rootfs: a private tmpfs (mode 0700)
