@@ -4,7 +4,7 @@ import { deleteContainer } from "../runc/runc.ts";
 import { unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "./layout.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
-import { ownerAlive } from "../fs/owner.ts";
+import { ownerAlive, SELF } from "../fs/owner.ts";
 import { staleClaim } from "./ingest-claim.ts";
 import { expireLeases } from "./leases.ts";
 import { removeStale } from "./lock.ts";
@@ -18,7 +18,7 @@ import { removeStale } from "./lock.ts";
  * is dead is removed too (lock.ts would take it over anyway; this says so).
  */
 export async function writeOwner(dir: string): Promise<void> {
-  await writeFile(join(dir, "owner"), String(process.pid));
+  await writeFile(join(dir, "owner"), SELF);
 }
 
 export interface Reclaimed {
@@ -45,8 +45,9 @@ export async function reclaim(layout: StoreLayout): Promise<Reclaimed> {
   for (const name of await readdir(layout.run).catch(() => [] as string[])) {
     const dir = join(layout.run, name);
     const ownerText = await readFile(join(dir, "owner"), "utf8").catch(() => undefined);
-    // A dir another process is creating this very moment has no owner file yet.
-    if (ownerText === undefined && Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? 0) < 60_000) continue;
+    // A dir another process is creating this very moment has no owner file yet, or an empty
+    // one (writeFile creates the file before it writes the pid).
+    if ((ownerText === undefined || ownerText.trim() === "") && Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? 0) < 60_000) continue;
     if (ownerAlive(ownerText ?? "")) continue;
     for (const mp of await mountsUnder(dir)) {
       await unmount(mp);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
@@ -80,5 +80,20 @@ describe("a store shared by several strata processes", () => {
     expect(readFileSync("/proc/self/mountinfo", "utf8").includes(root)).toBe(false);
     expect(readdirSync(join(root, "runc"))).toEqual([]);
     expect(readdirSync(join(root, "run"))).toEqual([]);
+  });
+  it("a scratch dir whose owner file is still empty (being written) is left alone while fresh, reclaimed once old", () => {
+    const fresh = join(root, "run", "probe-fresh");
+    const old = join(root, "run", "probe-old");
+    for (const d of [fresh, old]) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, "owner"), "");
+    }
+    const past = new Date(Date.now() - 120_000);
+    utimesSync(old, past, past);
+    const r = strata(root, ["images"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(old)).toBe(false);
+    rmSync(fresh, { recursive: true });
   });
 });
