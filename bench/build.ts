@@ -6,8 +6,9 @@
  * medians, min–max and the ratios, and the targets of issues 6 and 14. An
  * edit scenario is also built by Strata with --no-merge, and the merged
  * rebuild compared with that one (issue 14: merging costs no cache hit).
+ * Strata is the package as users install it (bench/lib/install.ts).
  *
- *   node bench/build.ts [--runs 5] [--only tiny,bigctx,multistage,debian-ssh,edit-run]
+ *   node bench/build.ts [--runs 5] [--only tiny,bigctx,multistage,debian-ssh,argbase,edit-run]
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Builder, buildahBuilder, repo, strataBuilder } from "./lib/builders.ts";
 import { median, summary } from "./lib/measure.ts";
+import { installPackage } from "./lib/install.ts";
 import { SCENARIOS, type Scenario } from "./lib/scenarios.ts";
 
 const argv = process.argv.slice(2);
@@ -37,26 +39,27 @@ function baseTar(name: "busybox" | "debian"): string {
   return out;
 }
 
-function runScenario(s: Scenario): void {
+function runScenario(s: Scenario, strataCommand: string): void {
   const dir = join(work, s.name);
   const ctx = join(dir, "ctx");
   mkdirSync(ctx, { recursive: true });
   s.write(ctx);
+  const file = s.dockerfile === undefined ? undefined : join(ctx, s.dockerfile);
   const tar = baseTar(s.base);
-  const builders: Builder[] = [strataBuilder(dir), buildahBuilder(dir), ...(s.edit ? [strataBuilder(dir, ["--no-merge"])] : [])];
+  const builders: Builder[] = [strataBuilder(dir, strataCommand), buildahBuilder(dir), ...(s.edit ? [strataBuilder(dir, strataCommand, ["--no-merge"])] : [])];
   for (const b of builders) b.importBase(tar, s.baseName);
   const times: Record<string, Record<string, number[]>> = Object.fromEntries(builders.map((b) => [b.name, { cold: [], warm: [], touched: [] }]));
   let peak = 0;
   for (let i = 0; i < runs; i++) {
     for (const b of i % 2 === 0 ? builders : [...builders].reverse()) {
       b.reset();
-      const cold = b.build(ctx, `bench-${s.name}`);
+      const cold = b.build(ctx, `bench-${s.name}`, file);
       if (b.name === "strata") peak = Math.max(peak, cold.peakMb);
-      const warm = b.build(ctx, `bench-${s.name}`);
+      const warm = b.build(ctx, `bench-${s.name}`, file);
       const now = new Date();
       if (s.edit) s.edit(ctx, i);
       else utimesSync(join(ctx, s.touch), now, now);
-      const touched = b.build(ctx, `bench-${s.name}`);
+      const touched = b.build(ctx, `bench-${s.name}`, file);
       if (s.edit) s.write(ctx);
       const t = times[b.name] as Record<string, number[]>;
       t.cold?.push(cold.seconds);
@@ -97,7 +100,9 @@ function runScenario(s: Scenario): void {
 
 try {
   console.log(`strata vs buildah, ${runs} runs each, tools alternating`);
-  for (const s of SCENARIOS) if (!only || only.includes(s.name)) runScenario(s);
+  console.log("installing the package (npm pack, npm install -g --prefix) …");
+  const strata = installPackage(work);
+  for (const s of SCENARIOS) if (!only || only.includes(s.name)) runScenario(s, strata);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

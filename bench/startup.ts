@@ -11,14 +11,17 @@
  * Rows: `--version`; `images` of an empty store and of a 20-image store
  * (busybox:latest and 19 one-file images, imported by each tool); `explain
  * examples/hello` (Strata only). Targets: `--version` and `images` ≤ 1.0× podman.
+ * A last line times `node -e 0` beside `podman --version`: Node's own start-up,
+ * the floor under every Strata command that runs on Node.
  *
  *   node bench/startup.ts [--runs 20] [--exe build/strata]
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { repo } from "./lib/builders.ts";
+import { installPackage } from "./lib/install.ts";
 import { median, summaryMs, wall } from "./lib/measure.ts";
 
 const argv = process.argv.slice(2);
@@ -37,18 +40,6 @@ function sh(cmd: string, args: readonly string[], options: { cwd?: string; env?:
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 << 20, ...options });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr.slice(-3000)}`);
   return r.stdout;
-}
-
-/** The package as npm installs it: packed (prepack builds dist/), installed globally into a prefix of its own. */
-function installPackage(): string {
-  const packs = join(work, "pack");
-  mkdirSync(packs);
-  sh("npm", ["pack", "--silent", "--pack-destination", packs], { cwd: repo });
-  const tgz = readdirSync(packs).find((f) => f.endsWith(".tgz"));
-  if (!tgz) throw new Error("npm pack made no tarball");
-  const prefix = join(work, "prefix");
-  sh("npm", ["install", "-g", "--prefix", prefix, "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", "--silent", join(packs, tgz)]);
-  return join(prefix, "bin/strata");
 }
 
 /** A one-file rootfs tarball, different for each `n`. */
@@ -77,6 +68,8 @@ const podmanArgs = (s: "empty" | "full") => {
   return ["--root", join(d, "root"), "--runroot", join(d, "run"), "--tmpdir", join(d, "tmp"), "--storage-driver", "vfs", "--events-backend", "none", "--cgroup-manager", "cgroupfs"];
 };
 const podman: Tool = { name: "podman", cmd: "podman", args: podmanArgs };
+/** Node itself doing nothing: the same Node the installed `strata` runs on (first on the PATH). */
+const nodeFloor: Tool = { name: "node -e 0", cmd: "node", args: () => [] };
 
 /** busybox:latest and 19 one-file images, in both tools' full stores. */
 function seed(strata: Tool): void {
@@ -104,7 +97,7 @@ const ROWS: readonly Row[] = [
 
 try {
   console.log("installing the package (npm pack, npm install -g --prefix) …");
-  const strata = strataTool("strata (npm)", installPackage());
+  const strata = strataTool("strata (npm)", installPackage(work));
   const tools = [strata, ...(exe ? [strataTool("strata (exe)", exe)] : []), podman];
   seed(strata);
   const times = new Map<string, number[]>();
@@ -117,6 +110,10 @@ try {
         if (args === undefined) continue;
         const s = wall(t.cmd, args, t.env);
         if (i > 0) times.set(key(r, t), [...(times.get(key(r, t)) ?? []), s]);
+      }
+      if (r === ROWS[0]) {
+        const s = wall(nodeFloor.cmd, ["-e", "0"]);
+        if (i > 0) times.set(key(r, nodeFloor), [...(times.get(key(r, nodeFloor)) ?? []), s]);
       }
     }
   }
@@ -140,6 +137,12 @@ try {
   }
   const widths = head.map((_, c) => Math.max(...lines.map((l) => (l[c] ?? "").length)));
   for (const l of lines) console.log(l.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join("  ").trimEnd());
+  const floor = times.get(key(ROWS[0] as Row, nodeFloor));
+  const podmanVersion = times.get(key(ROWS[0] as Row, podman));
+  if (floor && podmanVersion) {
+    const node = sh("node", ["--version"]).trim();
+    console.log(`floor: node ${node} -e 0 ${summaryMs(floor)} = ${(median(floor) / median(podmanVersion)).toFixed(2)}× podman --version (no command on this Node starts faster)`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

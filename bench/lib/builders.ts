@@ -10,39 +10,45 @@ export interface Builder {
   readonly name: string;
   /** Imports a rootfs tarball as `name`. */
   importBase(tar: string, name: string): void;
-  build(ctx: string, tag: string): Sample;
+  /** Builds `ctx`, from `file` when given (`-f`). */
+  build(ctx: string, tag: string, file?: string): Sample;
   /** A build with plain progress, its output (Strata only). */
   plain?(ctx: string, tag: string): string;
   /** Forgets everything (store and cache) for a cold build. */
   reset(): void;
 }
 
+const fileArgs = (file: string | undefined): string[] => (file === undefined ? [] : ["-f", file]);
+
 function sh(cmd: string, args: readonly string[]): void {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
 }
 
-/** Strata with its own store; `flags` are added to each build (e.g. --no-merge, a builder of its own). */
-export function strataBuilder(dir: string, flags: readonly string[] = []): Builder {
+/**
+ * Strata with its own store, run as the installed command `strata` (bench/lib/install.ts);
+ * `flags` are added to each build (e.g. --no-merge, a builder of its own).
+ */
+export function strataBuilder(dir: string, strata: string, flags: readonly string[] = []): Builder {
   const root = join(dir, `strata-root${flags.join("")}`);
-  const cli = (args: string[]) => [join(repo, "bin/strata.js"), "--root", root, ...args];
+  const cli = (args: string[]) => ["--root", root, ...args];
   const bases: [string, string][] = [];
   return {
     name: ["strata", ...flags].join(" "),
     importBase(tar, name) {
       bases.push([tar, name]);
-      sh(process.execPath, cli(["import", tar, name]));
+      sh(strata, cli(["import", tar, name]));
     },
-    build(ctx, tag) {
-      return measure(process.execPath, cli(["build", "--progress", "quiet", ...flags, "-t", tag, ctx]));
+    build(ctx, tag, file) {
+      return measure(strata, cli(["build", "--progress", "quiet", ...flags, ...fileArgs(file), "-t", tag, ctx]));
     },
     plain(ctx, tag) {
-      const r = spawnSync(process.execPath, cli(["build", "--progress", "plain", ...flags, "-t", tag, ctx]), { encoding: "utf8", maxBuffer: 256 << 20 });
+      const r = spawnSync(strata, cli(["build", "--progress", "plain", ...flags, "-t", tag, ctx]), { encoding: "utf8", maxBuffer: 256 << 20 });
       return `${r.stdout}${r.stderr}`;
     },
     reset() {
       sh("rm", ["-rf", root]);
-      for (const [tar, name] of bases) sh(process.execPath, cli(["import", tar, name]));
+      for (const [tar, name] of bases) sh(strata, cli(["import", tar, name]));
     },
   };
 }
@@ -65,8 +71,8 @@ export function buildahBuilder(dir: string): Builder {
       bases.push([tar, name]);
       load(tar, name);
     },
-    build(ctx, tag) {
-      return measure("buildah", [...storage, "build", "--layers", "--isolation", "oci", "-q", "-t", tag, ctx]);
+    build(ctx, tag, file) {
+      return measure("buildah", [...storage, "build", "--layers", "--isolation", "oci", "-q", ...fileArgs(file), "-t", tag, ctx]);
     },
     reset() {
       spawnSync("buildah", [...storage, "rm", "--all"]);
