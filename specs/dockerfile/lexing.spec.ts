@@ -62,6 +62,13 @@ describe("heredocs", () => {
     expect(dump('RUN ["a", "<<EOF"]\nEOF\n')).toBe('(run "a" "<<EOF")\n(eof "")\n');
     expect(dump("ENV a <<EOF\nEOF\n")).toBe('(env "a" "<<EOF" "")\n(eof "")\n');
   });
+  it("allows white space between << and the delimiter, as BuildKit's shell lexer does", () => {
+    const r = parse("FROM a\nRUN <<  EOF\necho hi\nEOF\nCOPY <<\t'X' /x\nbody\nX\nRUN b\n");
+    expect(errors("FROM a\nRUN <<  EOF\necho hi\nEOF\n")).toEqual([]);
+    expect(dumpSexp(r.ast)).toBe('(from "a")\n(run "<<  EOF")\n(copy "<<" "\'X\'" "/x")\n(run "b")\n');
+    expect(r.ast.nodes[1]?.heredocs.map((h) => [h.name, h.expand, h.content])).toEqual([["EOF", true, "echo hi\n"]]);
+    expect(r.ast.nodes[2]?.heredocs.map((h) => [h.name, h.expand, h.content])).toEqual([["X", false, "body\n"]]);
+  });
   it("reports an unterminated heredoc", () => {
     expect(errors("FROM a\nRUN <<EOF\nhi\n").map((d) => d.code)).toEqual(["DF006"]);
   });
