@@ -44,6 +44,17 @@ describe("lines, continuations, directives", () => {
   });
 });
 
+describe("JSON form", () => {
+  it("reads only the first JSON value, as BuildKit's json.Decoder does: text after the array is ignored", () => {
+    expect(dump('ENTRYPOINT ["x"] # comment\n')).toBe('(entrypoint "x")\n');
+    expect(dump('CMD ["a", "b"]junk\nRUN ["c"] ["d"]\nSHELL ["/bin/sh", "-c"] \n')).toBe('(cmd "a" "b")\n(run "c")\n(shell "/bin/sh" "-c")\n');
+    expect(dump('COPY ["a b", "/c"] # x\n')).toBe('(copy "a b" "/c")\n');
+    // Strings may hold brackets; an array that never closes is still the shell form.
+    expect(dump('CMD ["]", "[x"] y\nCMD ["a" y\n')).toBe('(cmd "]" "[x")\n(cmd "[\\"a\\" y")\n');
+    expect(errors('CMD ["a", 1] # x\n').map((d) => d.code)).toEqual(["DF007"]);
+  });
+});
+
 describe("heredocs", () => {
   it("reads several heredocs with fd, chomp and quoting", () => {
     const r = parse("FROM a\nRUN <<EOF 3<<-'END' cat\nx \\\nEOF\n\ty\n\tEND\nRUN b\n");
