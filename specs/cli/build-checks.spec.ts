@@ -87,4 +87,18 @@ describe("strata build runs the build checks", () => {
     expect(r.stderr).toContain("Dockerfile:4:8: error[LW008]: invalid containerPort: 99999");
     expect(r.stderr).toContain("Dockerfile:5:12: error[LW009]: invalid signal: SIGFOO");
   });
+
+  it("blames a missing COPY --from image on its own line, and an ONBUILD trigger's on the FROM that runs it", () => {
+    const missing = "localhost:1/invalid:1"; // nothing listens on port 1: refused at once, no network
+    const own = build(`FROM busybox\nRUN true\nCOPY --from=${missing} /a /b\n`);
+    expect(own.code).toBe(1);
+    expect(own.stderr).toContain(`Dockerfile:3:1: error[IMG001]: image "${missing}" is not in the local store and could not be pulled`);
+    const base = build(`FROM busybox\nONBUILD COPY --from=${missing} /a /b\n`, "-t", "checks-onbuild:1");
+    expect(base.code, base.stderr).toBe(0);
+    const child = build("# the base runs a trigger\nFROM checks-onbuild:1\nRUN true\n");
+    expect(child.code).toBe(1);
+    expect(child.stderr).toContain(`Dockerfile:2:1: error[IMG001]: image "${missing}" (named by the base's ONBUILD COPY --from=${missing} /a /b of checks-onbuild:1) is not in the local store`);
+    expect(child.stderr).toContain("> 2 | FROM checks-onbuild:1");
+    expect(child.stderr).not.toContain("internal:");
+  });
 });
