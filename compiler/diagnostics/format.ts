@@ -11,16 +11,26 @@ import type { Diagnostic } from "./diagnostic.ts";
  *   hint: did you mean COPY?
  */
 export function formatDiagnostic(d: Diagnostic, source: SourceFile | undefined): string {
-  if (source === undefined) return `${d.file}: ${d.severity}[${d.code}]: ${d.message}${d.hint ? `\nhint: ${d.hint}` : ""}`;
+  const message = clip(d.message, MESSAGE_MAX);
+  const hint = d.hint ? `hint: ${clip(d.hint, MESSAGE_MAX)}` : "";
+  if (source === undefined) return `${d.file}: ${d.severity}[${d.code}]: ${message}${hint ? `\n${hint}` : ""}`;
   const start = source.lineCol(d.span.start);
   const end = source.lineCol(Math.max(d.span.start, d.span.end - 1));
-  const head = `${source.name}:${start.line}:${start.column}: ${d.severity}[${d.code}]: ${d.message}`;
+  const head = `${source.name}:${start.line}:${start.column}: ${d.severity}[${d.code}]: ${message}`;
   const frame = end.line === start.line ? codeFrame(source, start.line, start.column, end.column) : codeFrame(source, start.line, start.column, undefined, end.line);
-  return [head, frame, d.hint ? `hint: ${d.hint}` : ""].filter((s) => s !== "").join("\n");
+  return [head, frame, hint].filter((s) => s !== "").join("\n");
 }
 
 /** The most of one line a frame shows: a 1 MiB line must not become a 1 MiB message. */
 export const FRAME_LINE_MAX = 200;
+
+/** The most of a message (or hint) printed: messages quote the input (`unsupported mount type "…"`). */
+export const MESSAGE_MAX = 400;
+
+/** `text` cut to `max` characters with `… (N characters)`, or as it is when it fits. */
+export function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
 
 /**
  * Up to one line of context before, the span's lines marked `>`, and a caret line under a
@@ -33,8 +43,7 @@ export function codeFrame(source: SourceFile, line: number, column: number, endC
   const width = String(last).length;
   const out: string[] = [];
   for (let l = first; l <= last; l++) {
-    const full = source.lineText(l).replace(/\t/g, " ").replace(/\0/g, "␀");
-    const text = full.length > FRAME_LINE_MAX ? `${full.slice(0, FRAME_LINE_MAX)}… (${full.length} characters)` : full;
+    const text = clip(source.lineText(l).replace(/\t/g, " ").replace(/\0/g, "␀"), FRAME_LINE_MAX);
     out.push(`${l >= line ? ">" : " "} ${String(l).padStart(width)} | ${text}`);
   }
   if (last !== line) return out.join("\n");

@@ -59,26 +59,49 @@ export function scanDirectives(text: string): DirectiveScan {
 }
 
 export interface CheckDirective {
+  /** Rule names to skip; `["all"]` for `skip=all`. */
   readonly skip: readonly string[];
   readonly error: boolean;
+  /** Experimental rules to run; `["all"]` for `experimental=all` (Strata has none yet). */
+  readonly experimental: readonly string[];
 }
 
-/** `# check=skip=A,B;error=true` → { skip, error }; undefined when malformed. */
-export function parseCheckDirective(value: string): CheckDirective | undefined {
+/** Go's strconv.ParseBool. */
+function goBool(v: string): boolean | undefined {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(v)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(v)) return false;
+  return undefined;
+}
+
+/** A comma list as BuildKit splits it: each name trimmed. */
+const names = (v: string): string[] => v.split(",").map((s) => s.trim());
+
+/**
+ * `# check=skip=A,B;error=true;experimental=all` → the check configuration, as BuildKit's
+ * linter.ParseLintOptions reads it: up to three `;`-separated `key=value` options (the third
+ * takes the rest of the text), keys `skip` (`all` or names), `experimental` (`all` or names)
+ * and `error` (a Go boolean: `true`, `1`, `t`, `FALSE`…). A string is the reason it is malformed.
+ */
+export function parseCheckDirective(value: string): CheckDirective | string {
+  const text = value.trim();
   let skip: string[] = [];
+  let experimental: string[] = [];
   let error = false;
-  for (const part of value.split(";")) {
-    const p = part.trim();
-    if (p === "") continue;
+  if (text === "") return { skip, error, experimental };
+  const parts = text.split(";");
+  const options = parts.length > 3 ? [...parts.slice(0, 2), parts.slice(2).join(";")] : parts;
+  for (const p of options) {
     const eq = p.indexOf("=");
-    if (eq < 0) return undefined;
-    const k = p.slice(0, eq).trim().toLowerCase();
+    if (eq < 0) return `invalid check option ${JSON.stringify(p)}`;
+    const k = p.slice(0, eq).trim();
     const v = p.slice(eq + 1).trim();
-    if (k === "skip") skip = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (k === "skip") skip = v === "all" ? ["all"] : names(v);
+    else if (k === "experimental") experimental = v === "all" ? ["all"] : names(v);
     else if (k === "error") {
-      if (v !== "true" && v !== "false") return undefined;
-      error = v === "true";
-    } else return undefined;
+      const b = goBool(v);
+      if (b === undefined) return `failed to parse check option ${JSON.stringify(p)}: ${JSON.stringify(v)} is not a boolean`;
+      error = b;
+    } else return `invalid check option ${JSON.stringify(k)}`;
   }
-  return { skip, error };
+  return { skip, error, experimental };
 }

@@ -1,9 +1,11 @@
 /**
  * Heredoc headers (`<<EOF`, `<<-EOF`, `<<"EOF"`, `3<<EOF`) found in the words of
  * a RUN/COPY/ADD line, as BuildKit's heredocsFromLine finds them: the line is
- * split into shell words (quotes and escapes kept, escape always `\`), and each
- * word matching `^(\d*)<<(-?)([^<]*)$` whose delimiter is one shell word opens a
- * heredoc. A delimiter with any quoting disables expansion of the body.
+ * split into shell words (quotes and escapes kept, escape always `\`; as BuildKit's
+ * shell lexer, white space right after an unquoted `<<` stays in the word, so
+ * `<<  EOF` is one word), and each word matching `^(\d*)<<(-?)\s*([^<]*)$` whose
+ * delimiter is one shell word opens a heredoc. A delimiter with any quoting
+ * disables expansion of the body.
  */
 import { isSpace } from "./chars.ts";
 import { parseJsonArray, splitCommand } from "./line-parsers.ts";
@@ -31,7 +33,11 @@ function rawWords(line: string, cb: (start: number, end: number) => void): void 
       const ch = line.charCodeAt(pos);
       if (quote === 0) {
         if (isSpace(ch)) break;
-        if (ch === 39 || ch === 34) quote = ch;
+        if (ch === 60 && line.charCodeAt(pos + 1) === 60) {
+          pos += 2;
+          while (pos < n && isSpace(line.charCodeAt(pos))) pos++;
+          pos--;
+        } else if (ch === 39 || ch === 34) quote = ch;
         else if (ch === 92) pos++;
       } else if (ch === quote) quote = 0;
       else if (ch === 92 && quote === 34) pos++;
@@ -89,6 +95,7 @@ export function parseHeredocWord(word: string): Omit<HeredocHead, "start" | "end
     chomp = true;
     i++;
   }
+  while (i < word.length && isSpace(word.charCodeAt(i))) i++;
   const rest = word.slice(i);
   if (rest.length === 0 || rest.includes("<")) return undefined;
   const u = unquote(rest);

@@ -147,14 +147,37 @@ export function splitWhitespace(line: string, from: number, to: number): Piece[]
 
 export type JsonResult = readonly string[] | "not-json" | "not-string-array";
 
-/** parseJSON: a JSON array of strings, decoded. */
+/**
+ * Where the JSON value opening at `text[from]` (`[` or `{`) ends: the index after its closing
+ * bracket, or -1 when it never closes. Strings are skipped with their escapes; whether the value
+ * is valid JSON is left to the decoder.
+ */
+function jsonValueEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 34) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+      if (i >= text.length) return -1;
+    } else if (ch === 91 || ch === 123) depth++;
+    else if ((ch === 93 || ch === 125) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * parseJSON: a JSON array of strings, decoded. As BuildKit's `json.NewDecoder(rest).Decode`,
+ * only the first JSON value is read: text after the array (`["x"] # comment`) is ignored.
+ */
 export function parseJsonArray(text: string): JsonResult {
   let i = 0;
   while (i < text.length && isSpace(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) !== 91) return "not-json";
+  const end = jsonValueEnd(text, i);
+  if (end < 0) return "not-json";
   let v: unknown;
   try {
-    v = JSON.parse(i === 0 ? text : text.slice(i));
+    v = JSON.parse(text.slice(i, end));
   } catch {
     return "not-json";
   }

@@ -79,14 +79,15 @@ export function parseDockerfile(source: SourceFile): ParseResult {
   const dirs = scanDirectives(text);
   for (const p of dirs.problems) diagnostics.push({ code: p.code, severity: "error", message: p.message, file, span: p.span });
   for (const d of dirs.directives) {
-    if (d.name === "check" && parseCheckDirective(d.value) === undefined) {
+    const check = d.name === "check" ? parseCheckDirective(d.value) : undefined;
+    if (typeof check === "string") {
       diagnostics.push({
         code: "DF012",
         severity: "warning",
-        message: `malformed check directive "${d.value}"`,
+        message: `malformed check directive "${d.value}": ${check}`,
         file,
         span: d.span,
-        hint: "use # check=skip=RuleA,RuleB;error=true",
+        hint: "use # check=skip=RuleA,RuleB;error=true (or skip=all, experimental=all)",
       });
     }
   }

@@ -29,11 +29,11 @@ export interface CheckConfig {
 
 /** The check configuration in force: BUILDKIT_DOCKERFILE_CHECK if given and valid, else the directive. */
 export function checkConfig(ast: DockerfileAst, options: LintOptions = {}): CheckConfig {
-  const override = options.buildArgs?.BUILDKIT_DOCKERFILE_CHECK;
-  const fromArg = override === undefined ? undefined : parseCheckDirective(override);
-  if (fromArg !== undefined) return fromArg;
-  const directive = ast.directives.find((d) => d.name === "check");
-  return (directive === undefined ? undefined : parseCheckDirective(directive.value)) ?? { skip: [], error: false };
+  const valid = (text: string | undefined): CheckConfig | undefined => {
+    const c = text === undefined ? undefined : parseCheckDirective(text);
+    return typeof c === "string" ? undefined : c;
+  };
+  return valid(options.buildArgs?.BUILDKIT_DOCKERFILE_CHECK) ?? valid(ast.directives.find((d) => d.name === "check")?.value) ?? { skip: [], error: false };
 }
 
 export function lintDockerfile(

@@ -1,4 +1,5 @@
 import type { CommandLine, Instruction } from "../dockerfile/ast.ts";
+import { parseExposePort, parseStopSignal } from "../ir/config-values.ts";
 import { DEFAULT_SHELL, envSet } from "../ir/env.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
 import { goQuoteSlice } from "./created-by.ts";
@@ -91,9 +92,16 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
       const added: string[] = [];
       for (const w of instr.ports) {
         for (const p of ex.words(w, scope)) {
-          const key = p.includes("/") ? p.toLowerCase() : `${p}/tcp`;
-          ports[key] = {};
-          added.push(key);
+          // BuildKit refuses the build for a port that is not one (dispatchExpose's port parser).
+          const parsed = parseExposePort(p);
+          if (!parsed.ok) {
+            ex.error("LW008", w, parsed.message, "EXPOSE takes a port (0–65535) or a range, with an optional /tcp, /udp or /sctp: EXPOSE 80 8000-8010/udp");
+            continue;
+          }
+          for (const key of parsed.value.keys) {
+            ports[key] = {};
+            added.push(key);
+          }
         }
       }
       return { config: { ...config, ExposedPorts: ports }, createdBy: `EXPOSE map[${added.map((k) => `${k}:{}`).join(" ")}]` };
@@ -110,6 +118,9 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
     }
     case "STOPSIGNAL": {
       const sig = ex.word(instr.signal, scope);
+      // BuildKit checks the signal (moby/sys signal.ParseSignal) and keeps the text as written.
+      const parsed = parseStopSignal(sig);
+      if (!parsed.ok) ex.error("LW009", instr.signal, parsed.message, "use a signal name such as SIGTERM, SIGINT or SIGRTMIN+3, or a signal number such as 15");
       return { config: { ...config, StopSignal: sig }, createdBy: `STOPSIGNAL ${sig}` };
     }
     case "HEALTHCHECK": {

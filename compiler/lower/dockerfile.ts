@@ -23,8 +23,10 @@ export interface BaseImage {
 /** An image the graph needs that `resolveImage` did not know, and the first instruction that needs it. */
 export interface MissingImage {
   readonly ref: string;
-  /** The FROM (or `from()` call), COPY --from or RUN --mount that names it. */
+  /** The FROM (or `from()` call), COPY --from or RUN --mount that names it; for an ONBUILD trigger's, the FROM that runs it. */
   readonly at: SourceRef;
+  /** The base's ONBUILD trigger that names it, when one does (`ONBUILD COPY --from=img …` of the base). */
+  readonly trigger?: string | undefined;
 }
 
 export interface LowerInput {
@@ -77,6 +79,8 @@ class Lowering {
   readonly missing: MissingImage[] = [];
   readonly drafts: StageDraft[] = [];
   globals: Scope;
+  /** While a base's ONBUILD triggers are lowered: the FROM instruction that runs them, and the base. */
+  trigger: { readonly from: SourceRef; readonly base: string } | undefined;
 
   constructor(input: LowerInput) {
     this.input = input;
@@ -153,7 +157,11 @@ class Lowering {
   }
 
   need(ref: string, instr: Instruction, source: SourceFile): void {
-    if (this.input.resolveImage(ref) === undefined) this.missing.push({ ref, at: this.ref(instr, source) });
+    if (this.input.resolveImage(ref) !== undefined) return;
+    // An ONBUILD trigger's image is blamed on the FROM that ran the trigger (its text is in no file).
+    const t = this.trigger;
+    if (t === undefined) this.missing.push({ ref, at: this.ref(instr, source) });
+    else this.missing.push({ ref, at: t.from, trigger: `ONBUILD ${source.text.slice(instr.span.start, instr.span.end)} of ${t.base}` });
   }
 
   arg(instr: Extract<Instruction, { kind: "ARG" }>, source: SourceFile, ex: Expander, boundary: boolean): void {
@@ -203,7 +211,11 @@ class Lowering {
     // Proxy ARGs given with --build-arg reach RUN without an ARG line (kept out of keys and history).
     const proxies = new Map(Object.entries(this.input.buildArgs ?? {}).filter(([k]) => PROXY_ARGS.has(k)));
     this.drafts.push({ stage, names: name !== undefined ? [name] : [], index, scope: new Scope(withPath, proxies, this.input.ast.escape), cmdSet: false });
-    if (triggers.length > 0) this.onbuild(triggers, imageRef, ex);
+    if (triggers.length > 0) {
+      this.trigger = { from: this.ref(instr, source), base: imageRef };
+      this.onbuild(triggers, imageRef, ex);
+      this.trigger = undefined;
+    }
   }
 
   /** Runs the base's ONBUILD triggers as if they stood right after FROM. */

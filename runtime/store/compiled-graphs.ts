@@ -10,7 +10,8 @@ import type { Store } from "./store.ts";
  * Compiled Dockerfiles, kept so that a rebuild of an unchanged Dockerfile
  * skips the parser and lowering (and loading them: most of a warm build's
  * time). An entry is keyed by everything compiling reads: the Dockerfile's
- * bytes and name, the build args, the target, the platform, and the build of
+ * bytes and name, the build args, the target, the platform, the .dockerignore
+ * (the build checks' CopyIgnoredFile reads it), and the build of
  * Strata itself (`compiler`: bin/strata.js names its bundle by fingerprint;
  * without one nothing is cached). It is used only while every image it
  * resolved still has the same image ID. Entries live in graphs/<hex>.json.
@@ -22,6 +23,8 @@ export interface CompileKey {
   readonly buildArgs: Readonly<Record<string, string>>;
   readonly target: string | undefined;
   readonly platform: string | undefined;
+  /** The .dockerignore the build checks read (undefined: none). */
+  readonly dockerignore?: string | undefined;
 }
 
 interface Entry {
@@ -33,7 +36,7 @@ interface Entry {
 
 function entryPath(store: Store, key: CompileKey): string | undefined {
   if (!key.compiler) return undefined;
-  return join(store.layout.root, "graphs", `${sha256Hex(canonicalJson({ v: 2, ...key, target: key.target ?? null, platform: key.platform ?? null }))}.json`);
+  return join(store.layout.root, "graphs", `${sha256Hex(canonicalJson({ v: 3, ...key, target: key.target ?? null, platform: key.platform ?? null, dockerignore: key.dockerignore ?? null }))}.json`);
 }
 
 export async function cachedCompile(store: Store, key: CompileKey): Promise<Omit<Entry, "images"> | undefined> {

@@ -34,4 +34,23 @@ describe("diagnostics", () => {
     const d = parse(text).diagnostics[0];
     expect(d && src.where(d.span)).toBe("Dockerfile:3:3");
   });
+  it("a 1 MiB line's errors print a cut excerpt and a cut message, with the length (#17 item 12)", () => {
+    const value = "x".repeat(1 << 20);
+    const text = `FROM a\nRUN --mount=type=foo${value} true\n`;
+    const src = new SourceFile("Dockerfile", text);
+    const ds = parse(text).diagnostics;
+    expect(ds.map((d) => `${src.where(d.span)} ${d.code}`)).toEqual(["Dockerfile:2:1 DF005", "Dockerfile:2:13 DF029"]);
+    for (const d of ds) {
+      const out = formatDiagnostic(d, src);
+      expect(out.length).toBeLessThan(2000);
+      expect(out).toContain(`… (${text.split("\n")[1]?.length} characters)`);
+    }
+    const mount = formatDiagnostic(ds[1] as (typeof ds)[number], src).split("\n")[0] as string;
+    expect(mount).toMatch(/^Dockerfile:2:13: error\[DF029\]: unsupported mount type "fooxxx+… \(\d+ characters\)$/);
+  });
+  it("a NUL byte is a parse error at its own line and column (#17 item 12)", () => {
+    const nul = "FROM a\nRUN echo a\0b\n";
+    const d = parse(nul).diagnostics.find((x) => x.code === "DF013");
+    expect(d && new SourceFile("Dockerfile", nul).where(d.span)).toBe("Dockerfile:2:11");
+  });
 });

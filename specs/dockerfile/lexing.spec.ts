@@ -44,6 +44,17 @@ describe("lines, continuations, directives", () => {
   });
 });
 
+describe("JSON form", () => {
+  it("reads only the first JSON value, as BuildKit's json.Decoder does: text after the array is ignored", () => {
+    expect(dump('ENTRYPOINT ["x"] # comment\n')).toBe('(entrypoint "x")\n');
+    expect(dump('CMD ["a", "b"]junk\nRUN ["c"] ["d"]\nSHELL ["/bin/sh", "-c"] \n')).toBe('(cmd "a" "b")\n(run "c")\n(shell "/bin/sh" "-c")\n');
+    expect(dump('COPY ["a b", "/c"] # x\n')).toBe('(copy "a b" "/c")\n');
+    // Strings may hold brackets; an array that never closes is still the shell form.
+    expect(dump('CMD ["]", "[x"] y\nCMD ["a" y\n')).toBe('(cmd "]" "[x")\n(cmd "[\\"a\\" y")\n');
+    expect(errors('CMD ["a", 1] # x\n').map((d) => d.code)).toEqual(["DF007"]);
+  });
+});
+
 describe("heredocs", () => {
   it("reads several heredocs with fd, chomp and quoting", () => {
     const r = parse("FROM a\nRUN <<EOF 3<<-'END' cat\nx \\\nEOF\n\ty\n\tEND\nRUN b\n");
@@ -61,6 +72,13 @@ describe("heredocs", () => {
     expect(parse("ONBUILD RUN <<EOF\nhi\nEOF\n").ast.nodes.length).toBe(1);
     expect(dump('RUN ["a", "<<EOF"]\nEOF\n')).toBe('(run "a" "<<EOF")\n(eof "")\n');
     expect(dump("ENV a <<EOF\nEOF\n")).toBe('(env "a" "<<EOF" "")\n(eof "")\n');
+  });
+  it("allows white space between << and the delimiter, as BuildKit's shell lexer does", () => {
+    const r = parse("FROM a\nRUN <<  EOF\necho hi\nEOF\nCOPY <<\t'X' /x\nbody\nX\nRUN b\n");
+    expect(errors("FROM a\nRUN <<  EOF\necho hi\nEOF\n")).toEqual([]);
+    expect(dumpSexp(r.ast)).toBe('(from "a")\n(run "<<  EOF")\n(copy "<<" "\'X\'" "/x")\n(run "b")\n');
+    expect(r.ast.nodes[1]?.heredocs.map((h) => [h.name, h.expand, h.content])).toEqual([["EOF", true, "echo hi\n"]]);
+    expect(r.ast.nodes[2]?.heredocs.map((h) => [h.name, h.expand, h.content])).toEqual([["X", false, "body\n"]]);
   });
   it("reports an unterminated heredoc", () => {
     expect(errors("FROM a\nRUN <<EOF\nhi\n").map((d) => d.code)).toEqual(["DF006"]);

@@ -44,6 +44,31 @@ describe("# check directive", () => {
     expect(codes(`${BAD}# check=skip=all\n`)).toHaveLength(3);
   });
 
+  it("accepts BuildKit's experimental= option and Go booleans for error= (not malformed)", () => {
+    const all = lint(`# check=skip=all;experimental=all\n${BAD}`);
+    expect(all.parseDiagnostics).toEqual([]);
+    expect(all.diagnostics).toEqual([]);
+    const one = lint(`# check=error=1\n${BAD}`);
+    expect(one.parseDiagnostics).toEqual([]);
+    expect(one.errorOnWarnings).toBe(true);
+    for (const [v, on] of [["TRUE", true], ["t", true], ["False", false], ["0", false]] as const) {
+      const r = lint(`# check=error=${v}\n${BAD}`);
+      expect(r.parseDiagnostics).toEqual([]);
+      expect(r.errorOnWarnings).toBe(on);
+    }
+    const three = lint(`# check=experimental=all; skip=MaintainerDeprecated ;error=true\n${BAD}`);
+    expect(three.parseDiagnostics).toEqual([]);
+    expect(three.errorOnWarnings).toBe(true);
+    expect(three.diagnostics.map((d) => d.code)).toEqual(["FromAsCasing", "StageNameCasing"]);
+  });
+
+  it("says why a directive is malformed, in BuildKit's words", () => {
+    const why = (v: string) => lint(`# check=${v}\n${BAD}`).parseDiagnostics.map((d) => d.message);
+    expect(why("error=yes")).toEqual(['malformed check directive "error=yes": failed to parse check option "error=yes": "yes" is not a boolean']);
+    expect(why("skip=all;bogus=1")).toEqual(['malformed check directive "skip=all;bogus=1": invalid check option "bogus"']);
+    expect(why("skip=all;")).toEqual(['malformed check directive "skip=all;": invalid check option ""']);
+  });
+
   it("a malformed directive is a parse warning and checks run with defaults", () => {
     const r = lint(`# check=skip\n${BAD}`);
     expect(r.parseDiagnostics.map((d) => d.code)).toEqual(["DF012"]);

@@ -3,9 +3,10 @@
  * `Dockerfile:L:C`, and the store's listing (`strata images` and the blob list) is the same
  * before and after. A BOM and CRLF line endings are accepted. Where a case's wording and
  * BuildKit differ, BuildKit's behaviour is the oracle:
- * - `RUN ["echo","hi"]junk` is not a JSON array, so it is the shell form (the Dockerfile
- *   reference's "treated as shell form due to not being valid JSON"); it fails as a step, at its
- *   line, quoting the text. `CMD ["a",["b"]]` is JSON with a non-string: a parse error.
+ * - `RUN ["sh","-c","exit 3"]junk` is the exec form: BuildKit's parseJSON reads the first JSON
+ *   value with a json.Decoder and ignores what follows it (`ENTRYPOINT ["x"] # comment` is
+ *   `["x"]`); it fails as a step, at its line, quoting the argv. `CMD ["a",["b"]]` is JSON with a
+ *   non-string: a parse error.
  * - an empty FROM is `base name ($IMG) should not be blank`; chmod errors are BuildKit's
  *   `invalid chmod parameter: '64a'. it should be octal string and between 0 and 07777`.
  * Builds run in a network namespace of their own (`unshare --net`): `COPY --from=invalid` names
@@ -95,11 +96,11 @@ describe("reliability: bad Dockerfiles", () => {
     expectRefused("FROM busybox\nRUN true\ncopy --from=invalid a b\n", "3:1", 'image "invalid"');
   });
 
-  it("case 25: CMD with a nested array is a JSON error; RUN [..]junk is BuildKit's shell form and fails quoting the text", () => {
+  it("case 25: CMD with a nested array is a JSON error; RUN [..]junk is BuildKit's exec form (text after the array ignored) and fails quoting the argv", () => {
     const cmd = expectRefused('FROM busybox\nCMD ["a",["b"]]\n', "2:5", "arrays must be comprised of strings only");
     expect(cmd).toContain('> 2 | CMD ["a",["b"]]');
-    const run = expectRefused('FROM busybox\nRUN ["echo","hi"]junk\n', "2:1", "error[RUN_FAILED]", 'process "/bin/sh -c ["echo","hi"]junk"');
-    expect(run).toContain("exit code: 127");
+    const run = expectRefused('FROM busybox\nRUN ["sh","-c","exit 3"]junk\n', "2:1", "error[RUN_FAILED]", 'process "sh -c exit 3"');
+    expect(run).toContain("exit code: 3");
   });
 
   it("case 26: a failed RUN over a continuation marks lines 2 and 3", () => {

@@ -21,6 +21,11 @@ describe("heredocs in RUN: the argv, as BuildKit's dispatchRun builds it", () =>
     const c = prepareCommand({ args: ["/bin/sh", "-c", "3<<A cat /dev/fd/3 && cat <<B"], heredocs: [{ name: "A", content: "a\n", fd: 3 }, { name: "B", content: "b\n" }], source });
     expect(c.args).toEqual(["/bin/sh", "-c", "3<<A cat /dev/fd/3 && cat <<B\na\nA\nb\nB"]);
   });
+
+  it("white space between << and the delimiter still makes a lone heredoc (BuildKit's lexer keeps it in the word)", () => {
+    const c = prepareCommand({ args: ["/bin/sh", "-c", "<<  EOF"], heredocs: [{ name: "EOF", content: "echo a\n" }], source });
+    expect(c).toEqual({ args: ["/bin/sh", "-c", "echo a\n"], files: [] });
+  });
 });
 
 describe("heredocs in RUN: built", () => {
@@ -66,6 +71,10 @@ describe("heredocs in RUN: built", () => {
         "A",
         "second",
         "B",
+        "RUN <<  EOF",
+        "echo spaces after the arrows",
+        "touch /h7",
+        "EOF",
         "RUN <<-EOF",
         "\techo tabs stripped",
         "\tEOF",
@@ -81,10 +90,11 @@ describe("heredocs in RUN: built", () => {
       "on fd three",
       "first",
       "second",
+      "spaces after the arrows",
       "tabs stripped",
     ]);
     // Nothing it did stays: the step made no layer at all.
     expect(lastStepEmpty(root, "heredocs")).toBe(true);
-    expect(runIn(root, "heredocs", "sh", "-c", "cat /stdin.txt; ls /dev/pipes 2>&1; ls / | grep -c '^h[0-9]'").stdout).toBe("stdin world\nls: /dev/pipes: No such file or directory\n5\n");
+    expect(runIn(root, "heredocs", "sh", "-c", "cat /stdin.txt; ls /dev/pipes 2>&1; ls / | grep -c '^h[0-9]'").stdout).toBe("stdin world\nls: /dev/pipes: No such file or directory\n6\n");
   });
 });

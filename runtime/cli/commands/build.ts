@@ -1,4 +1,7 @@
 import { type Command, Option } from "commander";
+import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
+import { lintSummary } from "../../../compiler/lint/build-checks.ts";
+import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import { build } from "../../engine/build.ts";
 import { locateBuildFile } from "../../engine/compile/build-file.ts";
 import type { SecretSource } from "../../engine/exec/step-sources.ts";
@@ -9,7 +12,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { collect, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
-import { compileRequest, explainOptions, printDiagnostics, runExplain } from "./explain.ts";
+import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
@@ -73,6 +76,12 @@ export function registerBuild(program: Command): void {
     // Before any work: runc and overlay (the stages' layer depth is checked while planning).
     await preflight(store);
     const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
+    // The build checks' warnings are printed once the progress is done, as buildx does (not in quiet or rawjson mode).
+    let checks = "";
+    const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
+      printDiagnostics(source, diagnostics);
+      if (!opts.quiet && opts.progress !== "quiet" && opts.progress !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
+    };
     const sde = process.env.SOURCE_DATE_EPOCH;
     const r = await build({
       ...compileRequest(store, contextDir, opts),
@@ -83,7 +92,7 @@ export function registerBuild(program: Command): void {
       cacheFrom: opts.cacheFrom.map(cacheRef),
       cacheTo: opts.cacheTo === undefined ? undefined : cacheRef(opts.cacheTo),
       progress,
-      onDiagnostics: printDiagnostics,
+      onDiagnostics,
       onWarnings: (warnings) => {
         for (const w of warnings) process.stderr.write(`${w.fatal ? "strata: error" : "warning"}[${w.code}]: ${w.message}\n`);
       },
@@ -97,6 +106,7 @@ export function registerBuild(program: Command): void {
       for (const t of opts.tag) progress.info(`naming to ${t} done`);
     }
     progress.close();
+    process.stderr.write(checks);
     if (r.kind === "built") {
       if (opts.quiet) process.stdout.write(`${r.id}\n`);
       return;

@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { parseDockerfile } from "../../../compiler/dockerfile/parse.ts";
 import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
-import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
+import { clip, formatDiagnostic, MESSAGE_MAX } from "../../../compiler/diagnostics/format.ts";
 import { lintDockerfile } from "../../../compiler/lint/lint.ts";
 import { ruleByName } from "../../../compiler/lint/rules.ts";
 import { SourceFile } from "../../../compiler/source/source-file.ts";
@@ -93,7 +93,7 @@ function toJson(d: Diagnostic, source: SourceFile): JsonDiagnostic {
     file: d.file,
     code: d.code,
     severity: d.severity,
-    message: d.message,
+    message: clip(d.message, MESSAGE_MAX),
     line: start.line,
     column: start.column,
     endLine: end.line,

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
+import { isLintFinding, lintSummary, lintViolation } from "../../../compiler/lint/build-checks.ts";
 import { type ExplainFormat, formatPlan } from "../../../compiler/explain/format.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import type { CompileRequest } from "../../engine/compile/compile.ts";
@@ -49,14 +50,30 @@ export function compileRequest(store: Store, path: string, opts: ExplainOptions)
   };
 }
 
-/** Prints compile diagnostics on stderr, framed in the build file. */
+/** The build checks' warnings among compile diagnostics (printed as a block by lintSummary). */
+export function lintWarnings(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.filter((d) => d.severity === "warning" && isLintFinding(d));
+}
+
+/**
+ * Prints compile diagnostics on stderr, framed in the build file, except the build checks'
+ * warnings (the caller prints their block); build checks that are errors (check=error=true)
+ * end with BuildKit's "lint violation found for rules: …".
+ */
 export function printDiagnostics(source: SourceFile, diagnostics: readonly Diagnostic[]): void {
-  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d, source)}\n`);
+  const warnings = new Set(lintWarnings(diagnostics));
+  for (const d of diagnostics) if (!warnings.has(d)) process.stderr.write(`${formatDiagnostic(d, source)}\n`);
+  const violations = diagnostics.filter((d) => d.severity === "error" && isLintFinding(d));
+  if (violations.length > 0) process.stderr.write(`${lintViolation(violations)} (check=error=true: the build checks' warnings fail the build)\n`);
 }
 
 /** Prints the layer plan of a build without running anything. */
 export async function runExplain(store: Store, path: string, opts: ExplainOptions & { offline?: boolean }): Promise<void> {
-  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom.map(cacheRef), offline: opts.offline === true, onDiagnostics: printDiagnostics });
+  const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
+    printDiagnostics(source, diagnostics);
+    process.stderr.write(lintSummary(source, lintWarnings(diagnostics)));
+  };
+  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom.map(cacheRef), offline: opts.offline === true, onDiagnostics });
   if (r.kind !== "planned") {
     if (r.kind === "failed") printStepError(r.error, r.source);
     process.exitCode = ExitCode.failure;

@@ -82,20 +82,26 @@ export class BaseResolver {
   }
 
   /**
-   * Runs `lower` until every image it names is resolved (twice at most: the
-   * second run has them all, or the missing ones are diagnostics).
+   * Runs `lower` until every image it names is resolved, or the missing ones are
+   * diagnostics. Usually twice; more when a resolved base brings ONBUILD triggers
+   * that name images of their own (`ONBUILD COPY --from=img`), seen only once the
+   * base's config is known. Each pass resolves at least one new image, so it ends.
    */
   async lower(lower: (resolve: (ref: string) => BaseImage | undefined) => LowerResult, source: SourceFile): Promise<LowerResult> {
     const resolve = (ref: string): BaseImage | undefined => this.baseImage(ref);
-    const first = lower(resolve);
-    if (first.missingImages.length === 0) return first;
-    const problems: Diagnostic[] = [];
-    for (const m of first.missingImages) {
-      const d = await this.#resolve(m, source);
-      if (d) problems.push(d);
+    const tried = new Set<string>();
+    for (;;) {
+      const result = lower(resolve);
+      const missing = result.missingImages.filter((m) => !tried.has(m.ref));
+      if (missing.length === 0) return result;
+      const problems: Diagnostic[] = [];
+      for (const m of missing) {
+        tried.add(m.ref);
+        const d = await this.#resolve(m, source);
+        if (d) problems.push(d);
+      }
+      if (problems.length > 0) return { graph: undefined, diagnostics: [...result.diagnostics.filter((d) => d.severity !== "error"), ...problems], missingImages: [] };
     }
-    if (problems.length > 0) return { graph: undefined, diagnostics: [...first.diagnostics.filter((d) => d.severity !== "error"), ...problems], missingImages: [] };
-    return lower(resolve);
   }
 
   async #local(ref: string): Promise<ResolvedImage | undefined> {
@@ -141,7 +147,7 @@ export class BaseResolver {
     return {
       code: "IMG001",
       severity: "error",
-      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}" is not in the local store and could not be ${mode === "pull" ? "pulled" : "inspected"}: ${failure}`,
+      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}"${m.trigger ? ` (named by the base's ${m.trigger})` : ""} is not in the local store and could not be ${mode === "pull" ? "pulled" : "inspected"}: ${failure}`,
       file: source.name,
       span: elsewhere ? { start: 0, end: 0 } : { start: m.at.start, end: m.at.end },
       hint: `pull or import it first, e.g. strata pull ${m.ref}`,

@@ -1,5 +1,5 @@
-import { access, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { access, readFile, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 
 /** The file a build compiles and the directory its COPY and ADD read from. */
 export interface BuildFile {
@@ -31,4 +31,20 @@ export async function locateBuildFile(path: string, file: string | undefined): P
   let name = "Dockerfile";
   if (!(await exists(resolve(contextDir, name))) && (await exists(resolve(contextDir, "image.ts")))) name = "image.ts";
   return { path: resolve(contextDir, name), displayName: `${path.replace(/\/$/, "")}/${name}`, contextDir, explicit: false };
+}
+
+/**
+ * The ignore file a build applies: `<Dockerfile>.dockerignore` beside an explicitly named
+ * Dockerfile, else the context's `.dockerignore`; undefined when there is none.
+ */
+export async function findIgnoreFile(root: string, dockerfilePath?: string): Promise<{ readonly path: string; readonly text: string } | undefined> {
+  const candidates = [dockerfilePath ? `${dockerfilePath}.dockerignore` : undefined, join(root, ".dockerignore")].filter((p): p is string => p !== undefined);
+  for (const path of candidates) {
+    try {
+      return { path, text: await readFile(path, "utf8") };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  }
+  return undefined;
 }

@@ -16,7 +16,7 @@ import type { RegistryOptions } from "../../registry/options.ts";
 import { cachedCompile, rememberCompile } from "../../store/compiled-graphs.ts";
 import type { Store } from "../../store/store.ts";
 import { type BaseMode, BaseResolver } from "./bases.ts";
-import { type BuildFile, locateBuildFile } from "./build-file.ts";
+import { type BuildFile, findIgnoreFile, locateBuildFile } from "./build-file.ts";
 import { parseForLowering } from "./dockerfile.ts";
 
 /** What build and explain both compile: a build file and its context, with the options that change the graph. */
@@ -89,10 +89,12 @@ async function compileImageTs(file: BuildFile, o: CompileOptions, images: BaseRe
 async function compileDockerfile(file: BuildFile, o: CompileOptions, images: BaseResolver): Promise<FrontEndResult> {
   const text = await readFile(file.path, "utf8");
   const source = new SourceFile(file.displayName, text);
-  const key = { compiler: o.compilerId, text, name: source.name, buildArgs: o.buildArgs, target: o.target, platform: o.platform };
+  // The .dockerignore is read by the build checks (CopyIgnoredFile), so it is part of the key.
+  const ignore = await findIgnoreFile(file.contextDir, file.explicit ? file.path : undefined);
+  const key = { compiler: o.compilerId, text, name: source.name, buildArgs: o.buildArgs, target: o.target, platform: o.platform, dockerignore: ignore?.text };
   const cached = await cachedCompile(o.store, key);
   if (cached) return { source, graph: cached.graph, diagnostics: cached.diagnostics };
-  const parsed = await parseForLowering(source, o);
+  const parsed = await parseForLowering(source, { ...o, dockerignore: ignore?.text.split(/\r?\n/) });
   if (parsed.lower === undefined) return { source, diagnostics: parsed.diagnostics, graph: undefined };
   const result = finish(source, parsed.diagnostics, await images.lower(parsed.lower, source));
   // Kept only when every image it names is in the store (an explain may have looked some up remotely).

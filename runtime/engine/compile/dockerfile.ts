@@ -10,14 +10,26 @@ export interface ParsedDockerfile {
 }
 
 /**
- * Parses a Dockerfile and hands back its lowering, for the base-image
- * resolver to run (bases.ts). The parser and lowering are loaded only here,
+ * Parses a Dockerfile, runs the build checks (compiler/lint/build-checks.ts) and hands back
+ * its lowering, for the base-image resolver to run (bases.ts). The parser and lowering are loaded only here,
  * when there is something to compile (a warm build's graph is cached).
  */
-export async function parseForLowering(source: SourceFile, o: { buildArgs: Readonly<Record<string, string>>; target?: string | undefined; platform?: string | undefined }): Promise<ParsedDockerfile> {
-  const [{ parseDockerfile }, { lowerDockerfile }] = await Promise.all([import("../../../compiler/dockerfile/parse.ts"), import("../../../compiler/lower/dockerfile.ts")]);
+export async function parseForLowering(
+  source: SourceFile,
+  o: { buildArgs: Readonly<Record<string, string>>; target?: string | undefined; platform?: string | undefined; dockerignore?: readonly string[] | undefined },
+): Promise<ParsedDockerfile> {
+  const [{ parseDockerfile }, { lowerDockerfile }, { buildChecks }] = await Promise.all([
+    import("../../../compiler/dockerfile/parse.ts"),
+    import("../../../compiler/lower/dockerfile.ts"),
+    import("../../../compiler/lint/build-checks.ts"),
+  ]);
   const parsed = parseDockerfile(source);
   if (hasErrors(parsed.diagnostics)) return { diagnostics: parsed.diagnostics, lower: undefined };
+  // The build checks, as BuildKit runs them on every build (the parser's DF010 is NoEmptyContinuation's
+  // finding too); under check=error=true they are errors and nothing is lowered or run.
+  const checks = buildChecks(source, parsed, { dockerignore: o.dockerignore, buildArgs: o.buildArgs });
+  const diagnostics = [...parsed.diagnostics.filter((d) => d.code !== "DF010"), ...checks];
+  if (hasErrors(checks)) return { diagnostics, lower: undefined };
   const lower = (resolveImage: (ref: string) => BaseImage | undefined): LowerResult =>
     lowerDockerfile({
       source,
@@ -28,5 +40,5 @@ export async function parseForLowering(source: SourceFile, o: { buildArgs: Reado
       resolveImage,
       ...(o.platform !== undefined && { platform: o.platform }),
     });
-  return { diagnostics: parsed.diagnostics, lower };
+  return { diagnostics, lower };
 }

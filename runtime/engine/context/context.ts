@@ -1,11 +1,12 @@
 import type { Stats } from "node:fs";
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { readIgnoreFile } from "../../../compiler/patterns/ignore-file.ts";
 import { PatternError } from "../../../compiler/patterns/go-match.ts";
 import { PatternMatcher } from "../../../compiler/patterns/pattern-matcher.ts";
 import { StrataError } from "../../errors/error.ts";
 import { mapLimit } from "../../fs/pool.ts";
+import { findIgnoreFile } from "../compile/build-file.ts";
 import type { Fetched } from "./fetch.ts";
 
 /**
@@ -64,18 +65,8 @@ export class BuildContext {
   }
 
   static async open(root: string, dockerfilePath?: string): Promise<BuildContext> {
-    const candidates = [dockerfilePath ? `${dockerfilePath}.dockerignore` : undefined, join(root, ".dockerignore")].filter((p): p is string => p !== undefined);
-    for (const p of candidates) {
-      let text: string;
-      try {
-        text = await readFile(p, "utf8");
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-        continue;
-      }
-      return new BuildContext(root, ignoreMatcher(p, text));
-    }
-    return new BuildContext(root, new PatternMatcher([]));
+    const ignore = await findIgnoreFile(root, dockerfilePath);
+    return new BuildContext(root, ignore ? ignoreMatcher(ignore.path, ignore.text) : new PatternMatcher([]));
   }
 
   /**
