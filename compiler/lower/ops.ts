@@ -1,46 +1,17 @@
 import type { AddInstruction, CopyInstruction, RunInstruction } from "../dockerfile/ast.ts";
-import type { CopyOp, Mount, RunOp, SourceRef } from "../ir/graph.ts";
+import type { CopyOp, RunOp, SourceRef } from "../ir/graph.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
 import { commandArgv, normalize } from "./config.ts";
+import { fromRef, type StageNames } from "./from-ref.ts";
+import { lowerMount } from "./mounts.ts";
 import type { Expander, Scope } from "./scope.ts";
-
-/** Stage names seen so far, for `--from` lookups. */
-export interface StageNames {
-  readonly names: readonly string[];
-  readonly index: number;
-}
-
-/** Resolves a `--from` name: an earlier stage by name or index, else an image reference. */
-export function fromRef(name: string, drafts: readonly StageNames[]): { stage: number } | { image: string } {
-  const byName = drafts.find((d) => d.names.includes(name.toLowerCase()));
-  if (byName) return { stage: byName.index };
-  if (/^\d+$/.test(name) && Number(name) < drafts.length) return { stage: Number(name) };
-  return { image: name };
-}
 
 export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef, ex: Expander, drafts: readonly StageNames[]): RunOp {
   const argv = commandArgv(instr.command, config.Shell);
   // Declared ARGs join the environment of the RUN (not the image's Env).
   const env = [...(config.Env ?? []), ...scope.argEnv()];
   const cwd = config.WorkingDir || "/";
-  const mounts: Mount[] = instr.mounts.map((m) => {
-    const target = m.target === undefined ? "" : ex.word({ text: m.target, span: m.span }, scope);
-    return {
-      type: m.type,
-      target: target === "" || target.startsWith("/") ? target : normalize(`${cwd}/${target}`),
-      readonly: m.readonly,
-      ...(m.from !== undefined && { from: fromRef(ex.word({ text: m.from, span: m.span }, scope), drafts) }),
-      ...(m.source !== undefined && { source: ex.word({ text: m.source, span: m.span }, scope) }),
-      ...(m.id !== undefined && { id: ex.word({ text: m.id, span: m.span }, scope) }),
-      ...(m.sharing !== undefined && { sharing: m.sharing }),
-      ...(m.mode !== undefined && { mode: m.mode }),
-      ...(m.uid !== undefined && { uid: m.uid }),
-      ...(m.gid !== undefined && { gid: m.gid }),
-      ...(m.required !== undefined && { required: m.required }),
-      ...(m.env !== undefined && { env: m.env }),
-      ...(m.size !== undefined && { size: m.size }),
-    };
-  });
+  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, drafts) ?? []);
   return {
     kind: "run",
     command: { args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source },
