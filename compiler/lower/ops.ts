@@ -1,5 +1,6 @@
 import type { AddInstruction, CopyInstruction, RunInstruction } from "../dockerfile/ast.ts";
 import type { CopyOp, RunOp, SourceRef } from "../ir/graph.ts";
+import { checksumProblem } from "../ir/remote-source.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
 import { commandArgv, normalize } from "./config.ts";
 import { fromRef, type StageNames } from "./from-ref.ts";
@@ -35,6 +36,15 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     else if (/^\d+$/.test(f)) ex.error("LW005", instr.from, `COPY --from=${f}: there is no stage ${f} before this one`);
     else from = { type: "image", ref: r.image };
   }
+  // BuildKit reads an empty source as the root (path.Join("/", "")): `COPY $unset /dst` copies everything. Kept, but said.
+  instr.sources.forEach((w, i) => {
+    if (sources[i] !== "" || w.text === "") return;
+    const what = from.type === "context" ? "the whole build context" : from.type === "stage" ? "the whole stage" : "the whole image";
+    ex.warn("LW008", w, `${instr.kind} source ${w.text} expands to the empty string: ${what} is copied to ${dest}, as BuildKit does`, "define the variable (ARG name=value or --build-arg), or write . to copy everything on purpose");
+  });
+  const checksum = instr.kind === "ADD" && instr.checksum !== undefined ? ex.word(instr.checksum, scope) : undefined;
+  const bad = checksum === undefined || instr.kind !== "ADD" ? undefined : checksumProblem(checksum, sources);
+  if (bad !== undefined && instr.kind === "ADD" && instr.checksum !== undefined) ex.error("DF021", instr.checksum, bad.message, bad.hint);
   const cwd = config.WorkingDir || "/";
   return {
     kind: "copy",
@@ -49,7 +59,7 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     link: instr.link,
     parents: instr.kind === "COPY" ? instr.parents : false,
     exclude: instr.exclude.map((w) => ex.word(w, scope)),
-    ...(instr.kind === "ADD" && instr.checksum !== undefined && { checksum: ex.word(instr.checksum, scope) }),
+    ...(checksum !== undefined && { checksum }),
     ...(instr.kind === "ADD" && { keepGitDir: instr.keepGitDir }),
     ...(instr.kind === "ADD" && instr.unpack !== undefined && { unpack: instr.unpack }),
   };

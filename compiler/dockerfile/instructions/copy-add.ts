@@ -2,6 +2,7 @@
  * COPY [--from --chown --chmod --link --parents --exclude] src... dest and
  * ADD [--chown --chmod --link --checksum --keep-git-dir --exclude --unpack] src... dest.
  */
+import { checksumProblem } from "../../ir/remote-source.ts";
 import type { AddInstruction, CopyInstruction, Node, Word } from "../ast.ts";
 import { argsSpan, chompedHeredocs, report, type TypeContext } from "./context.ts";
 import { type ParsedFlags, parseFlags } from "./flags.ts";
@@ -68,9 +69,10 @@ export function typeAdd(ctx: TypeContext, node: Node): AddInstruction | undefine
   const c = common(ctx, node, flags);
   if (c === undefined || !flags.ok) return undefined;
   const checksum = flags.strings.get("checksum");
-  if (checksum !== undefined && !checksum.text.includes("$") && !/^(sha256|sha384|sha512):[0-9a-f]+$/.test(checksum.text)) {
-    return report(ctx, "DF021", `invalid --checksum=${checksum.text}`, checksum.span, "use sha256:<hex digest>");
-  }
+  // Literal words are checked now; one with a variable after expansion, at lowering.
+  const literal = checksum !== undefined && [checksum, ...c.sources].every((w) => !/[$'"\\`]/.test(w.text));
+  const bad = literal ? checksumProblem(checksum.text, c.sources.map((w) => w.text)) : undefined;
+  if (bad !== undefined && checksum !== undefined) return report(ctx, "DF021", bad.message, checksum.span, bad.hint);
   return {
     kind: "ADD",
     node,
