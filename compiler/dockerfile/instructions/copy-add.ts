@@ -2,23 +2,11 @@
  * COPY [--from --chown --chmod --link --parents --exclude] src... dest and
  * ADD [--chown --chmod --link --checksum --keep-git-dir --exclude --unpack] src... dest.
  */
+import { parseChmod } from "../../ir/config-values.ts";
 import { checksumProblem } from "../../ir/remote-source.ts";
 import type { AddInstruction, CopyInstruction, Node, Word } from "../ast.ts";
 import { argsSpan, chompedHeredocs, report, type TypeContext } from "./context.ts";
 import { type ParsedFlags, parseFlags } from "./flags.ts";
-
-const SYMBOLIC = /^[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*$/;
-
-/**
- * Why a literal `--chmod` value is refused, or undefined when it is fine. As BuildKit
- * (dockerfile2llb/convert_copy.go): octal up to 07777, else a symbolic mode; a value that looks
- * numeric but is neither gets BuildKit's own message (its testCopyInvalidChmod/testAddInvalidChmod).
- */
-function chmodProblem(v: string): string | undefined {
-  if (/^[0-7]+$/.test(v) ? Number.parseInt(v, 8) <= 0o7777 : SYMBOLIC.test(v)) return undefined;
-  if (/^[0-9]/.test(v)) return `invalid chmod parameter: '${v}'. it should be octal string and between 0 and 07777`;
-  return `invalid --chmod=${v}`;
-}
 
 function common(ctx: TypeContext, node: Node, flags: ParsedFlags) {
   const kw = node.keyword.toUpperCase();
@@ -33,9 +21,10 @@ function common(ctx: TypeContext, node: Node, flags: ParsedFlags) {
     return undefined;
   }
   const chmod = flags.strings.get("chmod");
-  const bad = chmod === undefined || chmod.text.includes("$") ? undefined : chmodProblem(chmod.text);
-  if (bad !== undefined && chmod !== undefined) {
-    report(ctx, "DF021", bad, chmod.span, "use an octal mode such as 0755 or a symbolic mode such as u+x");
+  // As BuildKit (dockerfile2llb/convert_copy.go): any octal up to 07777 (`0`, `7`, `00755`), else a symbolic mode.
+  const mode = chmod === undefined || chmod.text.includes("$") ? undefined : parseChmod(chmod.text);
+  if (mode !== undefined && !mode.ok && chmod !== undefined) {
+    report(ctx, "DF021", mode.message, chmod.span, "use an octal mode such as 0755 or a symbolic mode such as u+x");
     return undefined;
   }
   return {
