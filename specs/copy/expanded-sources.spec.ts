@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the cases are Dockerfiles, ${…} is their syntax.
 /**
  * Issue 17, items 3, 4 and 10: COPY/ADD words as BuildKit reads them.
  * - 3: `--chmod` takes any octal up to 07777 (`0`, `7`, `00755`); 010000 is BuildKit's invalid chmod parameter.

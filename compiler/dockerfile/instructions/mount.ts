@@ -97,6 +97,7 @@ export function mountFields(ctx: TypeContext, w: Word): MountField[] | undefined
       ok = false;
     } else if (key === "from" && value !== undefined && /\$./.test(value)) {
       // BuildKit resolves mount sources before expansion (its words).
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows Dockerfile syntax.
       report(ctx, "DF029", "'from' doesn't support variable expansion, define alias stage instead", span, "FROM ${VAR} AS name, then from=name");
       ok = false;
     } else out.push({ key, value });
