@@ -8,8 +8,7 @@ import type { ContainerConfig } from "../ir/image-config.ts";
 import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
-import type { StageNames } from "./from-ref.ts";
-import { lowerCopy, lowerRun } from "./ops.ts";
+import { lowerCopy, lowerRun, type StageNames } from "./ops.ts";
 import { hostPlatform, PROXY_ARGS, platformArgs } from "./platform.ts";
 import { Expander, Scope } from "./scope.ts";
 

@@ -11,10 +11,10 @@ import { typeMount } from "../dockerfile/instructions/mount.ts";
 import type { Mount } from "../ir/graph.ts";
 import { goClean } from "../patterns/go-match.ts";
 import { normalize } from "./config.ts";
-import { fromRef, type StageNames } from "./from-ref.ts";
 import type { Expander, Scope } from "./scope.ts";
 
-export function lowerMount(flag: MountFlag, cwd: string, scope: Scope, ex: Expander, drafts: readonly StageNames[]): Mount | undefined {
+/** `resolveFrom` resolves a `from=` name (ops.ts `fromRef`: a stage or an image). */
+export function lowerMount(flag: MountFlag, cwd: string, scope: Scope, ex: Expander, resolveFrom: (name: string) => NonNullable<Mount["from"]>): Mount | undefined {
   const fields = flag.fields.map((f) => (f.value === undefined ? f : { key: f.key, value: ex.word({ text: f.value, span: flag.span }, scope) }));
   const m = typeMount(fields, flag.span, (message, hint) => ex.error("DF029", flag, message, hint));
   if (m === undefined) return undefined;
@@ -30,7 +30,7 @@ export function lowerMount(flag: MountFlag, cwd: string, scope: Scope, ex: Expan
     type: m.type,
     target,
     readonly: m.readonly,
-    ...(m.from !== undefined && { from: fromRef(m.from, drafts) }),
+    ...(m.from !== undefined && { from: resolveFrom(m.from) }),
     ...(m.source !== undefined && { source: m.source }),
     ...(id !== undefined && { id }),
     ...(m.sharing !== undefined && { sharing: m.sharing }),

@@ -3,16 +3,29 @@ import type { CopyOp, RunOp, SourceRef } from "../ir/graph.ts";
 import { checksumProblem } from "../ir/remote-source.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
 import { commandArgv, normalize } from "./config.ts";
-import { fromRef, type StageNames } from "./from-ref.ts";
 import { lowerMount } from "./mounts.ts";
 import type { Expander, Scope } from "./scope.ts";
+
+/** Stage names seen so far, for `--from` lookups. */
+export interface StageNames {
+  readonly names: readonly string[];
+  readonly index: number;
+}
+
+/** Resolves a `--from` name: an earlier stage by name or index, else an image reference. */
+export function fromRef(name: string, drafts: readonly StageNames[]): { stage: number } | { image: string } {
+  const byName = drafts.find((d) => d.names.includes(name.toLowerCase()));
+  if (byName) return { stage: byName.index };
+  if (/^\d+$/.test(name) && Number(name) < drafts.length) return { stage: Number(name) };
+  return { image: name };
+}
 
 export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef, ex: Expander, drafts: readonly StageNames[]): RunOp {
   const argv = commandArgv(instr.command, config.Shell);
   // Declared ARGs join the environment of the RUN (not the image's Env).
   const env = [...(config.Env ?? []), ...scope.argEnv()];
   const cwd = config.WorkingDir || "/";
-  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, drafts) ?? []);
+  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, (name) => fromRef(name, drafts)) ?? []);
   return {
     kind: "run",
     command: { args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source },
@@ -40,7 +53,7 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
   instr.sources.forEach((w, i) => {
     if (sources[i] !== "" || w.text === "") return;
     const what = from.type === "context" ? "the whole build context" : from.type === "stage" ? "the whole stage" : "the whole image";
-    ex.warn("LW008", w, `${instr.kind} source ${w.text} expands to the empty string: ${what} is copied to ${dest}, as BuildKit does`, "define the variable (ARG name=value or --build-arg), or write . to copy everything on purpose");
+    ex.warn("LW012", w, `${instr.kind} source ${w.text} expands to the empty string: ${what} is copied to ${dest}, as BuildKit does`, "define the variable (ARG name=value or --build-arg), or write . to copy everything on purpose");
   });
   const checksum = instr.kind === "ADD" && instr.checksum !== undefined ? ex.word(instr.checksum, scope) : undefined;
   const bad = checksum === undefined || instr.kind !== "ADD" ? undefined : checksumProblem(checksum, sources);

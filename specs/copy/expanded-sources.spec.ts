@@ -7,7 +7,7 @@
  * - 10: ARG and ENV names expand (BuildKit's ArgCommand/EnvCommand.Expand): `ENV src file3`, then
  *   `ARG ${src}=context/bar/baz` declares file3, so `COPY $file3 /baz` copies that file.
  *   `COPY $unset /dst`: BuildKit reads the empty source as the root (path.Join("/", "")) and copies the
- *   whole context; Strata does the same, as BuildKit, but says so: warning LW008 at the source word.
+ *   whole context; Strata does the same, as BuildKit, but says so: warning LW012 at the source word.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
@@ -76,13 +76,13 @@ describe("COPY --chmod and expanded names, built (items 3 and 10)", () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(output(r)).toEqual(["the baz file", "file3=context/bar/baz"]);
-    expect(r.stderr).not.toMatch(/LW008/);
+    expect(r.stderr).not.toMatch(/LW012/);
   });
 
-  it("item 10: COPY $unset /dst copies the whole context as BuildKit does, with warning LW008 at the word", () => {
+  it("item 10: COPY $unset /dst copies the whole context as BuildKit does, with warning LW012 at the word", () => {
     const r = build(root, "unset-src", "FROM busybox:latest\nCOPY $unset /all/\nRUN ls /all\n", { a: "a\n", "d/b": "b\n" });
     expect(r.code, r.stderr).toBe(0);
     expect(output(r)).toEqual(["Dockerfile", "a", "d"]);
-    expect(r.stderr).toMatch(/Dockerfile:2:6: warning\[LW008\]: COPY source \$unset expands to the empty string: the whole build context is copied to \/all\/, as BuildKit does/);
+    expect(r.stderr).toMatch(/Dockerfile:2:6: warning\[LW012\]: COPY source \$unset expands to the empty string: the whole build context is copied to \/all\/, as BuildKit does/);
   });
 });
