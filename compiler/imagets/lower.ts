@@ -289,11 +289,11 @@ function toInstruction(call: CallRecord, span: Span, node: Node, h: Helpers): In
       return { kind: "ADD", ...common, checksum: opt(call.checksum), keepGitDir: call.keepGitDir, unpack: call.unpack };
     }
     case "env":
-      return { kind: "ENV", node, span, pairs: call.vars.map(([k, v]) => ({ key: literalWord(k), value: word(v, span), span, legacy: false })) };
+      return { kind: "ENV", node, span, pairs: call.vars.map(([k, v]) => ({ key: k, value: word(v, span), span, legacy: false })) };
     case "label":
       return { kind: "LABEL", node, span, pairs: call.labels.map(([k, v]) => ({ key: literalWord(k), value: word(v, span), span, legacy: false })) };
     case "arg":
-      return { kind: "ARG", node, span, args: [{ name: literalWord(call.name), default: opt(call.default), span }] };
+      return { kind: "ARG", node, span, args: [{ name: call.name, default: opt(call.default), span }] };
     case "workdir":
       return { kind: "WORKDIR", node, span, path: word(call.path, span) };
     case "user":
