@@ -1,5 +1,6 @@
 import type { AddInstruction, CopyInstruction, RunInstruction } from "../dockerfile/ast.ts";
 import type { CopyOp, RunOp, SourceRef } from "../ir/graph.ts";
+import { parseChmod } from "../ir/config-values.ts";
 import { checksumProblem } from "../ir/remote-source.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
 import { commandArgv, normalize } from "./config.ts";
@@ -55,6 +56,9 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     const what = from.type === "context" ? "the whole build context" : from.type === "stage" ? "the whole stage" : "the whole image";
     ex.warn("LW012", w, `${instr.kind} source ${w.text} expands to the empty string: ${what} is copied to ${dest}, as BuildKit does`, "define the variable (ARG name=value or --build-arg), or write . to copy everything on purpose");
   });
+  const chmod = instr.chmod === undefined ? undefined : ex.word(instr.chmod, scope);
+  const mode = chmod === undefined ? undefined : parseChmod(chmod);
+  if (mode !== undefined && !mode.ok && instr.chmod !== undefined) ex.error("DF021", instr.chmod, mode.message, "use an octal mode such as 0755 or a symbolic mode such as u+x");
   const checksum = instr.kind === "ADD" && instr.checksum !== undefined ? ex.word(instr.checksum, scope) : undefined;
   const bad = checksum === undefined || instr.kind !== "ADD" ? undefined : checksumProblem(checksum, sources);
   if (bad !== undefined && instr.kind === "ADD" && instr.checksum !== undefined) ex.error("DF021", instr.checksum, bad.message, bad.hint);
@@ -68,7 +72,7 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     dest: dest.startsWith("/") ? dest : `${normalize(`${cwd}/${dest}`)}${dest.endsWith("/") || dest === "." ? "/" : ""}`,
     cwd,
     ...(instr.chown !== undefined && { chown: ex.word(instr.chown, scope) }),
-    ...(instr.chmod !== undefined && { chmod: ex.word(instr.chmod, scope) }),
+    ...(chmod !== undefined && { chmod }),
     link: instr.link,
     parents: instr.kind === "COPY" ? instr.parents : false,
     exclude: instr.exclude.map((w) => ex.word(w, scope)),

@@ -67,6 +67,12 @@ describe("COPY --chmod and expanded names, built (items 3 and 10)", () => {
     const check = strata(root, ["check", `${bad}/Dockerfile`]);
     expect(check.code).toBe(1);
     expect(check.stdout + check.stderr).toMatch(/Dockerfile:2:14: error\[DF021\]: invalid chmod parameter: '10000'\. it should be octal string and between 0 and 07777/);
+    // A mode from a variable is checked once expanded, before anything runs.
+    const viaArg = context("chmod-arg", { Dockerfile: "FROM busybox:latest\nARG MODE=999\nCOPY --chmod=$MODE a /a\n", a: "a\n" });
+    const b = strata(root, ["build", viaArg]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/Dockerfile:3:14: error\[DF021\]: invalid chmod parameter: '999'/);
+    expect(b.stderr).not.toMatch(/#\d+ \[/);
   });
 
   it("item 10: ARG ${src} declares the ARG its name expands to; COPY $file3 copies that file, not the context", () => {
