@@ -83,6 +83,10 @@ describe("COPY --chmod and expanded names, built (items 3 and 10)", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(output(r)).toEqual(["the baz file", "file3=context/bar/baz"]);
     expect(r.stderr).not.toMatch(/LW012/);
+    // Nor does the linter call $file3 undefined (BuildKit lints with the names expanded), on a fully known stage too.
+    const lint = context("arg-name-lint", { Dockerfile: "FROM scratch\nENV src=file3\nARG ${src}=context/bar/baz\nCOPY $file3 /baz\n" });
+    const check = strata(root, ["check", `${lint}/Dockerfile`]);
+    expect(check.stdout + check.stderr).not.toMatch(/file3/);
   });
 
   it("item 10: COPY $unset /dst copies the whole context as BuildKit does, with warning LW012 at the word", () => {
