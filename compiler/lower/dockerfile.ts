@@ -163,10 +163,8 @@ class Lowering {
       const scope = d ? d.scope.withEnv(lastConfig(d).Env ?? []) : this.globals;
       // The name expands too, as BuildKit's ArgCommand.Expand: `ENV src=file3` then `ARG ${src}=x` declares file3.
       const name = ex.word({ text: decl.name, span: decl.span }, scope);
-      if (name === "") {
-        ex.error("DF025", decl, `ARG name ${decl.name} expands to the empty string`, "ARG names can not be blank");
-        continue;
-      }
+      // A name that expands to nothing declares nothing (BuildKit takes it; no word can refer to it).
+      if (name === "") continue;
       let value: string | undefined = buildArgs[name];
       if (value === undefined && decl.default !== undefined) value = ex.word(decl.default, scope);
       if (value === undefined) value = d ? this.globals.args.get(name) : this.predefined.get(name);
