@@ -2,7 +2,7 @@
  * Issue 17, acceptance: `strata check` accepts BuildKit's and docker/cli's own Dockerfiles.
  * fixtures/buildkit-like.Dockerfile is ours, written with the constructs those files use
  * (`# syntax=`, global ARGs in FROM, many named stages, FROM --platform=$BUILDPLATFORM,
- * ARG TARGETOS TARGETARCH, `RUN --mount=from=<stage>` and `--mount=ro` without target, cache
+ * ARG TARGETOS TARGETARCH, a stage chosen by `FROM binaries-$TARGETOS`, `RUN --mount=from=<stage>` and `--mount=ro` without target, cache
  * mounts with id and sharing, bind mounts with source, a secret, a tmpfs inside a read-only
  * bind, heredocs, COPY --link --from). It is checked, explained and built; before issue 17 a
  * bind mount without target was `error[DF029]: bind mount requires a target`.
