@@ -119,11 +119,29 @@ export interface MountSpec {
   readonly span: Span;
 }
 
+/** One `key[=value]` of a `--mount` flag, the key in its canonical spelling (src → source, dst → target, ro → readonly …). */
+export interface MountField {
+  readonly key: string;
+  /** As written (unexpanded); undefined for a bare `ro`, `rw` or `required`. */
+  readonly value: string | undefined;
+}
+
+/**
+ * One `RUN --mount=…` flag. As BuildKit's parseMount, its values are expanded with the
+ * stage's ARG/ENV before they are validated, so a mount whose values name a variable
+ * is typed at lowering (`literal` undefined); one with literal values only is typed here.
+ */
+export interface MountFlag {
+  readonly fields: readonly MountField[];
+  readonly span: Span;
+  readonly literal: MountSpec | undefined;
+}
+
 export interface RunInstruction extends InstructionBase {
   readonly kind: "RUN";
   readonly command: CommandLine;
   readonly heredocs: readonly Heredoc[];
-  readonly mounts: readonly MountSpec[];
+  readonly mounts: readonly MountFlag[];
   readonly network: "default" | "none" | "host" | undefined;
   readonly security: "sandbox" | "insecure" | undefined;
 }

@@ -51,9 +51,11 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
       let env = config.Env ?? [];
       const parts: string[] = [];
       for (const kv of instr.pairs) {
+        // Names expand too, as BuildKit's EnvCommand.Expand (and LABEL below).
+        const key = ex.word({ text: kv.key, span: kv.span }, scope);
         const value = ex.word(kv.value, scope);
-        env = envSet(env, kv.key, value);
-        parts.push(`${kv.key}=${value}`);
+        env = envSet(env, key, value);
+        parts.push(`${key}=${value}`);
       }
       return { config: { ...config, Env: env }, createdBy: `ENV ${parts.join(" ")}` };
     }

@@ -169,11 +169,15 @@ class Lowering {
     const buildArgs = this.input.buildArgs ?? {};
     for (const decl of instr.args) {
       const scope = d ? d.scope.withEnv(lastConfig(d).Env ?? []) : this.globals;
-      let value: string | undefined = buildArgs[decl.name];
+      // The name expands too, as BuildKit's ArgCommand.Expand: `ENV src=file3` then `ARG ${src}=x` declares file3.
+      const name = ex.word({ text: decl.name, span: decl.span }, scope);
+      // A name that expands to nothing declares nothing (BuildKit takes it; no word can refer to it).
+      if (name === "") continue;
+      let value: string | undefined = buildArgs[name];
       if (value === undefined && decl.default !== undefined) value = ex.word(decl.default, scope);
-      if (value === undefined) value = d ? this.globals.args.get(decl.name) : this.predefined.get(decl.name);
-      if (d) d.scope = d.scope.withArg(decl.name, value);
-      else this.globals = this.globals.withArg(decl.name, value);
+      if (value === undefined) value = d ? this.globals.args.get(name) : this.predefined.get(name);
+      if (d) d.scope = d.scope.withArg(name, value);
+      else this.globals = this.globals.withArg(name, value);
     }
     if (d) {
       const text = instr.args.map((a) => (a.default ? `${a.name}=${a.default.text}` : a.name)).join(" ");

@@ -1,7 +1,10 @@
 import type { AddInstruction, CopyInstruction, RunInstruction } from "../dockerfile/ast.ts";
-import type { CopyOp, Mount, RunOp, SourceRef } from "../ir/graph.ts";
+import type { CopyOp, RunOp, SourceRef } from "../ir/graph.ts";
+import { parseChmod } from "../ir/config-values.ts";
+import { checksumProblem } from "../ir/remote-source.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
 import { commandArgv, normalize } from "./config.ts";
+import { lowerMount } from "./mounts.ts";
 import type { Expander, Scope } from "./scope.ts";
 
 /** Stage names seen so far, for `--from` lookups. */
@@ -23,24 +26,7 @@ export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: 
   // Declared ARGs join the environment of the RUN (not the image's Env).
   const env = [...(config.Env ?? []), ...scope.argEnv()];
   const cwd = config.WorkingDir || "/";
-  const mounts: Mount[] = instr.mounts.map((m) => {
-    const target = m.target === undefined ? "" : ex.word({ text: m.target, span: m.span }, scope);
-    return {
-      type: m.type,
-      target: target === "" || target.startsWith("/") ? target : normalize(`${cwd}/${target}`),
-      readonly: m.readonly,
-      ...(m.from !== undefined && { from: fromRef(ex.word({ text: m.from, span: m.span }, scope), drafts) }),
-      ...(m.source !== undefined && { source: ex.word({ text: m.source, span: m.span }, scope) }),
-      ...(m.id !== undefined && { id: ex.word({ text: m.id, span: m.span }, scope) }),
-      ...(m.sharing !== undefined && { sharing: m.sharing }),
-      ...(m.mode !== undefined && { mode: m.mode }),
-      ...(m.uid !== undefined && { uid: m.uid }),
-      ...(m.gid !== undefined && { gid: m.gid }),
-      ...(m.required !== undefined && { required: m.required }),
-      ...(m.env !== undefined && { env: m.env }),
-      ...(m.size !== undefined && { size: m.size }),
-    };
-  });
+  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, (name) => fromRef(name, drafts)) ?? []);
   return {
     kind: "run",
     command: { args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source },
@@ -64,6 +50,18 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     else if (/^\d+$/.test(f)) ex.error("LW005", instr.from, `COPY --from=${f}: there is no stage ${f} before this one`);
     else from = { type: "image", ref: r.image };
   }
+  // BuildKit reads an empty source as the root (path.Join("/", "")): `COPY $unset /dst` copies everything. Kept, but said.
+  instr.sources.forEach((w, i) => {
+    if (sources[i] !== "" || w.text === "") return;
+    const what = from.type === "context" ? "the whole build context" : from.type === "stage" ? "the whole stage" : "the whole image";
+    ex.warn("LW010", w, `${instr.kind} source ${w.text} expands to the empty string: ${what} is copied to ${dest}, as BuildKit does`, "define the variable (ARG name=value or --build-arg), or write . to copy everything on purpose");
+  });
+  const chmod = instr.chmod === undefined ? undefined : ex.word(instr.chmod, scope);
+  const mode = chmod === undefined ? undefined : parseChmod(chmod);
+  if (mode !== undefined && !mode.ok && instr.chmod !== undefined) ex.error("DF021", instr.chmod, mode.message, "use an octal mode such as 0755 or a symbolic mode such as u+x");
+  const checksum = instr.kind === "ADD" && instr.checksum !== undefined ? ex.word(instr.checksum, scope) : undefined;
+  const bad = checksum === undefined || instr.kind !== "ADD" ? undefined : checksumProblem(checksum, sources);
+  if (bad !== undefined && instr.kind === "ADD" && instr.checksum !== undefined) ex.error("DF021", instr.checksum, bad.message, bad.hint);
   const cwd = config.WorkingDir || "/";
   return {
     kind: "copy",
@@ -74,11 +72,11 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     dest: dest.startsWith("/") ? dest : `${normalize(`${cwd}/${dest}`)}${dest.endsWith("/") || dest === "." ? "/" : ""}`,
     cwd,
     ...(instr.chown !== undefined && { chown: ex.word(instr.chown, scope) }),
-    ...(instr.chmod !== undefined && { chmod: ex.word(instr.chmod, scope) }),
+    ...(chmod !== undefined && { chmod }),
     link: instr.link,
     parents: instr.kind === "COPY" ? instr.parents : false,
     exclude: instr.exclude.map((w) => ex.word(w, scope)),
-    ...(instr.kind === "ADD" && instr.checksum !== undefined && { checksum: ex.word(instr.checksum, scope) }),
+    ...(checksum !== undefined && { checksum }),
     ...(instr.kind === "ADD" && { keepGitDir: instr.keepGitDir }),
     ...(instr.kind === "ADD" && instr.unpack !== undefined && { unpack: instr.unpack }),
   };

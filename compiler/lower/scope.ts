@@ -80,6 +80,10 @@ export class Expander {
     this.diagnostics.push({ code, severity: "error", message, file: this.file, span: w.span, hint });
   }
 
+  warn(code: DiagnosticCode, w: { span: Word["span"] }, message: string, hint?: string): void {
+    this.diagnostics.push({ code, severity: "warning", message, file: this.file, span: w.span, hint });
+  }
+
   private fail(w: Word, message: string, offset: number): void {
     const start = Math.min(w.span.end, w.span.start + Math.max(0, offset));
     this.diagnostics.push({ code: "LW001", severity: "error", message: `cannot expand "${w.text}": ${message}`, file: this.file, span: { start, end: w.span.end } });

@@ -10,7 +10,8 @@
  * (specs/imagets/convert.spec.ts checks every Dockerfile of the repository).
  */
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
-import type { CommandLine, DockerfileAst, Instruction, MountSpec, Word } from "../../compiler/dockerfile/ast.ts";
+import type { CommandLine, DockerfileAst, Instruction, MountFlag, MountSpec, Word } from "../../compiler/dockerfile/ast.ts";
+import { typeMount } from "../../compiler/dockerfile/instructions/mount.ts";
 import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import { LAYER_MARK } from "../../compiler/dockerfile/strata-directives.ts";
 import { wordToString } from "../../compiler/imagets/words.ts";
@@ -106,7 +107,14 @@ class Converter {
     return set.length === 0 ? "" : `{ ${set.map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
   }
 
-  mount(m: MountSpec): string {
+  /** A --mount flag; one whose typed options (type, readonly, mode …) name variables has no image.ts form. */
+  mount(flag: MountFlag): string {
+    const m: MountSpec | undefined =
+      flag.literal ??
+      typeMount(flag.fields, flag.span, (message) => {
+        this.diagnostics.push({ code: "CV001", severity: "error", message: `cannot write this --mount as image.ts options: ${message}`, file: this.source.name, span: flag.span, hint: "give the option a literal value" });
+      });
+    if (m === undefined) return "{}";
     const o: [string, string | undefined][] = [
       ["type", q(m.type)],
       ["target", m.target === undefined ? undefined : this.str(m.target)],

@@ -2,22 +2,11 @@
  * COPY [--from --chown --chmod --link --parents --exclude] src... dest and
  * ADD [--chown --chmod --link --checksum --keep-git-dir --exclude --unpack] src... dest.
  */
+import { parseChmod } from "../../ir/config-values.ts";
+import { checksumProblem } from "../../ir/remote-source.ts";
 import type { AddInstruction, CopyInstruction, Node, Word } from "../ast.ts";
 import { argsSpan, chompedHeredocs, report, type TypeContext } from "./context.ts";
 import { type ParsedFlags, parseFlags } from "./flags.ts";
-
-const SYMBOLIC = /^[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*$/;
-
-/**
- * Why a literal `--chmod` value is refused, or undefined when it is fine. As BuildKit
- * (dockerfile2llb/convert_copy.go): octal up to 07777, else a symbolic mode; a value that looks
- * numeric but is neither gets BuildKit's own message (its testCopyInvalidChmod/testAddInvalidChmod).
- */
-function chmodProblem(v: string): string | undefined {
-  if (/^[0-7]+$/.test(v) ? Number.parseInt(v, 8) <= 0o7777 : SYMBOLIC.test(v)) return undefined;
-  if (/^[0-9]/.test(v)) return `invalid chmod parameter: '${v}'. it should be octal string and between 0 and 07777`;
-  return `invalid --chmod=${v}`;
-}
 
 function common(ctx: TypeContext, node: Node, flags: ParsedFlags) {
   const kw = node.keyword.toUpperCase();
@@ -32,9 +21,10 @@ function common(ctx: TypeContext, node: Node, flags: ParsedFlags) {
     return undefined;
   }
   const chmod = flags.strings.get("chmod");
-  const bad = chmod === undefined || chmod.text.includes("$") ? undefined : chmodProblem(chmod.text);
-  if (bad !== undefined && chmod !== undefined) {
-    report(ctx, "DF021", bad, chmod.span, "use an octal mode such as 0755 or a symbolic mode such as u+x");
+  // As BuildKit (dockerfile2llb/convert_copy.go): any octal up to 07777 (`0`, `7`, `00755`), else a symbolic mode.
+  const mode = chmod === undefined || chmod.text.includes("$") ? undefined : parseChmod(chmod.text);
+  if (mode !== undefined && !mode.ok && chmod !== undefined) {
+    report(ctx, "DF021", mode.message, chmod.span, "use an octal mode such as 0755 or a symbolic mode such as u+x");
     return undefined;
   }
   return {
@@ -68,9 +58,10 @@ export function typeAdd(ctx: TypeContext, node: Node): AddInstruction | undefine
   const c = common(ctx, node, flags);
   if (c === undefined || !flags.ok) return undefined;
   const checksum = flags.strings.get("checksum");
-  if (checksum !== undefined && !checksum.text.includes("$") && !/^(sha256|sha384|sha512):[0-9a-f]+$/.test(checksum.text)) {
-    return report(ctx, "DF021", `invalid --checksum=${checksum.text}`, checksum.span, "use sha256:<hex digest>");
-  }
+  // Literal words are checked now; one with a variable after expansion, at lowering.
+  const literal = checksum !== undefined && [checksum, ...c.sources].every((w) => !/[$'"\\`]/.test(w.text));
+  const bad = literal ? checksumProblem(checksum.text, c.sources.map((w) => w.text)) : undefined;
+  if (bad !== undefined && checksum !== undefined) return report(ctx, "DF021", bad.message, checksum.span, bad.hint);
   return {
     kind: "ADD",
     node,

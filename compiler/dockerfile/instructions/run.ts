@@ -1,7 +1,10 @@
-/** RUN [--mount=...]... [--network=default|none|host] [--security=sandbox|insecure] command. */
-import type { MountSpec, Node, RunInstruction } from "../ast.ts";
+/**
+ * RUN [--mount=...]... [--network=default|none|host] [--security=sandbox|insecure] command.
+ * A RUN with no command is valid, as in BuildKit: the shell runs an empty script (`/bin/sh -c ''`).
+ */
+import type { MountFlag, Node, RunInstruction } from "../ast.ts";
 import { commandLine } from "./command.ts";
-import { chompedHeredocs, report, requireArgs, type TypeContext } from "./context.ts";
+import { chompedHeredocs, report, type TypeContext } from "./context.ts";
 import { parseFlags } from "./flags.ts";
 import { parseMount } from "./mount.ts";
 
@@ -20,9 +23,8 @@ function oneOf<T extends string>(ctx: TypeContext, name: string, w: { text: stri
 
 export function typeRun(ctx: TypeContext, node: Node): RunInstruction | undefined {
   const flags = parseFlags(ctx, node, { mount: "list", network: "string", security: "string" });
-  const hasArgs = requireArgs(ctx, node, 1);
-  const mounts: MountSpec[] = [];
-  let ok = flags.ok && hasArgs;
+  const mounts: MountFlag[] = [];
+  let ok = flags.ok;
   for (const w of flags.lists.get("mount") ?? []) {
     const m = parseMount(ctx, w);
     if (m === undefined) ok = false;

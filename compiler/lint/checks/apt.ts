@@ -77,9 +77,7 @@ function removesLists(cmd: SimpleCommand): boolean {
 }
 
 function mountsLists(run: RunInstruction): boolean {
-  return run.mounts.some(
-    (m) => (m.type === "cache" || m.type === "tmpfs") && m.target !== undefined && /^\/var\/lib\/apt(?:\/lists)?\/?$/.test(m.target),
-  );
+  return run.mounts.some(({ literal: m }) => (m?.type === "cache" || m?.type === "tmpfs") && m.target !== undefined && /^\/var\/lib\/apt(?:\/lists)?\/?$/.test(m.target));
 }
 
 export const aptListsNotCleaned: Check = (ast, instructions, source) => {

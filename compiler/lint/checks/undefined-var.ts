@@ -10,7 +10,8 @@
  * surely wrong: a global ARG not redeclared in the stage, or a near miss of a
  * name in scope. Stages based on scratch or on other stages are fully known.
  * References with a default (`${NAME:-x}`, `${NAME-x}`, `${NAME:+x}`,
- * `${NAME?msg}`) are not reported.
+ * `${NAME?msg}`) are not reported. An ARG or ENV whose name has a variable
+ * (the build expands it) makes the rest of its stage not fully known.
  */
 import type { Instruction, Word } from "../../dockerfile/ast.ts";
 import { suggest } from "../../dockerfile/edit-distance.ts";
@@ -84,7 +85,8 @@ export const undefinedVar: Check = (ast, instructions) => {
   const globalNames = new Set(globalArgs.flatMap((a) => a.args.map((d) => d.name)));
   const out: Diagnostic[] = [];
   for (const stage of stages) {
-    const known = baseIsKnown(stage);
+    // A name that names a variable (`ARG ${src}=x`, which the build expands) is not known here: from then on the stage is not fully known.
+    let known = baseIsKnown(stage);
     const defined = stage.parent === undefined ? new Set<string>() : stageEnvNames(stage.parent);
     const check = (w: Word): void => {
       if (!w.text.includes("$")) return;
@@ -103,11 +105,15 @@ export const undefinedVar: Check = (ast, instructions) => {
       if (ins.kind === "ARG") {
         for (const d of ins.args) {
           if (d.default !== undefined) check(d.default);
+          if (d.name.includes("$")) known = false;
           defined.add(d.name);
         }
       } else if (ins.kind === "ENV") {
         for (const p of ins.pairs) check(p.value);
-        for (const p of ins.pairs) defined.add(p.key);
+        for (const p of ins.pairs) {
+          if (p.key.includes("$")) known = false;
+          defined.add(p.key);
+        }
       } else {
         for (const w of expandedWords(ins)) check(w);
       }

@@ -31,25 +31,6 @@ function downloads(): string {
   return tempDir;
 }
 
-export function isHttpSource(src: string): boolean {
-  return /^https?:\/\//i.test(src);
-}
-
-/**
- * BuildKit's gitutil.ParseGitRef, for what it can tell from a local path:
- * `git@host:`, `git://`, `ssh://`, and http(s) URLs ending in `.git` (before
- * an optional `#ref:subdir` fragment).
- */
-export function isGitSource(src: string): boolean {
-  if (/^(git@[^:]+:|git:\/\/|ssh:\/\/)/i.test(src)) return true;
-  if (!isHttpSource(src)) return false;
-  try {
-    return new URL(src).pathname.endsWith(".git");
-  } catch {
-    return false;
-  }
-}
-
 /** The name BuildKit gives a downloaded file: the URL path's last component, or `__unnamed__`. */
 export function urlFileName(src: string): string {
   try {

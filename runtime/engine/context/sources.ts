@@ -5,7 +5,7 @@
  */
 import type { CopyOp } from "../../../compiler/ir/graph.ts";
 import { CopyError, commandOf, multipleSourcesError } from "./copy-error.ts";
-import { isGitSource, isHttpSource } from "./fetch.ts";
+import { isGitSource, isHttpSource } from "../../../compiler/ir/remote-source.ts";
 
 export type SourceItem =
   | { readonly kind: "path"; readonly src: string }
