@@ -6,7 +6,7 @@ import { cacheRef } from "../../registry/cache-format.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { collect, parseBuildArgs } from "../options.ts";
+import { collect, imageReferences, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { compileRequest, explainOptions, printDiagnostics, runExplain } from "./explain.ts";
@@ -50,7 +50,7 @@ export function registerBuild(program: Command): void {
     .command("build")
     .description("Build an image from a Dockerfile")
     .argument("[context]", "build context directory (or a Dockerfile)", ".")
-    .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", collect, [])
+    .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", imageReferences("-t, --tag"), [])
     .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
