@@ -9,7 +9,7 @@ import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
 import { lowerCopy, lowerRun, type StageNames } from "./ops.ts";
-import { hostPlatform, PROXY_ARGS, platformArgs } from "./platform.ts";
+import { hostPlatform, PROXY_ARGS, platformArgs, platformMatches } from "./platform.ts";
 import { Expander, Scope } from "./scope.ts";
 
 /** What lowering needs to know of a base image. */
@@ -18,6 +18,8 @@ export interface BaseImage {
   /** The image ID (its config's digest): the stage's identity for cache keys; "" when unknown (explain --offline). */
   readonly digest: string;
   readonly config: ContainerConfig;
+  /** Its config's os/architecture[/variant], when known: what its layers are built for. */
+  readonly platform?: string | undefined;
 }
 
 /** An image the graph needs that `resolveImage` did not know, and the first instruction that needs it. */
@@ -25,6 +27,8 @@ export interface MissingImage {
   readonly ref: string;
   /** The FROM (or `from()` call), COPY --from or RUN --mount that names it. */
   readonly at: SourceRef;
+  /** The platform FROM --platform asks for (else the build's). */
+  readonly platform?: string;
 }
 
 export interface LowerInput {
@@ -173,16 +177,34 @@ class Lowering {
     }
   }
 
+  /**
+   * A base image whose layers are for another platform than the stage's: until multi-platform
+   * builds exist, the build is of the image's layers, so the config would lie (LW008).
+   */
+  platformMismatch(instr: FromInstruction, ex: Expander, ref: string, has: string, asked: string | undefined): void {
+    if (asked !== undefined && instr.platform) {
+      ex.error("LW008", instr.platform, `FROM --platform=${asked}: ${ref} is a ${has} image, and Strata builds on the image it has (multi-platform builds are not supported yet)`, `pull its ${asked} image first (strata pull --platform ${asked} ${ref}), or drop --platform`);
+    } else {
+      ex.error("LW008", instr.image, `${ref} is a ${has} image, and this build is for ${this.platform}`, `FROM --platform=${has} ${ref} builds for ${has} (a RUN then needs an emulator for it, such as qemu-user-static), or use a ${this.platform} image`);
+    }
+  }
+
   from(instr: FromInstruction, source: SourceFile, ex: Expander): void {
     const imageRef = ex.word(instr.image, this.globals);
     const name = instr.stageName ? instr.stageName.text.toLowerCase() : undefined;
-    const platform = instr.platform ? ex.word(instr.platform, this.globals) : this.platform;
+    const asked = instr.platform ? ex.word(instr.platform, this.globals) : undefined;
+    let platform = asked ?? this.platform;
     let base: StageBase;
     let config: ContainerConfig = {};
     const byName = this.drafts.find((d) => d.names.includes(imageRef.toLowerCase()));
     if (byName) {
       base = { type: "stage", stage: byName.index };
       config = lastConfig(byName);
+      // The stage's layers are its base stage's: so is its platform.
+      if (asked !== undefined && instr.platform && !platformMatches(asked, byName.stage.platform)) {
+        ex.error("LW008", instr.platform, `FROM --platform=${asked}: stage ${imageRef} is built for ${byName.stage.platform}`, "drop --platform: a stage built on another stage has that stage's layers and platform");
+      }
+      platform = byName.stage.platform;
     } else if (imageRef === "scratch") {
       base = { type: "scratch" };
     } else if (imageRef === "") {
@@ -191,7 +213,8 @@ class Lowering {
       base = { type: "scratch" };
     } else {
       const img = this.input.resolveImage(imageRef);
-      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source) });
+      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source), ...(asked !== undefined && { platform: asked }) });
+      else if (img.platform !== undefined && !platformMatches(platform, img.platform)) this.platformMismatch(instr, ex, imageRef, img.platform, asked);
       base = { type: "image", ref: imageRef, digest: img?.digest ?? "" };
       config = img?.config ?? {};
     }
