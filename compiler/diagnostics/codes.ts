@@ -39,7 +39,7 @@ export const DIAGNOSTIC_CODES = {
   LW005: "COPY --from names a stage index that does not come before it",
   LW006: "a base image's ONBUILD trigger is an instruction ONBUILD may not run (FROM, ONBUILD, MAINTAINER)",
   LW007: "FROM's image expands to the empty string (an ARG with an empty or no default)",
-  LW008: "a stage's base is for another platform than the one asked for (FROM --platform, or the build's): its layers would not be what the config says",
+  LW008: "a stage's base, or an image a COPY --from or RUN --mount from= reads, is for another platform than the stage's (FROM --platform, or the build's): its layers would not be what the config says",
   // image.ts (compiler/imagets/, runtime/imagets/); TypeScript's own errors keep their TSnnnn codes.
   TS001: "an image.ts builder call cannot be lowered (no exported image, a missing source, a bad option)",
   TS002: "image.ts cannot be loaded: a module that cannot be transpiled, an import that cannot be resolved, an import cycle",

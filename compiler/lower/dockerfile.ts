@@ -27,7 +27,7 @@ export interface MissingImage {
   readonly ref: string;
   /** The FROM (or `from()` call), COPY --from or RUN --mount that names it. */
   readonly at: SourceRef;
-  /** The platform FROM --platform asks for (else the build's). */
+  /** The platform to get it for: its stage's (FROM --platform, else the build's). */
   readonly platform?: string;
 }
 
@@ -138,11 +138,11 @@ class Lowering {
     const scope = d.scope.withEnv(config.Env ?? []);
     if (instr.kind === "RUN") {
       const op = lowerRun(instr, config, scope, this.ref(instr, source), ex, this.drafts);
-      for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source);
+      for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source, ex);
       push(op, config, runCreatedBy(op.command.args));
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
-      if (op.from.type === "image") this.need(op.from.ref, instr, source);
+      if (op.from.type === "image") this.need(op.from.ref, instr, source, ex);
       push(op, config, copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope)));
     } else if (instr.kind === "WORKDIR") {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet) as { config: ContainerConfig; createdBy: string };
@@ -156,8 +156,14 @@ class Lowering {
     }
   }
 
-  need(ref: string, instr: Instruction, source: SourceFile): void {
-    if (this.input.resolveImage(ref) === undefined) this.missing.push({ ref, at: this.ref(instr, source) });
+  /** An image a COPY --from or RUN --mount from= reads: of the stage's platform, as BuildKit asks for it (else LW008). */
+  need(ref: string, instr: Instruction, source: SourceFile, ex: Expander): void {
+    const platform = this.current?.stage.platform ?? this.platform;
+    const img = this.input.resolveImage(ref);
+    if (img === undefined) this.missing.push({ ref, at: this.ref(instr, source), platform });
+    else if (img.platform !== undefined && !platformMatches(platform, img.platform)) {
+      ex.error("LW008", instr, `${instr.kind} reads ${ref}, a ${img.platform} image, into a stage for ${platform}`, `pull its ${platform} image first (strata pull --platform ${platform} ${ref})`);
+    }
   }
 
   arg(instr: Extract<Instruction, { kind: "ARG" }>, source: SourceFile, ex: Expander, boundary: boolean): void {
@@ -213,7 +219,7 @@ class Lowering {
       base = { type: "scratch" };
     } else {
       const img = this.input.resolveImage(imageRef);
-      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source), ...(asked !== undefined && { platform: asked }) });
+      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source), platform });
       else if (img.platform !== undefined && !platformMatches(platform, img.platform)) this.platformMismatch(instr, ex, imageRef, img.platform, asked);
       base = { type: "image", ref: imageRef, digest: img?.digest ?? "" };
       config = img?.config ?? {};

@@ -60,6 +60,15 @@ describe("a stage's platform is its layers' platform", () => {
     expect(b.stderr).toContain(`image.ts:2:16: error[LW008]: FROM --platform=${foreign}: busybox:latest is a ${host} image`);
   });
 
+  it(`COPY --from and RUN --mount from= a ${foreign} image into a ${host} stage are LW008 at the instruction`, () => {
+    const copy = build("copyfrom", ["FROM busybox", "COPY --from=foreign:1 /layer/0000 /x"]);
+    expect(copy.code, copy.stderr).toBe(1);
+    expect(copy.stderr).toContain(`copyfrom.Dockerfile:2:1: error[LW008]: COPY reads foreign:1, a ${foreign} image, into a stage for ${host}`);
+    const mount = build("mountfrom", ["FROM busybox", "RUN --mount=from=foreign:1,target=/f cat /f/layer/0000"]);
+    expect(mount.code, mount.stderr).toBe(1);
+    expect(mount.stderr).toContain(`mountfrom.Dockerfile:2:1: error[LW008]: RUN reads foreign:1, a ${foreign} image, into a stage for ${host}`);
+  });
+
   it(`FROM a ${foreign} image without --platform is LW008 too: this build is for ${host}`, () => {
     const b = build("implicit", ["FROM foreign:1", "COPY a /a"]);
     expect(b.code, b.stderr).toBe(1);
