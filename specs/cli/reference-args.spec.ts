@@ -1,6 +1,6 @@
 /**
  * Issue 17 item 25: every image reference given on the command line (build's -t, tag's target,
- * push's image and destination, pull's ref, import's name) is checked against docker's reference
+ * push's image and destination, pull's ref, import's name, a --cache-to/--cache-from ref) is checked against docker's reference
  * grammar as the command line is read, before any work: a bad one is a one-line USAGE error
  * (exit 2) and the store is not even opened. docker's rule for the first path component
  * (distribution/reference splitDockerDomain): lower-case, it is part of the path on docker.io;
@@ -40,6 +40,13 @@ describe("image references on the command line are validated before any work", (
 
   it.each([["UPPER"], ["library/UPPER"], ["x:"], ["x:-tag"], ["x@sha256:abc"], [`x:${"t".repeat(129)}`], [`${"a".repeat(256)}:1`]])("build -t %s is refused", (ref) => {
     expectUsage(strata(untouched, ["build", "-t", ref, ctx]), "-t, --tag", ref);
+    expect(existsSync(untouched)).toBe(false);
+  });
+
+  it("build and explain --cache-to / --cache-from check the cache's reference the same way", () => {
+    expectUsage(strata(untouched, ["build", "--cache-to", "registry:Bad:Tag:x", ctx]), "cache registry:Bad:Tag:x", "Bad:Tag:x");
+    expectUsage(strata(untouched, ["build", "--cache-from", "type=registry,ref=UPPER", ctx]), "cache type=registry,ref=UPPER", "UPPER");
+    expectUsage(strata(untouched, ["explain", "--cache-from", "registry:x:-bad", ctx]), "cache registry:x:-bad", "x:-bad");
     expect(existsSync(untouched)).toBe(false);
   });
 

@@ -40,6 +40,7 @@ interface BuildOptions {
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
   progress: ProgressMode;
+  /** The caches' references (cacheRef checks each as the command line is read). */
   cacheFrom: string[];
   cacheTo?: string;
   insecureRegistry: string[];
@@ -57,7 +58,7 @@ export function registerBuild(program: Command): void {
     .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
-    .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)");
+    .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
     if (opts.explain) {
@@ -80,8 +81,8 @@ export function registerBuild(program: Command): void {
       noCache: !opts.cache,
       secrets: parseSecrets(opts.secret),
       sourceDateEpoch: sde ? Number(sde) : undefined,
-      cacheFrom: opts.cacheFrom.map(cacheRef),
-      cacheTo: opts.cacheTo === undefined ? undefined : cacheRef(opts.cacheTo),
+      cacheFrom: opts.cacheFrom,
+      cacheTo: opts.cacheTo,
       progress,
       onDiagnostics: printDiagnostics,
       onWarnings: (warnings) => {

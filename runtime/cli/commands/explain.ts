@@ -18,6 +18,7 @@ export interface ExplainOptions {
   target?: string;
   merge: boolean;
   format: ExplainFormat;
+  /** The caches' references (cacheRef checks each as the command line is read). */
   cacheFrom: string[];
   insecureRegistry: string[];
 }
@@ -29,7 +30,7 @@ export function explainOptions(cmd: Command): Command {
     .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
     .option("--target <stage>", "build this stage")
     .option("--no-merge", "keep every RUN in a layer of its own")
-    .option("--cache-from <ref>", "a remote cache to use: registry:REF (or type=registry,ref=REF); repeatable", collect, [])
+    .option("--cache-from <ref>", "a remote cache to use: registry:REF (or type=registry,ref=REF); repeatable", (v: string, previous: string[]) => collect(cacheRef(v), previous), [])
     .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, [])
     .addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
 }
@@ -56,7 +57,7 @@ export function printDiagnostics(source: SourceFile, diagnostics: readonly Diagn
 
 /** Prints the layer plan of a build without running anything. */
 export async function runExplain(store: Store, path: string, opts: ExplainOptions & { offline?: boolean }): Promise<void> {
-  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom.map(cacheRef), offline: opts.offline === true, onDiagnostics: printDiagnostics });
+  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom, offline: opts.offline === true, onDiagnostics: printDiagnostics });
   if (r.kind !== "planned") {
     if (r.kind === "failed") printStepError(r.error, r.source);
     process.exitCode = ExitCode.failure;
