@@ -52,6 +52,6 @@ export function platformMatches(want: string, have: string): boolean {
 }
 
 /** An image config's platform in OCI form: linux/arm64, linux/arm/v7. */
-export function imagePlatform(config: { readonly os?: string; readonly architecture?: string; readonly variant?: string }): string {
-  return `${config.os || "linux"}/${config.architecture || "amd64"}${config.variant ? `/${config.variant}` : ""}`;
+export function imagePlatform(config: { readonly os: string; readonly architecture: string; readonly variant?: string | undefined }): string {
+  return `${config.os || "linux"}/${config.architecture}${config.variant ? `/${config.variant}` : ""}`;
 }

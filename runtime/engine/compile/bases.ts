@@ -55,7 +55,7 @@ export class BaseResolver {
   /** What lowering is told of `ref` (undefined: not resolved yet). */
   baseImage(ref: string): BaseImage | undefined {
     const img = this.#images.get(ref);
-    return img && { ref, digest: img.id, config: img.config?.config ?? {}, platform: img.config && imagePlatform(img.config) };
+    return img && { ref, digest: img.id, config: img.config?.config ?? {}, platform: img.config?.architecture ? imagePlatform(img.config) : undefined };
   }
 
   /** Notes for the user about images not in the store (explain prints them). */
