@@ -30,6 +30,8 @@ export function insecureRegistries(fromOptions: readonly string[] | undefined): 
  */
 export function imageReference(what: string): (value: string) => string {
   return (value) => {
+    // docker's rule too: 64 hex digits are an image ID, never a name.
+    if (/^[a-f0-9]{64}$/.test(value)) throw new StrataError("USAGE", `${what}: invalid repository name "${value}": 64 hexadecimal digits are an image ID, not a name`);
     try {
       parseName(value);
     } catch (e) {

@@ -38,7 +38,7 @@ describe("image references on the command line are validated before any work", (
     expect(existsSync(untouched)).toBe(false);
   });
 
-  it.each([["UPPER"], ["library/UPPER"], ["x:"], ["x:-tag"], ["x@sha256:abc"], [`x:${"t".repeat(129)}`], [`${"a".repeat(256)}:1`]])("build -t %s is refused", (ref) => {
+  it.each([["UPPER"], ["library/UPPER"], ["x:"], ["x:-tag"], ["x@sha256:abc"], [`x:${"t".repeat(129)}`], [`${"a".repeat(256)}:1`], ["ab".repeat(32)]])("build -t %s is refused", (ref) => {
     expectUsage(strata(untouched, ["build", "-t", ref, ctx]), "-t, --tag", ref);
     expect(existsSync(untouched)).toBe(false);
   });
