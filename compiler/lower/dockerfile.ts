@@ -9,7 +9,7 @@ import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
 import { lowerCopy, lowerRun, type StageNames } from "./ops.ts";
-import { hostPlatform, PROXY_ARGS, platformArgs } from "./platform.ts";
+import { hostPlatform, PROXY_ARGS, platformArgs, platformMatches } from "./platform.ts";
 import { Expander, Scope } from "./scope.ts";
 
 /** What lowering needs to know of a base image. */
@@ -18,6 +18,8 @@ export interface BaseImage {
   /** The image ID (its config's digest): the stage's identity for cache keys; "" when unknown (explain --offline). */
   readonly digest: string;
   readonly config: ContainerConfig;
+  /** Its config's os/architecture[/variant], when known: what its layers are built for. */
+  readonly platform?: string | undefined;
 }
 
 /** An image the graph needs that `resolveImage` did not know, and the first instruction that needs it. */
@@ -27,6 +29,8 @@ export interface MissingImage {
   readonly at: SourceRef;
   /** The base's ONBUILD trigger that names it, when one does (`ONBUILD COPY --from=img …` of the base). */
   readonly trigger?: string | undefined;
+  /** The platform to get it for: its stage's (FROM --platform, else the build's). */
+  readonly platform?: string;
 }
 
 export interface LowerInput {
@@ -138,11 +142,11 @@ class Lowering {
     const scope = d.scope.withEnv(config.Env ?? []);
     if (instr.kind === "RUN") {
       const op = lowerRun(instr, config, scope, this.ref(instr, source), ex, this.drafts);
-      for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source);
+      for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source, ex);
       push(op, config, runCreatedBy(op.command.args));
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
-      if (op.from.type === "image") this.need(op.from.ref, instr, source);
+      if (op.from.type === "image") this.need(op.from.ref, instr, source, ex);
       push(op, config, copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope)));
     } else if (instr.kind === "WORKDIR") {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet) as { config: ContainerConfig; createdBy: string };
@@ -156,12 +160,18 @@ class Lowering {
     }
   }
 
-  need(ref: string, instr: Instruction, source: SourceFile): void {
-    if (this.input.resolveImage(ref) !== undefined) return;
-    // An ONBUILD trigger's image is blamed on the FROM that ran the trigger (its text is in no file).
-    const t = this.trigger;
-    if (t === undefined) this.missing.push({ ref, at: this.ref(instr, source) });
-    else this.missing.push({ ref, at: t.from, trigger: `ONBUILD ${source.text.slice(instr.span.start, instr.span.end)} of ${t.base}` });
+  /** An image a COPY --from or RUN --mount from= reads: of the stage's platform, as BuildKit asks for it (else LW011). */
+  need(ref: string, instr: Instruction, source: SourceFile, ex: Expander): void {
+    const platform = this.current?.stage.platform ?? this.platform;
+    const img = this.input.resolveImage(ref);
+    if (img === undefined) {
+      // An ONBUILD trigger's image is blamed on the FROM that ran the trigger (its text is in no file).
+      const t = this.trigger;
+      if (t === undefined) this.missing.push({ ref, at: this.ref(instr, source), platform });
+      else this.missing.push({ ref, at: t.from, platform, trigger: `ONBUILD ${source.text.slice(instr.span.start, instr.span.end)} of ${t.base}` });
+    } else if (img.platform !== undefined && !platformMatches(platform, img.platform)) {
+      ex.error("LW011", instr, `${instr.kind} reads ${ref}, a ${img.platform} image, into a stage for ${platform}`, `pull its ${platform} image first (strata pull --platform ${platform} ${ref})`);
+    }
   }
 
   arg(instr: Extract<Instruction, { kind: "ARG" }>, source: SourceFile, ex: Expander, boundary: boolean): void {
@@ -185,16 +195,34 @@ class Lowering {
     }
   }
 
+  /**
+   * A base image whose layers are for another platform than the stage's: until multi-platform
+   * builds exist, the build is of the image's layers, so the config would lie (LW011).
+   */
+  platformMismatch(instr: FromInstruction, ex: Expander, ref: string, has: string, asked: string | undefined): void {
+    if (asked !== undefined && instr.platform) {
+      ex.error("LW011", instr.platform, `FROM --platform=${asked}: ${ref} is a ${has} image, and Strata builds on the image it has (multi-platform builds are not supported yet)`, `pull its ${asked} image first (strata pull --platform ${asked} ${ref}), or drop --platform`);
+    } else {
+      ex.error("LW011", instr.image, `${ref} is a ${has} image, and this build is for ${this.platform}`, `FROM --platform=${has} ${ref} builds for ${has} (a RUN then needs an emulator for it, such as qemu-user-static), or use a ${this.platform} image`);
+    }
+  }
+
   from(instr: FromInstruction, source: SourceFile, ex: Expander): void {
     const imageRef = ex.word(instr.image, this.globals);
     const name = instr.stageName ? instr.stageName.text.toLowerCase() : undefined;
-    const platform = instr.platform ? ex.word(instr.platform, this.globals) : this.platform;
+    const asked = instr.platform ? ex.word(instr.platform, this.globals) : undefined;
+    let platform = asked ?? this.platform;
     let base: StageBase;
     let config: ContainerConfig = {};
     const byName = this.drafts.find((d) => d.names.includes(imageRef.toLowerCase()));
     if (byName) {
       base = { type: "stage", stage: byName.index };
       config = lastConfig(byName);
+      // The stage's layers are its base stage's: so is its platform.
+      if (asked !== undefined && instr.platform && !platformMatches(asked, byName.stage.platform)) {
+        ex.error("LW011", instr.platform, `FROM --platform=${asked}: stage ${imageRef} is built for ${byName.stage.platform}`, "drop --platform: a stage built on another stage has that stage's layers and platform");
+      }
+      platform = byName.stage.platform;
     } else if (imageRef === "scratch") {
       base = { type: "scratch" };
     } else if (imageRef === "") {
@@ -203,7 +231,8 @@ class Lowering {
       base = { type: "scratch" };
     } else {
       const img = this.input.resolveImage(imageRef);
-      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source) });
+      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source), platform });
+      else if (img.platform !== undefined && !platformMatches(platform, img.platform)) this.platformMismatch(instr, ex, imageRef, img.platform, asked);
       base = { type: "image", ref: imageRef, digest: img?.digest ?? "" };
       config = img?.config ?? {};
     }

@@ -113,8 +113,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
 
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const diffIds = img.config.rootfs.diff_ids;
-  const model = new ContainerPaths(store.layout.root, "0".repeat(64));
-  checkLayerDepth(`image ${o.image}`, new Set(diffIds).size, { upper: model.upper, work: model.work, extraLowers: [model.init] });
+  checkLayerDepth(`image ${o.image}`, new Set(diffIds).size, ContainerPaths.longest(store.layout.root).mountPaths);
   await unpackLayers(store, snapshots, diffIds, img.manifest.layers);
 
   const id = newId();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Descriptor } from "../store/content-store.ts";
 import type { ImageConfigJson } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
+import { ContainerPaths, containersDir } from "../store/container-paths.ts";
 import { generateName } from "./names.ts";
 import { StrataError } from "../errors/error.ts";
 
@@ -66,49 +67,7 @@ export class NoSuchContainerError extends StrataError {
   }
 }
 
-export class ContainerPaths {
-  readonly dir: string;
-  constructor(root: string, id: string) {
-    this.dir = join(containersDir(root), id);
-  }
-  get config(): string {
-    return join(this.dir, "config.json");
-  }
-  get imageConfig(): string {
-    return join(this.dir, "image.json");
-  }
-  get init(): string {
-    return join(this.dir, "init");
-  }
-  get upper(): string {
-    return join(this.dir, "upper");
-  }
-  get work(): string {
-    return join(this.dir, "work");
-  }
-  get merged(): string {
-    return join(this.dir, "merged");
-  }
-  get bundle(): string {
-    return join(this.dir, "bundle");
-  }
-  get log(): string {
-    return join(this.dir, "container.log");
-  }
-  get runcLog(): string {
-    return join(this.dir, "runc.log");
-  }
-  get exit(): string {
-    return join(this.dir, "exit");
-  }
-  get stdin(): string {
-    return join(this.dir, "stdin");
-  }
-}
-
-export function containersDir(root: string): string {
-  return join(root, "containers");
-}
+export { ContainerPaths, containersDir };
 
 function namesDir(root: string): string {
   return join(containersDir(root), "names");

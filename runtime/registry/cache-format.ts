@@ -30,6 +30,7 @@
  * repository), so one REF serves several Dockerfiles and targets.
  */
 import { StrataError } from "../errors/error.ts";
+import { parseName } from "../store/names.ts";
 export const CACHE_ARTIFACT_TYPE = "application/vnd.strata.cache.v1";
 export const CACHE_CONFIG_TYPE = "application/vnd.strata.cache.config.v1+json";
 export const DIFF_ID_ANNOTATION = "dev.strata.diff-id";
@@ -51,15 +52,25 @@ export interface RemoteCacheConfig {
 
 /** `registry:REF` or BuildKit's `type=registry,ref=REF`: the REF. */
 export function cacheRef(spec: string): string {
-  if (spec.startsWith("registry:")) return spec.slice("registry:".length);
+  if (spec.startsWith("registry:")) return checkedRef(spec, spec.slice("registry:".length));
   if (spec.includes("=")) {
     const kv = new Map(spec.split(",").map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as [string, string]));
     if ((kv.get("type") ?? "registry") !== "registry") throw new StrataError("USAGE", `cache ${spec}: only type=registry is supported`);
     const ref = kv.get("ref");
     if (!ref) throw new StrataError("USAGE", `cache ${spec}: missing ref=`);
-    return ref;
+    return checkedRef(spec, ref);
   }
   throw new StrataError("USAGE", `cache ${spec}: expected registry:REF or type=registry,ref=REF`);
+}
+
+/** The cache's image reference, valid (docker's grammar) or a USAGE error naming the option's value. */
+function checkedRef(spec: string, ref: string): string {
+  try {
+    parseName(ref);
+  } catch (e) {
+    throw new StrataError("USAGE", `cache ${spec}: ${(e as Error).message}`);
+  }
+  return ref;
 }
 
 export function canonical(v: unknown): string {

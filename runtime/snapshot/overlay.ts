@@ -14,6 +14,11 @@ import { blobIsCorrupt, CorruptBlobError } from "../store/verified-read.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
 import { type ActiveSnapshot, SnapshotError, type SnapshotInfo, type Snapshotter } from "./snapshotter.ts";
 
+/** A scratch dir's name under run/: its owner's pid and 12 random hex. */
+function scratchId(pid: string, rand: string): string {
+  return `p${pid}-${rand}`;
+}
+
 /** An active overlay snapshot: its upper dir is the change set, its work dir overlayfs's own. */
 export interface OverlayActiveSnapshot extends ActiveSnapshot {
   readonly upper: string;
@@ -50,6 +55,15 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
   constructor(layout: StoreLayout, content: ContentStore) {
     this.layout = layout;
     this.content = content;
+  }
+
+  /**
+   * The upper and work dirs of the longest scratch dir a build step's mount can have here (a
+   * pid has at most 7 digits, pid_max being at most 2^22): what its options are measured on.
+   */
+  static longestScratch(layout: StoreLayout): { upper: string; work: string } {
+    const dir = join(layout.run, scratchId("9".repeat(7), "0".repeat(12)));
+    return { upper: join(dir, "upper"), work: join(dir, "work") };
   }
 
   /** The committed layer's directory (overlay form). */
@@ -222,7 +236,7 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
   /** run/<p<pid>-rand>/ with its owner file, an empty merged/ to mount on and an empty lower dir. */
   async #scratch(): Promise<{ id: string; dir: string; merged: string; empty: string }> {
     // The owner's pid in the id: containers named after it can be reclaimed when the owner dies (reclaim.ts).
-    const id = `p${process.pid}-${randomBytes(6).toString("hex")}`;
+    const id = scratchId(String(process.pid), randomBytes(6).toString("hex"));
     const dir = join(this.layout.run, id);
     const merged = join(dir, "merged");
     const empty = join(dir, "empty");

@@ -16,6 +16,9 @@ export interface ImageName {
 
 const NAME_RE = /^(?:([a-zA-Z0-9.-]+(?::[0-9]+)?|\[[0-9a-fA-F:]+\](?::[0-9]+)?)\/)?([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
 
+/** docker's limit on a name (host and path, without tag or digest). */
+const NAME_MAX = 255;
+
 export class InvalidReferenceError extends StrataError {
   constructor(message: string) {
     super("INVALID_REFERENCE", message);
@@ -27,8 +30,9 @@ export function parseName(ref: string): ImageName {
   if (!m) throw new InvalidReferenceError(`invalid reference format: "${ref}" (repository names must be lowercase, e.g. busybox:latest or localhost:5000/app:1.0)`);
   let domain = m[1];
   let path = m[2] as string;
-  // A first component without a dot, colon or "localhost" is part of the path (docker's rule).
-  if (domain !== undefined && !domain.includes(".") && !domain.includes(":") && domain !== "localhost" && !domain.startsWith("[")) {
+  // A lower-case first component without a dot, colon or "localhost" is part of the path; one with
+  // an upper-case letter can only be a host (docker's rule, distribution/reference splitDockerDomain).
+  if (domain !== undefined && !domain.includes(".") && !domain.includes(":") && domain !== "localhost" && !domain.startsWith("[") && domain === domain.toLowerCase()) {
     path = `${domain}/${path}`;
     domain = undefined;
   }
@@ -37,6 +41,7 @@ export function parseName(ref: string): ImageName {
     if (!path.includes("/")) path = `library/${path}`;
   }
   if (domain === "index.docker.io") domain = "docker.io";
+  if (`${m[1] === undefined ? "" : `${m[1]}/`}${m[2]}`.length > NAME_MAX) throw new InvalidReferenceError(`invalid reference format: "${ref}": a repository name is at most ${NAME_MAX} characters`);
   return { domain, path, tag: m[3] ?? (m[4] ? undefined : "latest"), digest: m[4] };
 }
 

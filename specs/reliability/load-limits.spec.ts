@@ -10,10 +10,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeLayeredArchive } from "../helpers/oci-archive.ts";
 import { repoRoot } from "../helpers/strata.ts";
 import { startRegistry, type TestRegistry } from "../registry/helpers.ts";
 import { type Arena, arena, expectClean } from "./oracle.ts";
-import { sha } from "./oci.ts";
 
 const LAYERS = 1000;
 /**
@@ -23,52 +23,6 @@ const LAYERS = 1000;
  */
 const RSS_BUDGET_MB = 160;
 
-
-/** A ustar archive of regular files (name → bytes), mtime 0, root-owned. */
-function tar(files: [string, Buffer][]): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, body] of files) {
-    const h = Buffer.alloc(512);
-    h.write(name, 0, "utf8");
-    h.write("0000644\0", 100);
-    h.write("0000000\0", 108);
-    h.write("0000000\0", 116);
-    h.write(`${body.length.toString(8).padStart(11, "0")}\0`, 124);
-    h.write("00000000000\0", 136);
-    h.write("        ", 148);
-    h.write("0", 156);
-    h.write("ustar\0" + "00", 257, "binary");
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
-    parts.push(h, body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
-
-/** Writes an OCI archive of a LAYERS-layer image named `name`; returns its manifest digest. */
-function writeArchive(path: string, name: string): string {
-  const blobs: [string, Buffer][] = [];
-  const put = (b: Buffer) => {
-    const d = sha(b);
-    blobs.push([`blobs/sha256/${d.slice(7)}`, b]);
-    return { digest: d, size: b.length };
-  };
-  const diffIds: string[] = [];
-  const layers = [];
-  for (let i = 0; i < LAYERS; i++) {
-    const raw = tar([[`layer/${String(i).padStart(4, "0")}`, Buffer.from(`layer ${i}\n`)]]);
-    diffIds.push(sha(raw));
-    layers.push({ mediaType: "application/vnd.oci.image.layer.v1.tar", ...put(raw) });
-  }
-  const config = put(Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Cmd: ["/bin/sh"] }, rootfs: { type: "layers", diff_ids: diffIds } })));
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config }, layers }));
-  const m = put(manifest);
-  const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...m, annotations: { "org.opencontainers.image.ref.name": name } }] };
-  writeFileSync(path, tar([["oci-layout", Buffer.from('{"imageLayoutVersion":"1.0.0"}')], ["index.json", Buffer.from(JSON.stringify(index))], ...blobs]));
-  return m.digest;
-}
 
 interface Measured {
   readonly code: number;
@@ -108,7 +62,7 @@ describe("reliability: a 1,000-layer image (case 43)", () => {
   const peaks: Record<string, number> = {};
   beforeAll(async () => {
     a = arena("layers", { own: ["files", "store2", "store3"] });
-    digest = writeArchive(join(a.own.files as string, "deep.tar"), "deep:1");
+    digest = writeLayeredArchive(join(a.own.files as string, "deep.tar"), "deep:1", LAYERS);
     reg = await startRegistry();
   }, 120_000);
   afterAll(async () => {

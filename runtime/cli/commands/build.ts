@@ -9,7 +9,7 @@ import { cacheRef } from "../../registry/cache-format.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { collect, parseBuildArgs } from "../options.ts";
+import { collect, imageReferences, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
@@ -43,6 +43,7 @@ interface BuildOptions {
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
   progress: ProgressMode;
+  /** The caches' references (cacheRef checks each as the command line is read). */
   cacheFrom: string[];
   cacheTo?: string;
   insecureRegistry: string[];
@@ -53,14 +54,14 @@ export function registerBuild(program: Command): void {
     .command("build")
     .description("Build an image from a Dockerfile")
     .argument("[context]", "build context directory (or a Dockerfile)", ".")
-    .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", collect, [])
+    .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", imageReferences("-t, --tag"), [])
     .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
     .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
-    .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)");
+    .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
     if (opts.explain) {
@@ -89,8 +90,8 @@ export function registerBuild(program: Command): void {
       noCache: !opts.cache,
       secrets: parseSecrets(opts.secret),
       sourceDateEpoch: sde ? Number(sde) : undefined,
-      cacheFrom: opts.cacheFrom.map(cacheRef),
-      cacheTo: opts.cacheTo === undefined ? undefined : cacheRef(opts.cacheTo),
+      cacheFrom: opts.cacheFrom,
+      cacheTo: opts.cacheTo,
       progress,
       onDiagnostics,
       onWarnings: (warnings) => {

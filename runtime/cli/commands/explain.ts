@@ -19,6 +19,7 @@ export interface ExplainOptions {
   target?: string;
   merge: boolean;
   format: ExplainFormat;
+  /** The caches' references (cacheRef checks each as the command line is read). */
   cacheFrom: string[];
   insecureRegistry: string[];
 }
@@ -30,7 +31,7 @@ export function explainOptions(cmd: Command): Command {
     .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
     .option("--target <stage>", "build this stage")
     .option("--no-merge", "keep every RUN in a layer of its own")
-    .option("--cache-from <ref>", "a remote cache to use: registry:REF (or type=registry,ref=REF); repeatable", collect, [])
+    .option("--cache-from <ref>", "a remote cache to use: registry:REF (or type=registry,ref=REF); repeatable", (v: string, previous: string[]) => collect(cacheRef(v), previous), [])
     .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, [])
     .addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
 }
@@ -73,7 +74,7 @@ export async function runExplain(store: Store, path: string, opts: ExplainOption
     printDiagnostics(source, diagnostics);
     process.stderr.write(lintSummary(source, lintWarnings(diagnostics)));
   };
-  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom.map(cacheRef), offline: opts.offline === true, onDiagnostics });
+  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom, offline: opts.offline === true, onDiagnostics });
   if (r.kind !== "planned") {
     if (r.kind === "failed") printStepError(r.error, r.source);
     process.exitCode = ExitCode.failure;

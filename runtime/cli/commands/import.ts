@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { importTarball } from "../../image/import.ts";
 import { openStore } from "../context.ts";
-import { collect } from "../options.ts";
+import { collect, imageReference } from "../options.ts";
 import { fromSource } from "../../errors/error.ts";
 
 export function registerImport(program: Command): void {
@@ -9,7 +9,7 @@ export function registerImport(program: Command): void {
     .command("import")
     .description("Import the contents of a root filesystem tarball to create an image")
     .argument("<tarball>", "a tar file (optionally gzip- or zstd-compressed), an http(s) URL, or - for standard input")
-    .argument("[name]", "NAME[:TAG] for the image")
+    .argument("[name]", "NAME[:TAG] for the image", imageReference("import NAME"))
     .option("-c, --change <instruction>", "apply a Dockerfile instruction (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME, WORKDIR); repeatable", collect, [])
     .option("-m, --message <message>", "commit message for the imported image")
     .action(async (tarball: string, name: string | undefined, opts: { message?: string; change: string[] }, cmd: Command) => {

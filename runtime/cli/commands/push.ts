@@ -3,7 +3,7 @@ import { quietLog } from "../../registry/progress.ts";
 import { pushImage } from "../../registry/push.ts";
 import { openStore } from "../context.ts";
 import { imageGroup } from "../image-group.ts";
-import { collect, insecureRegistries } from "../options.ts";
+import { collect, imageReference, insecureRegistries } from "../options.ts";
 
 interface PushOpts {
   insecureRegistry: string[];
@@ -18,8 +18,8 @@ export function registerPush(program: Command): void {
     parent
       .command("push")
       .description("Upload an image to a registry")
-      .argument("<image>", "NAME[:TAG] of a local image, e.g. localhost:5000/app:1.0")
-      .argument("[destination]", "push to this reference instead of the image's own name")
+      .argument("<image>", "NAME[:TAG] of a local image, e.g. localhost:5000/app:1.0", imageReference("push IMAGE"))
+      .argument("[destination]", "push to this reference instead of the image's own name", imageReference("push DESTINATION"))
       .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, [])
       .addOption(new Option("--compression <algo>", "layer compression").choices(["gzip", "zstd"]).default("gzip"))
       .addOption(new Option("--format <format>", "manifest media types").choices(["oci", "docker"]).default("oci"))

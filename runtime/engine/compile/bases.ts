@@ -15,6 +15,7 @@
  */
 import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import type { BaseImage, LowerResult, MissingImage } from "../../../compiler/lower/dockerfile.ts";
+import { imagePlatform } from "../../../compiler/lower/platform.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import type { ImageConfigJson } from "../../store/oci.ts";
 import type { Store } from "../../store/store.ts";
@@ -54,7 +55,7 @@ export class BaseResolver {
   /** What lowering is told of `ref` (undefined: not resolved yet). */
   baseImage(ref: string): BaseImage | undefined {
     const img = this.#images.get(ref);
-    return img && { ref, digest: img.id, config: img.config?.config ?? {} };
+    return img && { ref, digest: img.id, config: img.config?.config ?? {}, platform: img.config?.architecture ? imagePlatform(img.config) : undefined };
   }
 
   /** Notes for the user about images not in the store (explain prints them). */
@@ -126,7 +127,7 @@ export class BaseResolver {
       if (mode === "pull") {
         // The registry client is loaded only when something is pulled.
         const { pullImage } = await import("../../registry/pull.ts");
-        const pulled = await pullImage({ store, ref: m.ref, insecure: registry.insecure, platform, ...(registry.log && { log: registry.log }) });
+        const pulled = await pullImage({ store, ref: m.ref, insecure: registry.insecure, platform: m.platform ?? platform, ...(registry.log && { log: registry.log }) });
         const img = await store.findImage(pulled.name);
         if (img) {
           this.#images.set(m.ref, { ref: m.ref, id: img.configDigest, config: img.config, layers: img.manifest.layers.length, origin: "pulled" });
@@ -135,7 +136,7 @@ export class BaseResolver {
         failure = "the pulled image is not in the store";
       } else {
         const { inspectRemote } = await import("../../registry/inspect.ts");
-        const r = await inspectRemote({ ref: m.ref, insecure: registry.insecure, platform, ...(registry.log && { log: registry.log }) });
+        const r = await inspectRemote({ ref: m.ref, insecure: registry.insecure, platform: m.platform ?? platform, ...(registry.log && { log: registry.log }) });
         this.#images.set(m.ref, { ref: m.ref, id: r.configDigest, config: r.config, layers: r.layers, origin: "remote" });
         this.#notes.push(`${m.ref}: not in the local store; fetched only its manifest and config from ${r.registry} (image ID ${r.configDigest}), no layers`);
         return undefined;

@@ -1,26 +1,27 @@
 import type { BuildGraph, Stage } from "../../../compiler/ir/graph.ts";
+import { OverlaySnapshotter } from "../../snapshot/overlay.ts";
+import { overlayFit } from "../../snapshot/layer-depth.ts";
+import { ContainerPaths } from "../../store/container-paths.ts";
 import type { StoreLayout } from "../../store/layout.ts";
 
 export interface PlanWarning {
-  /** PLAN_TOO_MANY_LAYERS (fatal, in the error catalogue), or a warning's name. */
-  readonly code: "PLAN_TOO_MANY_LAYERS" | "PLAN_COPY_THEN_DELETE";
+  /** PLAN_TOO_MANY_LAYERS, PLAN_PLATFORM (fatal, in the error catalogue), or a warning's name. */
+  readonly code: "PLAN_TOO_MANY_LAYERS" | "PLAN_COPY_THEN_DELETE" | "PLAN_OVER_DOCKER_LAYERS" | "PLAN_PLATFORM";
   readonly message: string;
   /** The build cannot go ahead (explain still prints the plan). */
   readonly fatal: boolean;
 }
 
-/** Bytes one overlay lowerdir entry takes in the mount options: `l/<16 hex>:`. */
-const LOWER_ENTRY = 19;
-const PAGE = 4096;
+/** docker refuses an image of more layers than this ("max depth exceeded", its layer store's maxLayerDepth); so do other engines. */
+export const DOCKER_MAX_LAYERS = 125;
 
 /**
- * The most layers an overlay mount of this store can stack: the kernel reads
- * mount options from one page, which holds the short lower-dir links plus the
- * upper and work dir paths.
+ * The most layers one mount of this store can stack, for a build step (its scratch upper
+ * and work dirs under run/) and for a container of the built image (its own upper and work
+ * dirs, and its init layer above the image's): overlayfs takes one page of mount options.
  */
-export function maxLayers(layout: StoreLayout): number {
-  const fixed = "lowerdir=,upperdir=,workdir=,index=off,redirect_dir=off,metacopy=off".length + 2 * (layout.run.length + 40);
-  return Math.floor((PAGE - fixed) / LOWER_ENTRY);
+export function maxLayers(layout: StoreLayout): { build: number; container: number } {
+  return { build: overlayFit(OverlaySnapshotter.longestScratch(layout)), container: overlayFit(ContainerPaths.longest(layout.root).mountPaths) };
 }
 
 function layerCount(graph: BuildGraph, i: number, baseLayers: (ref: string) => number): number {
@@ -29,6 +30,13 @@ function layerCount(graph: BuildGraph, i: number, baseLayers: (ref: string) => n
   const b = stage.base;
   if (b.type === "stage") return own + layerCount(graph, b.stage, baseLayers);
   return own + (b.type === "image" ? baseLayers(b.ref) : 0);
+}
+
+/** The built image's own depth: a container of it stacks its layers under an init layer, and docker takes at most DOCKER_MAX_LAYERS. */
+function imageDepth(n: number, container: number): PlanWarning[] {
+  if (n > container) return [{ code: "PLAN_TOO_MANY_LAYERS", fatal: true, message: `the image would have ${n} layers; a container of it (strata run) stacks them under its init layer, and overlayfs here can mount at most ${container}: merge RUNs or squash the base` }];
+  if (n > DOCKER_MAX_LAYERS) return [{ code: "PLAN_OVER_DOCKER_LAYERS", fatal: false, message: `the image will have ${n} layers; docker refuses an image of more than ${DOCKER_MAX_LAYERS} ("max depth exceeded"), as other engines do: merge RUNs or squash the base` }];
+  return [];
 }
 
 /** Paths a COPY puts in the image when it names them plainly (no wildcard, one file). */
@@ -41,7 +49,8 @@ function copiedPath(op: NonNullable<Stage["steps"][number]["op"]>): string | und
 
 /**
  * Checks made on the plan before anything runs: a stage whose layers would be
- * more than overlayfs can mount is refused; a file a COPY adds and a later
+ * more than overlayfs can mount is refused, and so is an image more than a
+ * container of it can mount (one over docker's limit is worth a warning); a file a COPY adds and a later
  * RUN of the same stage deletes is worth a warning (its bytes stay in the
  * image all the same).
  */
@@ -51,7 +60,8 @@ export function planWarnings(graph: BuildGraph, order: readonly number[], layout
   for (const i of order) {
     const stage = graph.stages[i] as Stage;
     const n = layerCount(graph, i, baseLayers);
-    if (n > max) out.push({ code: "PLAN_TOO_MANY_LAYERS", fatal: true, message: `stage ${stage.name ?? i} would have ${n} layers; overlayfs here can mount at most ${max}: merge RUNs or squash the base` });
+    if (n > max.build) out.push({ code: "PLAN_TOO_MANY_LAYERS", fatal: true, message: `stage ${stage.name ?? i} would have ${n} layers; overlayfs here can mount at most ${max.build}: merge RUNs or squash the base` });
+    else if (i === graph.target) out.push(...imageDepth(n, max.container));
     stage.steps.forEach((step, j) => {
       const path = step.op ? copiedPath(step.op) : undefined;
       if (path === undefined) return;

@@ -11,6 +11,7 @@ import type { ResolvedImage } from "../compile/bases.ts";
 import type { BuildContext } from "../context/context.ts";
 import { contextDigest } from "../context/hash.ts";
 import { type PlanWarning, planWarnings } from "./checks.ts";
+import { platformWarnings, runnablePlatforms } from "./platforms.ts";
 
 export interface BuildPlan {
   /** The stages the target needs, dependencies first (the prune pass). */
@@ -92,7 +93,7 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
     for (const ref of refs) if (!images.has(ref)) images.set(ref, await p.image(ref));
   }
   const unknown = unknownKeys(graph, order, keys, (ref) => images.get(ref)?.origin === "unknown");
-  const warnings = planWarnings(graph, order, p.layout, (ref) => images.get(ref)?.layers ?? 0);
+  const warnings = [...planWarnings(graph, order, p.layout, (ref) => images.get(ref)?.layers ?? 0), ...platformWarnings(graph, order, await runnablePlatforms())];
   return { order, keys, parts: layerParts(graph, keys, order, get), unknown, warnings };
 }
 
