@@ -47,6 +47,7 @@ import { chmod, type FileHandle, link, lchown, lutimes, mkdir, open, readdir, re
 import { dirname, resolve as resolvePath } from "node:path";
 import type { Readable } from "node:stream";
 import { setAttribute, setAttributeSync } from "../fs/xattr.ts";
+import { keptXattr } from "../fs/kept-xattrs.ts";
 import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
 import { limit, LimitError } from "./limits.ts";
@@ -358,11 +359,6 @@ class Applier {
       if (st?.isDirectory()) await lutimes(this.fs.abs(rel), mtime, mtime);
     }
   }
-}
-
-/** The xattrs a layer may set: security.capability and user.*, never trusted.* or user.overlay.*. */
-function keptXattr(name: string): boolean {
-  return name === "security.capability" || (name.startsWith("user.") && !name.startsWith("user.overlay."));
 }
 
 /**

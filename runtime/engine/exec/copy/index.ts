@@ -35,9 +35,10 @@ async function unpackInto(file: string, c: Compression, source: string, dest: st
 /**
  * Copies what `op` names into `rootfs` (the step's mounted overlay). Every
  * destination path is resolved inside `rootfs`, every source path inside its
- * root. Errors are CopyErrors naming the source.
+ * root. Errors are CopyErrors naming the source; `warn` is told what is
+ * skipped (a socket).
  */
-export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string): Promise<void> {
+export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string, warn?: (message: string) => void): Promise<void> {
   try {
     const items = classifySources(op);
     const owner = op.chown !== undefined ? await resolveChown(rootfs, op.chown) : undefined;
@@ -49,7 +50,7 @@ export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string)
         const tree = await sourceTree(op, sources);
         const matches = await selectSource(tree, item.src, { exclude: op.exclude, parents: op.parents });
         if (matches.length > 1 && !dest.endsWith("/")) throw multipleSourcesError(op);
-        const placer = new Placer(rootfs, { owner, keepOwner: tree.keepOwner, mode, replace: false });
+        const placer = new Placer(rootfs, { owner, keepOwner: tree.keepOwner, mode, replace: false, keepXattrs: op.from.type !== "context", ...(warn !== undefined && { warn }) });
         for (const m of matches) {
           if (op.add && op.unpack !== false && m.top.kind === "file") {
             const c = await archiveKind(m.top.abs);
