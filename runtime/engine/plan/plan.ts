@@ -1,7 +1,7 @@
 import { digestOf } from "../../../compiler/cache/canonical.ts";
-import { computeKeys, type GraphKeys } from "../../../compiler/cache/keys.ts";
+import { computeKeys, type GraphKeys, type MountInput } from "../../../compiler/cache/keys.ts";
 import { type LayerParts, layerParts, type StepFacts } from "../../../compiler/explain/parts.ts";
-import type { BuildGraph, CopyOp, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
+import type { BuildGraph, CopyOp, Mount, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
 import { stageDependencies } from "../../../compiler/ir/stages.ts";
 import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
@@ -41,6 +41,16 @@ async function bindDigest(context: BuildContext, sources: readonly string[]): Pr
   return digestOf(parts);
 }
 
+/** What a RUN's mounts with `from` read, in mount order: a stage (keyed by its last key in computeKeys) or an image by its ID. */
+async function mountInputs(mounts: readonly Mount[], image: PlanInput["image"]): Promise<MountInput[]> {
+  const out: MountInput[] = [];
+  for (const m of mounts) {
+    if (m.from === undefined) continue;
+    out.push("stage" in m.from ? { stage: m.from.stage } : { image: (await image(m.from.image)).id });
+  }
+  return out;
+}
+
 /** The images and stages a step reads besides its parent. */
 function readsFrom(step: Step): { images: string[]; stages: number[] } {
   const op = step.op;
@@ -66,7 +76,10 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
     for (const [j, step] of (graph.stages[i] as Stage).steps.entries()) {
       if (step.op?.kind === "run") {
         const binds = step.op.mounts.filter((m) => m.type === "bind" && m.from === undefined);
-        if (binds.length > 0) facts.set(`${i}:${j}`, { input: { context: await bindDigest(context, binds.map((m) => m.source ?? ".")) } });
+        const bound = binds.length > 0 ? await bindDigest(context, binds.map((m) => m.source ?? ".")) : undefined;
+        const mounts = await mountInputs(step.op.mounts, p.image);
+        if (mounts.length > 0) facts.set(`${i}:${j}`, { input: { ...(bound !== undefined && { context: bound }), mounts } });
+        else if (bound !== undefined) facts.set(`${i}:${j}`, { input: { context: bound } });
         continue;
       }
       if (step.op?.kind !== "copy") continue;
