@@ -132,13 +132,20 @@ describe("ADD through symlinks", () => {
     expect(existsSync(`/tmp/${marker}-image`)).toBe(false);
   });
 
-  it("item 17: an existing file where a parent should be is refused as tar -x refuses it, naming the entry", () => {
+  it("item 18: an existing file where a parent should be, or a link to one, is refused as docker refuses it (not a directory), naming the entry", () => {
     writeFileSync(join(ctx, "notdir.tar"), makeTar([{ name: "passwd/x", content: "x" }]));
-    const df = join(ctx, "Dockerfile.notdir");
-    writeFileSync(df, "FROM busybox:latest\nADD notdir.tar /etc/\n");
-    const r = strata(root, ["build", "-f", df, ctx]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(`ADD failed: "notdir.tar": refusing archive: layer entry "passwd/x": "passwd" is not a directory`);
+    writeFileSync(join(ctx, "linkfile.tar"), makeTar([{ name: "pw/x", content: "x" }]));
+    const cases: [string, string][] = [
+      ["ADD notdir.tar /etc/", `ADD failed: "notdir.tar": refusing archive: layer entry "passwd/x": "passwd" is not a directory`],
+      ["RUN ln -s passwd /etc/pw\nADD linkfile.tar /etc/", `ADD failed: "linkfile.tar": refusing archive: layer entry "pw/x": "passwd" is not a directory`],
+    ];
+    for (const [lines, message] of cases) {
+      const df = join(ctx, "Dockerfile.notdir");
+      writeFileSync(df, `FROM busybox:latest\n${lines}\n`);
+      const r = strata(root, ["build", "-f", df, ctx]);
+      expect(r.code, lines).not.toBe(0);
+      expect(r.stderr, lines).toContain(message);
+    }
   });
 
   it("item 19: ADD . /symlink/.. and COPY f.txt to /symlink/../copied.txt land in / (the .. is applied before the link is followed)", () => {
