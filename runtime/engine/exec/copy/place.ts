@@ -214,7 +214,8 @@ export class Placer {
         return;
     }
     await this.setMeta(target, e.kind, meta);
-    if (this.o.keepXattrs === true && e.kind !== "symlink") copyKeptXattrs(e.abs, target); // after setMeta's chown, which clears security.capability
+    // After setMeta's chown, which clears security.capability; user.* cannot be set on links or devices.
+    if (this.o.keepXattrs === true && (e.kind === "file" || e.kind === "dir")) copyKeptXattrs(e.abs, target);
   }
 
   /** Writes a file that has no source path (a heredoc, a download) to dest as BuildKit copies a single file. */
