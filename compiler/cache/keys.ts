@@ -93,6 +93,13 @@ export function mergedLayerKey(below: readonly string[], layers: readonly string
   return digestOf({ v: CACHE_KEY_VERSION, kind: "merged-layer", below, layers, ...(sorted && { sorted }) });
 }
 
+/** What a step's key hashes of its input: the stages it reads (COPY --from, mounts' from) named by their last keys. */
+export function keyedInput(op: LayerOp, input: StepInput, stageKeys: readonly string[]): StepInput {
+  if (op.kind === "copy" && op.from.type === "stage") return { stageKey: stageKeys[op.from.stage] ?? "" };
+  if (input !== undefined && "mounts" in input) return { ...input, mounts: input.mounts.map((m) => ("stage" in m ? { stageKey: stageKeys[m.stage] ?? "" } : m)) };
+  return input;
+}
+
 export interface GraphKeys {
   /** keys[stage][step]: the key after that step (config-only steps repeat their parent's). */
   readonly steps: readonly (readonly string[])[];
@@ -117,10 +124,7 @@ export function computeKeys(graph: BuildGraph, order: readonly number[], inputOf
     const keys: string[] = [];
     stage.steps.forEach((step, j) => {
       if (step.op !== null) {
-        let input = inputOf(i, j);
-        if (step.op.kind === "copy" && step.op.from.type === "stage") input = { stageKey: stages[step.op.from.stage] ?? "" };
-        if (input !== undefined && "mounts" in input) input = { ...input, mounts: input.mounts.map((m) => ("stage" in m ? { stageKey: stages[m.stage] ?? "" } : m)) };
-        key = layerKey(key, step.op, input);
+        key = layerKey(key, step.op, keyedInput(step.op, inputOf(i, j), stages));
       }
       keys.push(key);
     });

@@ -56,6 +56,13 @@ describe("RUN --mount from=: keyed by the content it reads", () => {
     for (const target of ["/c", "/b", "/i"]) expect(cached(two.log, target), target).toBe(false);
   });
 
+  it("explain says why: the stage a RUN mounts from changed", () => {
+    buildWith("one");
+    const r = strata(root, ["explain", "--build-arg", "SEED=three", ctx]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("why a miss: line 5: its source changed (a stage or image it copies or mounts from)");
+  });
+
   it("the same seed again is a hit for every RUN", () => {
     const again = buildWith("one");
     expect(again.read).toEqual(["one", "one", "image-one"]);

@@ -1,5 +1,5 @@
 import { digestOf } from "../../../compiler/cache/canonical.ts";
-import { computeKeys, type GraphKeys, type MountInput } from "../../../compiler/cache/keys.ts";
+import { computeKeys, type GraphKeys, keyedInput, type MountInput } from "../../../compiler/cache/keys.ts";
 import { type LayerParts, layerParts, type StepFacts } from "../../../compiler/explain/parts.ts";
 import type { BuildGraph, CopyOp, Mount, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
 import { stageDependencies } from "../../../compiler/ir/stages.ts";
@@ -106,7 +106,13 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
   }
   const unknown = unknownKeys(graph, order, keys, (ref) => images.get(ref)?.origin === "unknown");
   const warnings = planWarnings(graph, order, p.layout, (ref) => images.get(ref)?.layers ?? 0);
-  return { order, keys, parts: layerParts(graph, keys, order, get), unknown, warnings };
+  // The parts name the stages a step reads by their keys, as its key does, so explain sees a changed one.
+  const keyed = (i: number, j: number): StepFacts | undefined => {
+    const f = get(i, j);
+    const op = (graph.stages[i] as Stage).steps[j]?.op;
+    return op == null ? f : { ...f, input: keyedInput(op, f?.input, keys.stages) };
+  };
+  return { order, keys, parts: layerParts(graph, keys, order, keyed), unknown, warnings };
 }
 
 /** The keys built on an unknown image: a stage from one, and each step from one that reads one (or such a stage) on. */
