@@ -3,7 +3,7 @@ import { PROXY_ARGS } from "../lower/platform.ts";
 import { digestOf } from "./canonical.ts";
 
 /**
- * Cache keys — the rules, version `strata.cache.v3`.
+ * Cache keys — the rules, version `strata.cache.v4`.
  *
  * A key names the root filesystem after a layer step. It is
  *
@@ -30,7 +30,13 @@ import { digestOf } from "./canonical.ts";
  *   it hashes: paths as placed, types, modes, sizes, content sha256 or link
  *   targets; never mtime, inode or owner); for a RUN with bind mounts from
  *   the context, the same digest of the bound paths; for a stage, that
- *   stage's last key; for an image, its image ID.
+ *   stage's last key; for an image, its image ID. A RUN whose mounts read
+ *   `from` a stage or an image (bind mounts, cache mounts seeded from one)
+ *   has `input: { context?, mounts }`, `mounts` listing in mount order what
+ *   each such mount reads: `{ stageKey }` (that stage's last key) or
+ *   `{ image }` (its image ID), so a changed stage or image is a miss, as
+ *   BuildKit keys an exec by its mounts' inputs. (v3 keyed those mounts by
+ *   the stage's index or the image's ref only.)
  * - An image is named by its ID (the config digest, which lists its diffIDs),
  *   not its manifest digest: the same image pulled (compressed layers) or
  *   built here (uncompressed) has two manifests but one ID and one key.
@@ -41,10 +47,18 @@ import { digestOf } from "./canonical.ts";
  * - ARG values enter a key only through the environment of a RUN that
  *   comes after the ARG declaration, and through words they expand into.
  */
-export const CACHE_KEY_VERSION = "strata.cache.v3";
+export const CACHE_KEY_VERSION = "strata.cache.v4";
+
+/** What a mount with `from` reads: a stage (by index from the runtime, by its last key once keyed) or an image by its ID. */
+export type MountInput = { readonly stage: number } | { readonly stageKey: string } | { readonly image: string };
 
 /** What a layer step reads besides its parent; resolved by the runtime before keys are computed. */
-export type StepInput = { readonly context: string } | { readonly stageKey: string } | { readonly image: string } | undefined;
+export type StepInput =
+  | { readonly context: string }
+  | { readonly stageKey: string }
+  | { readonly image: string }
+  | { readonly context?: string; readonly mounts: readonly MountInput[] }
+  | undefined;
 
 export function baseKey(stage: Stage, stageKeys: readonly string[]): string {
   const b = stage.base;
@@ -79,6 +93,13 @@ export function mergedLayerKey(below: readonly string[], layers: readonly string
   return digestOf({ v: CACHE_KEY_VERSION, kind: "merged-layer", below, layers, ...(sorted && { sorted }) });
 }
 
+/** What a step's key hashes of its input: the stages it reads (COPY --from, mounts' from) named by their last keys. */
+export function keyedInput(op: LayerOp, input: StepInput, stageKeys: readonly string[]): StepInput {
+  if (op.kind === "copy" && op.from.type === "stage") return { stageKey: stageKeys[op.from.stage] ?? "" };
+  if (input !== undefined && "mounts" in input) return { ...input, mounts: input.mounts.map((m) => ("stage" in m ? { stageKey: stageKeys[m.stage] ?? "" } : m)) };
+  return input;
+}
+
 export interface GraphKeys {
   /** keys[stage][step]: the key after that step (config-only steps repeat their parent's). */
   readonly steps: readonly (readonly string[])[];
@@ -103,9 +124,7 @@ export function computeKeys(graph: BuildGraph, order: readonly number[], inputOf
     const keys: string[] = [];
     stage.steps.forEach((step, j) => {
       if (step.op !== null) {
-        let input = inputOf(i, j);
-        if (step.op.kind === "copy" && step.op.from.type === "stage") input = { stageKey: stages[step.op.from.stage] ?? "" };
-        key = layerKey(key, step.op, input);
+        key = layerKey(key, step.op, keyedInput(step.op, inputOf(i, j), stages));
       }
       keys.push(key);
     });

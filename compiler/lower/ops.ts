@@ -39,6 +39,16 @@ export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: 
   };
 }
 
+/**
+ * COPY/ADD's destination as BuildKit's dispatchCopy makes it: joined to the working directory and
+ * cleaned lexically (`/symlink/..` is `/`, whatever `/symlink` points to: the `..` is applied before
+ * any symlink is followed), with a trailing `/` when the written one ends in `/` or is `.`.
+ */
+export function copyDest(cwd: string, dest: string): string {
+  const clean = normalize(dest.startsWith("/") ? dest : `${cwd}/${dest}`);
+  return clean.endsWith("/") || !(dest.endsWith("/") || dest === ".") ? clean : `${clean}/`;
+}
+
 export function lowerCopy(instr: CopyInstruction | AddInstruction, config: ContainerConfig, scope: Scope, ex: Expander, drafts: readonly StageNames[]): CopyOp {
   const sources = instr.sources.map((w) => ex.word(w, scope));
   const dest = ex.word(instr.dest, scope);
@@ -69,7 +79,7 @@ export function lowerCopy(instr: CopyInstruction | AddInstruction, config: Conta
     from,
     sources,
     inline: instr.heredocs.map((h) => ({ name: h.name, content: h.expand ? ex.raw({ text: h.content, span: h.span }, scope) : h.content })),
-    dest: dest.startsWith("/") ? dest : `${normalize(`${cwd}/${dest}`)}${dest.endsWith("/") || dest === "." ? "/" : ""}`,
+    dest: copyDest(cwd, dest),
     cwd,
     ...(instr.chown !== undefined && { chown: ex.word(instr.chown, scope) }),
     ...(chmod !== undefined && { chmod }),

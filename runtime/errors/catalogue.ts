@@ -114,6 +114,7 @@ export const RUNTIME_ERRORS = {
   LAYER_LINK_TARGET_MISSING: e("layer", 1, "a layer hardlink points at a path the layer does not have"),
   LAYER_BAD_WHITEOUT: e("layer", 1, "a layer whiteout is malformed or goes through a whiteout"),
   LAYER_UNSUPPORTED_ENTRY: e("layer", 1, "a layer entry Strata does not write (a NUL in a name, a hardlink to a directory)"),
+  LAYER_NOT_DIRECTORY: e("layer", 1, "an ADD archive entry's parent is an existing file, not a directory (tar -x refuses it too)"),
   LAYER_UNSUPPORTED_OVERLAY: e("layer", 1, "an overlay upper directory holds something a layer cannot express"),
   LAYER_VERIFY_FAILED: e("layer", 1, "a layer file changed while it was written, or its bytes are not what was written"),
   RUNC_FAILED: e("layer", 1, "runc itself failed (not the command it ran); the message quotes runc"),

@@ -8,6 +8,16 @@
  *  - "flatten": destDir is a full rootfs. A whiteout deletes the named path; an opaque marker
  *    deletes every existing child of its directory that this layer did not add.
  * In both, the layer's own content wins over its whiteouts whatever the entry order.
+ *  - "unpack": ADD's extraction of an archive into its destination directory, in place, as
+ *    BuildKit extracts it (chrootarchive / containerd's archive.Apply, rooted at the destination):
+ *    symlinks on an entry's path, the archive's own and those already there (Debian's
+ *    `/var/run -> /run`), are followed as in a chroot at destDir (`symldir1 -> ..` then
+ *    `symldir1/etc/myfile` writes destDir's `etc/myfile`; `localetc -> /etc` then `localetc/x`
+ *    writes destDir's `etc/x`); an implied parent that exists through a link is written through it,
+ *    while an entry naming the link itself replaces it (docker's Unpack: lstat, remove unless both
+ *    are directories); an entry that names the root (`./`, an empty name) is skipped; `.wh.` names
+ *    are plain files; an existing file where a parent should be is LAYER_NOT_DIRECTORY; `owner`
+ *    (--chown) replaces every entry's owner.
  *
  * Safety: nothing is ever written outside destDir. Names are normalised and refused when they
  * are absolute or climb out; parents are resolved component by component (see
@@ -37,6 +47,7 @@ import { chmod, type FileHandle, link, lchown, lutimes, mkdir, open, readdir, re
 import { dirname, resolve as resolvePath } from "node:path";
 import type { Readable } from "node:stream";
 import { setAttribute, setAttributeSync } from "../fs/xattr.ts";
+import { keptXattr } from "../fs/kept-xattrs.ts";
 import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
 import { limit, LimitError } from "./limits.ts";
@@ -48,8 +59,10 @@ import { TarReader } from "./tar-reader.ts";
 import { failpoint } from "../fs/failpoint.ts";
 
 export interface ApplyLayerOptions {
-  /** "overlay": destDir is a fresh overlay layer dir; "flatten": destDir is a rootfs to update. */
-  mode: "overlay" | "flatten";
+  /** "overlay": destDir is a fresh overlay layer dir; "flatten": destDir is a rootfs to update; "unpack": ADD (see the header). */
+  mode: ApplyMode;
+  /** "unpack" only: the owner every entry takes (ADD --chown). */
+  owner?: { uid: number; gid: number };
   /** TEST ONLY (see the header): extract without any path protection. Never set by runtime code. */
   testOnlyUnguarded?: true;
 }
@@ -60,6 +73,8 @@ export interface ApplyLayerResult {
   /** Bytes read from the stream. */
   size: number;
 }
+
+export type ApplyMode = "overlay" | "flatten" | "unpack";
 
 const WHITEOUT_PREFIX = ".wh.";
 const OPAQUE_MARKER = ".wh..wh..opq";
@@ -82,7 +97,10 @@ interface PendingNode {
 
 class Applier {
   readonly fs: ScopedRoot;
-  readonly mode: "overlay" | "flatten";
+  readonly mode: ApplyMode;
+  /** How parents resolve: as a chroot with tar -x's "not a directory" (unpack), else a layer's rules. */
+  readonly resolve: { chroot: boolean; keepNonDirs: boolean };
+  readonly owner: { uid: number; gid: number } | undefined;
   /** Real relative paths this layer created or wrote into (and all their ancestors). */
   readonly added = new Set<string>();
   readonly dirTimes = new Map<string, number>();
@@ -97,9 +115,11 @@ class Applier {
     this.pending.delete(rel);
   };
 
-  constructor(root: string, mode: "overlay" | "flatten") {
+  constructor(root: string, mode: ApplyMode, owner?: { uid: number; gid: number }) {
     this.fs = new ScopedRoot(root);
     this.mode = mode;
+    this.resolve = { chroot: mode === "unpack", keepNonDirs: mode === "unpack" };
+    this.owner = mode === "unpack" ? owner : undefined;
   }
 
   markAdded(rel: string): void {
@@ -112,8 +132,10 @@ class Applier {
     }
   }
 
-  async apply(e: TarEntry, reader: TarReader): Promise<void> {
+  async apply(entry: TarEntry, reader: TarReader): Promise<void> {
+    const e = this.owner === undefined ? entry : { ...entry, uid: this.owner.uid, gid: this.owner.gid };
     const comps = normalizeName(e.name, e.name);
+    if (comps.length === 0 && this.mode === "unpack") return; // as docker: what names the destination itself is skipped
     if (comps.length === 0) {
       if (e.type !== "dir") throw new LayerError("LAYER_UNSUPPORTED_ENTRY", e.name, "only a directory may name the root");
       await lchown(this.fs.root, e.uid, e.gid);
@@ -123,17 +145,19 @@ class Applier {
     }
     const base = comps[comps.length - 1] as string;
     const parentComps = comps.slice(0, -1);
-    for (const c of parentComps) {
-      if (c.startsWith(WHITEOUT_PREFIX)) {
-        throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `invalid whiteout: the path goes through the whiteout name "${c}"`);
+    if (this.mode !== "unpack") {
+      for (const c of parentComps) {
+        if (c.startsWith(WHITEOUT_PREFIX)) {
+          throw new LayerError("LAYER_BAD_WHITEOUT", e.name, `invalid whiteout: the path goes through the whiteout name "${c}"`);
+        }
       }
+      if (base.startsWith(WHITEOUT_PREFIX)) return this.whiteout(e, base, parentComps);
     }
-    if (base.startsWith(WHITEOUT_PREFIX)) return this.whiteout(e, base, parentComps);
 
     const parentKey = parentComps.join("/");
     let parent = this.dirCache.get(parentKey);
     if (parent === undefined) {
-      parent = (await this.fs.resolveDir(parentComps, e.name, { create: true, onMkdir: this.onMkdir })) as string;
+      parent = (await this.fs.resolveDir(parentComps, e.name, { create: true, onMkdir: this.onMkdir, ...this.resolve })) as string;
       this.dirCache.set(parentKey, parent);
     }
     const rel = joinRel(parent, base);
@@ -247,7 +271,7 @@ class Applier {
     }
     const comps = normalizeName(e.linkname, e.name, "LAYER_LINK_ESCAPE");
     if (comps.length === 0) throw new LayerError("LAYER_LINK_ESCAPE", e.name, "hardlink to the root");
-    const parent = await this.fs.resolveDir(comps.slice(0, -1), e.name, { create: false, escapeCode: "LAYER_LINK_ESCAPE" });
+    const parent = await this.fs.resolveDir(comps.slice(0, -1), e.name, { create: false, escapeCode: "LAYER_LINK_ESCAPE", chroot: this.resolve.chroot });
     const targetRel = parent === null ? null : joinRel(parent, comps[comps.length - 1] as string);
     if (targetRel !== null && this.pending.has(targetRel)) await this.flushNodes();
     const target = targetRel === null ? null : await lstatOrNull(this.fs.abs(targetRel));
@@ -337,11 +361,6 @@ class Applier {
   }
 }
 
-/** The xattrs a layer may set: security.capability and user.*, never trusted.* or user.overlay.*. */
-function keptXattr(name: string): boolean {
-  return name === "security.capability" || (name.startsWith("user.") && !name.startsWith("user.overlay."));
-}
-
 /**
  * Extract an uncompressed OCI layer tar into `destDir` (which must exist). The caller
  * decompresses. Resolves with the digest and size of the tar stream as read; rejects with a
@@ -350,7 +369,7 @@ function keptXattr(name: string): boolean {
  * end on success and destroyed on failure.
  */
 export async function applyLayer(tar: Readable, destDir: string, options: ApplyLayerOptions): Promise<ApplyLayerResult> {
-  const applier = new Applier(await realpath(destDir), options.mode);
+  const applier = new Applier(await realpath(destDir), options.mode, options.owner);
   const reader = new TarReader(tar);
   const maxEntries = limit("layerEntries");
   const maxBytes = limit("layerBytes");

@@ -21,6 +21,8 @@ export type LayerErrorCode =
   | "LAYER_BAD_WHITEOUT"
   /** An entry the converter cannot represent (sparse files, unknown types, a non-directory at the root). */
   | "LAYER_UNSUPPORTED_ENTRY"
+  /** An archive entry's parent is an existing non-directory (ADD's extraction, as tar -x: "not a directory"). */
+  | "LAYER_NOT_DIRECTORY"
   /** The tar stream itself is malformed (bad checksum, truncated). */
   | "LAYER_BAD_TAR"
   /** The upper directory uses overlayfs features that have no tar form (redirect_dir, metacopy). */

@@ -7,7 +7,8 @@
  * followed by hand as the container would see them — a relative target is resolved against the
  * directory holding the link, an absolute target restarts at the root (as in containerd's
  * fs.RootPath: `localetc -> /etc` then `localetc/x` writes the root's `etc/x`) — and refused when
- * a relative target climbs above the root. The result is a path made only of real directories,
+ * a relative target climbs above the root (a layer), or kept at the root as a chroot keeps it
+ * (ADD's extraction: `symldir1 -> ..` then `symldir1/etc/myfile` writes the root's `etc/myfile`). The result is a path made only of real directories,
  * so the final operation (open with O_EXCL|O_NOFOLLOW, symlink, link, mknod) cannot be redirected.
  */
 import { lstat, mkdir, readlink, rm } from "node:fs/promises";
@@ -69,14 +70,16 @@ export class ScopedRoot {
 
   /**
    * Resolve directory components to a relative path of real directories under the root.
-   * With `create`, missing components are made (0755) and non-directories in the way replaced;
+   * With `create`, missing components are made (0755) and non-directories in the way replaced
+   * (a layer's content wins), or refused with `keepNonDirs` (tar -x: "not a directory");
    * `onMkdir` is told about each directory made. Without it, returns null when the directory
-   * does not exist. Throws `escapeCode` when a symlink leads outside the root.
+   * does not exist. Throws `escapeCode` when a symlink leads outside the root, unless `chroot`:
+   * then `..` at the root stays at the root, as in a chroot (what ADD's extraction sees).
    */
   async resolveDir(
     comps: readonly string[],
     entry: string,
-    opts: { create: boolean; escapeCode?: LayerErrorCode; onMkdir?: (rel: string) => void },
+    opts: { create: boolean; escapeCode?: LayerErrorCode; onMkdir?: (rel: string) => void; chroot?: boolean; keepNonDirs?: boolean },
   ): Promise<string | null> {
     const escapeCode = opts.escapeCode ?? "LAYER_PATH_ESCAPE";
     const stack: string[] = [];
@@ -86,6 +89,7 @@ export class ScopedRoot {
       const c = queue.shift() as string;
       if (c === "" || c === ".") continue;
       if (c === "..") {
+        if (stack.length === 0 && opts.chroot === true) continue;
         if (stack.length === 0) throw new LayerError(escapeCode, entry, "path escapes the root through a symlink (\"..\" above the root)");
         stack.pop();
         continue;
@@ -104,6 +108,7 @@ export class ScopedRoot {
       }
       if (st === null || !st.isDirectory()) {
         if (!opts.create) return null;
+        if (st !== null && opts.keepNonDirs === true) throw new LayerError("LAYER_NOT_DIRECTORY", entry, `${JSON.stringify(rel)} is not a directory`);
         if (st !== null) await rm(p, { recursive: true, force: true });
         await mkdir(p, { mode: 0o755 });
         opts.onMkdir?.(rel);

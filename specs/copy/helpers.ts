@@ -39,6 +39,7 @@ export interface TarSpec {
   uid?: number;
   gid?: number;
   mtime?: number;
+  xattrs?: Record<string, Buffer>;
 }
 
 /** A tar archive built by hand (so it can hold the entries real tools refuse to write). */
@@ -59,7 +60,7 @@ export function makeTar(entries: readonly TarSpec[]): Buffer {
         linkname: e.linkname ?? "",
         devmajor: 0,
         devminor: 0,
-        xattrs: new Map(),
+        xattrs: new Map(Object.entries(e.xattrs ?? {})),
       }),
     );
     if (type === "file") parts.push(data, Buffer.alloc(padding(data.length)));

@@ -4,8 +4,9 @@
  * `strata import` of a hand-made tar or `strata load` of a hand-made OCI archive. Each case runs
  * in an oracle arena (oracle.ts): sentinels beside the store, nothing newer than the marker
  * outside it, the host files unchanged, `strata system verify` clean. Tar-slip names climb by
- * 1 to 6 levels so that, wherever Strata extracts (the store's tmp, the ADD staging dir under
- * TMPDIR, which the case points into the arena), one of them aims at the arena's `victim/`.
+ * 1 to 6 levels so that, wherever Strata extracts (the store's tmp; ADD in place, in the step's
+ * rootfs under the store's run/; TMPDIR, which the case points into the arena, for anything
+ * temporary), one of them aims at the arena's `victim/`.
  * The oracle self-test runs one case with the applier's test-only switch and shows the oracle
  * catches the escape.
  */
@@ -32,7 +33,7 @@ function open(tag: string, own: string[] = ["ctx", "tmp"]): Arena {
 
 const ups = [1, 2, 3, 4, 5, 6].map((k) => "../".repeat(k));
 
-/** Builds ctx/Dockerfile with TMPDIR inside the arena (ADD's staging dir lives there). */
+/** Builds ctx/Dockerfile with TMPDIR inside the arena (so any temporary file lives there). */
 function build(a: Arena, dockerfile: string, tag: string, files: Record<string, Buffer | string> = {}) {
   const ctx = a.own.ctx as string;
   writeFileSync(join(ctx, "Dockerfile"), dockerfile);
@@ -150,7 +151,7 @@ describe("case 4: hardlinks", () => {
       expect(imp.code, title).toBe(1);
       expect(imp.stderr, title).toMatch(/error\[LAYER_LINK_(ESCAPE|TARGET_MISSING)\]: .*layer entry "(hl|a\/b\/c\/d\/x)": hardlink/);
     }
-    // The same through ADD (flatten mode, the staging dir under the arena's TMPDIR).
+    // The same through ADD (unpack mode, in place in the step's rootfs).
     for (const [title, entries] of hostile.slice(0, 3)) {
       const r = build(a, "FROM scratch\nADD evil.tar /\n", "c4", { "evil.tar": makeTar(entries) });
       expect(r.code, title).toBe(1);

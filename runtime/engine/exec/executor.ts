@@ -99,6 +99,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       await ensureImageLayers(store, snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
       return roots.root(img.config.rootfs.diff_ids);
     },
+    layersOf: async (from) => ("stage" in from ? (await (results.get(from.stage) as Promise<StageResult>)).chain : (await store.getImage(from.image)).config.rootfs.diff_ids),
     secrets: o.secrets ?? new Map(),
     cacheMounts: join(store.layout.root, "cache-mounts"),
   };

@@ -64,7 +64,7 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
       }
     } else {
       try {
-        await copyInto(op, o.sources, snap.merged);
+        await copyInto(op, o.sources, snap.merged, (message) => o.onOutput(Buffer.from(`WARN: ${message}\n`)));
       } catch (e) {
         if (e instanceof StepError) throw e;
         throw new StepError(e instanceof StrataError ? e.code : "COPY_FAILED", (e as Error).message, source);

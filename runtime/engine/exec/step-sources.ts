@@ -14,6 +14,8 @@ export interface StepSources {
   stageRoot(stage: number): Promise<string>;
   /** The mounted, read-only root of an image in the store. */
   imageRoot(ref: string): Promise<string>;
+  /** The diffIDs (bottom first) a stage's or an image's root is made of: what names its content. */
+  layersOf(from: { readonly stage: number } | { readonly image: string }): Promise<readonly string[]>;
   readonly secrets: ReadonlyMap<string, SecretSource>;
   /** Persistent home of RUN --mount=type=cache directories (under the store). */
   readonly cacheMounts: string;

@@ -1,7 +1,7 @@
 import { digestOf } from "../../../compiler/cache/canonical.ts";
-import { computeKeys, type GraphKeys } from "../../../compiler/cache/keys.ts";
+import { computeKeys, type GraphKeys, keyedInput, type MountInput } from "../../../compiler/cache/keys.ts";
 import { type LayerParts, layerParts, type StepFacts } from "../../../compiler/explain/parts.ts";
-import type { BuildGraph, CopyOp, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
+import type { BuildGraph, CopyOp, Mount, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
 import { stageDependencies } from "../../../compiler/ir/stages.ts";
 import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
@@ -42,6 +42,16 @@ async function bindDigest(context: BuildContext, sources: readonly string[]): Pr
   return digestOf(parts);
 }
 
+/** What a RUN's mounts with `from` read, in mount order: a stage (keyed by its last key in computeKeys) or an image by its ID. */
+async function mountInputs(mounts: readonly Mount[], image: PlanInput["image"]): Promise<MountInput[]> {
+  const out: MountInput[] = [];
+  for (const m of mounts) {
+    if (m.from === undefined) continue;
+    out.push("stage" in m.from ? { stage: m.from.stage } : { image: (await image(m.from.image)).id });
+  }
+  return out;
+}
+
 /** The images and stages a step reads besides its parent. */
 function readsFrom(step: Step): { images: string[]; stages: number[] } {
   const op = step.op;
@@ -67,7 +77,10 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
     for (const [j, step] of (graph.stages[i] as Stage).steps.entries()) {
       if (step.op?.kind === "run") {
         const binds = step.op.mounts.filter((m) => m.type === "bind" && m.from === undefined);
-        if (binds.length > 0) facts.set(`${i}:${j}`, { input: { context: await bindDigest(context, binds.map((m) => m.source ?? ".")) } });
+        const bound = binds.length > 0 ? await bindDigest(context, binds.map((m) => m.source ?? ".")) : undefined;
+        const mounts = await mountInputs(step.op.mounts, p.image);
+        if (mounts.length > 0) facts.set(`${i}:${j}`, { input: { ...(bound !== undefined && { context: bound }), mounts } });
+        else if (bound !== undefined) facts.set(`${i}:${j}`, { input: { context: bound } });
         continue;
       }
       if (step.op?.kind !== "copy") continue;
@@ -94,7 +107,13 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
   }
   const unknown = unknownKeys(graph, order, keys, (ref) => images.get(ref)?.origin === "unknown");
   const warnings = [...planWarnings(graph, order, p.layout, (ref) => images.get(ref)?.layers ?? 0), ...platformWarnings(graph, order, await runnablePlatforms())];
-  return { order, keys, parts: layerParts(graph, keys, order, get), unknown, warnings };
+  // The parts name the stages a step reads by their keys, as its key does, so explain sees a changed one.
+  const keyed = (i: number, j: number): StepFacts | undefined => {
+    const f = get(i, j);
+    const op = (graph.stages[i] as Stage).steps[j]?.op;
+    return op == null ? f : { ...f, input: keyedInput(op, f?.input, keys.stages) };
+  };
+  return { order, keys, parts: layerParts(graph, keys, order, keyed), unknown, warnings };
 }
 
 /** The keys built on an unknown image: a stage from one, and each step from one that reads one (or such a stage) on. */

@@ -5,19 +5,18 @@
  * valid tar header (as Go's tar.Reader.Next() accepts it; BuildKit's
  * isArchivePath). Anything else is copied as a plain file.
  *
- * Extraction never writes into the rootfs directly: the stream goes through
- * runtime/layer's applyLayer (flatten mode) into a fresh private staging
- * directory — which refuses absolute names, `../`, and symlink or hardlink
- * tricks, naming the entry — and the staged tree is then merged into the
- * destination with the same placer as COPY (tar -x semantics: the archive's
- * content wins path by path). gzip and zstd use node:zlib; bzip2 and xz the
- * system `bzip2` and `xz`.
+ * Extraction is in place, as BuildKit extracts (rooted at the destination
+ * directory, like its chrootarchive): the stream goes through runtime/layer's
+ * applyLayer in "unpack" mode, which resolves every parent by hand inside the
+ * destination — symlinks, the archive's and those the image already has,
+ * followed as in a chroot there — and refuses absolute names, `../` names and
+ * hardlinks out, naming the entry. The archive's content wins path by path
+ * (tar -x). gzip and zstd use node:zlib; bzip2 and xz the system `bzip2` and
+ * `xz`.
  */
 import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { mkdtemp, open, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { applyLayer } from "../../../layer/apply-layer.ts";
@@ -104,16 +103,14 @@ export async function archiveKind(path: string): Promise<Compression | undefined
 }
 
 /**
- * Extracts the archive at `path` into a new staging directory and returns it
- * (the caller removes it). Errors name the source and the offending entry.
+ * Extracts the archive at `path` into the existing directory `dir` (resolved
+ * inside the rootfs), every entry owned by `owner` when given (--chown).
+ * Errors name the source and the offending entry.
  */
-export async function extractToStaging(path: string, c: Compression, source: string): Promise<string> {
-  const staging = await mkdtemp(join(tmpdir(), "strata-unpack-"));
+export async function extractInto(path: string, c: Compression, source: string, dir: string, owner: { uid: number; gid: number } | undefined): Promise<void> {
   try {
-    await applyLayer(decompressed(path, c), staging, { mode: "flatten" });
+    await applyLayer(decompressed(path, c), dir, { mode: "unpack", ...(owner !== undefined && { owner }) });
   } catch (e) {
-    await rm(staging, { recursive: true, force: true });
     throw new CopyError("COPY_ARCHIVE", `"${source}": refusing archive: ${(e as Error).message}`, { cause: e });
   }
-  return staging;
 }

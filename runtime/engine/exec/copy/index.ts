@@ -11,11 +11,11 @@
  * Strata always follows it (inside the rootfs), as without --link.
  */
 import { constants } from "node:fs";
-import { copyFile, rm } from "node:fs/promises";
+import { copyFile } from "node:fs/promises";
 import type { CopyOp } from "../../../../compiler/ir/graph.ts";
 import { secureJoin } from "../../../fs/secure-join.ts";
 import type { StepSources } from "../step-sources.ts";
-import { archiveKind, type Compression, extractToStaging } from "./archive.ts";
+import { archiveKind, type Compression, extractInto } from "./archive.ts";
 import { parseChmod } from "./chmod.ts";
 import { fetchOnce, urlFileName, verifyChecksum } from "../../context/fetch.ts";
 import { type Owner, resolveChown } from "./owner.ts";
@@ -25,27 +25,20 @@ import { classifySources } from "../../context/sources.ts";
 import { copyFailure, multipleSourcesError } from "../../context/copy-error.ts";
 
 
-/** Extracts an archive into the directory `dest` (created), tar -x style: the archive wins path by path. */
+/** Extracts an archive into the directory `dest` (created, as BuildKit's MkdirAll: 0755, --chown's owner), tar -x style: the archive wins path by path. */
 async function unpackInto(file: string, c: Compression, source: string, dest: string, rootfs: string, owner: Owner | undefined): Promise<void> {
-  const staging = await extractToStaging(file, c, source);
-  try {
-    const placer = new Placer(rootfs, { owner, keepOwner: true, mode: undefined, replace: true });
-    const dir = await secureJoin(rootfs, dest);
-    await placer.mkdirAll(dir);
-    const [m] = await selectSource({ root: staging, keepOwner: true, label: "the archive" }, "/", { exclude: [], parents: false });
-    if (m) await placer.contentsInto(m, dir, false);
-    await placer.finish();
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  const dir = await secureJoin(rootfs, dest);
+  await new Placer(rootfs, { owner, keepOwner: true, mode: undefined, replace: true }).mkdirAll(dir);
+  await extractInto(file, c, source, dir, owner);
 }
 
 /**
  * Copies what `op` names into `rootfs` (the step's mounted overlay). Every
  * destination path is resolved inside `rootfs`, every source path inside its
- * root. Errors are CopyErrors naming the source.
+ * root. Errors are CopyErrors naming the source; `warn` is told what is
+ * skipped (a socket).
  */
-export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string): Promise<void> {
+export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string, warn?: (message: string) => void): Promise<void> {
   try {
     const items = classifySources(op);
     const owner = op.chown !== undefined ? await resolveChown(rootfs, op.chown) : undefined;
@@ -57,7 +50,7 @@ export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string)
         const tree = await sourceTree(op, sources);
         const matches = await selectSource(tree, item.src, { exclude: op.exclude, parents: op.parents });
         if (matches.length > 1 && !dest.endsWith("/")) throw multipleSourcesError(op);
-        const placer = new Placer(rootfs, { owner, keepOwner: tree.keepOwner, mode, replace: false });
+        const placer = new Placer(rootfs, { owner, keepOwner: tree.keepOwner, mode, replace: false, keepXattrs: op.from.type !== "context", ...(warn !== undefined && { warn }) });
         for (const m of matches) {
           if (op.add && op.unpack !== false && m.top.kind === "file") {
             const c = await archiveKind(m.top.abs);

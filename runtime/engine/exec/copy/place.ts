@@ -17,14 +17,19 @@
  *   extraction, `tar -x` semantics) a conflicting path is removed instead.
  * - Each copied entry gets: owner = --chown, else the source's owner for
  *   stages and images, else 0:0; mode = --chmod applied to the source mode
- *   (not for symlinks); atime/mtime from the source (directories last).
- *   Files sharing an inode in the source are hard-linked again.
+ *   (not for symlinks); atime/mtime from the source (directories last);
+ *   from a stage or an image, the source's extended attributes
+ *   (security.capability, user.*: fs/kept-xattrs.ts), as fsutil copies them.
+ *   Files sharing an inode in the source are hard-linked again. A socket is
+ *   not copied (nothing can make one without a listener): `warn` says so,
+ *   naming the path.
  */
 import { constants } from "node:fs";
 import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, rm, symlink, unlink, utimes, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { mapLimit } from "../../../fs/pool.ts";
 import { secureJoin } from "../../../fs/secure-join.ts";
+import { copyKeptXattrs } from "../../../fs/kept-xattrs.ts";
 import { makeNodes } from "../../../layer/mknod.ts";
 import type { ModeFn } from "./chmod.ts";
 import type { Owner } from "./owner.ts";
@@ -40,6 +45,10 @@ export interface PlaceOptions {
   readonly mode: ModeFn | undefined;
   /** tar -x semantics: a conflicting path is removed rather than an error. */
   readonly replace: boolean;
+  /** Copy the source's kept extended attributes (stages and images). */
+  readonly keepXattrs?: boolean;
+  /** Told about what is not copied (a socket). */
+  readonly warn?: (message: string) => void;
 }
 
 /** The metadata a placed entry takes. */
@@ -201,9 +210,12 @@ export class Placer {
         await makeNodes([{ path: target, kind: e.kind, major: Number(e.st.rdev >> 8n) & 0xfff, minor: (Number(e.st.rdev & 0xffn) | Number((e.st.rdev >> 12n) & 0xfff00n)) >>> 0 }]);
         break;
       case "socket":
-        return; // not copied (fsutil cannot make one either without a listener)
+        this.o.warn?.(`not copied, a socket: ${this.image(target)}`);
+        return;
     }
     await this.setMeta(target, e.kind, meta);
+    // After setMeta's chown, which clears security.capability; user.* cannot be set on links or devices.
+    if (this.o.keepXattrs === true && (e.kind === "file" || e.kind === "dir")) copyKeptXattrs(e.abs, target);
   }
 
   /** Writes a file that has no source path (a heredoc, a download) to dest as BuildKit copies a single file. */

@@ -17,8 +17,11 @@ const run = (file: string, args: readonly string[]) => promisify(execFile)(file,
  * between builds and never part of a layer.
  *
  * A cache is named by its id (default: the target) and, when it is seeded
- * `from` a stage or image, by that source too (BuildKit keys such a cache by
- * id and base ref). Each cache has numbered instances:
+ * `from` a stage or image, by that source's content too — the digest of its
+ * layers' diffIDs and the `source` path — never by the stage's index or the
+ * image's ref (BuildKit keys such a cache by id and the base ref's snapshot),
+ * so a changed seed makes a new cache, seeded from it. Each cache has
+ * numbered instances:
  *
  *   cache-mounts/<sha256(name)[:32]>/name        the name, for people
  *   cache-mounts/<...>/mutex                     held while leases change
@@ -45,15 +48,18 @@ export interface CacheSeed {
   readonly root: string;
   /** Resolved host path of `source` inside it. */
   readonly path: string;
-  /** Stable text naming the source (stage or image and path). */
+  /** The source for people (stage or image and path). */
   readonly name: string;
+  /** What names the seed's content: the digest of the root's diffIDs, and the path. */
+  readonly content: string;
 }
 
 export async function acquireCache(base: string, m: Mount, seed: CacheSeed | undefined): Promise<CacheLease> {
-  const name = `${m.id ?? m.target}${seed === undefined ? "" : `\u0000${seed.name}`}`;
+  const id = m.id ?? m.target;
+  const name = seed === undefined ? id : `${id}\u0000${seed.content}`;
   const home = join(base, createHash("sha256").update(name).digest("hex").slice(0, 32));
   await mkdir(home, { recursive: true });
-  await writeFile(join(home, "name"), `${name.replace("\u0000", " from ")}\n`);
+  await writeFile(join(home, "name"), `${seed === undefined ? id : `${id} from ${seed.name} (${seed.content})`}\n`);
   const sharing = m.sharing ?? "shared";
   const mutex = join(home, "mutex");
   for (;;) {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Mount, RunOp } from "../../../../compiler/ir/graph.ts";
 import { envLookup } from "../../../../compiler/ir/env.ts";
+import { digestOf } from "../../../../compiler/cache/canonical.ts";
 import type { ExtraMount } from "../../../runc/spec.ts";
 import type { StepSources } from "../step-sources.ts";
 import { contextSource, sourceIn, writableCopy } from "./bind-mount.ts";
@@ -29,11 +30,12 @@ export interface MountInput {
 
 const depth = (p: string): number => p.split("/").filter((s) => s !== "").length;
 
-/** The root a bind or cache mount's `from` names. */
-async function fromRoot(m: Mount, sources: StepSources): Promise<{ root: string; name: string } | undefined> {
+/** The root a bind or cache mount's `from` names, with what names its content (the digest of its layers' diffIDs). */
+async function fromRoot(m: Mount, sources: StepSources): Promise<{ root: string; name: string; content: string } | undefined> {
   if (m.from === undefined) return undefined;
-  if ("stage" in m.from) return { root: await sources.stageRoot(m.from.stage), name: `stage ${m.from.stage}` };
-  return { root: await sources.imageRoot(m.from.image), name: `image ${m.from.image}` };
+  const content = digestOf(await sources.layersOf(m.from));
+  if ("stage" in m.from) return { root: await sources.stageRoot(m.from.stage), name: `stage ${m.from.stage}`, content };
+  return { root: await sources.imageRoot(m.from.image), name: `image ${m.from.image}`, content };
 }
 
 /**
@@ -82,7 +84,7 @@ export async function prepareMounts(o: MountInput): Promise<PreparedMounts> {
           case "cache": {
             const from = await fromRoot(m, o.sources);
             let seed: CacheSeed | undefined;
-            if (from !== undefined) seed = { root: from.root, path: await sourceIn(from.root, m.source, from.name), name: `${from.name}:${m.source ?? "/"}` };
+            if (from !== undefined) seed = { root: from.root, path: await sourceIn(from.root, m.source, from.name), name: `${from.name}:${m.source ?? "/"}`, content: `${from.content}:${m.source ?? "/"}` };
             const lease = await acquireCache(o.sources.cacheMounts, m, seed);
             releases.push(lease.release);
             mounts.push({ destination: m.target, source: lease.dir, type: "bind", options: ["rbind", m.readonly ? "ro" : "rw"] });
