@@ -20,8 +20,8 @@ export type Command = readonly string[] | string | ShellScript;
 /** A transport protocol of an exposed port. */
 export type Protocol = "tcp" | "udp" | "sctp";
 
-/** A port to expose: `8080`, `"8080"`, `"53/udp"`, or a `$VAR` reference. */
-export type Port = number | `${number}` | `${number}/${Protocol}` | `$${string}`;
+/** A port to expose: `8080`, `"8080"`, `"53/udp"`, a range `"8000-8010"` or `"8000-8010/udp"`, or a `$VAR` reference. */
+export type Port = number | `${number}` | `${number}/${Protocol}` | `${number}-${number}` | `${number}-${number}/${Protocol}` | `$${string}`;
 
 /** A Go duration unit. */
 export type DurationUnit = "ns" | "us" | "ms" | "s" | "m" | "h";
@@ -34,6 +34,12 @@ export type Platform = `${string}/${string}`;
 
 /** A signal for `stopSignal`: a name such as `"SIGTERM"` or a number. */
 export type Signal = `SIG${Uppercase<string>}` | number | `${number}` | `$${string}`;
+
+/**
+ * A healthcheck's command: a `Command`, `"none"`, or docker's test form
+ * (`["CMD", ...argv]`, `["CMD-SHELL", "script"]`, `["NONE"]`).
+ */
+export type HealthcheckCommand = Command | "none" | readonly ["CMD", string, ...string[]] | readonly ["CMD-SHELL", string] | readonly ["NONE"];
 
 /** Where a `copy`/`add`/mount reads from: an image value (a stage of this build) or an image reference. */
 export type Source = Image | string;

@@ -329,6 +329,8 @@ function toInstruction(call: CallRecord, span: Span, node: Node, h: Helpers): In
         retries: call.retries,
       };
     }
+    case "maintainer":
+      return { kind: "MAINTAINER", node, span, name: call.name };
     case "onbuild": {
       const parsed = parseDockerfile(new SourceFile("ONBUILD", call.expression));
       const trigger = parsed.instructions[0];

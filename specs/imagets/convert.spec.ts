@@ -22,6 +22,7 @@ function dockerfiles(): string[] {
   for (const d of readdirSync(join(repoRoot, "examples"))) out.push(`examples/${d}/Dockerfile`);
   for (const d of readdirSync(join(repoRoot, "specs/differential/cases"))) out.push(`specs/differential/cases/${d}/Dockerfile`);
   for (const d of readdirSync(join(repoRoot, "specs/graph/golden"))) out.push(`specs/graph/golden/${d}/Dockerfile`);
+  for (const d of readdirSync(join(repoRoot, "specs/imagets/convert-fixtures"))) out.push(`specs/imagets/convert-fixtures/${d}/Dockerfile`);
   return out.filter((f) => existsSync(join(repoRoot, f))).sort();
 }
 
@@ -37,14 +38,27 @@ function resolveImage(ref: string) {
   return img === undefined ? undefined : { ref, ...img };
 }
 
-/** Every key of the stages the target needs, the target's last key first. */
+/**
+ * The image config each stage the target needs ends with, and the history
+ * lines of its layer steps (config-only steps may differ in history: convert
+ * joins adjacent ENVs into one `.env({...})`).
+ */
+function images(graph: BuildGraph): unknown[] {
+  return stageDependencies(graph, graph.target).map((i) => {
+    const steps = graph.stages[i]?.steps ?? [];
+    return { config: steps[steps.length - 1]?.config, layers: steps.filter((st) => st.op !== null).map((st) => st.createdBy) };
+  });
+}
+
+/** The key of every layer step of the stages the target needs, the target's last key first (config-only steps repeat their parent's). */
 function keys(graph: BuildGraph): string[] {
   const order = stageDependencies(graph, graph.target);
   const k = computeKeys(graph, order, (s, j) => {
     const op = graph.stages[s]?.steps[j]?.op;
     return op?.kind === "copy" && op.from.type === "context" ? { context: JSON.stringify(op.sources) } : undefined;
   });
-  return [k.stages[graph.target] as string, ...order.flatMap((i) => k.steps[i] ?? []).sort()];
+  const layers = (i: number): string[] => (k.steps[i] ?? []).filter((_, j) => graph.stages[i]?.steps[j]?.op !== null);
+  return [k.stages[graph.target] as string, ...order.flatMap(layers).sort()];
 }
 
 const work = tempDir("imagets-convert");
@@ -71,8 +85,37 @@ describe("strata convert: round trip to the same cache keys", () => {
       expect(compiled.diagnostics, converted.text).toEqual([]);
       const actual = optimize(compiled.graph as BuildGraph, { mergeRuns: true });
       expect(keys(actual), converted.text).toEqual(keys(expected));
+      expect(images(actual), converted.text).toEqual(images(expected));
       // Every step points at image.ts.
       for (const s of actual.stages) for (const st of s.steps) for (const src of st.sources) if (!src.file.includes("ONBUILD")) expect(src.file).toBe("image.ts");
     });
   }
+});
+
+describe("strata convert: reads as a person would write it", () => {
+  const convert = async (file: string): Promise<string> => (await convertDockerfile(file, readFileSync(join(repoRoot, file), "utf8"))).text as string;
+
+  it("the metadata-style Dockerfile: from(arg(...)), one .env for adjacent ENVs, a multi-line sh template, maintainer()", async () => {
+    const text = await convert("specs/imagets/convert-fixtures/metadata/Dockerfile");
+    expect(text).toContain('const image = from(arg("BASE", "busybox:latest"))');
+    expect(text).not.toMatch(/^arg\(/m);
+    expect(text).toContain('.env({ APP_HOME: "/app", APP_PORT: "8080", APP_MODE: "production" })\n  .env({ PATH: "$APP_HOME/bin:$PATH" })');
+    expect(text).toContain(".run(sh`mkdir -p $APP_HOME/bin \\\n && echo '#!/bin/sh' > $APP_HOME/bin/app \\\n");
+    expect(text).toContain('.maintainer("nobody@domain.test")');
+    expect(text).toContain('.expose(80, "443/tcp", "8000-8010/udp", "$APP_PORT")');
+    // The header comment stays although the ARG it stood above moved into from().
+    expect(text).toContain("// The metadata-style Dockerfile of issue 17 item 21");
+  });
+
+  it("continued RUNs keep their lines and tabs, comments inside come above; ENVs that read each other stay apart", async () => {
+    const text = await convert("specs/imagets/convert-fixtures/continued/Dockerfile");
+    expect(text).not.toContain("\\t");
+    expect(text).toContain("  // each file\n  .run(sh`set -e; \\\n\tfor f in a b c; do \\\n\t  echo \"$f\" > /tmp/$f; \\\n\tdone`)");
+    expect(text).toContain(".run(sh`echo \\`date\\` \\${A} \\\n    && echo done`)");
+    expect(text).toContain('.env({ A: "1" })\n  .env({ B: "$A", C: "2", D: "3" })\n  // a comment between ENVs keeps them apart\n  .env({ E: "4" })');
+    // Read by two FROMs: declared once, at the top.
+    expect(text).toContain('arg("TAG", "latest");\nexport const build = from("busybox:${TAG}")');
+    expect(text).toContain('.healthcheck(["CMD", "CMD", "true"])');
+    expect(text).toContain(".cmd(sh`echo one \\\n    two`)");
+  });
 });
