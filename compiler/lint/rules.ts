@@ -25,6 +25,12 @@ export interface LintRule<A extends readonly unknown[] = readonly never[]> {
   readonly format: (...args: A) => string;
   /** What to do about it, shown under the message. */
   readonly hint?: string | undefined;
+  /**
+   * The rule is about how a Dockerfile is written (keyword casing, continuation
+   * lines, comments, the legacy ENV form), which builder calls cannot get
+   * wrong: `strata check image.ts` runs every other rule.
+   */
+  readonly dockerfileOnly?: true | undefined;
 }
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
@@ -44,6 +50,7 @@ export const RULES = {
     url: docs("stage-name-casing"),
     severity: "warning",
     format: (stageName: string) => `Stage name '${stageName}' should be lowercase`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string]>,
   FromAsCasing: {
     name: "FromAsCasing",
@@ -51,6 +58,7 @@ export const RULES = {
     url: docs("from-as-casing"),
     severity: "warning",
     format: (from: string, as: string) => `'${as}' and '${from}' keywords' casing do not match`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string, string]>,
   NoEmptyContinuation: {
     name: "NoEmptyContinuation",
@@ -59,6 +67,7 @@ export const RULES = {
     severity: "warning",
     format: () => "Empty continuation line",
     hint: "remove the empty line, or end the instruction before it",
+    dockerfileOnly: true,
   } satisfies LintRule<[]>,
   ConsistentInstructionCasing: {
     name: "ConsistentInstructionCasing",
@@ -66,6 +75,7 @@ export const RULES = {
     url: docs("consistent-instruction-casing"),
     severity: "warning",
     format: (command: string, casing: string) => `Command '${command}' should match the case of the command majority (${casing})`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string, string]>,
   DuplicateStageName: {
     name: "DuplicateStageName",
@@ -133,6 +143,7 @@ export const RULES = {
     url: docs("legacy-key-value-format"),
     severity: "warning",
     format: (command: string) => `"${command} key=value" should be used instead of legacy "${command} key value" format`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string]>,
   RedundantTargetPlatform: {
     name: "RedundantTargetPlatform",
@@ -199,6 +210,7 @@ export const RULES = {
     format: (comment: string, suggestion: string | undefined) =>
       `Comment ${q(comment)} is not a known Strata directive and is ignored${didYouMean(suggestion === undefined ? undefined : q(`# ${suggestion}`))}`,
     hint: `Strata's directives are comment lines written exactly as ${STRATA_DIRECTIVES.map((d) => `\`# ${d}\``).join(", ")} (lower case, no space after the colon)`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string, string | undefined]>,
   StrataAptNoRecommends: {
     name: "StrataAptNoRecommends",
