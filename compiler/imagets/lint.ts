@@ -6,19 +6,21 @@
  * finding points at the call (a RUN script's finding at its words, when the
  * script is written on the call's line). Rules about how a Dockerfile is
  * written (`dockerfileOnly`: casing, continuation lines, comments, the legacy
- * ENV form) do not apply. No `# check=` directive: BUILDKIT_DOCKERFILE_CHECK
+ * ENV form) do not apply; a rule's `imageTsHint` replaces a hint that names
+ * Dockerfile syntax. No `# check=` directive: BUILDKIT_DOCKERFILE_CHECK
  * given as a build argument configures the rules, as for a Dockerfile.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { DockerfileAst } from "../dockerfile/ast.ts";
 import { type LintOptions, type LintResult, lintInstructions } from "../lint/lint.ts";
+import { ruleByName } from "../lint/rules.ts";
 import type { ImageTsInstructions } from "./lower.ts";
 import type { SourceFile } from "../source/source-file.ts";
 
 export function lintImageTs(source: SourceFile, calls: ImageTsInstructions, options: LintOptions = {}): LintResult {
   const ast: DockerfileAst = { file: source.name, escape: "\\", directives: [], nodes: calls.instructions.map((i) => i.node) };
   const r = lintInstructions(source, ast, calls.instructions, options, (rule) => rule.dockerfileOnly !== true);
-  return { ...r, diagnostics: r.diagnostics.map((d) => ({ ...d, file: fileOf(d, calls) ?? d.file })) };
+  return { ...r, diagnostics: r.diagnostics.map((d) => ({ ...d, file: fileOf(d, calls) ?? d.file, hint: ruleByName(d.code)?.imageTsHint ?? d.hint })) };
 }
 
 /**
