@@ -1,12 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the expected texts are image.ts and shell scripts, ${…} is their syntax.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
 import { type JsonDiagnostic, runCheck } from "../../runtime/cli/commands/check.ts";
 import { compileImageTs } from "../../runtime/imagets/compile.ts";
 import { sh } from "../../stdlib/index.ts";
-import { tempDir } from "../helpers/strata.ts";
+import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
 
 /**
  * `strata check image.ts` runs the Dockerfile's lint rules on the builder
@@ -129,6 +129,24 @@ describe("image.ts values BuildKit rejects fail at the call, before anything run
     expect(r.code).toBe(1);
     const compiled = await compileImageTs({ file: join(dir, "image.ts"), buildArgs: {}, resolveImage });
     expect(compiled.graph).toBeUndefined();
+  });
+
+  it("strata build stops there: exit 1, the call's file:line:col, nothing built", () => {
+    const store = storeWithBusybox("imagets-check");
+    try {
+      const dir = write("build-refused", {
+        a: "a\n",
+        "image.ts": 'import { from } from "strata-build";\n\nexport default from("busybox:latest")\n  .run("echo ran > /ran")\n  .copy("a", "/a", { chmod: "999" });\n',
+      });
+      const blobs = (): string[] => [readFileSync(join(store.root, "index.json"), "utf8"), ...readdirSync(join(store.root, "blobs/sha256")).sort()];
+      const before = blobs();
+      const r = strata(store.root, ["build", "-t", "never", dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${join(dir, "image.ts")}:5:4: error[TS001]: copy(): invalid chmod parameter: '999'`);
+      expect(blobs()).toEqual(before);
+    } finally {
+      store.cleanup();
+    }
   });
 
   it('healthcheck(["CMD", "true"]) runs true (docker\'s test form), as do CMD-SHELL and NONE; a plain argv keeps its first word', async () => {
