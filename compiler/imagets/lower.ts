@@ -5,7 +5,9 @@
  * into image.ts. Those instructions then go through the Dockerfile lowering
  * itself (compiler/lower/dockerfile.ts): the same ARG scoping, expansion,
  * config changes, history wording and ops, so an image.ts and its equivalent
- * Dockerfile give the same graph and the same cache keys.
+ * Dockerfile give the same graph and the same cache keys. The first half,
+ * calls → instructions (`imageTsInstructions`; one call: instructions.ts), is
+ * also what `strata check` lints (lint.ts).
  *
  * Stages: every image value that is exported, or used as a base, a COPY
  * source or a mount source, is a stage with its whole chain from `from()`;
