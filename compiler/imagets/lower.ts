@@ -22,6 +22,7 @@ import type { BuildGraph } from "../ir/graph.ts";
 import { type BaseImage, type LowerResult, lowerDockerfile } from "../lower/dockerfile.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import type { Span } from "../source/span.ts";
+import { callEnd } from "./call-span.ts";
 import { syntheticNode, toInstruction } from "./instructions.ts";
 import { literalWord } from "./words.ts";
 
@@ -176,7 +177,7 @@ export function imageTsInstructions(input: ImageTsCalls): ImageTsInstructions {
     const next = starts[lc.line];
     let end = next === undefined ? at.source.text.length : next;
     while (end > at.offset && /[\r\n]/.test(at.source.text[end - 1] ?? "")) end--;
-    return { source: at.source, span: { start: at.offset, end } };
+    return { source: at.source, span: { start: at.offset, end: callEnd(at.source.text, at.offset, end) } };
   };
   const push = (site: CallSite, build: (span: Span, node: Node, file: string) => Instruction | undefined): Instruction | undefined => {
     const { source, span } = place(site);

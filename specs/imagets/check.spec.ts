@@ -49,6 +49,14 @@ describe("strata check image.ts: the lint rules, at the builder calls", () => {
     expect(ts.code).toBe(0);
   });
 
+  it("a finding marks its call, not the rest of the chain on that line", async () => {
+    const line = 'export default from("busybox").run(sh`echo ")" ${"(x"} \\${HOME}`).env({ API_TOKEN: ")" + `}` }).workdir("rel").cmd(["x"]);';
+    const dir = write("call-span", { "image.ts": `import { from, sh } from "strata-build";\n${line}\n` });
+    const r = await check([join(dir, "image.ts")]);
+    const marked = r.findings.map((d) => `${d.code} ${line.slice(d.column - 1, d.endColumn - 1)}`);
+    expect(marked).toEqual(['SecretsUsedInArgOrEnv env({ API_TOKEN: ")" + `}` })', 'WorkdirRelativePath workdir("rel")']);
+  });
+
   it("runs the rules that read words and scripts (UndefinedVar, apt, cd, ExposeProtoCasing, MultipleInstructionsDisallowed) as the Dockerfile does", async () => {
     const dir = write("more-rules", {
       Dockerfile: 'FROM debian:bookworm\nRUN cd /src && apt-get install -y curl\nENV PORT=80\nWORKDIR /$PROT\nEXPOSE $PORT/TCP\nCMD ["a"]\nCMD ["b"]\n',
