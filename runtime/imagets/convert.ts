@@ -6,8 +6,16 @@
  * their `$VAR` references (strata expands them the same way), quotes and
  * escapes are resolved. The text is formatted by ts-morph.
  *
- * The result lowers to the same graph and cache keys as the Dockerfile
- * (specs/imagets/convert.spec.ts checks every Dockerfile of the repository).
+ * It reads as a person would write it: a continued shell command is a
+ * multi-line `sh` template with the Dockerfile's line breaks
+ * (convert-script.ts), adjacent ENVs are one `.env({...})` and a global ARG
+ * that only names a base is `from(arg(...))` (convert-merge.ts, which says
+ * when these apply), MAINTAINER is `.maintainer()`.
+ *
+ * The result lowers to the same layers, cache keys and image config as the
+ * Dockerfile; only the history may have one ENV entry where the Dockerfile
+ * had several (specs/imagets/convert.spec.ts checks every Dockerfile of the
+ * repository and of BuildKit's parser suite).
  */
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { ArgDecl, CommandLine, DockerfileAst, Instruction, KeyValue, MountSpec, Word } from "../../compiler/dockerfile/ast.ts";
