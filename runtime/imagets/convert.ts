@@ -45,6 +45,12 @@ const TEST_FORM = new Set(["CMD", "CMD-SHELL", "NONE"]);
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const key = (s: string): string => (IDENT.test(s) ? s : q(s));
 
+/** An object literal: on one line, or one property a line (trailing commas) when that line would be long. */
+function object(props: readonly string[]): string {
+  const one = `{ ${props.join(", ")} }`;
+  return one.length <= 72 || props.length < 2 ? one : `{\n${props.map((p) => `${p},\n`).join("")}}`;
+}
+
 function camel(name: string): string {
   const parts = name.split(/[^A-Za-z0-9]+/).filter((p) => p !== "");
   let id = parts.map((p, i) => (i === 0 ? p : p[0]?.toUpperCase() + p.slice(1))).join("");
@@ -123,7 +129,7 @@ class Converter {
 
   options(entries: (readonly [string, string | undefined])[]): string {
     const set = entries.filter((e): e is [string, string] => e[1] !== undefined);
-    return set.length === 0 ? "" : `{ ${set.map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
+    return set.length === 0 ? "" : object(set.map(([k, v]) => `${k}: ${v}`));
   }
 
   mount(m: MountSpec): string {
@@ -151,7 +157,7 @@ class Converter {
   }
 
   env(pairs: readonly KeyValue[]): string {
-    return `env({ ${pairs.map((p) => `${key(p.key)}: ${this.str(p.value)}`).join(", ")} })`;
+    return `env(${object(pairs.map((p) => `${key(p.key)}: ${this.str(p.value)}`))})`;
   }
 
   argCall(a: ArgDecl): string {
@@ -198,7 +204,7 @@ class Converter {
       case "ENV":
         return [this.env(i.pairs)];
       case "LABEL":
-        return [`label({ ${i.pairs.map((p) => `${key(JSON.parse(this.str(p.key)) as string)}: ${this.str(p.value)}`).join(", ")} })`];
+        return [`label(${object(i.pairs.map((p) => `${key(JSON.parse(this.str(p.key)) as string)}: ${this.str(p.value)}`))})`];
       case "ARG":
         return i.args.map((a) => this.argCall(a));
       case "WORKDIR":

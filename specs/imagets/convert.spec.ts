@@ -140,6 +140,9 @@ describe("strata convert: reads as a person would write it", () => {
     expect(text).toContain('.env({ APP_HOME: "/app", APP_PORT: "8080", APP_MODE: "production" })\n  .env({ PATH: "$APP_HOME/bin:$PATH" })');
     expect(text).toContain(".run(sh`mkdir -p $APP_HOME/bin \\\n && echo '#!/bin/sh' > $APP_HOME/bin/app \\\n");
     expect(text).toContain('.maintainer("nobody@domain.test")');
+    // A long object literal has a property a line.
+    expect(text).toContain('  .label({\n    "org.opencontainers.image.title": "metadata",\n');
+    expect(text).toContain('  .healthcheck("wget -q -O- http://localhost:8080/health || exit 1", {\n    interval: "30s",\n');
     expect(text).toContain('.expose(80, "443/tcp", "8000-8010/udp", "$APP_PORT")');
     // The header comment stays although the ARG it stood above moved into from().
     expect(text).toContain("// The metadata-style Dockerfile of issue 17 item 21");
