@@ -130,33 +130,46 @@ describe("strata convert: every case of BuildKit's parser suite that lowers conv
   }
 });
 
+/** What a converted fixture must read like: snippets it contains, patterns it must not match. */
+const READABLE: readonly { readonly file: string; readonly what: string; readonly contains: readonly string[]; readonly lacks: readonly RegExp[] }[] = [
+  {
+    file: "specs/imagets/convert-fixtures/metadata/Dockerfile",
+    what: "the metadata-style Dockerfile: from(arg(...)), one .env for adjacent ENVs, a multi-line sh template, maintainer(), long objects a property a line",
+    contains: [
+      'const image = from(arg("BASE", "busybox:latest"))',
+      '.env({ APP_HOME: "/app", APP_PORT: "8080", APP_MODE: "production" })\n  .env({ PATH: "$APP_HOME/bin:$PATH" })',
+      ".run(sh`mkdir -p $APP_HOME/bin \\\n && echo '#!/bin/sh' > $APP_HOME/bin/app \\\n",
+      '.maintainer("nobody@domain.test")',
+      '  .label({\n    "org.opencontainers.image.title": "metadata",\n',
+      '  .healthcheck("wget -q -O- http://localhost:8080/health || exit 1", {\n    interval: "30s",\n',
+      '.expose(80, "443/tcp", "8000-8010/udp", "$APP_PORT")',
+      // The header comment stays although the ARG it stood above moved into from().
+      "// The metadata-style Dockerfile of issue 17 item 21",
+    ],
+    lacks: [/^arg\(/m],
+  },
+  {
+    file: "specs/imagets/convert-fixtures/continued/Dockerfile",
+    what: "continued RUNs keep their lines and tabs, comments inside come above; ENVs that read each other stay apart",
+    contains: [
+      '  // each file\n  .run(sh`set -e; \\\n\tfor f in a b c; do \\\n\t  echo "$f" > /tmp/$f; \\\n\tdone`)',
+      ".run(sh`echo \\`date\\` \\${A} \\\n    && echo done`)",
+      '.env({ A: "1" })\n  .env({ B: "$A", C: "2", D: "3" })\n  // a comment between ENVs keeps them apart\n  .env({ E: "4" })',
+      // Read by two FROMs: declared once, at the top.
+      'arg("TAG", "latest");\nexport const build = from("busybox:${TAG}")',
+      '.healthcheck(["CMD", "CMD", "true"])',
+      ".cmd(sh`echo one \\\n    two`)",
+    ],
+    lacks: [/\\t/],
+  },
+];
+
 describe("strata convert: reads as a person would write it", () => {
-  const convert = async (file: string): Promise<string> => (await convertDockerfile(file, readFileSync(join(repoRoot, file), "utf8"))).text as string;
-
-  it("the metadata-style Dockerfile: from(arg(...)), one .env for adjacent ENVs, a multi-line sh template, maintainer()", async () => {
-    const text = await convert("specs/imagets/convert-fixtures/metadata/Dockerfile");
-    expect(text).toContain('const image = from(arg("BASE", "busybox:latest"))');
-    expect(text).not.toMatch(/^arg\(/m);
-    expect(text).toContain('.env({ APP_HOME: "/app", APP_PORT: "8080", APP_MODE: "production" })\n  .env({ PATH: "$APP_HOME/bin:$PATH" })');
-    expect(text).toContain(".run(sh`mkdir -p $APP_HOME/bin \\\n && echo '#!/bin/sh' > $APP_HOME/bin/app \\\n");
-    expect(text).toContain('.maintainer("nobody@domain.test")');
-    // A long object literal has a property a line.
-    expect(text).toContain('  .label({\n    "org.opencontainers.image.title": "metadata",\n');
-    expect(text).toContain('  .healthcheck("wget -q -O- http://localhost:8080/health || exit 1", {\n    interval: "30s",\n');
-    expect(text).toContain('.expose(80, "443/tcp", "8000-8010/udp", "$APP_PORT")');
-    // The header comment stays although the ARG it stood above moved into from().
-    expect(text).toContain("// The metadata-style Dockerfile of issue 17 item 21");
-  });
-
-  it("continued RUNs keep their lines and tabs, comments inside come above; ENVs that read each other stay apart", async () => {
-    const text = await convert("specs/imagets/convert-fixtures/continued/Dockerfile");
-    expect(text).not.toContain("\\t");
-    expect(text).toContain("  // each file\n  .run(sh`set -e; \\\n\tfor f in a b c; do \\\n\t  echo \"$f\" > /tmp/$f; \\\n\tdone`)");
-    expect(text).toContain(".run(sh`echo \\`date\\` \\${A} \\\n    && echo done`)");
-    expect(text).toContain('.env({ A: "1" })\n  .env({ B: "$A", C: "2", D: "3" })\n  // a comment between ENVs keeps them apart\n  .env({ E: "4" })');
-    // Read by two FROMs: declared once, at the top.
-    expect(text).toContain('arg("TAG", "latest");\nexport const build = from("busybox:${TAG}")');
-    expect(text).toContain('.healthcheck(["CMD", "CMD", "true"])');
-    expect(text).toContain(".cmd(sh`echo one \\\n    two`)");
-  });
+  for (const r of READABLE) {
+    it(r.what, async () => {
+      const text = (await convertDockerfile(r.file, readFileSync(join(repoRoot, r.file), "utf8"))).text as string;
+      for (const snippet of r.contains) expect(text).toContain(snippet);
+      for (const pattern of r.lacks) expect(text).not.toMatch(pattern);
+    });
+  }
 });
