@@ -15,6 +15,7 @@ import type {
   CopyOptions,
   FromOptions,
   Heredoc,
+  HealthcheckCommand,
   HealthcheckOptions,
   HeredocOptions,
   Port,
@@ -66,6 +67,17 @@ function command(c: Command): CommandRecord {
   if (typeof c === "string") return { form: "shell", script: c };
   if (isScript(c)) return { form: "shell", script: c.script };
   return { form: "exec", args: [...c] };
+}
+
+/** A healthcheck's command: docker's `["CMD", ...argv]` / `["CMD-SHELL", script]` / `["NONE"]` read as such; undefined for none. */
+function healthcheckCommand(c: HealthcheckCommand): CommandRecord | undefined {
+  if (c === "none") return undefined;
+  if (!Array.isArray(c)) return command(c as Command);
+  const [kind, ...rest] = c as readonly string[];
+  if (kind === "NONE" && rest.length === 0) return undefined;
+  if (kind === "CMD") return { form: "exec", args: rest };
+  if (kind === "CMD-SHELL" && rest.length === 1) return { form: "shell", script: rest[0] as string };
+  return command(c as Command);
 }
 
 function isScript(c: Command): c is ShellScript {
@@ -237,13 +249,17 @@ export class Image {
 
   /**
    * Sets how the container's health is checked (HEALTHCHECK), or `"none"` to
-   * disable a check inherited from the base.
+   * disable a check inherited from the base. The command is an argv, a string
+   * or `sh` script, or docker's test form as a compose file writes it:
+   * `["CMD", "curl", "-f", "http://localhost/"]`, `["CMD-SHELL", "curl -f http://localhost/"]`,
+   * `["NONE"]` (so `["CMD", "true"]` runs `true`, never a program named CMD).
    * @param cmd the check command, or "none"
    * @param options interval, timeout, start period, retries
    */
-  healthcheck(cmd: Command | "none", options: HealthcheckOptions = {}): Image {
-    if (cmd === "none") return this.#then({ op: "healthcheck", command: undefined });
-    return this.#then({ op: "healthcheck", command: command(cmd), ...options });
+  healthcheck(cmd: HealthcheckCommand, options: HealthcheckOptions = {}): Image {
+    const test = healthcheckCommand(cmd);
+    if (test === undefined) return this.#then({ op: "healthcheck", command: undefined });
+    return this.#then({ op: "healthcheck", command: test, ...options });
   }
 
   /**
@@ -252,6 +268,16 @@ export class Image {
    */
   stopSignal(signal: Signal): Image {
     return this.#then({ op: "stopsignal", signal: String(signal) });
+  }
+
+  /**
+   * Names the image's author (MAINTAINER): the image's `author` field. A
+   * label (`label({ "org.opencontainers.image.authors": … })`) is the
+   * modern way; this keeps a converted Dockerfile's image the same.
+   * @param name e.g. `"Jane Doe <jane@example.com>"`
+   */
+  maintainer(name: string): Image {
+    return this.#then({ op: "maintainer", name });
   }
 
   /**
@@ -303,20 +329,24 @@ export function shellQuote(value: string): string {
 /**
  * A shell-form script: `sh\`make ${target}\``. Interpolated values are
  * shell-quoted (an array becomes several quoted words); `$VAR` in the text is
- * left for the shell.
+ * left for the shell. The text is taken as written (backslashes stay), except
+ * that a backslash before a backtick or `${` makes it literal, and a
+ * backslash at the end of a line joins the next line to it, as a Dockerfile's
+ * RUN joins its continued lines (a line ending in a backslash pair is not
+ * continued: the pair stays).
  */
 export function sh(strings: TemplateStringsArray, ...values: readonly (string | number | readonly (string | number)[])[]): ShellScript {
-  let script = strings.raw[0] ?? "";
+  let script = unescapeRaw(strings.raw[0] ?? "");
   values.forEach((v, i) => {
     script += Array.isArray(v) ? v.map((x) => shellQuote(String(x))).join(" ") : shellQuote(String(v));
-    script += strings.raw[i + 1] ?? "";
+    script += unescapeRaw(strings.raw[i + 1] ?? "");
   });
-  return { script: unescapeRaw(script) };
+  return { script };
 }
 
-/** A template's raw text with the escapes of a template literal resolved that a shell script would mean literally: only `\`` and `\${`. */
+/** One raw piece of a template with the escapes `sh` resolves (an escaped backtick or `${`, a backslash-newline); every other backslash pair kept. */
 function unescapeRaw(s: string): string {
-  return s.replace(/\\(`|\$\{)/g, "$1");
+  return s.replace(/\\(\\|`|\$\{|\n)/g, (m, c: string) => (c === "\\" ? m : c === "\n" ? "" : c));
 }
 
 /**

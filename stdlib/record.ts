@@ -100,6 +100,7 @@ export type CallRecord =
       readonly retries?: number | undefined;
     }
   | { readonly op: "stopsignal"; readonly signal: string }
+  | { readonly op: "maintainer"; readonly name: string }
   | { readonly op: "onbuild"; readonly expression: string };
 
 /** One image value: a stage root (`base`) or a call on a parent image. */

@@ -20,8 +20,8 @@ export type Command = readonly string[] | string | ShellScript;
 /** A transport protocol of an exposed port. */
 export type Protocol = "tcp" | "udp" | "sctp";
 
-/** A port to expose: `8080`, `"8080"`, `"53/udp"`, or a `$VAR` reference. */
-export type Port = number | `${number}` | `${number}/${Protocol}` | `$${string}`;
+/** A port to expose: `8080`, `"8080"`, `"53/udp"`, a range `"8000-8010"` or `"8000-8010/udp"`, or a `$VAR` reference. */
+export type Port = number | `${number}` | `${number}/${Protocol}` | `${number}-${number}` | `${number}-${number}/${Protocol}` | `$${string}`;
 
 /** A Go duration unit. */
 export type DurationUnit = "ns" | "us" | "ms" | "s" | "m" | "h";
@@ -32,8 +32,32 @@ export type Duration = `${number}${DurationUnit}` | `${number}${DurationUnit}${n
 /** A platform in OCI form: `"linux/amd64"`, `"linux/arm64/v8"`, or a `$VAR` reference. */
 export type Platform = `${string}/${string}`;
 
-/** A signal for `stopSignal`: a name such as `"SIGTERM"` or a number. */
-export type Signal = `SIG${Uppercase<string>}` | number | `${number}` | `$${string}`;
+/** The Linux signal names docker knows (moby/sys signal.SignalMap), without `SIG`. */
+export type SignalName =
+  | "ABRT" | "ALRM" | "BUS" | "CHLD" | "CLD" | "CONT" | "FPE" | "HUP" | "ILL" | "INT" | "IO" | "IOT" | "KILL" | "PIPE" | "POLL" | "PROF" | "PWR" | "QUIT"
+  | "SEGV" | "STKFLT" | "STOP" | "SYS" | "TERM" | "TRAP" | "TSTP" | "TTIN" | "TTOU" | "URG" | "USR1" | "USR2" | "VTALRM" | "WINCH" | "XCPU" | "XFSZ"
+  | "RTMIN" | "RTMAX" | `RTMIN+${number}` | `RTMAX-${number}`;
+
+/**
+ * A signal for `stopSignal`: a name with or without `SIG`, upper or lower
+ * case (`"SIGTERM"`, `"term"`, `"SIGRTMIN+3"`), a non-zero number, or a
+ * `$VAR` reference. An unknown name is a type error.
+ */
+export type Signal = `SIG${SignalName}` | SignalName | `sig${Lowercase<SignalName>}` | Lowercase<SignalName> | number | `${number}` | `$${string}`;
+
+/**
+ * A healthcheck's command: a `Command`, `"none"`, or docker's test form
+ * (`["CMD", ...argv]`, `["CMD-SHELL", "script"]`, `["NONE"]`).
+ */
+export type HealthcheckCommand = Command | "none" | readonly ["CMD", string, ...string[]] | readonly ["CMD-SHELL", string] | readonly ["NONE"];
+
+/**
+ * A `--chmod` mode: octal digits (`"0755"`, `"4755"`, up to `"07777"`), a
+ * chmod(1) symbolic mode (`"u+x"`, `"u=rwX,go=rX"`), or a `$VAR` reference.
+ * A digit string over 07777 or with 8 or 9 in it (`"999"`) is refused at the
+ * call when the file is evaluated.
+ */
+export type Chmod = `${number}` | `${"" | "u" | "g" | "o" | "a" | "ug" | "go" | "uo" | "ugo"}${"+" | "-" | "="}${string}` | `$${string}`;
 
 /** Where a `copy`/`add`/mount reads from: an image value (a stage of this build) or an image reference. */
 export type Source = Image | string;
@@ -110,8 +134,8 @@ export interface CopyOptions {
   readonly from?: Source;
   /** Owner of the copied files: `"user"`, `"user:group"`, or numeric ids (COPY --chown). */
   readonly chown?: string;
-  /** Mode of the copied files, e.g. `"0755"` (COPY --chmod). */
-  readonly chmod?: `${number}` | `$${string}`;
+  /** Mode of the copied files: octal up to `"07777"` (`"0755"`) or symbolic (`"u+x"`, `"go=rX"`) (COPY --chmod). */
+  readonly chmod?: Chmod;
   /** Copy into a layer of its own, independent of what is below (COPY --link). */
   readonly link?: boolean;
   /** Keep the source's parent directories (COPY --parents). */
@@ -124,8 +148,8 @@ export interface CopyOptions {
 export interface AddOptions {
   /** Owner of the added files (ADD --chown). */
   readonly chown?: string;
-  /** Mode of the added files (ADD --chmod). */
-  readonly chmod?: `${number}` | `$${string}`;
+  /** Mode of the added files, as `copy`'s (ADD --chmod). */
+  readonly chmod?: Chmod;
   /** Add into a layer of its own (ADD --link). */
   readonly link?: boolean;
   /** Patterns of files to leave out (ADD --exclude). */

@@ -144,6 +144,8 @@ export interface RunInstruction extends InstructionBase {
   readonly mounts: readonly MountFlag[];
   readonly network: "default" | "none" | "host" | undefined;
   readonly security: "sandbox" | "insecure" | undefined;
+  /** Never merge into the RUN before: image.ts's `run(…, { newLayer: true })` (a Dockerfile says it with a `# strata:layer` line). */
+  readonly newLayer?: true;
 }
 
 export interface CmdInstruction extends InstructionBase {

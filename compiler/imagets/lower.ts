@@ -5,7 +5,9 @@
  * into image.ts. Those instructions then go through the Dockerfile lowering
  * itself (compiler/lower/dockerfile.ts): the same ARG scoping, expansion,
  * config changes, history wording and ops, so an image.ts and its equivalent
- * Dockerfile give the same graph and the same cache keys.
+ * Dockerfile give the same graph and the same cache keys. The first half,
+ * calls → instructions (`imageTsInstructions`; one call: instructions.ts), is
+ * also what `strata check` lints (lint.ts).
  *
  * Stages: every image value that is exported, or used as a base, a COPY
  * source or a mount source, is a stage with its whole chain from `from()`;
@@ -13,17 +15,15 @@
  * An exported value's stage is named after its export (`--target NAME`); the
  * default export is the default target.
  */
-import type { CallRecord, CallSite, CommandRecord, GlobalArgRecord, HeredocRecord, ImageNode, MountRecord } from "../../stdlib/record.ts";
+import type { CallRecord, CallSite, GlobalArgRecord, ImageNode } from "../../stdlib/record.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
-import type { CommandLine, DockerfileAst, Heredoc, Instruction, Node, Word } from "../dockerfile/ast.ts";
-import type { TypeContext } from "../dockerfile/instructions/context.ts";
-import { parseGoDuration } from "../dockerfile/instructions/duration.ts";
-import { parseMount } from "../dockerfile/instructions/mount.ts";
-import { parseDockerfile } from "../dockerfile/parse.ts";
+import type { DockerfileAst, Instruction, Node, Word } from "../dockerfile/ast.ts";
 import type { BuildGraph } from "../ir/graph.ts";
 import { type BaseImage, type LowerResult, lowerDockerfile } from "../lower/dockerfile.ts";
-import { SourceFile } from "../source/source-file.ts";
+import type { SourceFile } from "../source/source-file.ts";
 import type { Span } from "../source/span.ts";
+import { callEnd } from "./call-span.ts";
+import { syntheticNode, toInstruction } from "./instructions.ts";
 import { literalWord } from "./words.ts";
 
 /** Where a call was made: the source file and the offset of the call in it. */
@@ -32,7 +32,8 @@ export interface Located {
   readonly offset: number;
 }
 
-export interface ImageTsInput {
+/** An evaluated image.ts: what its builder calls recorded. */
+export interface ImageTsCalls {
   /** The entry image.ts (diagnostics without a better place point at its start). */
   readonly source: SourceFile;
   /** The module's exports that are images, in declaration order; "default" is the default target. */
@@ -40,9 +41,12 @@ export interface ImageTsInput {
   readonly globals: readonly GlobalArgRecord[];
   /** Maps a call's raw stack frames to image.ts (or a module it imports); undefined when unknown. */
   readonly locate: (site: CallSite) => Located | undefined;
-  readonly buildArgs?: Readonly<Record<string, string>>;
   /** Export name (a stage name) or stage index; default the default export. */
   readonly target?: string | undefined;
+}
+
+export interface ImageTsInput extends ImageTsCalls {
+  readonly buildArgs?: Readonly<Record<string, string>>;
   readonly platform?: string;
   readonly resolveImage: (ref: string) => BaseImage | undefined;
 }
@@ -58,15 +62,54 @@ interface StagePlan {
   index: number;
 }
 
+/** The builder calls of an image.ts as the typed instructions they stand for: what the lowering and the lint rules read. */
+export interface ImageTsInstructions {
+  /** Global ARGs, then each stage's FROM and calls, stages in dependency order. */
+  readonly instructions: readonly Instruction[];
+  /** The file an instruction's spans point into (image.ts or a module it imports). */
+  readonly sourceOf: (i: Instruction) => SourceFile | undefined;
+  /** The target stage (its index, or the name given). */
+  readonly target: string;
+  /** Problems of the calls themselves (TS001), with the call's place. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 /** Lowers evaluated image.ts exports to the build graph. */
 export function lowerImageTs(input: ImageTsInput): LowerResult {
+  const calls = imageTsInstructions(input);
+  const { instructions, sourceOf, target } = calls;
+  const boundaries = new Set(instructions.flatMap((i) => (i.kind === "RUN" && i.newLayer ? [`${sourceOf(i)?.name}:${i.span.start}`] : [])));
+  const ast: DockerfileAst = { file: input.source.name, escape: "\\", directives: [], nodes: [] };
+  const lowered = lowerDockerfile({
+    source: input.source,
+    ast,
+    instructions,
+    sourceOf,
+    buildArgs: input.buildArgs ?? {},
+    target,
+    ...(input.platform !== undefined && { platform: input.platform }),
+    resolveImage: input.resolveImage,
+  });
+  const graph: BuildGraph | undefined = lowered.graph && {
+    ...lowered.graph,
+    stages: lowered.graph.stages.map((s) => ({
+      ...(s.name?.startsWith(SYNTHETIC) ? withoutName(s) : s),
+      steps: s.steps.map((st) => (st.sources.some((r) => boundaries.has(`${r.file}:${r.start}`)) ? { ...st, boundary: true } : st)),
+    })),
+  };
+  const all = [...calls.diagnostics, ...lowered.diagnostics];
+  return { graph: all.some((d) => d.severity === "error") ? undefined : graph, diagnostics: all, missingImages: lowered.missingImages };
+}
+
+/** The typed instructions of an image.ts's calls, spans into the files that made them (see the header). */
+export function imageTsInstructions(input: ImageTsCalls): ImageTsInstructions {
   const diagnostics: Diagnostic[] = [];
   const error = (message: string, span: Span, hint?: string, file = input.source.name): void => {
     diagnostics.push({ code: "TS001", severity: "error", message, file, span, hint });
   };
   if (input.exports.length === 0) {
     error("image.ts exports no image", { start: 0, end: 0 }, "export default from(...)...; named exports are more targets");
-    return { graph: undefined, diagnostics, missingImages: [] };
+    return { instructions: [], sourceOf: () => undefined, target: "0", diagnostics };
   }
 
   // Stages in dependency order.
@@ -126,8 +169,6 @@ export function lowerImageTs(input: ImageTsInput): LowerResult {
   // Instructions, spans into image.ts.
   const instructions: Instruction[] = [];
   const sources = new Map<Instruction, SourceFile>();
-  /** `file:start` of RUNs that asked for a new layer (`newLayer`), marked as boundaries after lowering. */
-  const boundaries = new Set<string>();
   const place = (site: CallSite): { source: SourceFile; span: Span } => {
     const at = input.locate(site);
     if (at === undefined) return { source: input.source, span: { start: 0, end: 0 } };
@@ -136,12 +177,14 @@ export function lowerImageTs(input: ImageTsInput): LowerResult {
     const next = starts[lc.line];
     let end = next === undefined ? at.source.text.length : next;
     while (end > at.offset && /[\r\n]/.test(at.source.text[end - 1] ?? "")) end--;
-    return { source: at.source, span: { start: at.offset, end } };
+    return { source: at.source, span: { start: at.offset, end: callEnd(at.source.text, at.offset, end) } };
   };
   const push = (site: CallSite, build: (span: Span, node: Node, file: string) => Instruction | undefined): Instruction | undefined => {
     const { source, span } = place(site);
-    const instr = build(span, syntheticNode(span), source.name);
-    if (instr === undefined) return undefined;
+    const built = build(span, syntheticNode(span), source.name);
+    if (built === undefined) return undefined;
+    // The node names its instruction, as a Dockerfile's does (node-based lint rules read it).
+    const instr = { ...built, node: { ...built.node, keyword: built.kind.toLowerCase(), keywordText: built.kind } } as Instruction;
     instructions.push(instr);
     sources.set(instr, source);
     return instr;
@@ -165,8 +208,7 @@ export function lowerImageTs(input: ImageTsInput): LowerResult {
     for (const c of plan.calls) {
       const call = c.call;
       if (call === undefined) continue;
-      const instr = push(c.site, (span, node, file) => toInstruction(call, span, node, { ctx: { file, diagnostics }, word, stageRef, error: (m, h) => error(m, span, h, file) }));
-      if (instr !== undefined && call.op === "run" && call.newLayer) boundaries.add(`${sources.get(instr)?.name}:${instr.span.start}`);
+      push(c.site, (span, node, file) => toInstruction(call, span, node, { ctx: { file, diagnostics }, word, stageRef, error: (m, h) => error(m, span, h, file) }));
     }
   }
 
@@ -175,26 +217,7 @@ export function lowerImageTs(input: ImageTsInput): LowerResult {
     const tip = (defaultExport ?? input.exports[input.exports.length - 1])?.[1];
     target = String(tip ? (stages.get(tip)?.index ?? 0) : 0);
   }
-  const ast: DockerfileAst = { file: input.source.name, escape: "\\", directives: [], nodes: [] };
-  const lowered = lowerDockerfile({
-    source: input.source,
-    ast,
-    instructions,
-    sourceOf: (i) => sources.get(i),
-    buildArgs: input.buildArgs ?? {},
-    target,
-    ...(input.platform !== undefined && { platform: input.platform }),
-    resolveImage: input.resolveImage,
-  });
-  const graph: BuildGraph | undefined = lowered.graph && {
-    ...lowered.graph,
-    stages: lowered.graph.stages.map((s) => ({
-      ...(s.name?.startsWith(SYNTHETIC) ? withoutName(s) : s),
-      steps: s.steps.map((st) => (st.sources.some((r) => boundaries.has(`${r.file}:${r.start}`)) ? { ...st, boundary: true } : st)),
-    })),
-  };
-  const all = [...diagnostics, ...lowered.diagnostics];
-  return { graph: all.some((d) => d.severity === "error") ? undefined : graph, diagnostics: all, missingImages: lowered.missingImages };
+  return { instructions, sourceOf: (i) => sources.get(i), target, diagnostics };
 }
 
 function withoutName<T extends { name?: string | undefined }>(s: T): T {
@@ -210,134 +233,3 @@ function callDeps(call: CallRecord | undefined): ImageNode[] {
   return [];
 }
 
-function syntheticNode(span: Span): Node {
-  const empty: Word = { text: "", span };
-  return { keyword: "", keywordText: "", keywordSpan: span, flags: [], values: [], json: false, rest: empty, heredocs: [], next: undefined, span };
-}
-
-function commandLine(c: CommandRecord): CommandLine {
-  return c.form === "exec" ? { form: "exec", args: [...c.args] } : { form: "shell", script: c.script };
-}
-
-function heredocs(list: readonly HeredocRecord[], span: Span): Heredoc[] {
-  return list.map((h) => ({ name: h.name, expand: h.expand, chomp: false, fd: undefined, content: h.content, span }));
-}
-
-/** A mount record as the text of RUN --mount, so the Dockerfile's own parser applies its checks and per-type defaults. */
-function mountText(m: MountRecord, from: (f: string | ImageNode) => string | undefined): string {
-  const fields: string[] = [`type=${m.type}`];
-  const put = (k: string, v: string | number | boolean | undefined): void => {
-    if (v !== undefined) fields.push(`"${k}=${String(v).replace(/"/g, '""')}"`);
-  };
-  put("target", m.target === undefined ? undefined : literalWord(m.target));
-  put("source", m.source === undefined ? undefined : literalWord(m.source));
-  put("from", m.from === undefined ? undefined : from(m.from));
-  put("readonly", m.readonly);
-  put("id", m.id === undefined ? undefined : literalWord(m.id));
-  put("sharing", m.sharing);
-  put("mode", m.mode === undefined ? undefined : `0${m.mode.toString(8)}`);
-  put("uid", m.uid);
-  put("gid", m.gid);
-  put("required", m.required);
-  put("env", m.env);
-  put("size", m.size);
-  return fields.join(",");
-}
-
-interface Helpers {
-  readonly ctx: TypeContext;
-  readonly word: (text: string, span: Span) => Word;
-  readonly stageRef: (from: string | ImageNode | undefined, span: Span) => Word | undefined;
-  readonly error: (message: string, hint?: string) => void;
-}
-
-/** One recorded call as the typed instruction it stands for. */
-function toInstruction(call: CallRecord, span: Span, node: Node, h: Helpers): Instruction | undefined {
-  const { word } = h;
-  const opt = (v: string | undefined): Word | undefined => (v === undefined ? undefined : word(v, span));
-  switch (call.op) {
-    case "run":
-      return {
-        kind: "RUN",
-        node,
-        span,
-        command: commandLine(call.command),
-        heredocs: heredocs(call.heredocs, span),
-        mounts: call.mounts.flatMap((m) => {
-          const spec = parseMount(h.ctx, { text: mountText(m, (f) => h.stageRef(f, span)?.text), span });
-          return spec === undefined ? [] : [spec];
-        }),
-        network: call.network,
-        security: call.security,
-      };
-    case "copy":
-    case "add": {
-      const sources = [...call.sources.map((s) => word(s, span)), ...call.heredocs.map((d) => ({ text: `<<${d.name}`, span }))];
-      if (sources.length === 0) h.error(`${call.op}() needs at least one source`);
-      const common = {
-        node,
-        span,
-        sources,
-        dest: word(call.dest, span),
-        chown: opt(call.chown),
-        chmod: opt(call.chmod),
-        link: call.link,
-        exclude: call.exclude.map((e) => word(e, span)),
-        heredocs: heredocs(call.heredocs, span),
-      };
-      if (call.op === "copy") return { kind: "COPY", ...common, from: h.stageRef(call.from, span), parents: call.parents };
-      return { kind: "ADD", ...common, checksum: opt(call.checksum), keepGitDir: call.keepGitDir, unpack: call.unpack };
-    }
-    case "env":
-      return { kind: "ENV", node, span, pairs: call.vars.map(([k, v]) => ({ key: k, value: word(v, span), span, legacy: false })) };
-    case "label":
-      return { kind: "LABEL", node, span, pairs: call.labels.map(([k, v]) => ({ key: literalWord(k), value: word(v, span), span, legacy: false })) };
-    case "arg":
-      return { kind: "ARG", node, span, args: [{ name: call.name, default: opt(call.default), span }] };
-    case "workdir":
-      return { kind: "WORKDIR", node, span, path: word(call.path, span) };
-    case "user":
-      return { kind: "USER", node, span, user: word(call.user, span) };
-    case "expose":
-      return { kind: "EXPOSE", node, span, ports: call.ports.map((p) => word(p, span)) };
-    case "volume":
-      return { kind: "VOLUME", node, span, paths: call.paths.map((p) => word(p, span)) };
-    case "entrypoint":
-      return { kind: "ENTRYPOINT", node, span, command: commandLine(call.command) };
-    case "cmd":
-      return { kind: "CMD", node, span, command: commandLine(call.command) };
-    case "shell":
-      return { kind: "SHELL", node, span, args: [...call.args] };
-    case "stopsignal":
-      return { kind: "STOPSIGNAL", node, span, signal: word(call.signal, span) };
-    case "healthcheck": {
-      const dur = (name: string, v: string | undefined): number | undefined => {
-        if (v === undefined) return undefined;
-        const ns = parseGoDuration(v);
-        if (ns === undefined || ns < 1e6) h.error(`invalid ${name} duration "${v}"`, "use a Go duration of at least 1ms, such as 30s, 1m30s or 500ms");
-        return ns;
-      };
-      return {
-        kind: "HEALTHCHECK",
-        node,
-        span,
-        command: call.command === undefined ? undefined : commandLine(call.command),
-        interval: dur("interval", call.interval),
-        timeout: dur("timeout", call.timeout),
-        startPeriod: dur("startPeriod", call.startPeriod),
-        startInterval: dur("startInterval", call.startInterval),
-        retries: call.retries,
-      };
-    }
-    case "onbuild": {
-      const parsed = parseDockerfile(new SourceFile("ONBUILD", call.expression));
-      const trigger = parsed.instructions[0];
-      const bad = parsed.diagnostics.find((d) => d.severity === "error");
-      if (trigger === undefined || bad !== undefined || parsed.instructions.length !== 1) {
-        h.error(`onbuild(${JSON.stringify(call.expression)}): ${bad?.message ?? "expected one Dockerfile instruction"}`);
-        return undefined;
-      }
-      return { kind: "ONBUILD", node, span, expression: call.expression, trigger };
-    }
-  }
-}

@@ -9,7 +9,7 @@ import { parseCheckDirective } from "../dockerfile/directives.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { SourceFile } from "../source/source-file.ts";
 import { CHECKS } from "./checks/index.ts";
-import type { RuleName } from "./rules.ts";
+import { type LintRule, RULES, type RuleName } from "./rules.ts";
 import type { LintOptions } from "./types.ts";
 
 export type { LintOptions } from "./types.ts";
@@ -41,13 +41,27 @@ export function lintDockerfile(
   parsed: { readonly ast: DockerfileAst; readonly instructions: readonly Instruction[] },
   options: LintOptions = {},
 ): LintResult {
-  const config = checkConfig(parsed.ast, options);
+  return lintInstructions(source, parsed.ast, parsed.instructions, options, () => true);
+}
+
+/**
+ * Runs the rules `applies` admits over typed instructions, whichever front
+ * end made them (a Dockerfile, or image.ts: compiler/imagets/lint.ts).
+ */
+export function lintInstructions(
+  source: SourceFile,
+  ast: DockerfileAst,
+  instructions: readonly Instruction[],
+  options: LintOptions,
+  applies: (rule: LintRule<never>) => boolean,
+): LintResult {
+  const config = checkConfig(ast, options);
   const skip = new Set(config.skip.map((s) => s.toLowerCase()));
   const diagnostics: Diagnostic[] = [];
   if (!skip.has("all")) {
     for (const [name, check] of Object.entries(CHECKS) as [RuleName, (typeof CHECKS)[RuleName]][]) {
-      if (skip.has(name.toLowerCase())) continue;
-      diagnostics.push(...check(parsed.ast, parsed.instructions, source, options));
+      if (skip.has(name.toLowerCase()) || !applies(RULES[name] as LintRule<never>)) continue;
+      diagnostics.push(...check(ast, instructions, source, options));
     }
   }
   diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));

@@ -25,6 +25,14 @@ export interface LintRule<A extends readonly unknown[] = readonly never[]> {
   readonly format: (...args: A) => string;
   /** What to do about it, shown under the message. */
   readonly hint?: string | undefined;
+  /**
+   * The rule is about how a Dockerfile is written (keyword casing, continuation
+   * lines, comments, the legacy ENV form), which builder calls cannot get
+   * wrong: `strata check image.ts` runs every other rule.
+   */
+  readonly dockerfileOnly?: true | undefined;
+  /** The hint in image.ts terms, where `hint` names Dockerfile syntax. */
+  readonly imageTsHint?: string | undefined;
 }
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
@@ -44,6 +52,7 @@ export const RULES = {
     url: docs("stage-name-casing"),
     severity: "warning",
     format: (stageName: string) => `Stage name '${stageName}' should be lowercase`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string]>,
   FromAsCasing: {
     name: "FromAsCasing",
@@ -51,6 +60,7 @@ export const RULES = {
     url: docs("from-as-casing"),
     severity: "warning",
     format: (from: string, as: string) => `'${as}' and '${from}' keywords' casing do not match`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string, string]>,
   NoEmptyContinuation: {
     name: "NoEmptyContinuation",
@@ -59,6 +69,7 @@ export const RULES = {
     severity: "warning",
     format: () => "Empty continuation line",
     hint: "remove the empty line, or end the instruction before it",
+    dockerfileOnly: true,
   } satisfies LintRule<[]>,
   ConsistentInstructionCasing: {
     name: "ConsistentInstructionCasing",
@@ -66,6 +77,7 @@ export const RULES = {
     url: docs("consistent-instruction-casing"),
     severity: "warning",
     format: (command: string, casing: string) => `Command '${command}' should match the case of the command majority (${casing})`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string, string]>,
   DuplicateStageName: {
     name: "DuplicateStageName",
@@ -88,6 +100,7 @@ export const RULES = {
     severity: "warning",
     format: (command: string) => `JSON arguments recommended for ${command} to prevent unintended behavior related to OS signals`,
     hint: 'write the exec form, e.g. CMD ["executable", "arg"], or set an explicit SHELL if a shell is intended',
+    imageTsHint: 'pass an argv array, e.g. cmd(["executable", "arg"]), or set an explicit shell([...]) if a shell is intended',
   } satisfies LintRule<[string]>,
   MaintainerDeprecated: {
     name: "MaintainerDeprecated",
@@ -96,6 +109,7 @@ export const RULES = {
     severity: "warning",
     format: () => "Maintainer instruction is deprecated in favor of using label",
     hint: 'use LABEL org.opencontainers.image.authors="name <email>"',
+    imageTsHint: 'use label({ "org.opencontainers.image.authors": "name <email>" })',
   } satisfies LintRule<[]>,
   UndefinedArgInFrom: {
     name: "UndefinedArgInFrom",
@@ -104,6 +118,7 @@ export const RULES = {
     severity: "warning",
     format: (arg: string, suggestion: string | undefined) => `FROM argument '${arg}' is not declared${didYouMean(suggestion)}`,
     hint: "declare it with ARG before the first FROM",
+    imageTsHint: "declare it with arg() at the top level of the module",
   } satisfies LintRule<[string, string | undefined]>,
   WorkdirRelativePath: {
     name: "WorkdirRelativePath",
@@ -112,6 +127,7 @@ export const RULES = {
     severity: "warning",
     format: (path: string) => `Relative workdir ${q(path)} can have unexpected results if the base image changes`,
     hint: "set an absolute WORKDIR first",
+    imageTsHint: "set an absolute workdir() first",
   } satisfies LintRule<[string]>,
   UndefinedVar: {
     name: "UndefinedVar",
@@ -133,6 +149,7 @@ export const RULES = {
     url: docs("legacy-key-value-format"),
     severity: "warning",
     format: (command: string) => `"${command} key=value" should be used instead of legacy "${command} key value" format`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string]>,
   RedundantTargetPlatform: {
     name: "RedundantTargetPlatform",
@@ -149,6 +166,7 @@ export const RULES = {
     severity: "warning",
     format: (command: string, key: string) => `Do not use ARG or ENV instructions for sensitive data (${command} ${q(key)})`,
     hint: "pass secrets with RUN --mount=type=secret; ARG and ENV values stay in the image",
+    imageTsHint: 'pass secrets with run(…, { mounts: [{ type: "secret", id: … }] }); arg and env values stay in the image',
   } satisfies LintRule<[string, string]>,
   InvalidDefaultArgInFrom: {
     name: "InvalidDefaultArgInFrom",
@@ -172,6 +190,7 @@ export const RULES = {
     severity: "warning",
     format: (port: string) => `EXPOSE instruction should not define an IP address or host-port mapping, found '${port}'`,
     hint: "EXPOSE takes only a container port and an optional protocol; publish ports when running the container",
+    imageTsHint: "expose() takes only a container port and an optional protocol; publish ports when running the container",
   } satisfies LintRule<[string]>,
   CopyIgnoredFile: {
     name: "CopyIgnoredFile",
@@ -190,6 +209,7 @@ export const RULES = {
     severity: "info",
     format: (count: number, first: number, last: number) => `${count} adjacent RUN instructions (lines ${first}-${last}) will be merged into one layer`,
     hint: "put a `# strata:layer` comment line between RUNs to keep them in separate layers",
+    imageTsHint: "pass { newLayer: true } to the later run() to keep them in separate layers",
   } satisfies LintRule<[number, number, number]>,
   StrataUnknownDirective: {
     name: "StrataUnknownDirective",
@@ -199,6 +219,7 @@ export const RULES = {
     format: (comment: string, suggestion: string | undefined) =>
       `Comment ${q(comment)} is not a known Strata directive and is ignored${didYouMean(suggestion === undefined ? undefined : q(`# ${suggestion}`))}`,
     hint: `Strata's directives are comment lines written exactly as ${STRATA_DIRECTIVES.map((d) => `\`# ${d}\``).join(", ")} (lower case, no space after the colon)`,
+    dockerfileOnly: true,
   } satisfies LintRule<[string, string | undefined]>,
   StrataAptNoRecommends: {
     name: "StrataAptNoRecommends",
@@ -215,6 +236,7 @@ export const RULES = {
     severity: "warning",
     format: () => "apt-get install without removing /var/lib/apt/lists/* in the same RUN leaves the package lists in the layer",
     hint: "end the RUN with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache on /var/lib/apt/lists",
+    imageTsHint: "end the script with `&& rm -rf /var/lib/apt/lists/*`, or mount a cache on /var/lib/apt/lists",
   } satisfies LintRule<[]>,
   StrataCdInRun: {
     name: "StrataCdInRun",
@@ -223,6 +245,7 @@ export const RULES = {
     severity: "warning",
     format: (dir: string) => `RUN starts with "cd ${dir}": use WORKDIR ${dir} instead`,
     hint: "WORKDIR sets the directory for the instructions after it, and creates it if needed",
+    imageTsHint: "workdir() sets the directory for the calls after it, and creates it if needed",
   } satisfies LintRule<[string]>,
 } as const;
 

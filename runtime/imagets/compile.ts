@@ -9,7 +9,9 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Diagnostic, hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
-import { lowerImageTs } from "../../compiler/imagets/lower.ts";
+import { lintImageTs } from "../../compiler/imagets/lint.ts";
+import { imageTsInstructions, lowerImageTs } from "../../compiler/imagets/lower.ts";
+import type { LintOptions, LintResult } from "../../compiler/lint/lint.ts";
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
 import type { BaseImage, LowerResult } from "../../compiler/lower/dockerfile.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
@@ -36,6 +38,8 @@ export interface LoadedImageTs {
   readonly diagnostics: readonly Diagnostic[];
   /** Lowers the evaluated exports with base images from `resolveImage`; undefined when checking or evaluating failed. */
   readonly lower: ((resolveImage: (ref: string) => BaseImage | undefined) => LowerResult) | undefined;
+  /** Runs the lint rules on the evaluated calls (`strata check`); undefined when checking or evaluating failed. */
+  readonly lint: ((options: LintOptions) => LintResult) | undefined;
 }
 
 /** Diagnostics in another module than the entry: keep the place in the message (the CLI frames the entry only). */
@@ -52,25 +56,22 @@ export async function loadImageTs(o: LoadImageTsOptions): Promise<LoadedImageTs>
   const source = new SourceFile(o.displayName ?? o.file, await readFile(path, "utf8"));
   if (!o.noTypeCheck) {
     const checked = await typeCheckImageTs(path, source);
-    if (hasErrors(checked.diagnostics)) return { source, diagnostics: checked.diagnostics.map((d) => relocate(d, source, checked.sources)), lower: undefined };
+    if (hasErrors(checked.diagnostics)) return { source, diagnostics: checked.diagnostics.map((d) => relocate(d, source, checked.sources)), lower: undefined, lint: undefined };
   }
   const evaluated = await evaluateImageTs({ file: path, source, buildArgs: o.buildArgs });
-  if (hasErrors(evaluated.diagnostics)) return { source, diagnostics: evaluated.diagnostics.map((d) => relocate(d, source, evaluated.sources)), lower: undefined };
+  if (hasErrors(evaluated.diagnostics)) return { source, diagnostics: evaluated.diagnostics.map((d) => relocate(d, source, evaluated.sources)), lower: undefined, lint: undefined };
   const sources = evaluated.sources;
+  const calls = { source, exports: evaluated.exports, globals: evaluated.globals, locate: evaluated.locate, target: o.target };
   const lower = (resolveImage: (ref: string) => BaseImage | undefined): LowerResult => {
-    const lowered = lowerImageTs({
-      source,
-      exports: evaluated.exports,
-      globals: evaluated.globals,
-      locate: evaluated.locate,
-      buildArgs: o.buildArgs,
-      target: o.target,
-      resolveImage,
-      ...(o.platform !== undefined && { platform: o.platform }),
-    });
+    const lowered = lowerImageTs({ ...calls, buildArgs: o.buildArgs, resolveImage, ...(o.platform !== undefined && { platform: o.platform }) });
     return { ...lowered, diagnostics: lowered.diagnostics.map((d) => relocate(d, source, sources)) };
   };
-  return { source, diagnostics: evaluated.diagnostics, lower };
+  const lint = (options: LintOptions): LintResult => {
+    // The call problems (TS001) are the lowering's to report.
+    const linted = lintImageTs(source, imageTsInstructions(calls), options);
+    return { ...linted, diagnostics: linted.diagnostics.map((d) => relocate(d, source, sources)) };
+  };
+  return { source, diagnostics: evaluated.diagnostics, lower, lint };
 }
 
 export interface CompileImageTsResult {

@@ -6,16 +6,26 @@
  * their `$VAR` references (strata expands them the same way), quotes and
  * escapes are resolved. The text is formatted by ts-morph.
  *
- * The result lowers to the same graph and cache keys as the Dockerfile
- * (specs/imagets/convert.spec.ts checks every Dockerfile of the repository).
+ * It reads as a person would write it: a continued shell command is a
+ * multi-line `sh` template with the Dockerfile's line breaks
+ * (convert-script.ts), adjacent ENVs are one `.env({...})` and a global ARG
+ * that only names a base is `from(arg(...))` (convert-merge.ts, which says
+ * when these apply), MAINTAINER is `.maintainer()`.
+ *
+ * The result lowers to the same layers, cache keys and image config as the
+ * Dockerfile; only the history may have one ENV entry where the Dockerfile
+ * had several (specs/imagets/convert.spec.ts checks every Dockerfile of the
+ * repository and of BuildKit's parser suite).
  */
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
-import type { CommandLine, DockerfileAst, Instruction, MountFlag, MountSpec, Word } from "../../compiler/dockerfile/ast.ts";
+import type { ArgDecl, CommandLine, DockerfileAst, Instruction, KeyValue, MountFlag, MountSpec, Word } from "../../compiler/dockerfile/ast.ts";
 import { typeMount } from "../../compiler/dockerfile/instructions/mount.ts";
 import { parseDockerfile } from "../../compiler/dockerfile/parse.ts";
 import { LAYER_MARK } from "../../compiler/dockerfile/strata-directives.ts";
 import { wordToString } from "../../compiler/imagets/words.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
+import { baseArgs, canJoinEnv } from "./convert-merge.ts";
+import { scriptTemplate } from "./convert-script.ts";
 import { STDLIB_IMPORT } from "./import-name.ts";
 
 export interface ConvertResult {
@@ -31,8 +41,16 @@ const RESERVED = new Set(
 
 /** A string literal: double quotes, or single quotes when that saves escaping. */
 const q = (s: string): string => (s.includes('"') && !s.includes("'") ? `'${JSON.stringify(s).slice(1, -1).replace(/\\"/g, '"')}'` : JSON.stringify(s));
+/** The first words of docker's healthcheck test form, which `healthcheck()` reads as such. */
+const TEST_FORM = new Set(["CMD", "CMD-SHELL", "NONE"]);
 const IDENT = /^[A-Za-z_$][\w$]*$/;
 const key = (s: string): string => (IDENT.test(s) ? s : q(s));
+
+/** An object literal: on one line, or one property a line (trailing commas) when that line would be long. */
+function object(props: readonly string[]): string {
+  const one = `{ ${props.join(", ")} }`;
+  return one.length <= 72 || props.length < 2 ? one : `{\n${props.map((p) => `${p},\n`).join("")}}`;
+}
 
 function camel(name: string): string {
   const parts = name.split(/[^A-Za-z0-9]+/).filter((p) => p !== "");
@@ -74,6 +92,8 @@ class Converter {
   readonly imports = new Set<string>(["from"]);
   /** Whether a `# strata:layer` comment stands before the current instruction. */
   boundary = false;
+  /** Comment lines inside the current instruction's continuation, written above its call. */
+  innerComments: string[] = [];
 
   constructor(source: SourceFile, ast: DockerfileAst) {
     this.source = source;
@@ -90,8 +110,14 @@ class Converter {
     return q(s);
   }
 
-  command(c: CommandLine): string {
-    return c.form === "exec" ? `[${c.args.map(q).join(", ")}]` : q(c.script);
+  /** A command: an argv array, a multi-line `sh` template for a continued script (its inner comments kept), else a string. */
+  command(c: CommandLine, i: Instruction): string {
+    if (c.form === "exec") return `[${c.args.map(q).join(", ")}]`;
+    const t = scriptTemplate(this.source.text.slice(i.span.start, i.span.end), c.script, this.ast.escape);
+    if (t === undefined) return q(c.script);
+    this.imports.add("sh");
+    this.innerComments.push(...t.comments);
+    return t.template;
   }
 
   /** A --from value: a stage identifier (by name or index) or an image reference. */
@@ -104,7 +130,7 @@ class Converter {
 
   options(entries: (readonly [string, string | undefined])[]): string {
     const set = entries.filter((e): e is [string, string] => e[1] !== undefined);
-    return set.length === 0 ? "" : `{ ${set.map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
+    return set.length === 0 ? "" : object(set.map(([k, v]) => `${k}: ${v}`));
   }
 
   /** A --mount flag; one whose typed options (type, readonly, mode …) name variables has no image.ts form. */
@@ -138,6 +164,15 @@ class Converter {
     return `heredoc(${q(h.name)}, ${q(h.content)}${forCopy && !h.expand ? ", { expand: false }" : ""})`;
   }
 
+  env(pairs: readonly KeyValue[]): string {
+    return `env(${object(pairs.map((p) => `${key(p.key)}: ${this.str(p.value)}`))})`;
+  }
+
+  argCall(a: ArgDecl): string {
+    this.imports.add("arg");
+    return `arg(${[q(a.name), ...(a.default === undefined ? [] : [this.str(a.default)])].join(", ")})`;
+  }
+
   /** The chained calls of one instruction (several for ARG with several names). */
   calls(i: Instruction): string[] {
     const args = (...a: (string | undefined)[]): string => a.filter((x) => x !== undefined && x !== "").join(", ");
@@ -150,7 +185,7 @@ class Converter {
           ["newLayer", this.boundary ? "true" : undefined],
           ["heredocs", i.heredocs.length === 0 ? undefined : `[${i.heredocs.map((h) => this.heredoc(h, false)).join(", ")}]`],
         ]);
-        return [`run(${args(this.command(i.command), opts)})`];
+        return [`run(${args(this.command(i.command, i), opts)})`];
       }
       case "COPY":
       case "ADD": {
@@ -175,11 +210,11 @@ class Converter {
         return [`add(${args(sources, this.str(i.dest), opts)})`];
       }
       case "ENV":
-        return [`env({ ${i.pairs.map((p) => `${key(p.key)}: ${this.str(p.value)}`).join(", ")} })`];
+        return [this.env(i.pairs)];
       case "LABEL":
-        return [`label({ ${i.pairs.map((p) => `${key(JSON.parse(this.str(p.key)) as string)}: ${this.str(p.value)}`).join(", ")} })`];
+        return [`label(${object(i.pairs.map((p) => `${key(JSON.parse(this.str(p.key)) as string)}: ${this.str(p.value)}`))})`];
       case "ARG":
-        return i.args.map((a) => `arg(${args(q(a.name), a.default === undefined ? undefined : this.str(a.default))})`);
+        return i.args.map((a) => this.argCall(a));
       case "WORKDIR":
         return [`workdir(${this.str(i.path)})`];
       case "USER":
@@ -196,9 +231,9 @@ class Converter {
       case "VOLUME":
         return [`volume(${i.paths.map((w) => this.str(w)).join(", ")})`];
       case "ENTRYPOINT":
-        return [`entrypoint(${this.command(i.command)})`];
+        return [`entrypoint(${this.command(i.command, i)})`];
       case "CMD":
-        return [`cmd(${this.command(i.command)})`];
+        return [`cmd(${this.command(i.command, i)})`];
       case "SHELL":
         return [`shell([${i.args.map(q).join(", ")}])`];
       case "STOPSIGNAL":
@@ -212,12 +247,15 @@ class Converter {
           ["startInterval", i.startInterval === undefined ? undefined : q(duration(i.startInterval))],
           ["retries", i.retries === undefined ? undefined : String(i.retries)],
         ]);
-        return [`healthcheck(${args(this.command(i.command), opts)})`];
+        // An argv that starts like docker's test form is written in that form, so healthcheck() keeps its first word.
+        const c = i.command;
+        const test = c.form === "exec" && TEST_FORM.has(c.args[0] ?? "") ? `[${["CMD", ...c.args].map(q).join(", ")}]` : this.command(c, i);
+        return [`healthcheck(${args(test, opts)})`];
       }
       case "ONBUILD":
         return [`onbuild(${q(i.expression)})`];
       case "MAINTAINER":
-        return [`label({ maintainer: ${q(i.name)} })`];
+        return [`maintainer(${q(i.name)})`];
       case "FROM":
         return [];
     }
@@ -246,6 +284,9 @@ class Converter {
     let previousEnd = 0;
     let stage = -1;
     let chain: string[] = [];
+    const inlineArgs = baseArgs(instructions);
+    /** The ENV pairs of the `.env({...})` call at the end of the chain (adjacent ENVs join it: convert-merge.ts). */
+    let env: KeyValue[] | undefined;
     const exports: string[] = [];
     const flush = (): void => {
       if (stage < 0) return;
@@ -269,7 +310,8 @@ class Converter {
         body.push(...comments);
         const base = i.image.text;
         const opts = this.options([["platform", i.platform === undefined ? undefined : this.str(i.platform)]]);
-        const baseExpr = this.names.has(base.toLowerCase()) ? this.fromRef(base) : base === "scratch" ? null : this.str(i.image);
+        const baseArg = [...inlineArgs.values()].find((a) => base === `$${a.name}` || base === `\${${a.name}}`);
+        const baseExpr = this.names.has(base.toLowerCase()) ? this.fromRef(base) : base === "scratch" ? null : baseArg !== undefined ? this.argCall(baseArg) : this.str(i.image);
         if (baseExpr === null && opts === "") {
           this.imports.add("scratch");
           chain.push("scratch()");
@@ -278,12 +320,25 @@ class Converter {
         continue;
       }
       if (stage < 0) {
-        // A global ARG: declared for FROM lines and for stages that redeclare it.
+        // A global ARG: declared for FROM lines and for stages that redeclare it (one only a FROM reads is declared there).
+        const declared = i.kind === "ARG" ? { ...i, args: i.args.filter((a) => !inlineArgs.has(a.name)) } : i;
+        if (declared.kind === "ARG" && declared.args.length === 0) {
+          body.push(...comments);
+          continue;
+        }
         this.imports.add("arg");
-        body.push(...comments, ...this.calls(i).map((c) => `${c};`));
+        body.push(...comments, ...this.calls(declared).map((c) => `${c};`));
         continue;
       }
-      chain.push(...comments, ...this.calls(i).map((c) => `.${c}`));
+      if (i.kind === "ENV" && env !== undefined && comments.length === 0 && canJoinEnv(env, i.pairs)) {
+        env = [...env, ...i.pairs];
+        chain[chain.length - 1] = `.${this.env(env)}`;
+        continue;
+      }
+      env = i.kind === "ENV" ? [...i.pairs] : undefined;
+      const calls = this.calls(i).map((c) => `.${c}`);
+      chain.push(...comments, ...this.innerComments, ...calls);
+      this.innerComments = [];
     }
     flush();
     if (exports.length > 0) body.push(`export { ${exports.join(", ")} };`);

@@ -3,8 +3,9 @@
  * one, by the rule of compiler/passes/merge-runs.ts. Two RUNs share a layer
  * when they are adjacent in the same stage (no instruction between them, not
  * even a config-only or an invalid one) and no `# strata:layer` comment line
- * separates them. Each RUN still runs alone and is cached alone, so shell,
- * exec form, heredocs, --mount, --network and --security do not matter. One
+ * separates them (in image.ts: the later one is not `newLayer`). Each RUN
+ * still runs alone and is cached alone, so shell, exec form, heredocs,
+ * --mount, --network and --security do not matter. One
  * finding per merged group, on its first RUN. `runMergeGroups` is the same
  * rule as data.
  */
@@ -39,6 +40,7 @@ export function runMergeGroups(ast: DockerfileAst, instructions: readonly Instru
         last !== undefined &&
         prev === last &&
         position.get(ins.node) === (position.get(last.node) ?? -2) + 1 &&
+        ins.newLayer !== true &&
         !LAYER_MARK.test(source.text.slice(last.node.span.end, ins.node.span.start));
       if (!adjacent) flush();
       group.push(ins);

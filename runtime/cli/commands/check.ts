@@ -3,6 +3,8 @@
  * parses each Dockerfile (default ./Dockerfile), reads the .dockerignore
  * beside it (`<file>.dockerignore`, else `.dockerignore` in its directory),
  * and prints the parse diagnostics and the lint findings, sorted by position.
+ * An image.ts is type-checked, evaluated and lowered, and the same rules run
+ * on its builder calls (runtime/imagets/check.ts).
  *
  * Exit code: 0 when no file has an error, 1 when one has (a parse error, an
  * unreadable file, or a warning under `# check=error=true`).
@@ -68,15 +70,16 @@ async function readLines(paths: readonly string[]): Promise<string[] | undefined
 }
 
 async function checkFile(path: string, options: CheckOptions): Promise<FileReport> {
+  const dockerignore = await readLines([`${path}.dockerignore`, join(dirname(path), ".dockerignore")]);
   if (isImageTs(path)) {
     const { checkImageTs } = await import("../../imagets/check.ts");
-    const r = await checkImageTs(path, options.buildArgs);
-    return { source: r.source, diagnostics: r.diagnostics, failed: r.diagnostics.some((d) => d.severity === "error"), errorOnWarnings: false };
+    const r = await checkImageTs(path, { dockerignore, buildArgs: options.buildArgs });
+    const failed = r.diagnostics.some((d) => d.severity === "error" || (r.errorOnWarnings && d.severity === "warning"));
+    return { source: r.source, diagnostics: r.diagnostics, failed, errorOnWarnings: r.errorOnWarnings };
   }
   const text = await readFile(path, "utf8");
   const source = new SourceFile(path, text);
   const parsed = parseDockerfile(source);
-  const dockerignore = await readLines([`${path}.dockerignore`, join(dirname(path), ".dockerignore")]);
   const lint = lintDockerfile(source, parsed, { dockerignore, buildArgs: options.buildArgs });
   const diagnostics = [...parsed.diagnostics.filter((d) => d.code !== "DF010"), ...lint.diagnostics].sort(
     (a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code),
