@@ -5,6 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { DEFAULT_PATH, envLookup, envSet } from "../ir/env.ts";
 import type { BuildGraph, SourceRef, Stage, StageBase, Step } from "../ir/graph.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
+import { canonicalImageRef } from "../ir/image-ref.ts";
 import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
@@ -127,8 +128,8 @@ class Lowering {
       ex.error("LW002", instr, `${instr.kind} before the first FROM`, "only ARG may come before FROM");
       return;
     }
-    const push = (op: Step["op"], config: ContainerConfig, createdBy: string): void => {
-      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [createdBy], op, config, ...(boundary && { boundary }) });
+    const push = (op: Step["op"], config: ContainerConfig, createdBy: string, author?: string): void => {
+      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [createdBy], op, config, ...(author !== undefined && { author }), ...(boundary && { boundary }) });
     };
     const config = lastConfig(d);
     const scope = d.scope.withEnv(config.Env ?? []);
@@ -148,7 +149,7 @@ class Lowering {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet);
       if (change === undefined) return;
       if (instr.kind === "CMD") d.cmdSet = true;
-      push(null, change.config, change.createdBy);
+      push(null, change.config, change.createdBy, change.author);
     }
   }
 
@@ -159,17 +160,19 @@ class Lowering {
   arg(instr: Extract<Instruction, { kind: "ARG" }>, source: SourceFile, ex: Expander, boundary: boolean): void {
     const d = this.current;
     const buildArgs = this.input.buildArgs ?? {};
+    // History names each ARG with the value it got (BuildKit: `ARG V=<build arg, expanded default or global>`).
+    const history: string[] = [];
     for (const decl of instr.args) {
       const scope = d ? d.scope.withEnv(lastConfig(d).Env ?? []) : this.globals;
       let value: string | undefined = buildArgs[decl.name];
       if (value === undefined && decl.default !== undefined) value = ex.word(decl.default, scope);
       if (value === undefined) value = d ? this.globals.args.get(decl.name) : this.predefined.get(decl.name);
+      history.push(value === undefined ? decl.name : `${decl.name}=${value}`);
       if (d) d.scope = d.scope.withArg(decl.name, value);
       else this.globals = this.globals.withArg(decl.name, value);
     }
     if (d) {
-      const text = instr.args.map((a) => (a.default ? `${a.name}=${a.default.text}` : a.name)).join(" ");
-      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [`ARG ${text}`], op: null, config: lastConfig(d), ...(boundary && { boundary }) });
+      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [`ARG ${history.join(" ")}`], op: null, config: lastConfig(d), ...(boundary && { boundary }) });
     }
   }
 
@@ -190,9 +193,11 @@ class Lowering {
       ex.error("LW007", instr.image, `base name (${instr.image.text}) should not be blank`, "give the ARG a default, or pass it with --build-arg");
       base = { type: "scratch" };
     } else {
-      const img = this.input.resolveImage(imageRef);
-      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source) });
-      base = { type: "image", ref: imageRef, digest: img?.digest ?? "" };
+      // One spelling per image (docker.io/debian:9.11 is debian:9.11): what is resolved, keyed and shown.
+      const ref = canonicalImageRef(imageRef);
+      const img = this.input.resolveImage(ref);
+      if (img === undefined) this.missing.push({ ref, at: this.ref(instr, source) });
+      base = { type: "image", ref, digest: img?.digest ?? "" };
       config = img?.config ?? {};
     }
     const triggers = config.OnBuild ?? [];
