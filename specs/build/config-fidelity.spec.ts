@@ -1,10 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { goQuote, goQuoteRune } from "../../compiler/dockerfile/go-quote.ts";
 import { goDuration } from "../../compiler/lower/created-by.ts";
-import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { skopeoInspect, useSmallBuilds } from "../helpers/small-builds.ts";
+import { strata } from "../helpers/strata.ts";
 
 /**
  * Issue 17, items 13 and 20: the image config and history BuildKit writes.
@@ -23,11 +21,7 @@ interface Config {
   history: { created_by?: string; empty_layer?: boolean }[];
 }
 
-function imageConfig(root: string, ref: string): Config {
-  const r = spawnSync("skopeo", ["inspect", "--config", `oci:${root}:${ref}`], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Config;
-}
+const imageConfig = (root: string, ref: string): Config => skopeoInspect<Config>(root, ref, "--config");
 
 describe("Go's %q and Duration.String, as BuildKit's history uses them", () => {
   it("quotes as strconv.Quote and QuoteRune", () => {
@@ -47,42 +41,29 @@ describe("Go's %q and Duration.String, as BuildKit's history uses them", () => {
 });
 
 describe("MAINTAINER and history created_by, built and read back with skopeo", () => {
-  let root: string;
-  let cleanup: () => void;
-  let ctx: string;
-  beforeAll(() => {
-    ({ root, cleanup } = storeWithBusybox("cfg-fidelity"));
-    ctx = tempDir("cfg-fidelity-ctx");
-  });
-  afterAll(() => {
-    cleanup();
-    rmSync(ctx, { recursive: true, force: true });
-  });
+  const builds = useSmallBuilds("cfg-fidelity");
 
   const build = (name: string, dockerfile: string, args: string[] = []): void => {
-    const dir = join(ctx, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "Dockerfile"), dockerfile);
-    const b = strata(root, ["build", "-t", `${name}:t`, ...args, dir]);
+    const b = builds.build(name, dockerfile, { args });
     expect(b.stderr).not.toMatch(/ERROR/);
     expect(b.code).toBe(0);
   };
 
   it("MAINTAINER sets Author (docker: FROM scratch / MAINTAINER nobody@domain.test)", () => {
     build("maint", "FROM scratch\nMAINTAINER nobody@domain.test\n");
-    const c = imageConfig(root, "maint:t");
+    const c = imageConfig(builds.root, "maint:t");
     expect(c.author).toBe("nobody@domain.test");
     expect(c.history.map((h) => h.created_by)).toEqual(["MAINTAINER nobody@domain.test"]);
-    expect(strata(root, ["inspect", "maint:t"]).stdout).toMatch(/"Author": "nobody@domain.test"/);
+    expect(strata(builds.root, ["inspect", "maint:t"]).stdout).toMatch(/"Author": "nobody@domain.test"/);
   });
 
   it("the last MAINTAINER wins and a stage or image built on it inherits the author", () => {
     build("maint2", "FROM scratch AS a\nMAINTAINER first\nMAINTAINER second\nFROM a\nLABEL x=y\n");
-    expect(imageConfig(root, "maint2:t").author).toBe("second");
+    expect(imageConfig(builds.root, "maint2:t").author).toBe("second");
     build("maint3", "FROM maint2:t\nLABEL z=w\n");
-    expect(imageConfig(root, "maint3:t").author).toBe("second");
+    expect(imageConfig(builds.root, "maint3:t").author).toBe("second");
     build("nomaint", "FROM busybox:latest\nLABEL a=b\n");
-    expect(imageConfig(root, "nomaint:t").author).toBeUndefined();
+    expect(imageConfig(builds.root, "nomaint:t").author).toBeUndefined();
   });
 
   it("writes created_by as BuildKit does: %q, %v, sorted ports, Duration strings, ARG values", () => {
@@ -101,7 +82,7 @@ describe("MAINTAINER and history created_by, built and read back with skopeo", (
       "",
     ].join("\n");
     build("hist", df, ["--build-arg", "V=given"]);
-    const c = imageConfig(root, "hist:t");
+    const c = imageConfig(builds.root, "hist:t");
     expect(c.config.Cmd).toEqual(["printf", "\x1b[1mbold\x7f"]);
     expect(c.history.map((h) => h.created_by)).toEqual([
       "ARG V=given",
@@ -119,6 +100,6 @@ describe("MAINTAINER and history created_by, built and read back with skopeo", (
 
   it("HEALTHCHECK NONE is the struct too", () => {
     build("hcnone", "FROM scratch\nHEALTHCHECK NONE\n");
-    expect(imageConfig(root, "hcnone:t").history.map((h) => h.created_by)).toEqual([`HEALTHCHECK &{["NONE"] "0s" "0s" "0s" "0s" '\\x00'}`]);
+    expect(imageConfig(builds.root, "hcnone:t").history.map((h) => h.created_by)).toEqual([`HEALTHCHECK &{["NONE"] "0s" "0s" "0s" "0s" '\\x00'}`]);
   });
 });

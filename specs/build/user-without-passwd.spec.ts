@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { describe, expect, it } from "vitest";
+import { layerBlobs, useSmallBuilds } from "../helpers/small-builds.ts";
+import { type CliResult, strata } from "../helpers/strata.ts";
 
 /**
  * Issue 17, item 14: `FROM scratch` / `USER root` / `WORKDIR /w` builds, as
@@ -13,47 +12,28 @@ import { type CliResult, storeWithBusybox, strata, tempDir } from "../helpers/st
  */
 
 function layerListing(root: string, ref: string): string {
-  const m = spawnSync("skopeo", ["inspect", "--raw", `oci:${root}:${ref}`], { encoding: "utf8" });
-  if (m.status !== 0) throw new Error(m.stderr);
-  const layers = (JSON.parse(m.stdout) as { layers: { digest: string }[] }).layers;
-  return layers
-    .map((l) => spawnSync("tar", ["--numeric-owner", "-tvf", join(root, "blobs/sha256", l.digest.slice(7))], { encoding: "utf8" }).stdout)
+  return layerBlobs(root, ref)
+    .map((blob) => spawnSync("tar", ["--numeric-owner", "-tvf", blob], { encoding: "utf8" }).stdout)
     .join("");
 }
 
 describe("USER root and numeric users without /etc/passwd", () => {
-  let root: string;
-  let cleanup: () => void;
-  let ctx: string;
-  beforeAll(() => {
-    ({ root, cleanup } = storeWithBusybox("user-nopasswd"));
-    ctx = tempDir("user-nopasswd-ctx");
-  });
-  afterAll(() => {
-    cleanup();
-    rmSync(ctx, { recursive: true, force: true });
-  });
+  const builds = useSmallBuilds("user-nopasswd");
 
-  const build = (name: string, dockerfile: string): CliResult => {
-    const dir = join(ctx, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "Dockerfile"), dockerfile);
-    writeFileSync(join(dir, "f.txt"), "f\n");
-    return strata(root, ["build", "-t", `${name}:t`, dir]);
-  };
+  const build = (name: string, dockerfile: string): CliResult => builds.build(name, dockerfile, { files: { "f.txt": "f\n" } });
 
   it("FROM scratch / USER root / WORKDIR /w: the directory is made, owned 0:0", () => {
     const b = build("rootwd", "FROM scratch\nUSER root\nWORKDIR /w\n");
     expect(b.stderr).not.toMatch(/ERROR/);
     expect(b.code).toBe(0);
-    expect(layerListing(root, "rootwd:t")).toMatch(/^drwxr-xr-x 0\/0 .* w\/$/m);
+    expect(layerListing(builds.root, "rootwd:t")).toMatch(/^drwxr-xr-x 0\/0 .* w\/$/m);
   });
 
   it("a numeric USER owns WORKDIR's directories as uid:uid, root:root and COPY --chown=root work on scratch", () => {
     const b = build("numwd", "FROM scratch\nUSER 1000\nWORKDIR /a/b\nUSER root:root\nWORKDIR /r\nCOPY --chown=root:root f.txt /r/f.txt\n");
     expect(b.stderr).not.toMatch(/ERROR/);
     expect(b.code).toBe(0);
-    const listing = layerListing(root, "numwd:t");
+    const listing = layerListing(builds.root, "numwd:t");
     expect(listing).toMatch(/^drwxr-xr-x 1000\/1000 .* a\/$/m);
     expect(listing).toMatch(/^drwxr-xr-x 1000\/1000 .* a\/b\/$/m);
     expect(listing).toMatch(/^drwxr-xr-x 0\/0 .* r\/$/m);
@@ -70,7 +50,7 @@ describe("USER root and numeric users without /etc/passwd", () => {
     const b = build("runroot", "FROM busybox:latest\nRUN rm -f /etc/passwd /etc/group\nUSER root\nRUN id -u > /uid && id -g > /gid\n");
     expect(b.stderr).not.toMatch(/ERROR/);
     expect(b.code).toBe(0);
-    const r = strata(root, ["run", "--rm", "runroot:t", "cat", "/uid", "/gid"]);
+    const r = strata(builds.root, ["run", "--rm", "runroot:t", "cat", "/uid", "/gid"]);
     expect(r.stdout).toBe("0\n0\n");
   });
 });

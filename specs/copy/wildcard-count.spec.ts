@@ -1,8 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { describe, expect, it } from "vitest";
+import { layerBlobs, useSmallBuilds } from "../helpers/small-builds.ts";
+import type { CliResult } from "../helpers/strata.ts";
 
 /**
  * Issue 17, item 16: COPY/ADD count their sources after wildcard expansion,
@@ -11,43 +10,24 @@ import { type CliResult, storeWithBusybox, strata, tempDir } from "../helpers/st
  * /hello. Two sources that exist still need a destination ending in `/`.
  */
 
-/** The files of an image's last layer: name → content (regular files only). */
+/** A regular file's content in an image's last layer. */
 function lastLayerFile(root: string, ref: string, name: string): string {
-  const m = spawnSync("skopeo", ["inspect", "--raw", `oci:${root}:${ref}`], { encoding: "utf8" });
-  if (m.status !== 0) throw new Error(m.stderr);
-  const layers = (JSON.parse(m.stdout) as { layers: { digest: string }[] }).layers;
-  const blob = join(root, "blobs/sha256", (layers[layers.length - 1] as { digest: string }).digest.slice(7));
+  const blob = layerBlobs(root, ref).at(-1) as string;
   const x = spawnSync("tar", ["-xOf", blob, name], { encoding: "utf8" });
   if (x.status !== 0) throw new Error(`${name} not in the layer: ${x.stderr}`);
   return x.stdout;
 }
 
 describe("COPY sources are counted after wildcard expansion", () => {
-  let root: string;
-  let cleanup: () => void;
-  let ctx: string;
-  beforeAll(() => {
-    ({ root, cleanup } = storeWithBusybox("copy-count"));
-    ctx = tempDir("copy-count-ctx");
-  });
-  afterAll(() => {
-    cleanup();
-    rmSync(ctx, { recursive: true, force: true });
-  });
+  const builds = useSmallBuilds("copy-count");
 
-  const build = (name: string, dockerfile: string, files: Record<string, string>): CliResult => {
-    const dir = join(ctx, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "Dockerfile"), dockerfile);
-    for (const [f, c] of Object.entries(files)) writeFileSync(join(dir, f), c);
-    return strata(root, ["build", "-t", `${name}:t`, dir]);
-  };
+  const build = (name: string, dockerfile: string, files: Record<string, string>): CliResult => builds.build(name, dockerfile, { files });
 
   it("COPY doesnotexist* foo hello: foo becomes the file /hello (docker's result)", () => {
     const b = build("one", "FROM scratch\nCOPY doesnotexist* foo hello\n", { foo: "foo content\n" });
     expect(b.stderr).not.toMatch(/ERROR/);
     expect(b.code).toBe(0);
-    expect(lastLayerFile(root, "one:t", "hello")).toBe("foo content\n");
+    expect(lastLayerFile(builds.root, "one:t", "hello")).toBe("foo content\n");
   });
 
   it("ADD and COPY --from a stage count the same way", () => {
@@ -55,7 +35,7 @@ describe("COPY sources are counted after wildcard expansion", () => {
     const b = build("stage", df, { foo: "foo content\n" });
     expect(b.stderr).not.toMatch(/ERROR/);
     expect(b.code).toBe(0);
-    expect(lastLayerFile(root, "stage:t", "out")).toBe("made\n");
+    expect(lastLayerFile(builds.root, "stage:t", "out")).toBe("made\n");
   });
 
   it("two matches, or two existing sources, to a destination without / are still refused", () => {
@@ -71,6 +51,6 @@ describe("COPY sources are counted after wildcard expansion", () => {
     const b = build("none", "FROM scratch\nCOPY doesnotexist* foo /d/\nCOPY nomatch* /x\n", { foo: "foo\n" });
     expect(b.stderr).not.toMatch(/ERROR/);
     expect(b.code).toBe(0);
-    expect(lastLayerFile(root, "none:t", "d/foo")).toBe("foo\n");
+    expect(lastLayerFile(builds.root, "none:t", "d/foo")).toBe("foo\n");
   });
 });

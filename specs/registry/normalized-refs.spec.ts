@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { canonicalImageRef } from "../../compiler/ir/image-ref.ts";
 import { parseRemote } from "../../runtime/registry/reference.ts";
-import { type CliResult, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { skopeoInspect, useSmallBuilds } from "../helpers/small-builds.ts";
+import { type CliResult, strata } from "../helpers/strata.ts";
 
 /**
  * Issue 17, item 15: `docker.io/`, `index.docker.io/` and `library/` are
@@ -32,24 +32,9 @@ describe("one spelling per image reference", () => {
 });
 
 describe("docker.io spellings against the store", () => {
-  let root: string;
-  let cleanup: () => void;
-  let ctx: string;
-  beforeAll(() => {
-    ({ root, cleanup } = storeWithBusybox("norm-refs"));
-    ctx = tempDir("norm-refs-ctx");
-  });
-  afterAll(() => {
-    cleanup();
-    rmSync(ctx, { recursive: true, force: true });
-  });
+  const builds = useSmallBuilds("norm-refs");
 
-  const build = (name: string, dockerfile: string, tag = `${name}:t`): CliResult => {
-    const dir = join(ctx, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "Dockerfile"), dockerfile);
-    return strata(root, ["build", "-t", tag, dir]);
-  };
+  const build = (name: string, dockerfile: string, tag = `${name}:t`): CliResult => builds.build(name, dockerfile, { tag });
 
   const uses = (base: string, mountFrom: string, copyFrom: string): string =>
     [`FROM ${base}`, `RUN --mount=from=${mountFrom},target=/m cat /m/etc/passwd > /p`, `COPY --from=${copyFrom} /bin/busybox /bb`, ""].join("\n");
@@ -67,17 +52,17 @@ describe("docker.io spellings against the store", () => {
   it("-t, tag, inspect, run and rmi read docker.io/ and library/ as docker does", () => {
     const b = build("tagged", "FROM busybox:latest\nLABEL x=1\n", "docker.io/library/built:1");
     expect(b.code).toBe(0);
-    const index = JSON.parse(readFileSync(join(root, "index.json"), "utf8")) as { manifests: { annotations?: Record<string, string> }[] };
+    const index = JSON.parse(readFileSync(join(builds.root, "index.json"), "utf8")) as { manifests: { annotations?: Record<string, string> }[] };
     const names = index.manifests.map((m) => m.annotations ?? {});
     expect(names).toContainEqual({ "io.containerd.image.name": "docker.io/library/built:1", "org.opencontainers.image.ref.name": "built:1" });
-    expect(spawnSync("skopeo", ["inspect", "--config", `oci:${root}:built:1`], { encoding: "utf8" }).status).toBe(0);
+    expect(skopeoInspect<{ config: { Labels: Record<string, string> } }>(builds.root, "built:1", "--config").config.Labels).toEqual({ x: "1" });
 
-    expect(strata(root, ["tag", "index.docker.io/library/built:1", "docker.io/me/app:2"]).code).toBe(0);
-    expect(strata(root, ["images"]).stdout).toMatch(/^me\/app\s+2\s/m);
-    expect(strata(root, ["inspect", "docker.io/built:1"]).stdout).toMatch(/"built:1"/);
-    const r = strata(root, ["run", "--rm", "docker.io/library/busybox", "echo", "ran"]);
+    expect(strata(builds.root, ["tag", "index.docker.io/library/built:1", "docker.io/me/app:2"]).code).toBe(0);
+    expect(strata(builds.root, ["images"]).stdout).toMatch(/^me\/app\s+2\s/m);
+    expect(strata(builds.root, ["inspect", "docker.io/built:1"]).stdout).toMatch(/"built:1"/);
+    const r = strata(builds.root, ["run", "--rm", "docker.io/library/busybox", "echo", "ran"]);
     expect(r.stdout).toBe("ran\n");
-    expect(strata(root, ["rmi", "docker.io/me/app:2"]).code).toBe(0);
-    expect(strata(root, ["images"]).stdout).not.toMatch(/^me\/app/m);
+    expect(strata(builds.root, ["rmi", "docker.io/me/app:2"]).code).toBe(0);
+    expect(strata(builds.root, ["images"]).stdout).not.toMatch(/^me\/app/m);
   });
 });
