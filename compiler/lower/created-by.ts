@@ -5,6 +5,7 @@
  * HEALTHCHECK), `%v` where it uses `%v` (SHELL, VOLUME, EXPOSE's port map).
  */
 import { goQuote, goQuoteRune } from "../dockerfile/go-quote.ts";
+import type { CopyOp } from "../ir/graph.ts";
 import type { Healthcheck } from "../ir/image-config.ts";
 
 /** Go's %q of a string slice: ["a" "b"], each element as strconv.Quote writes it. */
@@ -58,6 +59,8 @@ export function runCreatedBy(argv: readonly string[]): string {
   return `RUN ${argv.join(" ")} # buildkit`;
 }
 
-export function copyCreatedBy(keyword: "COPY" | "ADD", sources: readonly string[], dest: string): string {
-  return `${keyword} ${[...sources, dest].join(" ")} # buildkit`;
+/** BuildKit's COPY/ADD message: the keyword, --parents, --chown and --chmod as given (expanded), the sources, the destination. */
+export function copyCreatedBy(keyword: "COPY" | "ADD", op: Pick<CopyOp, "sources" | "chown" | "chmod" | "parents">, dest: string): string {
+  const flags = [...(op.parents ? ["--parents"] : []), ...(op.chown ? [`--chown=${op.chown}`] : []), ...(op.chmod ? [`--chmod=${op.chmod}`] : [])];
+  return `${[keyword, ...flags, ...op.sources, dest].join(" ")} # buildkit`;
 }

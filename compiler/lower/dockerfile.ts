@@ -140,7 +140,7 @@ class Lowering {
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
       if (op.from.type === "image") this.need(op.from.ref, instr, source);
-      push(op, config, copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope)));
+      push(op, config, copyCreatedBy(instr.kind, op, ex.word(instr.dest, scope)));
     } else if (instr.kind === "WORKDIR") {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet) as { config: ContainerConfig; createdBy: string };
       const path = change.config.WorkingDir ?? "/";

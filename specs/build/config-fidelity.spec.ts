@@ -98,6 +98,12 @@ describe("MAINTAINER and history created_by, built and read back with skopeo", (
     expect(c.history.every((h) => h.empty_layer === true)).toBe(true);
   });
 
+  it("COPY's created_by names --chown and --chmod as BuildKit's does", () => {
+    const b = builds.build("copyhist", "FROM scratch\nARG U=7\nCOPY --chown=$U:8 --chmod=640 a b /d/\n", { files: { a: "a", b: "b" } });
+    expect(b.code).toBe(0);
+    expect(imageConfig(builds.root, "copyhist:t").history.map((h) => h.created_by)).toEqual(["ARG U=7", "COPY --chown=7:8 --chmod=640 a b /d/ # buildkit"]);
+  });
+
   it("HEALTHCHECK NONE is the struct too", () => {
     build("hcnone", "FROM scratch\nHEALTHCHECK NONE\n");
     expect(imageConfig(builds.root, "hcnone:t").history.map((h) => h.created_by)).toEqual([`HEALTHCHECK &{["NONE"] "0s" "0s" "0s" "0s" '\\x00'}`]);
