@@ -160,19 +160,19 @@ class Lowering {
   arg(instr: Extract<Instruction, { kind: "ARG" }>, source: SourceFile, ex: Expander, boundary: boolean): void {
     const d = this.current;
     const buildArgs = this.input.buildArgs ?? {};
-    // History names each ARG with the value it got (BuildKit: `ARG V=<build arg, expanded default or global>`).
-    const history: string[] = [];
     for (const decl of instr.args) {
       const scope = d ? d.scope.withEnv(lastConfig(d).Env ?? []) : this.globals;
       let value: string | undefined = buildArgs[decl.name];
       if (value === undefined && decl.default !== undefined) value = ex.word(decl.default, scope);
       if (value === undefined) value = d ? this.globals.args.get(decl.name) : this.predefined.get(decl.name);
-      history.push(value === undefined ? decl.name : `${decl.name}=${value}`);
       if (d) d.scope = d.scope.withArg(decl.name, value);
       else this.globals = this.globals.withArg(decl.name, value);
     }
     if (d) {
-      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [`ARG ${history.join(" ")}`], op: null, config: lastConfig(d), ...(boundary && { boundary }) });
+      // The default as written, never a value it got: a build-arg value is recorded nowhere in the
+      // image (specs/reliability/secrets.spec.ts), where BuildKit writes `ARG V=<value>`.
+      const text = instr.args.map((a) => (a.default ? `${a.name}=${a.default.text}` : a.name)).join(" ");
+      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [`ARG ${text}`], op: null, config: lastConfig(d), ...(boundary && { boundary }) });
     }
   }
 
