@@ -118,6 +118,8 @@ export const StepSchema = z.object({
   op: LayerOpSchema.nullable(),
   /** The image config after this step. */
   config: ContainerConfigSchema,
+  /** MAINTAINER: the image's author (the top-level `author` of its config) from this step on. */
+  author: z.string().optional(),
   /** The user asked for a layer boundary before this step (`# strata:layer`). */
   boundary: z.boolean().optional(),
   /** Set by merge-runs: this RUN's layer is combined with the previous step's (a RUN) when the image is written. */

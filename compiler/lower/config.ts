@@ -2,7 +2,7 @@ import type { CommandLine, Instruction } from "../dockerfile/ast.ts";
 import { parseExposePort, parseStopSignal } from "../ir/config-values.ts";
 import { DEFAULT_SHELL, envSet } from "../ir/env.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
-import { goQuoteSlice } from "./created-by.ts";
+import { goQuoteSlice, goSet, goSlice, healthcheckCreatedBy } from "./created-by.ts";
 import type { Expander, Scope } from "./scope.ts";
 
 /**
@@ -12,6 +12,8 @@ import type { Expander, Scope } from "./scope.ts";
 export interface ConfigChange {
   readonly config: ContainerConfig;
   readonly createdBy: string;
+  /** MAINTAINER: the image's author from here on (the image config's top-level `author`). */
+  readonly author?: string;
 }
 
 export function commandArgv(cmd: CommandLine, shell: readonly string[] | undefined): string[] {
@@ -88,7 +90,7 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
       return { config: { ...config, Entrypoint: ep, Cmd: cmdSet ? config.Cmd : null }, createdBy: `ENTRYPOINT ${goQuoteSlice(ep)}` };
     }
     case "SHELL":
-      return { config: { ...config, Shell: [...instr.args] }, createdBy: `SHELL ${goQuoteSlice(instr.args)}` };
+      return { config: { ...config, Shell: [...instr.args] }, createdBy: `SHELL ${goSlice(instr.args)}` };
     case "EXPOSE": {
       const ports = { ...(config.ExposedPorts ?? {}) };
       const added: string[] = [];
@@ -106,7 +108,7 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
           }
         }
       }
-      return { config: { ...config, ExposedPorts: ports }, createdBy: `EXPOSE map[${added.map((k) => `${k}:{}`).join(" ")}]` };
+      return { config: { ...config, ExposedPorts: ports }, createdBy: `EXPOSE ${goSet(added)}` };
     }
     case "VOLUME": {
       const vols = { ...(config.Volumes ?? {}) };
@@ -116,7 +118,7 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
         vols[v] = {};
         added.push(v);
       }
-      return { config: { ...config, Volumes: vols }, createdBy: `VOLUME ${goQuoteSlice(added)}` };
+      return { config: { ...config, Volumes: vols }, createdBy: `VOLUME ${goSlice(added)}` };
     }
     case "STOPSIGNAL": {
       const sig = ex.word(instr.signal, scope);
@@ -126,7 +128,7 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
       return { config: { ...config, StopSignal: sig }, createdBy: `STOPSIGNAL ${sig}` };
     }
     case "HEALTHCHECK": {
-      if (instr.command === undefined) return { config: { ...config, Healthcheck: { Test: ["NONE"] } }, createdBy: "HEALTHCHECK NONE" };
+      if (instr.command === undefined) return { config: { ...config, Healthcheck: { Test: ["NONE"] } }, createdBy: healthcheckCreatedBy({ Test: ["NONE"] }) };
       const test = instr.command.form === "exec" ? ["CMD", ...instr.command.args] : ["CMD-SHELL", instr.command.script];
       const hc = {
         Test: test,
@@ -136,12 +138,12 @@ export function applyConfig(instr: Instruction, config: ContainerConfig, scope: 
         ...(instr.startInterval !== undefined && { StartInterval: instr.startInterval }),
         ...(instr.retries !== undefined && { Retries: instr.retries }),
       };
-      return { config: { ...config, Healthcheck: hc }, createdBy: `HEALTHCHECK &{${goQuoteSlice(test)}}` };
+      return { config: { ...config, Healthcheck: hc }, createdBy: healthcheckCreatedBy(hc) };
     }
     case "ONBUILD":
       return { config: { ...config, OnBuild: [...(config.OnBuild ?? []), instr.expression] }, createdBy: `ONBUILD ${instr.expression}` };
     case "MAINTAINER":
-      return { config, createdBy: `MAINTAINER ${instr.name}` };
+      return { config, createdBy: `MAINTAINER ${instr.name}`, author: instr.name };
     default:
       return undefined;
   }

@@ -5,6 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { DEFAULT_PATH, envLookup, envSet } from "../ir/env.ts";
 import type { BuildGraph, SourceRef, Stage, StageBase, Step } from "../ir/graph.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
+import { canonicalImageRef } from "../ir/image-ref.ts";
 import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
@@ -135,8 +136,8 @@ class Lowering {
       ex.error("LW002", instr, `${instr.kind} before the first FROM`, "only ARG may come before FROM");
       return;
     }
-    const push = (op: Step["op"], config: ContainerConfig, createdBy: string): void => {
-      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [createdBy], op, config, ...(boundary && { boundary }) });
+    const push = (op: Step["op"], config: ContainerConfig, createdBy: string, author?: string): void => {
+      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [createdBy], op, config, ...(author !== undefined && { author }), ...(boundary && { boundary }) });
     };
     const config = lastConfig(d);
     const scope = d.scope.withEnv(config.Env ?? []);
@@ -147,7 +148,7 @@ class Lowering {
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
       if (op.from.type === "image") this.need(op.from.ref, instr, source, ex);
-      push(op, config, copyCreatedBy(instr.kind, op.sources, ex.word(instr.dest, scope)));
+      push(op, config, copyCreatedBy(instr.kind, op, ex.word(instr.dest, scope)));
     } else if (instr.kind === "WORKDIR") {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet) as { config: ContainerConfig; createdBy: string };
       const path = change.config.WorkingDir ?? "/";
@@ -156,7 +157,7 @@ class Lowering {
       const change = applyConfig(instr, config, scope, ex, d.cmdSet);
       if (change === undefined) return;
       if (instr.kind === "CMD") d.cmdSet = true;
-      push(null, change.config, change.createdBy);
+      push(null, change.config, change.createdBy, change.author);
     }
   }
 
@@ -190,6 +191,8 @@ class Lowering {
       else this.globals = this.globals.withArg(name, value);
     }
     if (d) {
+      // The default as written, never a value it got: a build-arg value is recorded nowhere in the
+      // image (specs/reliability/secrets.spec.ts), where BuildKit writes `ARG V=<value>`.
       const text = instr.args.map((a) => (a.default ? `${a.name}=${a.default.text}` : a.name)).join(" ");
       d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [`ARG ${text}`], op: null, config: lastConfig(d), ...(boundary && { boundary }) });
     }
@@ -230,10 +233,12 @@ class Lowering {
       ex.error("LW007", instr.image, `base name (${instr.image.text}) should not be blank`, "give the ARG a default, or pass it with --build-arg");
       base = { type: "scratch" };
     } else {
-      const img = this.input.resolveImage(imageRef);
-      if (img === undefined) this.missing.push({ ref: imageRef, at: this.ref(instr, source), platform });
-      else if (img.platform !== undefined && !platformMatches(platform, img.platform)) this.platformMismatch(instr, ex, imageRef, img.platform, asked);
-      base = { type: "image", ref: imageRef, digest: img?.digest ?? "" };
+      // One spelling per image (docker.io/debian:9.11 is debian:9.11): what is resolved, keyed and shown.
+      const ref = canonicalImageRef(imageRef);
+      const img = this.input.resolveImage(ref);
+      if (img === undefined) this.missing.push({ ref, at: this.ref(instr, source), platform });
+      else if (img.platform !== undefined && !platformMatches(platform, img.platform)) this.platformMismatch(instr, ex, ref, img.platform, asked);
+      base = { type: "image", ref, digest: img?.digest ?? "" };
       config = img?.config ?? {};
     }
     const triggers = config.OnBuild ?? [];

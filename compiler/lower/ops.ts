@@ -1,6 +1,7 @@
 import type { AddInstruction, CopyInstruction, RunInstruction } from "../dockerfile/ast.ts";
 import type { CopyOp, RunOp, SourceRef } from "../ir/graph.ts";
 import { parseChmod } from "../ir/config-values.ts";
+import { canonicalImageRef } from "../ir/image-ref.ts";
 import { checksumProblem } from "../ir/remote-source.ts";
 import type { ContainerConfig } from "../ir/image-config.ts";
 import { commandArgv, normalize } from "./config.ts";
@@ -13,12 +14,12 @@ export interface StageNames {
   readonly index: number;
 }
 
-/** Resolves a `--from` name: an earlier stage by name or index, else an image reference. */
+/** Resolves a `--from` name: an earlier stage by name or index, else an image reference (in its canonical spelling, ir/image-ref.ts). */
 export function fromRef(name: string, drafts: readonly StageNames[]): { stage: number } | { image: string } {
   const byName = drafts.find((d) => d.names.includes(name.toLowerCase()));
   if (byName) return { stage: byName.index };
   if (/^\d+$/.test(name) && Number(name) < drafts.length) return { stage: Number(name) };
-  return { image: name };
+  return { image: canonicalImageRef(name) };
 }
 
 export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef, ex: Expander, drafts: readonly StageNames[]): RunOp {

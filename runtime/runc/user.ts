@@ -78,7 +78,9 @@ function groups(text: string | undefined): GroupEntry[] {
  * - without an explicit group, the supplementary groups are every group that
  *   lists the matched user name as a member; in every case the primary group
  *   is added first (BuildKit's executor does, so `id` shows it in `groups=`);
- * - an empty USER is root, and never fails (an image without /etc/passwd is fine).
+ * - an empty USER is root, and never fails (an image without /etc/passwd is fine);
+ *   so is `root` in an image that has no /etc/passwd at all (as BuildKit's
+ *   llb maps `root` to 0 for its file ops: `USER root` on scratch).
  *
  * `home` is what runc puts in HOME when the environment has none: the home
  * of the first passwd entry with the resulting uid, else "/".
@@ -89,7 +91,8 @@ export async function resolveUser(rootfs: string, spec: string): Promise<Resolve
   const colon = text.indexOf(":");
   const userArg = colon < 0 ? text : text.slice(0, colon);
   const groupArg = colon < 0 ? "" : text.slice(colon + 1);
-  const users = passwd(await readInRoot(rootfs, "etc/passwd"));
+  const passwdText = await readInRoot(rootfs, "etc/passwd");
+  const users = passwd(passwdText);
   const homeOf = (uid: number): string => users.find((u) => u.uid === uid)?.home || "/";
   if (colon >= 0 && numeric(userArg) && numeric(groupArg)) {
     const uid = Number(userArg);
@@ -105,6 +108,8 @@ export async function resolveUser(rootfs: string, spec: string): Promise<Resolve
     matchedName = entry.name;
   } else if (numeric(userArg)) {
     uid = Number(userArg);
+  } else if (userArg === "root" && passwdText === undefined) {
+    uid = 0;
   } else if (isDefault) {
     return withPrimary({ uid: 0, gid: 0, additionalGids: [], home: "/" });
   } else {

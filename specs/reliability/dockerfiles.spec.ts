@@ -93,7 +93,7 @@ describe("reliability: bad Dockerfiles", () => {
   it("case 24: COPY with one argument, an unknown flag, and --from naming no stage or image", () => {
     expectRefused("FROM busybox\nCOPY foo\n", "2:6", "COPY requires at least two arguments");
     expectRefused("FROM busybox\ncopy --foo=bar / /\n", "2:6", "unknown flag: --foo for COPY");
-    expectRefused("FROM busybox\nRUN true\ncopy --from=invalid a b\n", "3:1", 'image "invalid"');
+    expectRefused("FROM busybox\nRUN true\ncopy --from=invalid a b\n", "3:1", 'image "invalid:latest"');
   });
 
   it("case 25: CMD with a nested array is a JSON error; RUN [..]junk is BuildKit's exec form (text after the array ignored) and fails quoting the argv", () => {

@@ -9,9 +9,9 @@ import { mapLimit } from "../../fs/pool.ts";
 import { breathe, hashSmallSync, SMALL } from "../../fs/small-files.ts";
 import { hashMemo } from "../../store/context-hashes.ts";
 import { fetchOnce } from "./fetch.ts";
-import { type SourceEntry, selectSource } from "./select.ts";
-import { classifySources } from "./sources.ts";
-import { copyFailure, multipleSourcesError } from "./copy-error.ts";
+import type { SourceEntry, SourceTree } from "./select.ts";
+import { expandSources } from "./sources.ts";
+import { copyFailure } from "./copy-error.ts";
 
 /**
  * What a COPY/ADD reads from the build context, hashed for its cache key.
@@ -73,17 +73,15 @@ export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ di
   try {
     const parts: unknown[] = [];
     const files: Record<string, string> = {};
-    const tree = { root: ctx.root, visible: await ctx.visibility(), keepOwner: false, label: "the build context" };
-    for (const item of classifySources(op)) {
+    const tree = async (): Promise<SourceTree> => ({ root: ctx.root, visible: await ctx.visibility(), keepOwner: false, label: "the build context" });
+    for (const item of await expandSources(op, tree)) {
       if (item.kind === "inline") parts.push({ inline: item.name });
       else if (item.kind === "url") {
         if (op.checksum !== undefined) parts.push({ url: item.src, checksum: op.checksum });
         else parts.push({ url: item.src, content: (await fetchOnce(ctx.fetched, item.src)).digest });
       } else {
-        const matches = await selectSource(tree, item.src, { exclude: op.exclude, parents: op.parents });
-        if (matches.length > 1 && !op.dest.endsWith("/")) throw multipleSourcesError(op);
         const list: unknown[] = [];
-        for (const m of matches) {
+        for (const m of item.matches) {
           const top = m.top.kind === "dir" ? { type: "dir" } : await describe(m.top, m.followed, files);
           const inner = await mapLimit(m.entries, 32, (e) => describe(e, m.followed, files));
           list.push({ name: posix.basename(m.name), top, entries: inner });

@@ -1,11 +1,16 @@
 /**
  * A COPY/ADD's sources sorted as BuildKit's dispatchCopy sorts them: paths
  * (local or from a stage/image) and URLs in order, then heredoc files
- * (`COPY <<EOF /dest`), with the checks that need no filesystem.
+ * (`COPY <<EOF /dest`), with the checks that need no filesystem; then
+ * `expandSources`, which the copy and its cache key share: every path source
+ * expanded (select.ts) and the sources counted as docker counts them, after
+ * wildcard expansion (an unmatched wildcard contributes nothing), so
+ * `COPY doesnotexist* foo hello` copies foo as the file hello.
  */
 import type { CopyOp } from "../../../compiler/ir/graph.ts";
 import { CopyError, commandOf, multipleSourcesError } from "./copy-error.ts";
 import { isGitSource, isHttpSource } from "../../../compiler/ir/remote-source.ts";
+import { type Match, type SourceTree, selectSource } from "./select.ts";
 
 export type SourceItem =
   | { readonly kind: "path"; readonly src: string }
@@ -41,6 +46,27 @@ export function classifySources(op: CopyOp): SourceItem[] {
     paths.push({ kind: "path", src });
   }
   for (const [name, content] of inline) if (!used.has(name)) docs.push({ kind: "inline", name, content });
-  if (paths.length + docs.length > 1 && !op.dest.endsWith("/")) throw multipleSourcesError(op);
   return [...paths, ...docs];
+}
+
+export type ExpandedItem = Exclude<SourceItem, { kind: "path" }> | { readonly kind: "path"; readonly src: string; readonly matches: readonly Match[] };
+
+/**
+ * The sources of `op`, each path source with what it selects in `tree`
+ * (asked for only when there is a path source). More than one source after
+ * expansion needs a destination ending in `/`.
+ */
+export async function expandSources(op: CopyOp, tree: () => Promise<SourceTree>): Promise<ExpandedItem[]> {
+  const items: ExpandedItem[] = [];
+  let root: SourceTree | undefined;
+  for (const item of classifySources(op)) {
+    if (item.kind !== "path") items.push(item);
+    else {
+      root ??= await tree();
+      items.push({ ...item, matches: await selectSource(root, item.src, { exclude: op.exclude, parents: op.parents }) });
+    }
+  }
+  const count = items.reduce((n, i) => n + (i.kind === "path" ? i.matches.length : 1), 0);
+  if (count > 1 && !op.dest.endsWith("/")) throw multipleSourcesError(op);
+  return items;
 }

@@ -44,6 +44,8 @@ export interface StageResult {
   readonly history: HistoryEntry[];
   readonly config: ContainerConfig;
   readonly created: string;
+  /** The image's author: the base's, or the last MAINTAINER's. */
+  readonly author?: string | undefined;
 }
 
 export interface ExecuteOptions {
@@ -126,7 +128,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       for (const [j, step] of stage.steps.entries()) {
         if (!step.mergeWithPrevious) await flush();
         if (step.op === null) {
-          state = { ...state, config: step.config, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
+          state = { ...state, config: step.config, author: step.author ?? state.author, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
           continue;
         }
         const op = step.op;
@@ -208,6 +210,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const [os = "linux", architecture = "amd64", variant] = stage.platform.split("/");
   const config: ImageConfigJson = {
     created: target.created,
+    ...(target.author !== undefined && { author: target.author }),
     architecture,
     os,
     ...(variant !== undefined && { variant }),
@@ -235,5 +238,13 @@ async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stag
   const img = await o.store.getImage(b.ref);
   const diffIds = img.config.rootfs.diff_ids;
   await ensureImageLayers(o.store, snapshots, diffIds, img.manifest.layers);
-  return { layers: [...img.manifest.layers], diffIds: [...diffIds], chain: [...diffIds], history: [...(img.config.history ?? [])], config: stage.baseConfig, created: img.config.created ?? new Date(0).toISOString() };
+  return {
+    layers: [...img.manifest.layers],
+    diffIds: [...diffIds],
+    chain: [...diffIds],
+    history: [...(img.config.history ?? [])],
+    config: stage.baseConfig,
+    created: img.config.created ?? new Date(0).toISOString(),
+    author: img.config.author,
+  };
 }

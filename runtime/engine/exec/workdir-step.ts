@@ -2,13 +2,14 @@ import { lchown, lstat, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { WorkdirOp } from "../../../compiler/ir/graph.ts";
 import { secureJoin } from "../../fs/secure-join.ts";
-import { resolveUser } from "../../runc/user.ts";
 import { StrataError } from "../../errors/error.ts";
+import { resolveChown } from "./copy/owner.ts";
 
 /**
  * WORKDIR's directory, made as BuildKit's mkdir file op makes it: every
  * missing part with mode 0755, owned by the stage's USER at that point
- * (resolved in the image), symlinks followed inside the rootfs.
+ * (resolved in the image as a file op's owner is, copy/owner.ts: `root` and
+ * numbers need no /etc/passwd), symlinks followed inside the rootfs.
  */
 export async function makeWorkdir(op: WorkdirOp, rootfs: string): Promise<void> {
   const target = await secureJoin(rootfs, op.path);
@@ -20,7 +21,7 @@ export async function makeWorkdir(op: WorkdirOp, rootfs: string): Promise<void> 
     missing.unshift(d);
   }
   if (missing.length === 0) return;
-  const owner = op.user === "" ? { uid: 0, gid: 0 } : await resolveUser(rootfs, op.user);
+  const owner = op.user === "" ? { uid: 0, gid: 0 } : await resolveChown(rootfs, op.user, `USER ${op.user}`);
   for (const d of missing) {
     await mkdir(d, { mode: 0o755 });
     if (owner.uid !== 0 || owner.gid !== 0) await lchown(d, owner.uid, owner.gid);

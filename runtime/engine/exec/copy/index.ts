@@ -20,9 +20,9 @@ import { parseChmod } from "./chmod.ts";
 import { fetchOnce, urlFileName, verifyChecksum } from "../../context/fetch.ts";
 import { type Owner, resolveChown } from "./owner.ts";
 import { Placer, writeContent } from "./place.ts";
-import { type SourceTree, selectSource } from "../../context/select.ts";
-import { classifySources } from "../../context/sources.ts";
-import { copyFailure, multipleSourcesError } from "../../context/copy-error.ts";
+import type { SourceTree } from "../../context/select.ts";
+import { expandSources } from "../../context/sources.ts";
+import { copyFailure } from "../../context/copy-error.ts";
 
 
 /** Extracts an archive into the directory `dest` (created, as BuildKit's MkdirAll: 0755, --chown's owner), tar -x style: the archive wins path by path. */
@@ -40,18 +40,19 @@ async function unpackInto(file: string, c: Compression, source: string, dest: st
  */
 export async function copyInto(op: CopyOp, sources: StepSources, rootfs: string, warn?: (message: string) => void): Promise<void> {
   try {
-    const items = classifySources(op);
+    let tree: SourceTree | undefined;
+    const items = await expandSources(op, async () => {
+      tree = await sourceTree(op, sources);
+      return tree;
+    });
     const owner = op.chown !== undefined ? await resolveChown(rootfs, op.chown) : undefined;
     const mode = op.chmod !== undefined ? parseChmod(op.chmod) : undefined;
     const dest = op.dest;
     const now = Date.now() / 1000;
     for (const item of items) {
       if (item.kind === "path") {
-        const tree = await sourceTree(op, sources);
-        const matches = await selectSource(tree, item.src, { exclude: op.exclude, parents: op.parents });
-        if (matches.length > 1 && !dest.endsWith("/")) throw multipleSourcesError(op);
-        const placer = new Placer(rootfs, { owner, keepOwner: tree.keepOwner, mode, replace: false, keepXattrs: op.from.type !== "context", ...(warn !== undefined && { warn }) });
-        for (const m of matches) {
+        const placer = new Placer(rootfs, { owner, keepOwner: tree?.keepOwner === true, mode, replace: false, keepXattrs: op.from.type !== "context", ...(warn !== undefined && { warn }) });
+        for (const m of item.matches) {
           if (op.add && op.unpack !== false && m.top.kind === "file") {
             const c = await archiveKind(m.top.abs);
             if (c !== undefined) {
