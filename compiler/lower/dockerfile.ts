@@ -237,7 +237,7 @@ class Lowering {
       const ref = canonicalImageRef(imageRef);
       const img = this.input.resolveImage(ref);
       if (img === undefined) this.missing.push({ ref, at: this.ref(instr, source), platform });
-      else if (img.platform !== undefined && !platformMatches(platform, img.platform)) this.platformMismatch(instr, ex, ref, img.platform, asked);
+      else if (img.platform !== undefined && !platformMatches(platform, img.platform)) this.platformMismatch(instr, ex, imageRef, img.platform, asked);
       base = { type: "image", ref, digest: img?.digest ?? "" };
       config = img?.config ?? {};
     }
