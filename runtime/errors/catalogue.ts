@@ -28,6 +28,7 @@ const e = (area: Area, exit: number, summary: string): ErrorEntry => ({ area, ex
 export const RUNTIME_ERRORS = {
   // The command line and the host.
   USAGE: e("cli", 2, "a flag or argument is missing, unknown or malformed (container commands exit 125, as docker's do)"),
+  TEMPLATE_INVALID: e("cli", 1, "a --format Go template does not parse (`template parsing error: …`) or fails on a value (`executing … at <.Foo>: …`), in Go's words and with docker's exit code 1"),
   IO_ERROR: e("cli", 1, "a file or system operation failed; the message names the path and the system's reason"),
   INTERNAL: e("cli", 1, "a bug in Strata: the message says what went wrong; STRATA_DEBUG=1 prints the stack (please report it)"),
   INTERRUPTED: e("cli", 130, "interrupted by SIGINT (exit 130) or SIGTERM (exit 143); every step cleaned up after itself"),

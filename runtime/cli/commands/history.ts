@@ -5,11 +5,14 @@ import { humanSize, shortId, table, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { parseMergedComment } from "../../engine/exec/merge-group.ts";
 import type { HistoryEntry } from "../../store/oci.ts";
+import { goRfc3339, HISTORY_HEADERS } from "../format-fields.ts";
+import { strictFields } from "../go-template/exec.ts";
+import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 
 interface HistoryOptions {
   trunc: boolean;
   quiet?: boolean;
-  format: "table" | "json";
+  format: OutputFormat;
 }
 
 /** One history row: its size (an instruction's own bytes when it shares a merged layer) and comment. */
@@ -20,6 +23,12 @@ function describe(h: HistoryEntry, layerSize: number | undefined): { h: HistoryE
   return { h, size: part.size, comment: `shares one layer: ${part.k} of ${part.n}${all}` };
 }
 
+/** CREATED BY, cut to 45 characters with "…" unless --no-trunc. */
+function createdBy(h: HistoryEntry, trunc: boolean): string {
+  const by = h.created_by ?? "";
+  return trunc && by.length > 45 ? `${by.slice(0, 44)}…` : by;
+}
+
 export function registerHistory(program: Command): void {
   for (const parent of [program, imageGroup(program)]) {
     parent
@@ -28,7 +37,7 @@ export function registerHistory(program: Command): void {
       .argument("<image>")
       .option("--no-trunc", "do not truncate output")
       .option("-q, --quiet", "only show image IDs")
-      .addOption(new Option("--format <format>", "table or json (one object per line)").choices(["table", "json"]).default("table"))
+      .addOption(new Option("--format <format>", "table, json (one object per line), table TEMPLATE or a Go template").argParser(parseOutputFormat).default(parseOutputFormat("table"), "table"))
       .action(async (ref: string, opts: HistoryOptions, cmd: Command) => {
         const store = await openStore(cmd);
         const img = await store.getImage(ref);
@@ -37,19 +46,17 @@ export function registerHistory(program: Command): void {
         // that shares a merged layer its own bytes (from its history comment, see merge-group.ts).
         const entries = (img.config.history ?? []).map((h) => describe(h, h.empty_layer ? undefined : layers.shift()?.size)).reverse();
         const id = (k: number) => (k === 0 ? (opts.trunc ? shortId(img.configDigest) : img.configDigest) : "<missing>");
+        const items = entries.map(({ h, size, comment }, k) => strictFields({ ID: id(k), CreatedAt: goRfc3339(h.created), CreatedSince: timeAgo(h.created), CreatedBy: createdBy(h, opts.trunc), Size: humanSize(size), Comment: comment }, "*formatter.historyContext"));
+        const formatted = formatItems(opts.format, items, HISTORY_HEADERS);
+        if (formatted !== undefined) {
+          process.stdout.write(formatted);
+          return;
+        }
         if (opts.quiet) {
           process.stdout.write(entries.map((_, k) => `${id(k)}\n`).join(""));
           return;
         }
-        if (opts.format === "json") {
-          const rows = entries.map(({ h, size, comment }, k) => ({ ID: id(k), CreatedAt: h.created ?? "", CreatedSince: timeAgo(h.created), CreatedBy: h.created_by ?? "", Size: humanSize(size), Comment: comment }));
-          process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
-          return;
-        }
-        const rows = entries.map(({ h, size, comment }, k) => {
-          const by = h.created_by ?? "";
-          return [id(k), timeAgo(h.created), opts.trunc && by.length > 45 ? `${by.slice(0, 44)}…` : by, humanSize(size), comment];
-        });
+        const rows = entries.map(({ h, size, comment }, k) => [id(k), timeAgo(h.created), createdBy(h, opts.trunc), humanSize(size), comment]);
         process.stdout.write(`${table([["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], ...rows])}\n`);
       });
   }

@@ -4,12 +4,15 @@ import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
 import { humanSize, shortId, table, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
+import { IMAGE_HEADERS, goTimeString } from "../format-fields.ts";
+import { strictFields } from "../go-template/exec.ts";
+import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 
 interface ListOptions {
   quiet?: boolean;
   trunc: boolean;
   digests?: boolean;
-  format: "table" | "json";
+  format: OutputFormat;
 }
 
 async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
@@ -20,6 +23,7 @@ async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
   for (const [i, { name, descriptor }] of refs.entries()) {
     const img = images[i] as (typeof images)[number];
     const parsed = name ? parseName(name) : undefined;
+    const size = humanSize(img.manifest.layers.reduce((n, l) => n + l.size, 0));
     rows.push({
       Repository: parsed ? familiarRepo(parsed) : "<none>",
       Tag: parsed?.tag ?? "<none>",
@@ -27,17 +31,24 @@ async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
       ID: opts.trunc ? shortId(img.configDigest) : img.configDigest,
       CreatedAt: img.config.created ?? "",
       CreatedSince: timeAgo(img.config.created),
-      Size: humanSize(img.manifest.layers.reduce((n, l) => n + l.size, 0)),
+      Size: size,
+      // docker's other imageContext fields, N/A unless docker computes them.
+      Containers: "N/A",
+      SharedSize: "N/A",
+      UniqueSize: "N/A",
+      VirtualSize: size,
     });
   }
   // Newest first. RFC 3339 times compare as strings; localeCompare would load ICU's collator (~10 ms).
   rows.sort((a, b) => ((a.CreatedAt ?? "") < (b.CreatedAt ?? "") ? 1 : (a.CreatedAt ?? "") > (b.CreatedAt ?? "") ? -1 : 0));
-  if (opts.quiet) {
-    process.stdout.write([...new Set(rows.map((r) => r.ID))].map((id) => `${id}\n`).join(""));
+  // --format json or a template wins over -q, as docker's.
+  const formatted = formatItems(opts.format, rows.map((r) => strictFields({ ...r, CreatedAt: goTimeString(r.CreatedAt) }, "*formatter.imageContext")), IMAGE_HEADERS);
+  if (formatted !== undefined) {
+    process.stdout.write(formatted);
     return;
   }
-  if (opts.format === "json") {
-    process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  if (opts.quiet) {
+    process.stdout.write([...new Set(rows.map((r) => r.ID))].map((id) => `${id}\n`).join(""));
     return;
   }
   const head = ["REPOSITORY", "TAG", ...(opts.digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"];
@@ -52,7 +63,7 @@ export function registerImages(program: Command): void {
       .option("-q, --quiet", "only show image IDs")
       .option("--digests", "show digests")
       .option("--no-trunc", "do not truncate output")
-      .addOption(new Option("--format <format>", "table or json (one object per line)").choices(["table", "json"]).default("table"))
+      .addOption(new Option("--format <format>", "table, json (one object per line), table TEMPLATE or a Go template").argParser(parseOutputFormat).default(parseOutputFormat("table"), "table"))
       .action(async (opts: ListOptions, cmd: Command) => listImages(cmd, opts));
   describe(program.command("images"));
   describe(imageGroup(program).command("ls").alias("list"));

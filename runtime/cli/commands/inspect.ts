@@ -4,6 +4,7 @@ import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { reportError } from "../report-error.ts";
 import { imageGroup } from "../image-group.ts";
+import { inspectOutput, inspectTarget, type InspectFormat, parseInspectFormat } from "../inspect-format.ts";
 
 /** docker's `image inspect` JSON for one image. */
 async function inspectImage(store: Store, ref: string): Promise<Record<string, unknown>> {
@@ -31,21 +32,24 @@ async function inspectImage(store: Store, ref: string): Promise<Record<string, u
 
 export function registerInspect(program: Command): void {
   for (const parent of [program, imageGroup(program)]) {
+    // `strata inspect` looks for a container, then an image, as docker's does; `image inspect` for images only.
+    const containers = parent === program;
     parent
       .command("inspect")
-      .description("Display detailed information on one or more images")
-      .argument("<images...>")
-      .action(async (images: string[], _opts: unknown, cmd: Command) => {
+      .description(containers ? "Display detailed information on containers or images" : "Display detailed information on one or more images")
+      .argument(containers ? "<names...>" : "<images...>")
+      .option("-f, --format <format>", "a Go template run on each object, or json (the default)", parseInspectFormat)
+      .action(async (refs: string[], opts: { format?: InspectFormat }, cmd: Command) => {
         const store = await openStore(cmd);
         const out: Record<string, unknown>[] = [];
-        for (const ref of images) {
+        for (const ref of refs) {
           try {
-            out.push(await inspectImage(store, ref));
+            out.push((containers && (await inspectTarget(store, ref))) || (await inspectImage(store, ref)));
           } catch (e) {
             reportError(e);
           }
         }
-        process.stdout.write(`${JSON.stringify(out, null, 4)}\n`);
+        process.stdout.write(inspectOutput(opts.format, out));
       });
   }
 }

@@ -4,11 +4,15 @@ import { type ContainerRecord, listContainers } from "../../container/state.ts";
 import { type ContainerStatus, containerStatus, isRunning } from "../../container/status.ts";
 import { openStore } from "../context.ts";
 import { table, timeAgo } from "../format.ts";
+import { CONTAINER_HEADERS } from "../format-fields.ts";
+import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
+import { psItem } from "../ps-format.ts";
 
 interface PsFlags {
   all?: boolean;
   quiet?: boolean;
   trunc: boolean;
+  format: OutputFormat;
 }
 
 /** docker ps's COMMAND column: the argv quoted and, unless --no-trunc, cut to 20 characters with "…". */
@@ -29,17 +33,26 @@ export function registerPs(program: Command): void {
         .option("-a, --all", "show all containers, also stopped ones")
         .option("-q, --quiet", "only show container IDs")
         .option("--no-trunc", "do not truncate output")
+        .option("--format <format>", "table, json (one object per line), table TEMPLATE or a Go template", parseOutputFormat, parseOutputFormat("table"))
         .action(async (opts: PsFlags, cmd: Command) => {
           try {
             const store = await openStore(cmd);
             const now = Date.now();
             const rows: string[][] = [];
+            const items: object[] = [];
             for (const rec of await listContainers(store)) {
               const s = await containerStatus(store, rec);
               if (!opts.all && !isRunning(s)) continue;
               const id = opts.trunc ? rec.id.slice(0, 12) : rec.id;
+              items.push(psItem(rec, s, { id, command: commandText(rec.args, opts.trunc), status: statusText(rec, s, now), now }));
               if (opts.quiet) rows.push([id]);
               else rows.push([id, rec.image, commandText(rec.args, opts.trunc), timeAgo(rec.created, now), statusText(rec, s, now), rec.name]);
+            }
+            // --format json or a template wins over -q, as docker's.
+            const formatted = formatItems(opts.format, items, CONTAINER_HEADERS);
+            if (formatted !== undefined) {
+              process.stdout.write(formatted);
+              return;
             }
             if (opts.quiet) {
               process.stdout.write(rows.map((r) => `${r[0]}\n`).join(""));

@@ -9,6 +9,9 @@ import { ExitCode } from "../exit-codes.ts";
 import { humanSize, table } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { containerUse } from "../in-use.ts";
+import { DISK_USAGE_HEADERS } from "../format-fields.ts";
+import { strictFields } from "../go-template/exec.ts";
+import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 
 async function duBytes(path: string): Promise<number> {
   const st = await lstat(path).catch(() => undefined);
@@ -46,8 +49,11 @@ export function registerSystem(program: Command): void {
   system
     .command("df")
     .description("Show disk usage")
-    .action(async (_o: unknown, cmd: Command) => {
-      process.stdout.write(`${table(await usage(await openStore(cmd)))}\n`);
+    .option("--format <format>", "table, json (one object per line), table TEMPLATE or a Go template", parseOutputFormat, parseOutputFormat("table"))
+    .action(async (o: { format: OutputFormat }, cmd: Command) => {
+      const rows = await usage(await openStore(cmd));
+      const items = rows.slice(1).map(([Type, TotalCount, Active, Size, Reclaimable]) => strictFields({ Type, TotalCount, Active, Size, Reclaimable }, "*formatter.diskUsageContext"));
+      process.stdout.write(formatItems(o.format, items, DISK_USAGE_HEADERS) ?? `${table(rows)}\n`);
     });
   system
     .command("prune")
