@@ -12,11 +12,12 @@ import { CONFIG_ZEROS, withZeroValues } from "./format-fields.ts";
 import type { Template } from "./go-template/exec.ts";
 import { executeTemplate, parseFormatTemplate } from "./output-format.ts";
 
-export type InspectFormat = Template | undefined;
+/** A template, or "json" (the default) for the JSON array. */
+export type InspectFormat = Template | "json";
 
 /** The commander parser of `inspect --format` (inspect takes no `table`). */
 export function parseInspectFormat(value: string): InspectFormat {
-  if (value === "" || value === "json") return undefined;
+  if (value === "" || value === "json") return "json";
   // Taken as written: docker's inspect replaces no `\t` and knows no `table`.
   return parseFormatTemplate(value);
 }
@@ -32,8 +33,8 @@ export async function inspectTarget(store: Store, ref: string): Promise<Record<s
   }
 }
 
-export function inspectOutput(format: InspectFormat, objects: readonly Record<string, unknown>[]): string {
-  if (format === undefined) return `${JSON.stringify(objects, null, 4)}\n`;
+export function inspectOutput(format: InspectFormat | undefined, objects: readonly Record<string, unknown>[]): string {
+  if (format === undefined || format === "json") return `${JSON.stringify(objects, null, 4)}\n`;
   return objects
     .map((o) => {
       if (o.Config !== null && typeof o.Config === "object") withZeroValues(o.Config, CONFIG_ZEROS);
