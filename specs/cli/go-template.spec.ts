@@ -77,6 +77,9 @@ describe("Go template evaluation", () => {
     const row = strictFields({ ID: "x", Label: (k: unknown) => `L:${String(k)}` }, "*formatter.imageContext");
     expect(() => run("{{.Foo}}", row)).toThrow('template: :1:2: executing "" at <.Foo>: can\'t evaluate field Foo in type *formatter.imageContext');
     expect(run('{{.Label "k"}}', row)).toBe("L:k");
+    // The position is the failing node's: line, and byte column from 0.
+    expect(() => run("x\n  {{.ID}} {{ .Foo | upper }}", row)).toThrow('template: :2:13: executing "" at <.Foo>:');
+    expect(() => run("{{index .ID 5}}", row)).toThrow('template: :1:2: executing "" at <index .ID 5>: error calling index: index out of range: 5');
   });
 
   it.each([

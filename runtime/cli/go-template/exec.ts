@@ -6,7 +6,7 @@
  * formatter contexts are; plain objects are maps, where a missing key is `<no value>`.
  */
 import { CallError, FUNCTIONS, type TemplateFunction } from "./functions.ts";
-import { type BlockNode, type Command, type Node, type Operand, type Pipeline, parseTemplate, TemplateError } from "./parse.ts";
+import { type BlockNode, type Command, type Node, type Operand, type Pipeline, type Pos, parseTemplate, TemplateError } from "./parse.ts";
 import { goString, isObject, truth } from "./value.ts";
 
 const STRUCT = Symbol("go struct type");
@@ -123,8 +123,9 @@ class Exec {
     }
   }
 
-  private fail(p: Pipeline, message: string): never {
-    throw new TemplateError(`template: :${p.pos.line}:${p.pos.col}: executing "" at <${p.pos.text}>: ${message}`);
+  /** Go's execution error: `template: :LINE:COL: executing "" at <NODE>: …`. */
+  private fail(at: { readonly pos: Pos }, message: string): never {
+    throw new TemplateError(`template: :${at.pos.line}:${at.pos.col}: executing "" at <${at.pos.text}>: ${message}`);
   }
 
   private pipeline(p: Pipeline, dot: unknown): unknown {
@@ -152,14 +153,14 @@ class Exec {
       try {
         return (this.funcs[head.name] as (...a: unknown[]) => unknown)(...args);
       } catch (e) {
-        if (e instanceof CallError) this.fail(p, e.message.startsWith("error calling") ? e.message : `error calling ${head.name}: ${e.message}`);
+        if (e instanceof CallError) this.fail(c, e.message.startsWith("error calling") ? e.message : `error calling ${head.name}: ${e.message}`);
         throw e;
       }
     }
     const v = this.operand(p, head, dot);
     // A method of a struct (`{{.Label "key"}}`): called with the command's arguments.
     if (typeof v === "function") return (v as (...a: unknown[]) => unknown)(...rest.map((a) => this.operand(p, a, dot)), ...piped);
-    if (rest.length > 0 || piped.length > 0) this.fail(p, `can't give argument to non-function ${goString(v)}`);
+    if (rest.length > 0 || piped.length > 0) this.fail(c, `can't give argument to non-function ${goString(v)}`);
     return v;
   }
 
@@ -170,20 +171,20 @@ class Exec {
       case "literal":
         return o.value;
       case "func":
-        return this.command(p, { args: [o] }, dot, []);
+        return this.command(p, { args: [o], pos: p.pos }, dot, []);
       case "pipe":
         return this.pipeline(o.pipe, dot);
       case "var": {
         const scope = [...this.scopes].reverse().find((s) => s.has(o.name));
-        if (!scope) this.fail(p, `undefined variable: ${o.name}`);
-        return this.fields(p, scope.get(o.name), o.names);
+        if (!scope) this.fail(o, `undefined variable: ${o.name}`);
+        return this.fields(o, scope.get(o.name), o.names);
       }
       case "field":
-        return this.fields(p, o.receiver ? this.operand(p, o.receiver, dot) : dot, o.names);
+        return this.fields(o, o.receiver ? this.operand(p, o.receiver, dot) : dot, o.names);
     }
   }
 
-  private fields(p: Pipeline, start: unknown, names: readonly string[]): unknown {
+  private fields(p: { readonly pos: Pos }, start: unknown, names: readonly string[]): unknown {
     let v = start;
     for (const name of names) {
       if (v === undefined) return undefined;

@@ -54,12 +54,13 @@ function compare(op: string, a: unknown, b: unknown): boolean {
 function index(v: unknown, ...keys: unknown[]): unknown {
   let cur = v;
   for (const k of keys) {
-    if (Array.isArray(cur)) {
+    if (Array.isArray(cur) || typeof cur === "string") {
+      // A string indexes its bytes, as Go's.
+      const items = typeof cur === "string" ? [...Buffer.from(cur)] : cur;
       const i = int(k, "error calling index");
-      if (i < 0 || i >= cur.length) throw new CallError(`error calling index: index out of range: ${i}`);
-      cur = cur[i];
+      if (i < 0 || i >= items.length) throw new CallError(`error calling index: index out of range: ${i}`);
+      cur = items[i];
     } else if (isObject(cur)) cur = cur[str(k)];
-    else if (typeof cur === "string") cur = cur.charCodeAt(int(k, "error calling index"));
     else throw new CallError(`error calling index: can't index item of type ${cur === undefined || cur === null ? "nil" : typeof cur}`);
   }
   return cur;

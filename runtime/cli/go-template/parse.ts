@@ -12,8 +12,8 @@
  */
 
 export type Operand =
-  | { readonly kind: "field"; readonly receiver?: Operand; readonly names: readonly string[] }
-  | { readonly kind: "var"; readonly name: string; readonly names: readonly string[] }
+  | { readonly kind: "field"; readonly receiver?: Operand; readonly names: readonly string[]; readonly pos: Pos }
+  | { readonly kind: "var"; readonly name: string; readonly names: readonly string[]; readonly pos: Pos }
   | { readonly kind: "dot" }
   | { readonly kind: "func"; readonly name: string }
   | { readonly kind: "literal"; readonly value: unknown }
@@ -21,6 +21,7 @@ export type Operand =
 
 export interface Command {
   readonly args: readonly Operand[];
+  readonly pos: Pos;
 }
 
 export interface Pipeline {
@@ -31,11 +32,15 @@ export interface Pipeline {
   readonly cmds: readonly Command[];
 }
 
+/** Where a node is, as Go's errors name it: `:LINE:COL` (a byte column from 0) and the node's text. */
 export interface Pos {
   readonly line: number;
   readonly col: number;
   readonly text: string;
 }
+
+/** The Pos of the source between two offsets. */
+type Locate = (start: number, end: number) => Pos;
 
 export type Node =
   | { readonly kind: "text"; readonly text: string }
@@ -94,6 +99,8 @@ class Parser {
     return n;
   }
 
+  private readonly locate: Locate = (start, end) => ({ line: this.line(start), col: start - this.src.lastIndexOf("\n", start - 1) - 1, text: this.src.slice(start, end).trim() });
+
   private fail(pos: Pos | number, message: string): TemplateError {
     const line = typeof pos === "number" ? this.line(pos) : pos.line;
     return new TemplateError(`template: :${line}: ${message}`);
@@ -141,7 +148,7 @@ class Parser {
       if (!body.endsWith("*/")) throw this.fail(a.offset, "unclosed comment");
       return;
     }
-    const pos: Pos = { line: this.line(a.offset), col: a.offset - this.src.lastIndexOf("\n", a.offset - 1) - 1, text: body };
+    const pos = this.locate(a.offset, a.offset + a.src.length);
     const toks = new Lexer(a.src, a.offset, (o, m) => this.fail(o, m)).all();
     if (toks.length === 0) throw this.fail(a.offset, "missing value for command");
     const first = toks[0] as Token;
@@ -161,13 +168,13 @@ class Parser {
         }
         const kw = rest[0] as Token;
         if (kw.kind !== "ident" || (kw.text !== "if" && kw.text !== "with")) throw this.fail(a.offset, "unexpected token in else");
-        this.items.push({ kind: "kw", word: `else ${kw.text}`, pipe: new PipeParser(rest.slice(1), pos, this.funcs, (o, m) => this.fail(o, m)).pipeline(false), pos });
+        this.items.push({ kind: "kw", word: `else ${kw.text}`, pipe: new PipeParser(rest.slice(1), pos, this.locate, this.funcs, (o, m) => this.fail(o, m)).pipeline(false), pos });
         return;
       }
-      this.items.push({ kind: "kw", word, pipe: new PipeParser(toks.slice(1), pos, this.funcs, (o, m) => this.fail(o, m)).pipeline(word === "range"), pos });
+      this.items.push({ kind: "kw", word, pipe: new PipeParser(toks.slice(1), pos, this.locate, this.funcs, (o, m) => this.fail(o, m)).pipeline(word === "range"), pos });
       return;
     }
-    this.items.push({ kind: "action", pipe: new PipeParser(toks, pos, this.funcs, (o, m) => this.fail(o, m)).pipeline(false) });
+    this.items.push({ kind: "action", pipe: new PipeParser(toks, pos, this.locate, this.funcs, (o, m) => this.fail(o, m)).pipeline(false) });
   }
 
   /** Nodes up to (not including) a keyword in `stops`. */
@@ -326,12 +333,14 @@ class PipeParser {
   private i = 0;
   private readonly toks: readonly Token[];
   private readonly pos: Pos;
+  private readonly locate: Locate;
   private readonly funcs: FunctionNames;
   private readonly fail: (offset: number, message: string) => TemplateError;
 
-  constructor(toks: readonly Token[], pos: Pos, funcs: FunctionNames, fail: (offset: number, message: string) => TemplateError) {
+  constructor(toks: readonly Token[], pos: Pos, locate: Locate, funcs: FunctionNames, fail: (offset: number, message: string) => TemplateError) {
     this.toks = toks;
     this.pos = pos;
+    this.locate = locate;
     this.funcs = funcs;
     this.fail = fail;
   }
@@ -363,13 +372,14 @@ class PipeParser {
     const cmds: Command[] = [];
     for (;;) {
       const args: Operand[] = [];
+      const first = this.i;
       while (this.i < this.toks.length) {
         const t = this.toks[this.i] as Token;
         if (t.kind === "punct" && (t.text === "|" || t.text === ")")) break;
         args.push(this.operand());
       }
       if (args.length === 0) throw this.fail(this.offset, "missing value for command");
-      cmds.push({ args });
+      cmds.push({ args, pos: this.span(first) });
       if (this.toks[this.i]?.text !== "|" || this.toks[this.i]?.kind !== "punct") break;
       this.i++;
     }
@@ -381,11 +391,14 @@ class PipeParser {
     this.i++;
     let term: Operand;
     switch (t.kind) {
-      case "field":
-        term = { kind: "field", names: [t.text, ...this.chain()] };
-        return term;
-      case "var":
-        return { kind: "var", name: t.text, names: this.chain() };
+      case "field": {
+        const names = [t.text, ...this.chain()];
+        return { kind: "field", names, pos: this.span(this.i - names.length) };
+      }
+      case "var": {
+        const names = this.chain();
+        return { kind: "var", name: t.text, names, pos: this.span(this.i - names.length - 1) };
+      }
       case "literal":
         return { kind: "literal", value: t.value };
       case "ident":
@@ -400,10 +413,17 @@ class PipeParser {
           this.i++;
           const names = this.chain();
           term = { kind: "pipe", pipe };
-          return names.length ? { kind: "field", receiver: term, names } : term;
+          return names.length ? { kind: "field", receiver: term, names, pos: this.span(this.i - names.length) } : term;
         }
         throw this.fail(t.offset, `unexpected "${t.text}" in operand`);
     }
+  }
+
+  /** The Pos of tokens first … (this.i - 1). */
+  private span(first: number): Pos {
+    const a = this.toks[first] as Token;
+    const b = this.toks[this.i - 1] as Token;
+    return this.locate(a.offset, b.offset + b.text.length + (b.kind === "field" ? 1 : 0));
   }
 
   /** `.A.B` directly after a term (no space). */
