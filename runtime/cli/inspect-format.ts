@@ -4,8 +4,8 @@
  * each result followed by a newline. Objects are given their Go struct's zero values
  * (format-fields.ts), so fields JSON omits print as docker's typed inspect prints them.
  */
-import { findContainer, NoSuchContainerError } from "../container/state.ts";
-import { containerStatus } from "../container/status.ts";
+import { type ContainerRecord, findContainer, NoSuchContainerError } from "../container/state.ts";
+import { type ContainerStatus, containerStatus } from "../container/status.ts";
 import type { Store } from "../store/store.ts";
 import { containerInspect } from "./container-inspect.ts";
 import { CONFIG_ZEROS, withZeroValues } from "./format-fields.ts";
@@ -25,12 +25,17 @@ export function parseInspectFormat(value: string): InspectFormat {
 /** A container's inspect object, or undefined when no container has that name or ID. */
 export async function inspectTarget(store: Store, ref: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const rec = await findContainer(store, ref);
-    return containerInspect(rec, await containerStatus(store, rec));
+    return containerInspect(...(await containerAndStatus(store, ref)));
   } catch (e) {
     if (e instanceof NoSuchContainerError) return undefined;
     throw e;
   }
+}
+
+/** A container by name or ID, and its status now. */
+export async function containerAndStatus(store: Store, ref: string): Promise<[ContainerRecord, ContainerStatus]> {
+  const rec = await findContainer(store, ref);
+  return [rec, await containerStatus(store, rec)];
 }
 
 export function inspectOutput(format: InspectFormat | undefined, objects: readonly Record<string, unknown>[]): string {

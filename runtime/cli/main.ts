@@ -48,7 +48,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 /** Command words whose subcommands live in several modules. */
 const GROUPS: Record<string, string[]> = {
   image: ["images", "rmi", "tag", "inspect", "history", "import", "system", "save", "load", "push", "pull"],
-  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit"],
+  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit", "inspect"],
 };
 
 /** Set by the bundle (scripts/bundle.mjs): package.json's version, and a name for this build. Absent when run from the sources. */

@@ -65,6 +65,10 @@ describe("--format templates on images, history, inspect, ps and system df", () 
     const r = strata(root, ["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.Name}} {{.Config.Image}} {{.Config.Cmd}}", "fmt-c1"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe("exited 0 /fmt-c1 fmtapp:1 [sh -c echo $GREETING]\n");
+    expect(strata(root, ["container", "inspect", "--format", "{{.Path}} {{json .Args}}", "fmt-c1"]).stdout).toBe('sh ["-c","echo $GREETING"]\n');
+    // container inspect looks for containers only: docker's `No such container`, exit 1.
+    const img = strata(root, ["container", "inspect", "fmtapp:1"]);
+    expect([img.code, img.stdout, img.stderr]).toEqual([1, "[]\n", "strata: error[NO_SUCH_CONTAINER]: No such container: fmtapp:1\n"]);
   });
 
   it("ps --format with docker's ContainerContext fields, and a table", () => {

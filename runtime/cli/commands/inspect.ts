@@ -4,7 +4,9 @@ import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { reportError } from "../report-error.ts";
 import { imageGroup } from "../image-group.ts";
-import { inspectOutput, inspectTarget, type InspectFormat, parseInspectFormat } from "../inspect-format.ts";
+import { containerAndStatus, inspectOutput, inspectTarget, type InspectFormat, parseInspectFormat } from "../inspect-format.ts";
+import { containerInspect } from "../container-inspect.ts";
+import { containerGroup } from "../container-command.ts";
 
 /** docker's `image inspect` JSON for one image. */
 async function inspectImage(store: Store, ref: string): Promise<Record<string, unknown>> {
@@ -30,21 +32,29 @@ async function inspectImage(store: Store, ref: string): Promise<Record<string, u
   };
 }
 
+type Lookup = "any" | "image" | "container";
+
 export function registerInspect(program: Command): void {
-  for (const parent of [program, imageGroup(program)]) {
-    // `strata inspect` looks for a container, then an image, as docker's does; `image inspect` for images only.
-    const containers = parent === program;
+  // `strata inspect` looks for a container, then an image, as docker's does; `image inspect` and
+  // `container inspect` look for their kind only.
+  const parents: [Command, Lookup, string][] = [
+    [program, "any", "Display detailed information on containers or images"],
+    [imageGroup(program), "image", "Display detailed information on one or more images"],
+    [containerGroup(program), "container", "Display detailed information on one or more containers"],
+  ];
+  for (const [parent, lookup, description] of parents) {
     parent
       .command("inspect")
-      .description(containers ? "Display detailed information on containers or images" : "Display detailed information on one or more images")
-      .argument(containers ? "<names...>" : "<images...>")
+      .description(description)
+      .argument(lookup === "image" ? "<images...>" : lookup === "container" ? "<containers...>" : "<names...>")
       .option("-f, --format <format>", "a Go template run on each object, or json (the default)", parseInspectFormat)
       .action(async (refs: string[], opts: { format?: InspectFormat }, cmd: Command) => {
         const store = await openStore(cmd);
         const out: Record<string, unknown>[] = [];
         for (const ref of refs) {
           try {
-            out.push((containers && (await inspectTarget(store, ref))) || (await inspectImage(store, ref)));
+            if (lookup === "container") out.push(containerInspect(...(await containerAndStatus(store, ref))));
+            else out.push((lookup === "any" && (await inspectTarget(store, ref))) || (await inspectImage(store, ref)));
           } catch (e) {
             reportError(e);
           }
