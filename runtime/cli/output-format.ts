@@ -48,14 +48,20 @@ export function executeTemplate(t: Template, data: unknown): string {
  */
 export function formatItems(format: OutputFormat, items: readonly object[], header: Readonly<Record<string, string>>): string | undefined {
   if (format.kind === "table") return undefined;
-  if (format.kind === "json") return items.map((i) => `${goJson(sortedKeys(i))}\n`).join("");
-  const body = items.map((i) => `${executeTemplate(format.row, i)}\n`).join("");
+  const sorted = items.map(sortedKeys);
+  if (format.kind === "json") return sorted.map((i) => `${goJson(i)}\n`).join("");
+  const body = sorted.map((i) => `${executeTemplate(format.row, i)}\n`).join("");
   if (!format.table) return body;
   return tabwrite(`${executeTemplate(format.header, header)}\n${body}`);
 }
 
-/** docker's list contexts marshal to JSON through a map: the keys come out sorted. */
+/**
+ * docker's list contexts marshal to JSON through a map: the keys come out sorted, for `json`
+ * and for `{{json .}}` alike. The copy keeps the item's struct type (exec.ts strictFields).
+ */
 function sortedKeys(o: object): Record<string, unknown> {
-  const rec = o as Record<string, unknown>;
-  return Object.fromEntries(Object.keys(rec).sort().map((k) => [k, rec[k]]));
+  const rec = o as Record<string | symbol, unknown>;
+  const out: Record<string | symbol, unknown> = Object.fromEntries(Object.keys(rec).sort().map((k) => [k, rec[k]]));
+  for (const s of Object.getOwnPropertySymbols(rec)) Object.defineProperty(out, s, { value: rec[s], enumerable: false });
+  return out as Record<string, unknown>;
 }

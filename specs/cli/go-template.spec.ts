@@ -110,6 +110,8 @@ describe("docker's formatter: table, json and templates", () => {
   it("a template prints one line per item; json one object per line with sorted keys", () => {
     expect(formatItems(parseOutputFormat("{{.Repository}}:{{.Tag}}"), rows, header)).toBe("busybox:latest\nlocalhost:5000/averylongname:1\n");
     expect(formatItems(parseOutputFormat("json"), rows.slice(0, 1), header)).toBe('{"ID":"abc","Repository":"busybox","Tag":"latest"}\n');
+    expect(formatItems(parseOutputFormat("{{json .}}"), rows.slice(0, 1), header)).toBe('{"ID":"abc","Repository":"busybox","Tag":"latest"}\n');
+    expect(() => formatItems(parseOutputFormat("{{.Nope}}"), rows, header)).toThrow("can't evaluate field Nope in type t");
     expect(formatItems(parseOutputFormat("table"), rows, header)).toBeUndefined();
   });
 
