@@ -75,6 +75,10 @@ describe("--format templates on images, history, inspect, ps and system df", () 
     const r = strata(root, ["ps", "-a", "--format", "{{.Names}}|{{.Image}}|{{.Command}}|{{.State}}|{{.Status}}"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^fmt-c1\|fmtapp:1\|"sh -c echo \$GREETING"\|exited\|Exited \(0\) .* ago\n$/);
+    // docker ps: -q wins over --format, with a warning (docker/cli cli/command/container/list.go runPs).
+    const q = strata(root, ["ps", "-a", "-q", "--format", "{{.Names}}"]);
+    expect(q.stdout).toMatch(/^[0-9a-f]{12}\n$/);
+    expect(q.stderr).toBe("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
     const t = strata(root, ["container", "ls", "-a", "--format", "table {{.ID}}\\t{{.Names}}"]).stdout.split("\n");
     expect(t[0]).toBe("CONTAINER ID   NAMES");
     expect(t[1]).toMatch(/^[0-9a-f]{12} {3}fmt-c1$/);

@@ -48,8 +48,9 @@ export function registerPs(program: Command): void {
               if (opts.quiet) rows.push([id]);
               else rows.push([id, rec.image, commandText(rec.args, opts.trunc), timeAgo(rec.created, now), statusText(rec, s, now), rec.name]);
             }
-            // --format json or a template wins over -q, as docker's.
-            const formatted = formatItems(opts.format, items, CONTAINER_HEADERS);
+            // docker ps: -q wins over --format, with docker's warning (docker/cli container/list.go).
+            if (opts.quiet && cmd.getOptionValueSource("format") === "cli") process.stderr.write("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
+            const formatted = opts.quiet ? undefined : formatItems(opts.format, items, CONTAINER_HEADERS);
             if (formatted !== undefined) {
               process.stdout.write(formatted);
               return;
