@@ -71,6 +71,9 @@ describe("Go template evaluation", () => {
     const config = withZeroValues({ Cmd: ["sh"], Entrypoint: null }, CONFIG_ZEROS);
     expect(run("{{.Entrypoint}}|{{.User}}|{{.Labels}}|{{json .Entrypoint}}", config)).toBe("[]||map[]|null");
     expect(run("{{json .}}", config)).toBe('{"Cmd":["sh"],"Entrypoint":null}');
+    // A nil map has no keys: `index` gives the map[string]string zero value "", a field <no value>, as Go's.
+    expect(run('{{index .Labels "org.opencontainers.image.version"}}|{{.Labels.x}}', config)).toBe("|<no value>");
+    expect(run('{{index .Config.Labels "nope"}}|{{index .Config.Labels "a"}}')).toBe("|1");
   });
 
   it("a struct's unknown field is an execution error in Go's words; a method takes arguments", () => {

@@ -7,7 +7,7 @@
  */
 import { CallError, FUNCTIONS, type TemplateFunction } from "./functions.ts";
 import { type BlockNode, type Command, type Node, type Operand, type Pipeline, type Pos, parseTemplate, TemplateError } from "./parse.ts";
-import { goString, isObject, truth } from "./value.ts";
+import { GoNil, goString, isObject, truth } from "./value.ts";
 
 const STRUCT = Symbol("go struct type");
 
@@ -187,7 +187,8 @@ class Exec {
   private fields(p: { readonly pos: Pos }, start: unknown, names: readonly string[]): unknown {
     let v = start;
     for (const name of names) {
-      if (v === undefined) return undefined;
+      // A missing key or a nil map has no entries: `<no value>`, as Go's map index.
+      if (v === undefined || (v instanceof GoNil && v.type === "map")) return undefined;
       if (!isObject(v)) this.fail(p, v === null ? `nil pointer evaluating interface {}.${name}` : `can't evaluate field ${name} in type ${Array.isArray(v) ? "[]interface {}" : typeof v}`);
       const type = (v as { [STRUCT]?: string })[STRUCT];
       if (type !== undefined && !Object.hasOwn(v, name)) this.fail(p, `can't evaluate field ${name} in type ${type}`);

@@ -3,7 +3,7 @@
  * (and, or, not, len, index, slice, eq, ne, lt, le, gt, ge, print, printf, println) and
  * docker's own (docker/cli templates: json, split, join, title, lower, upper, pad, truncate).
  */
-import { goJson, goString, isObject, truth } from "./value.ts";
+import { GoNil, goJson, goString, isObject, truth } from "./value.ts";
 
 export type TemplateFunction = (...args: unknown[]) => unknown;
 
@@ -60,7 +60,11 @@ function index(v: unknown, ...keys: unknown[]): unknown {
       const i = int(k, "error calling index");
       if (i < 0 || i >= items.length) throw new CallError(`error calling index: index out of range: ${i}`);
       cur = items[i];
-    } else if (isObject(cur)) cur = cur[str(k)];
+    } else if (isObject(cur) || (cur instanceof GoNil && cur.type === "map")) {
+      // A key the map lacks gives the zero value of docker's map[string]string: "".
+      const v = isObject(cur) ? cur[str(k)] : undefined;
+      cur = v === undefined ? "" : v;
+    }
     else throw new CallError(`error calling index: can't index item of type ${cur === undefined || cur === null ? "nil" : typeof cur}`);
   }
   return cur;
