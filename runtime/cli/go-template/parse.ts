@@ -118,7 +118,8 @@ class Parser {
       }
       text += src.slice(this.pos, open);
       let start = open + 2;
-      if (/^- [\s\S]/.test(src.slice(start, start + 3)) || /^-\s/.test(src.slice(start, start + 2))) {
+      // Go's trim markers: `{{- ` and ` -}}`, the dash and ASCII space together.
+      if (/^-[ \t\r\n]/.test(src.slice(start, start + 2))) {
         text = text.replace(/\s+$/, "");
         start += 1;
       }
@@ -128,7 +129,7 @@ class Parser {
       if (close < 0) throw this.fail(open, "unclosed action");
       let end = close;
       let trimAfter = false;
-      if (close - 1 >= start && src[close - 1] === "-" && /\s/.test(src[close - 2] ?? "")) {
+      if (close - 1 > start && src[close - 1] === "-" && /[ \t\r\n]/.test(src[close - 2] ?? "")) {
         end = close - 1;
         trimAfter = true;
       }
