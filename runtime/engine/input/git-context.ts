@@ -56,7 +56,10 @@ export async function cloneGitContext(arg: string, dir: string): Promise<string>
     // A commit a server will not serve shallowly by its ID: fetch everything, then check it out.
     if (ref === undefined) throw e;
     await git(dir, ["fetch", "-q", "--tags", "origin"], what);
-    await git(dir, ["checkout", "-q", ref], what);
+    // Still not there: git's first word on it ("couldn't find remote ref …") is the one to show.
+    await git(dir, ["checkout", "-q", ref], what).catch(() => {
+      throw e;
+    });
   }
   await git(dir, ["submodule", "update", "-q", "--init", "--recursive", "--depth", "1"], what);
   await rm(join(dir, ".git"), { recursive: true, force: true });
