@@ -1,5 +1,6 @@
 import { access, readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import type { ShownNames } from "../input/build-input.ts";
 
 /** The file a build compiles and the directory its COPY and ADD read from. */
 export interface BuildFile {
@@ -18,16 +19,6 @@ const exists = (p: string): Promise<boolean> =>
     () => true,
     () => false,
   );
-
-/**
- * What diagnostics call the build file when the build reads it from a scratch copy (a context
- * from stdin, a tarball or git; `-f -`): `context` replaces the context's path in the default
- * name ("" shows just `Dockerfile`), `file` replaces the path `-f` gave.
- */
-export interface ShownNames {
-  readonly context?: string | undefined;
-  readonly file?: string | undefined;
-}
 
 /** The default build files, in order: docker's Dockerfile, then podman's Containerfile, then image.ts. */
 export const DEFAULT_BUILD_FILES = ["Dockerfile", "Containerfile", "image.ts"] as const;

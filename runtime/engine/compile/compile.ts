@@ -16,7 +16,8 @@ import type { RegistryOptions } from "../../registry/options.ts";
 import { cachedCompile, rememberCompile } from "../../store/compiled-graphs.ts";
 import type { Store } from "../../store/store.ts";
 import { type BaseMode, BaseResolver } from "./bases.ts";
-import { type BuildFile, findIgnoreFile, locateBuildFile, type ShownNames } from "./build-file.ts";
+import type { ShownNames } from "../input/build-input.ts";
+import { type BuildFile, findIgnoreFile, locateBuildFile } from "./build-file.ts";
 import { parseForLowering } from "./dockerfile.ts";
 
 /** What build and explain both compile: a build file and its context, with the options that change the graph. */

@@ -11,7 +11,7 @@ import { createReadStream } from "node:fs";
 import { applyLayer } from "../../layer/apply-layer.ts";
 import { decompressed } from "../../layer/decompress.ts";
 import { fromSource, StrataError } from "../../errors/error.ts";
-import { archiveKind } from "../exec/copy/archive.ts";
+import { archiveKind } from "../../layer/archive-kind.ts";
 
 /** Extracts the archive at `path` (`shown` names it in messages) into the empty directory `dir`. */
 export async function extractContext(path: string, shown: string, dir: string): Promise<void> {

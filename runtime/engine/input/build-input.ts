@@ -17,10 +17,19 @@ import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { StrataError } from "../../errors/error.ts";
 import { LimitError, limit } from "../../layer/limits.ts";
-import type { ShownNames } from "../compile/build-file.ts";
-import { archiveKind } from "../exec/copy/archive.ts";
+import { archiveKind } from "../../layer/archive-kind.ts";
 import { extractContext } from "./archive-context.ts";
 import { cloneGitContext, isGitContext } from "./git-context.ts";
+
+/**
+ * What diagnostics call the build file when the build reads it from a scratch copy (a context
+ * from stdin, a tarball or git; `-f -`): `context` replaces the context's path in the default
+ * name ("" shows just `Dockerfile`), `file` replaces the path `-f` gave.
+ */
+export interface ShownNames {
+  readonly context?: string | undefined;
+  readonly file?: string | undefined;
+}
 
 export interface BuildInputRequest {
   /** The context argument: a directory, a file, `-`, a tarball or a git URL. */
