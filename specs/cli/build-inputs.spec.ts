@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { zstdCompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { startRegistry } from "../registry/helpers.ts";
 import { tarOf } from "../reliability/tars.ts";
 import { context, removeTemps } from "../run/helpers.ts";
 
@@ -153,9 +154,26 @@ describe("strata build inputs and results, as docker build's", () => {
     expect(quiet(["--label", "=v", ctx]).stderr).toBe("strata: error[USAGE]: --label =v: invalid label: the key is empty\n");
   });
 
-  it("--pull pulls a base the store has, and an unreachable registry is an error naming the host", () => {
+  it("--pull pulls a base the store has (the registry's newer image wins), and an unreachable registry is an error naming the host", async () => {
+    const reg = await startRegistry();
+    try {
+      const base = `${reg.host}/inputs/base:latest`;
+      const newer = context("build-inputs-newer", { Dockerfile: "FROM busybox\nRUN echo pushed > /marker\n" });
+      expect(strata(root, ["build", "-q", "-t", base, newer]).code).toBe(0);
+      const push = strata(root, ["push", base]);
+      expect(push.code, push.stderr).toBe(0);
+      expect(strata(root, ["tag", "busybox:latest", base]).code).toBe(0); // the store's copy: older, no /marker
+      const dir = context("build-inputs-pull", { Dockerfile: `FROM ${base}\nRUN cat /marker\n` });
+      const local = quiet([dir]);
+      expect(local.code).toBe(1); // from the store: no /marker
+      const pulled = quiet(["--pull", dir]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(strata(root, ["run", "--rm", base, "cat", "/marker"]).stdout).toBe("pushed\n");
+    } finally {
+      await reg.stop();
+    }
     expect(strata(root, ["tag", "busybox:latest", "127.0.0.1:1/inputs/base:latest"]).code).toBe(0);
-    const dir = context("build-inputs-pull", { Dockerfile: "FROM 127.0.0.1:1/inputs/base\n" });
+    const dir = context("build-inputs-unreachable", { Dockerfile: "FROM 127.0.0.1:1/inputs/base\n" });
     expect(quiet([dir]).code).toBe(0); // from the store
     const r = quiet(["--pull", dir]);
     expect(r.code).toBe(1);
