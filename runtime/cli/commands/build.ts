@@ -72,8 +72,8 @@ export function registerBuild(program: Command): void {
     if (opts.check) {
       const { runCheck } = await import("./check.ts");
       const input = await openBuildInputs(store, contextDir, opts);
-      const file = await locateBuildFile(input.path, input.file, input.shown).finally(() => input.close());
-      process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+      const file = await locateBuildFile(input.path, input.file, input.shown);
+      process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).finally(() => input.close());
       return;
     }
     // Before any work: runc and overlay (the stages' layer depth is checked while planning).

@@ -7,8 +7,9 @@
  * - a git URL (`#ref:subdir`): cloned (git-context.ts);
  * and `-f -`: the Dockerfile on stdin. `-f` names a file inside a tarball or git context, as
  * docker's does. What is not a local directory is made one in a scratch directory under the
- * store's tmp (extracted safely: archive-context.ts), removed by `close()`; diagnostics name the
- * build file as the user would (`Dockerfile`, not the scratch path).
+ * store's tmp (extracted safely: archive-context.ts), removed by `close()` (a killed build's is
+ * reclaimed by store/reclaim.ts: its name carries the pid); diagnostics name the build file as
+ * the user would (`Dockerfile`, not the scratch path).
  */
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
