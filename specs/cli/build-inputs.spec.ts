@@ -111,6 +111,10 @@ describe("strata build inputs and results, as docker build's", () => {
     const r = quiet(["-f", "-", ctx], "FROM busybox\nCOPY greeting /g2\n");
     expect(r.code, r.stderr).toBe(0);
     expect(runs(r.tag, "cat", "/g2").stdout).toBe("hello from the context\n");
+    // --check reads the same inputs: the Dockerfile from stdin is there until the checks ran.
+    const check = strata(root, ["build", "--check", "-"], { input: "FROM busybox as Build\n" });
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toContain("warning[FromAsCasing]: 'as' and 'FROM' keywords' casing do not match");
     const both = quiet(["-f", "-", "-"], "FROM busybox\n");
     expect(both.code).toBe(2);
     expect(both.stderr).toBe("strata: error[USAGE]: invalid argument: can't use stdin for both build context and dockerfile\n");
