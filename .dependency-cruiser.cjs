@@ -19,7 +19,7 @@
 
 /** Lowest first. */
 const RUNTIME_ORDER = ["errors", "fs", "layer", "runc", "store", "snapshot", "image", "registry", "imagets", "engine", "container", "cli"];
-const ENGINE_PHASES = ["compile", "context", "plan", "exec"];
+const ENGINE_PHASES = ["input", "compile", "context", "plan", "exec"];
 
 const later = (list, i) => list.slice(i + 1).join("|");
 

@@ -32,6 +32,8 @@ export interface BuildRequest extends CompileRequest {
   readonly cacheFrom: readonly string[];
   readonly cacheTo?: string | undefined;
   readonly progress: Progress;
+  /** --label: labels the written image gets over its Dockerfile's. */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
   /** The compile diagnostics, as soon as they are known (warnings, or the errors that end the build). */
   readonly onDiagnostics?: ((source: SourceFile, diagnostics: readonly Diagnostic[]) => void) | undefined;
   /** The plan checks, before anything runs. */
@@ -90,6 +92,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       sourceDateEpoch: r.sourceDateEpoch,
       secrets: r.secrets,
       remoteCache: remote,
+      labels: r.labels,
     });
     if (r.cacheTo !== undefined) {
       const { exportCache } = await import("../registry/cache-export.ts");

@@ -15,9 +15,10 @@ export interface CliResult {
 }
 
 /** Runs the strata CLI (bin/strata.js) under this Node, against a store root. */
-export function strata(root: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function strata(root: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string | Buffer } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(repoRoot, "bin/strata.js"), "--root", root, ...args], {
     cwd: options.cwd ?? repoRoot,
+    ...(options.input !== undefined && { input: options.input }),
     encoding: "utf8",
     env: { ...process.env, ...options.env },
     maxBuffer: 64 << 20,

@@ -6,6 +6,7 @@ import { build } from "../../engine/build.ts";
 import { locateBuildFile } from "../../engine/compile/build-file.ts";
 import type { SecretSource } from "../../engine/exec/step-sources.ts";
 import { cacheRef } from "../../registry/cache-format.ts";
+import { type BuildFlags, buildFlagOptions, openBuildInputs, parseLabels, writeBuildResults } from "../build-flags.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -30,7 +31,7 @@ export function parseSecrets(specs: readonly string[]): Map<string, SecretSource
   return out;
 }
 
-interface BuildOptions {
+interface BuildOptions extends BuildFlags {
   file?: string;
   tag: string[];
   buildArg: string[];
@@ -53,7 +54,7 @@ export function registerBuild(program: Command): void {
   const cmd = program
     .command("build")
     .description("Build an image from a Dockerfile")
-    .argument("[context]", "build context directory (or a Dockerfile)", ".")
+    .argument("[context]", "build context: a directory (or a Dockerfile), a tarball, a git URL, or - (stdin: a tar or a Dockerfile)", ".")
     .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", imageReferences("-t, --tag"), [])
     .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
@@ -62,7 +63,7 @@ export function registerBuild(program: Command): void {
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
     .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
-  explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
+  explainOptions(buildFlagOptions(cmd)).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
     if (opts.explain) {
       await runExplain(store, contextDir, opts);
@@ -70,8 +71,9 @@ export function registerBuild(program: Command): void {
     }
     if (opts.check) {
       const { runCheck } = await import("./check.ts");
-      const file = await locateBuildFile(contextDir, opts.file);
-      process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+      const input = await openBuildInputs(store, contextDir, opts);
+      const file = await locateBuildFile(input.path, input.file, input.shown);
+      process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).finally(() => input.close());
       return;
     }
     // Before any work: runc and overlay (the stages' layer depth is checked while planning).
@@ -84,8 +86,13 @@ export function registerBuild(program: Command): void {
       if (!opts.quiet && opts.progress !== "quiet" && opts.progress !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
     };
     const sde = process.env.SOURCE_DATE_EPOCH;
+    const input = await openBuildInputs(store, contextDir, opts);
     const r = await build({
-      ...compileRequest(store, contextDir, opts),
+      ...compileRequest(store, input.path, { ...opts, file: input.file }),
+      shown: input.shown,
+      pull: opts.pull,
+      platform: opts.platform,
+      labels: parseLabels(opts.label),
       tags: opts.tag,
       noCache: !opts.cache,
       secrets: parseSecrets(opts.secret),
@@ -97,10 +104,13 @@ export function registerBuild(program: Command): void {
       onWarnings: (warnings) => {
         for (const w of warnings) process.stderr.write(`${w.fatal ? "strata: error" : "warning"}[${w.code}]: ${w.message}\n`);
       },
-    }).catch((e: unknown) => {
-      progress.close();
-      throw e;
-    });
+    })
+      .finally(() => input.close())
+      .catch((e: unknown) => {
+        progress.close();
+        throw e;
+      });
+    if (r.kind === "built") await writeBuildResults(opts, opts.tag, r);
     if (r.kind === "built" && !opts.quiet) {
       progress.info(`${r.executed} steps run, ${r.cached} cached`);
       progress.info(`writing image ${r.id} done`);

@@ -41,6 +41,8 @@ export interface BaseResolverOptions {
   readonly registry: RegistryOptions;
   /** os/arch to pull or inspect bases for (default: this machine's). */
   readonly platform?: string | undefined;
+  /** `pull` mode only (--pull): pull every image, also one the store has; one that cannot be pulled is an error. */
+  readonly pull?: boolean | undefined;
 }
 
 export class BaseResolver {
@@ -115,8 +117,9 @@ export class BaseResolver {
   }
 
   async #resolve(m: MissingImage, source: SourceFile): Promise<Diagnostic | undefined> {
-    if (await this.#local(m.ref)) return undefined;
-    const { store, mode, registry, platform } = this.#o;
+    const { store, mode, registry, platform, pull } = this.#o;
+    const always = pull === true && mode === "pull" && m.ref !== "scratch";
+    if (!always && (await this.#local(m.ref))) return undefined;
     if (mode === "offline") {
       this.#images.set(m.ref, { ref: m.ref, id: "", config: undefined, layers: 0, origin: "unknown" });
       this.#notes.push(`${m.ref}: not in the local store and not looked up (--offline); the layers built on it are unknown`);
@@ -148,10 +151,10 @@ export class BaseResolver {
     return {
       code: "IMG001",
       severity: "error",
-      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}"${m.trigger ? ` (named by the base's ${m.trigger})` : ""} is not in the local store and could not be ${mode === "pull" ? "pulled" : "inspected"}: ${failure}`,
+      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}"${m.trigger ? ` (named by the base's ${m.trigger})` : ""} ${always ? "could not be pulled (--pull)" : `is not in the local store and could not be ${mode === "pull" ? "pulled" : "inspected"}`}: ${failure}`,
       file: source.name,
       span: elsewhere ? { start: 0, end: 0 } : { start: m.at.start, end: m.at.end },
-      hint: `pull or import it first, e.g. strata pull ${m.ref}`,
+      hint: always ? "check that the registry is reachable, or build without --pull to use the store's copy" : `pull or import it first, e.g. strata pull ${m.ref}`,
     };
   }
 }

@@ -1,5 +1,6 @@
 import { access, readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import type { ShownNames } from "../input/build-input.ts";
 
 /** The file a build compiles and the directory its COPY and ADD read from. */
 export interface BuildFile {
@@ -19,18 +20,28 @@ const exists = (p: string): Promise<boolean> =>
     () => false,
   );
 
+/** The default build files, in order: docker's Dockerfile, then podman's Containerfile, then image.ts. */
+export const DEFAULT_BUILD_FILES = ["Dockerfile", "Containerfile", "image.ts"] as const;
+
 /**
- * Finds the build file as `docker build` does, plus image.ts: `-f FILE`, or
- * PATH itself when it is a file (its directory is then the context), or
- * PATH/Dockerfile, or PATH/image.ts when there is no Dockerfile.
+ * Finds the build file as `docker build` (and `podman build`) does, plus image.ts: `-f FILE`,
+ * or PATH itself when it is a file (its directory is then the context), or the first of
+ * PATH/Dockerfile, PATH/Containerfile, PATH/image.ts that exists (PATH/Dockerfile when none does,
+ * for the error).
  */
-export async function locateBuildFile(path: string, file: string | undefined): Promise<BuildFile> {
+export async function locateBuildFile(path: string, file: string | undefined, shown: ShownNames = {}): Promise<BuildFile> {
   const contextDir = resolve(path);
-  if (file !== undefined) return { path: resolve(file), displayName: file, contextDir, explicit: true };
+  if (file !== undefined) return { path: resolve(file), displayName: shown.file ?? file, contextDir, explicit: true };
   if ((await stat(contextDir).catch(() => undefined))?.isFile()) return { path: contextDir, displayName: path, contextDir: dirname(contextDir), explicit: false };
-  let name = "Dockerfile";
-  if (!(await exists(resolve(contextDir, name))) && (await exists(resolve(contextDir, "image.ts")))) name = "image.ts";
-  return { path: resolve(contextDir, name), displayName: `${path.replace(/\/$/, "")}/${name}`, contextDir, explicit: false };
+  let name: string = DEFAULT_BUILD_FILES[0];
+  for (const candidate of DEFAULT_BUILD_FILES) {
+    if (await exists(resolve(contextDir, candidate))) {
+      name = candidate;
+      break;
+    }
+  }
+  const prefix = shown.context ?? path.replace(/\/$/, "");
+  return { path: resolve(contextDir, name), displayName: prefix === "" ? name : `${prefix}/${name}`, contextDir, explicit: false };
 }
 
 /**

@@ -16,6 +16,7 @@ import type { RegistryOptions } from "../../registry/options.ts";
 import { cachedCompile, rememberCompile } from "../../store/compiled-graphs.ts";
 import type { Store } from "../../store/store.ts";
 import { type BaseMode, BaseResolver } from "./bases.ts";
+import type { ShownNames } from "../input/build-input.ts";
 import { type BuildFile, findIgnoreFile, locateBuildFile } from "./build-file.ts";
 import { parseForLowering } from "./dockerfile.ts";
 
@@ -26,6 +27,10 @@ export interface CompileRequest {
   readonly path: string;
   /** -f: the build file, when not CONTEXT/Dockerfile (or CONTEXT/image.ts). */
   readonly file?: string | undefined;
+  /** What diagnostics call the build file when it is read from a scratch copy (build-file.ts). */
+  readonly shown?: ShownNames | undefined;
+  /** --pull: pull every base image even when the store has it (build only). */
+  readonly pull?: boolean | undefined;
   readonly buildArgs: Readonly<Record<string, string>>;
   readonly target?: string | undefined;
   /** os/arch[/variant] the graph is for and bases are fetched for (default: this machine's). */
@@ -57,11 +62,11 @@ export interface Compiled {
 
 /** Finds, compiles and optimizes the build file. */
 export async function compileBuild(o: CompileOptions): Promise<Compiled> {
-  const file = await locateBuildFile(o.path, o.file);
+  const file = await locateBuildFile(o.path, o.file, o.shown);
   await access(file.path, constants.R_OK).catch((e: NodeJS.ErrnoException) => {
     throw new StrataError("FILE_UNREADABLE", `cannot read ${file.displayName}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   });
-  const images = new BaseResolver({ store: o.store, mode: o.bases, registry: o.registry, platform: o.platform });
+  const images = new BaseResolver({ store: o.store, mode: o.bases, registry: o.registry, platform: o.platform, pull: o.pull === true });
   const front = isImageTs(file.path) ? await compileImageTs(file, o, images) : await compileDockerfile(file, o, images);
   const graph = front.graph === undefined ? undefined : optimize(front.graph, { mergeRuns: o.merge });
   return { file, source: front.source, diagnostics: front.diagnostics, graph, images };
@@ -92,7 +97,8 @@ async function compileDockerfile(file: BuildFile, o: CompileOptions, images: Bas
   // The .dockerignore is read by the build checks (CopyIgnoredFile), so it is part of the key.
   const ignore = await findIgnoreFile(file.contextDir, file.explicit ? file.path : undefined);
   const key = { compiler: o.compilerId, text, name: source.name, buildArgs: o.buildArgs, target: o.target, platform: o.platform, dockerignore: ignore?.text };
-  const cached = await cachedCompile(o.store, key);
+  // --pull asks the registries again, so a graph kept from an earlier compile is not used.
+  const cached = o.pull ? undefined : await cachedCompile(o.store, key);
   if (cached) return { source, graph: cached.graph, diagnostics: cached.diagnostics };
   const parsed = await parseForLowering(source, { ...o, dockerignore: ignore?.text.split(/\r?\n/) });
   if (parsed.lower === undefined) return { source, diagnostics: parsed.diagnostics, graph: undefined };

@@ -61,6 +61,8 @@ export interface ExecuteOptions {
   readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
   /** The keys, computed before anything runs (plan/plan.ts). */
   readonly plan: BuildPlan;
+  /** --label: set on the written image's config over the Dockerfile's LABELs, as BuildKit's dockerfile frontend sets them on the target. */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface ExecuteResult {
@@ -214,7 +216,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     architecture,
     os,
     ...(variant !== undefined && { variant }),
-    config: target.config,
+    config: o.labels && Object.keys(o.labels).length > 0 ? { ...target.config, Labels: { ...target.config.Labels, ...o.labels } } : target.config,
     rootfs: { type: "layers", diff_ids: target.diffIds },
     history: target.history,
   };

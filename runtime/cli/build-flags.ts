@@ -1,0 +1,75 @@
+/**
+ * `strata build`'s docker/buildx flags for inputs and results: where the build reads from
+ * (context `-`, a tarball, a git URL, `-f -`: engine/input/build-input.ts), `--label`, `--pull`,
+ * `--platform`, and the files CI reads afterwards, `--iidfile` and `--metadata-file` (buildx's
+ * keys). Every value is checked as the command line is read, before any work.
+ */
+import { rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Command } from "commander";
+import { parsePlatform } from "../../compiler/lower/platform.ts";
+import { type BuildInput, openBuildInput } from "../engine/input/build-input.ts";
+import { StrataError } from "../errors/error.ts";
+import { atomicWrite } from "../fs/atomic-write.ts";
+import type { Descriptor } from "../store/content-store.ts";
+import type { Store } from "../store/store.ts";
+import { collect } from "./options.ts";
+
+export interface BuildFlags {
+  file?: string;
+  label: string[];
+  pull?: boolean;
+  platform?: string;
+  iidfile?: string;
+  metadataFile?: string;
+}
+
+/** `--platform os/arch[/variant]`: one platform (several are a multi-platform build, which Strata does not do yet). */
+function platformValue(value: string): string {
+  if (value.includes(",")) throw new StrataError("USAGE", `--platform ${value}: multi-platform builds are not supported yet; build one platform at a time`);
+  if (!/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(value.trim())) throw new StrataError("USAGE", `--platform ${value}: "${value}": unknown operating system or architecture: invalid argument (want os/arch[/variant], e.g. linux/amd64)`);
+  const p = parsePlatform(value.trim());
+  return `${p.os}/${p.arch}${p.variant ? `/${p.variant}` : ""}`;
+}
+
+/** `--label KEY=VALUE` (a bare KEY is an empty value, as docker's). */
+function labelValue(value: string, previous: string[]): string[] {
+  if (value === "" || value.startsWith("=")) throw new StrataError("USAGE", `--label ${value}: invalid label: the key is empty`);
+  return collect(value, previous);
+}
+
+export function buildFlagOptions(cmd: Command): Command {
+  return cmd
+    .option("--label <key=value>", "set metadata for the image; repeatable", labelValue, [])
+    .option("--pull", "always attempt to pull a newer version of the base images")
+    .option("--platform <os/arch>", "the platform to build for (default: this machine's)", platformValue)
+    .option("--iidfile <file>", "write the image ID to the file")
+    .option("--metadata-file <file>", "write build result metadata to the file (buildx's keys)");
+}
+
+export function parseLabels(list: readonly string[]): Record<string, string> {
+  return Object.fromEntries(list.map((kv) => (kv.includes("=") ? [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] : [kv, ""])));
+}
+
+/**
+ * The build's inputs; `--iidfile` and `--metadata-file` are removed first, as buildx removes
+ * them, so a failed build never leaves an earlier build's ID for a script to pick up.
+ */
+export async function openBuildInputs(store: Store, context: string, opts: BuildFlags): Promise<BuildInput> {
+  for (const f of [opts.iidfile, opts.metadataFile]) if (f !== undefined) await rm(f, { force: true });
+  return openBuildInput({ context, file: opts.file, tmp: store.layout.tmp, stdin: () => process.stdin });
+}
+
+/** Writes `--iidfile` (the image ID, no newline, as docker writes it) and `--metadata-file` (buildx's keys), each temp-then-rename. */
+export async function writeBuildResults(opts: BuildFlags, tags: readonly string[], result: { id: string; manifest: Descriptor }): Promise<void> {
+  if (opts.iidfile !== undefined) await atomicWrite(opts.iidfile, result.id, dirname(opts.iidfile));
+  if (opts.metadataFile !== undefined) {
+    const metadata = {
+      "containerimage.config.digest": result.id,
+      "containerimage.descriptor": { mediaType: result.manifest.mediaType, digest: result.manifest.digest, size: result.manifest.size },
+      "containerimage.digest": result.manifest.digest,
+      ...(tags.length > 0 && { "image.name": tags.join(",") }),
+    };
+    await atomicWrite(opts.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`, dirname(opts.metadataFile));
+  }
+}
