@@ -66,6 +66,7 @@ export const RUNTIME_ERRORS = {
   PLAN_COPY_THEN_DELETE: e("build", 0, "a warning, the build goes on: a file a COPY adds is deleted by a later RUN, so its bytes stay in the image"),
 
   // Images in the store and as archives (runtime/image/, runtime/store/).
+  FILTER_INVALID: e("image", 1, "a -f/--filter name the command does not take, or a value it cannot use (docker's \"invalid filter 'NAME'\")"),
   IMAGE_NOT_FOUND: e("image", 1, "no image of that name, ID or digest in the store (container commands exit 125)"),
   IMAGE_IN_USE: e("image", 1, "rmi refused: a container uses the image, or it is named more than once (use -f)"),
   INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),

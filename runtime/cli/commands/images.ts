@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
+import { collectFilter, type Filters } from "../filters.ts";
+import { selectImages } from "../image-select.ts";
 import { humanSize, shortId, table, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 
@@ -10,20 +12,18 @@ interface ListOptions {
   trunc: boolean;
   digests?: boolean;
   format: "table" | "json";
+  filter?: Filters;
 }
 
-async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
+async function listImages(reference: string | undefined, cmd: Command, opts: ListOptions): Promise<void> {
   const store = await openStore(cmd);
-  const refs = await store.refs.list();
-  const images = await Promise.all(refs.map(({ descriptor }) => store.loadManifest(descriptor)));
   const rows: Record<string, string>[] = [];
-  for (const [i, { name, descriptor }] of refs.entries()) {
-    const img = images[i] as (typeof images)[number];
+  for (const { image: img, name } of await selectImages(store, opts.filter ?? new Map(), reference)) {
     const parsed = name ? parseName(name) : undefined;
     rows.push({
       Repository: parsed ? familiarRepo(parsed) : "<none>",
       Tag: parsed?.tag ?? "<none>",
-      Digest: descriptor.digest,
+      Digest: img.manifestDigest,
       ID: opts.trunc ? shortId(img.configDigest) : img.configDigest,
       CreatedAt: img.config.created ?? "",
       CreatedSince: timeAgo(img.config.created),
@@ -33,7 +33,8 @@ async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
   // Newest first. RFC 3339 times compare as strings; localeCompare would load ICU's collator (~10 ms).
   rows.sort((a, b) => ((a.CreatedAt ?? "") < (b.CreatedAt ?? "") ? 1 : (a.CreatedAt ?? "") > (b.CreatedAt ?? "") ? -1 : 0));
   if (opts.quiet) {
-    process.stdout.write([...new Set(rows.map((r) => r.ID))].map((id) => `${id}\n`).join(""));
+    // One ID per row, as docker prints them (an image of two names twice).
+    process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
     return;
   }
   if (opts.format === "json") {
@@ -49,11 +50,13 @@ export function registerImages(program: Command): void {
   const describe = (c: Command) =>
     c
       .description("List images")
+      .argument("[reference]", "only images of this REPO[:TAG] (a pattern, as -f reference=)")
+      .option("-f, --filter <filter>", "dangling=true|false, label=K[=V], before=IMAGE, since=IMAGE, until=TIME, reference=PATTERN; repeatable", collectFilter)
       .option("-q, --quiet", "only show image IDs")
       .option("--digests", "show digests")
       .option("--no-trunc", "do not truncate output")
       .addOption(new Option("--format <format>", "table or json (one object per line)").choices(["table", "json"]).default("table"))
-      .action(async (opts: ListOptions, cmd: Command) => listImages(cmd, opts));
+      .action(async (reference: string | undefined, opts: ListOptions, cmd: Command) => listImages(reference, cmd, opts));
   describe(program.command("images"));
   describe(imageGroup(program).command("ls").alias("list"));
 }
