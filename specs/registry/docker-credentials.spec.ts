@@ -73,6 +73,10 @@ describe("registry credentials in docker's config.json", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(existsSync(join(home, ".config/strata/auth.json"))).toBe(false);
     expect(strata(root, ["push", `${reg.host}/private:1`], { env }).code).toBe(0);
+    // No -u/-p: the stored login is tried first (docker's loginWithStoredCredentials).
+    const again = strata(root, ["login", reg.host], { env });
+    expect(again).toMatchObject({ code: 0, stderr: "" });
+    expect(again.stdout).toBe("Authenticating with existing credentials... [Username: alice]\nTo login with a different account, run 'strata logout' followed by 'strata login'\n\nLogin Succeeded\n");
     const out = strata(root, ["logout", reg.host], { env });
     expect(out).toMatchObject({ code: 0, stdout: `Removing login credentials for ${reg.host}\n` });
     expect(JSON.parse(readFileSync(path, "utf8")).auths[reg.host]).toBeUndefined();
@@ -91,7 +95,7 @@ describe("registry credentials in docker's config.json", () => {
     expect(existsSync(join(home, ".docker"))).toBe(false);
   });
 
-  it("refuses what docker refuses, before asking the registry", async () => {
+  it("refuses what docker refuses; a stale stored login is reported, then asked for", async () => {
     const env = { HOME: fresh("refusals") };
     const both = await strataAsync(root, ["login", "-u", "alice", "-p", "s3cret", "--password-stdin", reg.host], { env, input: "s3cret" });
     expect(both.code).toBe(2);
@@ -101,6 +105,11 @@ describe("registry credentials in docker's config.json", () => {
     const noTty = strata(root, ["login", reg.host], { env });
     expect(noTty.code).toBe(1);
     expect(noTty.stderr).toMatch(/Cannot perform an interactive login from a non TTY device/);
+    mkdirSync(join(env.HOME, ".docker"));
+    writeFileSync(join(env.HOME, ".docker/config.json"), JSON.stringify({ auths: { [reg.host]: { auth: b64("alice:stale") } } }));
+    const stale = strata(root, ["login", reg.host], { env });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/^Stored credentials invalid or expired\nstrata: error\[CREDENTIALS_MISSING\]: Cannot perform an interactive login from a non TTY device\n$/);
   });
 
   it("asks for the username and password on a terminal, the password unechoed", async () => {

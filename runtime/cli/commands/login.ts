@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { authKey, type Credentials, removeCredentials, saveCredentials } from "../../registry/auth.ts";
+import { authKey, type Credentials, credentialsFor, removeCredentials, saveCredentials } from "../../registry/auth.ts";
 import { RegistryClient } from "../../registry/client.ts";
 import { dockerConfigPath, legacyAuthPath } from "../../registry/docker-config.ts";
+import { RegistryError } from "../../registry/errors.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collect, insecureRegistries } from "../options.ts";
 import { ask } from "../prompt.ts";
@@ -54,6 +55,25 @@ async function verify(key: string, credentials: Credentials, insecure: string[])
   }
 }
 
+/**
+ * docker login with no -u/-p tries the stored login first (loginWithStoredCredentials); when the
+ * registry refuses it, it says so on stderr and asks as usual. True when it logged in.
+ */
+async function storedLogin(key: string, insecure: string[]): Promise<boolean> {
+  const stored = await credentialsFor(key);
+  if (!stored) return false;
+  process.stdout.write(`Authenticating with existing credentials... [Username: ${stored.username}]\nTo login with a different account, run 'strata logout' followed by 'strata login'\n\n`);
+  try {
+    await verify(key, stored, insecure);
+  } catch (e) {
+    process.stderr.write(e instanceof RegistryError && e.status === 401 ? "Stored credentials invalid or expired\n" : `Login did not succeed, error: ${(e as Error).message}\n`);
+    return false;
+  }
+  await saveCredentials(key, stored);
+  process.stdout.write("Login Succeeded\n");
+  return true;
+}
+
 export function registerLogin(program: Command): void {
   program
     .command("login")
@@ -65,6 +85,7 @@ export function registerLogin(program: Command): void {
     .option("--insecure-registry <host>", "allow plain HTTP to this registry; repeatable", collect, [])
     .action(async (server: string | undefined, opts: LoginOptions) => {
       const key = authKey(server ?? INDEX_SERVER);
+      if (!opts.username && !opts.password && !opts.passwordStdin && (await storedLogin(key, opts.insecureRegistry))) return;
       const credentials = await credentialsFrom(opts);
       await verify(key, credentials, opts.insecureRegistry);
       await saveCredentials(key, credentials);
