@@ -17,6 +17,8 @@ import { withLock } from "./lock.ts";
 export interface GcOptions {
   /** Also drop the build cache: cache records and the layers only they keep. */
   readonly buildCache: boolean;
+  /** With buildCache: only the records last written before this time (ms since the epoch; prune's until=). */
+  readonly buildCacheBefore?: number;
   /** Also delete RUN --mount=type=cache directories. */
   readonly cacheMounts: boolean;
   /** Layers something outside the store's names still uses (containers' images). */
@@ -65,7 +67,8 @@ async function collect(store: Store, o: GcOptions): Promise<GcResult> {
   for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
     const path = join(store.layout.cache, name);
     const rec = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { diffId?: string | null };
-    if (o.buildCache || rec.diffId === undefined) {
+    const old = o.buildCacheBefore === undefined || ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) < o.buildCacheBefore;
+    if ((o.buildCache && old) || rec.diffId === undefined) {
       await rm(path, { force: true });
       cacheRecordNames.push(name.replace(/\.json$/, ""));
     } else if (rec.diffId !== null) keep.add(rec.diffId);

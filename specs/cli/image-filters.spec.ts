@@ -11,7 +11,7 @@
  *   "untagged: NAME" / "deleted: ID", a blank line, "Total reclaimed space: SIZE" (units.HumanSize).
  * Images are loaded from OCI archives written here, with the created times and labels they need.
  */
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeLayeredArchive } from "../helpers/oci-archive.ts";
@@ -172,18 +172,29 @@ describe("system prune", () => {
     expect(strata(root, ["system", "prune", "-f", "--volumes", "--filter", "until=1h"]).stderr).toMatch(/The "until" filter is not supported with "--volumes"/);
   });
 
-  it("-a -f removes stopped containers, then every image no container uses", () => {
+  it("-a -f removes stopped containers, then every image no container uses, then the build cache; filters narrow each", () => {
     const run = strata(root, ["run", "--name", "sp1", "busybox:latest", "true"]);
     expect(run.code, run.stderr).toBe(0);
-    strata(root, ["tag", "busybox:latest", "kept:1"]);
+    const ctx = tempDir("sysprune-ctx");
+    writeFileSync(join(ctx, "Dockerfile"), "FROM busybox:latest\nRUN echo cached > /c\n");
+    const built = strata(root, ["build", "-q", "-t", "kept:1", ctx]);
+    rmSync(ctx, { recursive: true, force: true });
+    expect(built.code, built.stderr).toBe(0);
     // The exited container still holds busybox's image: image prune -a keeps it, as docker's does.
-    expect(strata(root, ["image", "prune", "-a", "-f"]).stdout).toBe("Total reclaimed space: 0B\n");
+    expect(strata(root, ["image", "prune", "-a", "-f", "--filter", "label=none=1"]).stdout).toBe("Total reclaimed space: 0B\n");
+    // Everything here is newer than an hour, and nothing carries the label: nothing goes.
+    expect(strata(root, ["system", "prune", "-a", "-f", "--filter", "until=1h"]).stdout).toBe("Total reclaimed space: 0B\n");
+    expect(strata(root, ["system", "prune", "-a", "-f", "--filter", "label=none=1"]).stdout).toBe("Total reclaimed space: 0B\n");
     const id = strata(root, ["ps", "-a", "-q"]).stdout.trim();
     expect(id).toMatch(/^[a-f0-9]{12}$/);
     const r = strata(root, ["system", "prune", "-a", "-f"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Deleted Containers:\n[a-f0-9]{12,64}\n\nDeleted Images:\nuntagged: busybox:latest\nuntagged: kept:1\ndeleted: sha256:[a-f0-9]{64}\n\n(Deleted build cache objects:\n(\S+\n)+\n)?Total reclaimed space: \S+B\n$/);
+    expect(r.stdout).toMatch(
+      /^Deleted Containers:\n[a-f0-9]{12,64}\n\nDeleted Images:\n(untagged: [\w:]+\ndeleted: sha256:[a-f0-9]{64}\n){2}\nDeleted build cache objects:\n(\S+\n)+\nTotal reclaimed space: \S+B\n$/,
+    );
     expect(r.stdout).toContain(id);
+    expect(r.stdout).toContain("untagged: busybox:latest\n");
+    expect(r.stdout).toContain("untagged: kept:1\n");
     expect(strata(root, ["images", "-q"]).stdout).toBe("");
     expect(strata(root, ["ps", "-a", "-q"]).stdout).toBe("");
   });

@@ -4,9 +4,10 @@ import { removeContainer } from "../../container/lifecycle.ts";
 import { listContainers } from "../../container/state.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectGarbage } from "../../store/gc.ts";
+import { storedImages } from "../../store/image-list.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
-import { collectFilter, type Filters } from "../filters.ts";
+import { collectFilter, type Filters, labelsMatch, untilTime } from "../filters.ts";
 import { humanSize } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { checkPruneFilters, pruneImages } from "../image-prune.ts";
@@ -45,9 +46,13 @@ function section(heading: string, lines: readonly string[]): string {
   return lines.length === 0 ? "" : `${heading}\n${lines.map((l) => `${l}\n`).join("")}\n`;
 }
 
-async function pruneContainers(store: Store): Promise<string[]> {
+/** docker's container prune: every container not running, created before until=, with the labels asked for (a container's are its image's). */
+async function pruneContainers(store: Store, filters: Filters): Promise<string[]> {
+  const until = (filters.get("until") ?? []).map((v) => untilTime(v));
+  const labels = new Map((await storedImages(store)).map((i) => [i.configDigest, i.config.config?.Labels]));
   const ids: string[] = [];
   for (const rec of await listContainers(store)) {
+    if (until.some((t) => !(Date.parse(rec.created) < t)) || !labelsMatch(filters, labels.get(rec.imageId))) continue;
     if (isRunning(await containerStatus(store, rec))) continue;
     await removeContainer(store, rec, false);
     ids.push(rec.id);
@@ -63,7 +68,7 @@ export function registerPrune(program: Command, system: Command): void {
     .option("-f, --force", "do not prompt for confirmation")
     .option("--filter <filter>", "until=TIME, label=K[=V], label!=K[=V]; repeatable", collectFilter)
     .action(async (o: PruneOptions, cmd: Command) => {
-      const filters = o.filter ?? new Map();
+      const filters: Filters = o.filter ?? new Map();
       checkPruneFilters(filters);
       if (!o.force && !(await confirm(o.all ? ALL_WARNING : DANGLING_WARNING))) return;
       const r = await pruneImages(await openStore(cmd), o.all ?? false, filters);
@@ -77,14 +82,22 @@ export function registerPrune(program: Command, system: Command): void {
     .option("--volumes", "also anonymous volumes (Strata makes none)")
     .option("--filter <filter>", "until=TIME, label=K[=V], label!=K[=V]; repeatable", collectFilter)
     .action(async (o: PruneOptions, cmd: Command) => {
-      const filters = o.filter ?? new Map();
+      const filters: Filters = o.filter ?? new Map();
       if (o.volumes && filters.has("until")) throw new StrataError("USAGE", `ERROR: The "until" filter is not supported with "--volumes"`);
       checkPruneFilters(filters);
       if (!o.force && !(await confirm(systemWarning(o)))) return;
       const store = await openStore(cmd);
-      const containers = await pruneContainers(store);
+      const containers = await pruneContainers(store, filters);
       const images = await pruneImages(store, o.all ?? false, filters);
-      const cache = await collectGarbage(store, { buildCache: true, cacheMounts: true, inUse: (await containerUse(store)).layers });
+      // Build cache records carry no labels: a label filter matches none of them (nor the cache mounts).
+      const labelled = filters.has("label") || filters.has("label!");
+      const until = (filters.get("until") ?? []).map((v) => untilTime(v));
+      const cache = await collectGarbage(store, {
+        buildCache: !labelled,
+        ...(until.length > 0 && { buildCacheBefore: Math.min(...until) }),
+        cacheMounts: !labelled && until.length === 0,
+        inUse: (await containerUse(store)).layers,
+      });
       process.stdout.write(
         `${section("Deleted Containers:", containers)}${section("Deleted Images:", images.lines)}${section("Deleted build cache objects:", cache.cacheRecordNames)}Total reclaimed space: ${humanSize(images.bytes + cache.bytes, 4)}\n`,
       );
