@@ -81,7 +81,7 @@ export const RUNTIME_ERRORS = {
 
   // Registries (runtime/registry/).
   REGISTRY_UNREACHABLE: e("registry", 1, "the registry could not be reached (DNS, connection refused, timeout) after retries"),
-  CREDENTIALS_MISSING: e("registry", 1, "strata login needs a username (-u) and a password (-p, or --password-stdin), as docker login does"),
+  CREDENTIALS_MISSING: e("registry", 1, "strata login has no username or password: give -u and --password-stdin (or -p), or run it on a terminal to be asked, as docker login does"),
   CREDENTIALS_CONFIG: e("registry", 1, "$DOCKER_CONFIG/config.json (default ~/.docker/config.json) is not a JSON object; not overwritten"),
   CREDENTIAL_HELPER: e("registry", 1, "a docker-credential-<name> helper (credsStore, credHelpers) is missing or failed"),
   REGISTRY_UNAUTHORIZED: e("registry", 1, "the registry wants credentials, or refused them: strata login HOST"),
