@@ -112,26 +112,45 @@ describe("registry credentials in docker's config.json", () => {
     expect(stale.stderr).toMatch(/^Stored credentials invalid or expired\nstrata: error\[CREDENTIALS_MISSING\]: Cannot perform an interactive login from a non TTY device\n$/);
   });
 
-  it("asks for the username and password on a terminal, the password unechoed", async () => {
-    const home = fresh("tty");
+  /** `strata login HOST` on a pseudo-terminal (script(1)), answering each prompt as it appears. */
+  async function loginOnTty(home: string, answers: [string, string][]): Promise<{ code: number | null; out: string }> {
     const cmd = `${process.execPath} ${join(repoRoot, "bin/strata.js")} --root ${root} login ${reg.host}`;
     const child = spawn("script", ["-qec", cmd, "/dev/null"], { env: { ...process.env, HOME: home }, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
-    const answered = new Set<string>();
+    let next = 0;
     child.stdout.on("data", (b: Buffer) => {
       out += b.toString();
-      if (out.includes("Username: ") && !answered.has("u")) {
-        answered.add("u");
-        child.stdin.write("alice\r");
-      }
-      if (out.includes("Password: ") && !answered.has("p")) {
-        answered.add("p");
-        child.stdin.write("s3cret\r");
+      const a = answers[next];
+      if (a && out.includes(a[0])) {
+        next++;
+        child.stdin.write(`${a[1]}\r`);
       }
     });
     const code = await new Promise<number | null>((r) => child.on("close", r));
+    return { code, out };
+  }
+
+  it("asks for the username and password on a terminal, the password unechoed", async () => {
+    const home = fresh("tty");
+    const { code, out } = await loginOnTty(home, [
+      ["Username: ", "alice"],
+      ["Password: ", "s3cret"],
+    ]);
     expect(out).toMatch(/Username: alice\s*\r?\nPassword: \s*\r?\nLogin Succeeded/);
     expect(out).not.toContain("s3cret");
+    expect(code).toBe(0);
+    expect(JSON.parse(readFileSync(join(home, ".docker/config.json"), "utf8")).auths[reg.host].auth).toBe(b64("alice:s3cret"));
+  });
+
+  it("on a terminal, a stale stored login is reported and its user offered as the default", async () => {
+    const home = fresh("tty-stale");
+    mkdirSync(join(home, ".docker"));
+    writeFileSync(join(home, ".docker/config.json"), JSON.stringify({ auths: { [reg.host]: { auth: b64("alice:stale") } } }));
+    const { code, out } = await loginOnTty(home, [
+      ["Username (alice): ", ""],
+      ["Password: ", "s3cret"],
+    ]);
+    expect(out).toMatch(/Stored credentials invalid or expired\r?\nUsername \(alice\): \s*\r?\nPassword: \s*\r?\nLogin Succeeded/);
     expect(code).toBe(0);
     expect(JSON.parse(readFileSync(join(home, ".docker/config.json"), "utf8")).auths[reg.host].auth).toBe(b64("alice:s3cret"));
   });

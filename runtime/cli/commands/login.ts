@@ -25,7 +25,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** docker's verifyLoginOptions and PromptUserForCredentials, in its words. */
-async function credentialsFrom(opts: LoginOptions): Promise<Credentials> {
+async function credentialsFrom(opts: LoginOptions, defaultUsername: string | undefined): Promise<Credentials> {
   let password = opts.password;
   if (password) {
     process.stderr.write("WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
@@ -37,7 +37,8 @@ async function credentialsFrom(opts: LoginOptions): Promise<Credentials> {
   }
   let username = opts.username;
   if ((!username || !password) && !process.stdin.isTTY) throw new StrataError("CREDENTIALS_MISSING", "Cannot perform an interactive login from a non TTY device");
-  if (!username) username = await ask("Username: ");
+  // The stored login's user is offered, as docker's "Username (alice): ".
+  if (!username) username = (await ask(defaultUsername ? `Username (${defaultUsername}): ` : "Username: ")) || defaultUsername;
   if (!username) throw new StrataError("CREDENTIALS_MISSING", "Non-null Username Required");
   if (!password) password = await ask("Password: ", { hidden: true });
   if (!password) throw new StrataError("CREDENTIALS_MISSING", "Password Required");
@@ -57,21 +58,21 @@ async function verify(key: string, credentials: Credentials, insecure: string[])
 
 /**
  * docker login with no -u/-p tries the stored login first (loginWithStoredCredentials); when the
- * registry refuses it, it says so on stderr and asks as usual. True when it logged in.
+ * registry refuses it, it says so on stderr and asks as usual. Whether it logged in, and the stored user.
  */
-async function storedLogin(key: string, insecure: string[]): Promise<boolean> {
+async function storedLogin(key: string, insecure: string[]): Promise<{ done: boolean; username?: string }> {
   const stored = await credentialsFor(key);
-  if (!stored) return false;
+  if (!stored) return { done: false };
   process.stdout.write(`Authenticating with existing credentials... [Username: ${stored.username}]\nTo login with a different account, run 'strata logout' followed by 'strata login'\n\n`);
   try {
     await verify(key, stored, insecure);
   } catch (e) {
     process.stderr.write(e instanceof RegistryError && e.status === 401 ? "Stored credentials invalid or expired\n" : `Login did not succeed, error: ${(e as Error).message}\n`);
-    return false;
+    return { done: false, username: stored.username };
   }
   await saveCredentials(key, stored);
   process.stdout.write("Login Succeeded\n");
-  return true;
+  return { done: true };
 }
 
 export function registerLogin(program: Command): void {
@@ -85,8 +86,9 @@ export function registerLogin(program: Command): void {
     .option("--insecure-registry <host>", "allow plain HTTP to this registry; repeatable", collect, [])
     .action(async (server: string | undefined, opts: LoginOptions) => {
       const key = authKey(server ?? INDEX_SERVER);
-      if (!opts.username && !opts.password && !opts.passwordStdin && (await storedLogin(key, opts.insecureRegistry))) return;
-      const credentials = await credentialsFrom(opts);
+      const stored = !opts.username && !opts.password && !opts.passwordStdin ? await storedLogin(key, opts.insecureRegistry) : { done: false };
+      if (stored.done) return;
+      const credentials = await credentialsFrom(opts, stored.username);
       await verify(key, credentials, opts.insecureRegistry);
       await saveCredentials(key, credentials);
       process.stdout.write("Login Succeeded\n");
