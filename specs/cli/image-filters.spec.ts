@@ -76,6 +76,8 @@ describe("images [REPO[:TAG]] and -f filters", () => {
 
   it("dangling=true|false, with -q", () => {
     expect(strata(root, ["images", "-f", "dangling=true", "-q"]).stdout).toBe(`${short(ids.dangling)}\n`);
+    // `docker images -a -q` (as in `docker rmi $(docker images -a -q)`): no intermediate images here, the same IDs.
+    expect(strata(root, ["images", "-a", "-q"]).stdout).toBe(strata(root, ["images", "-q"]).stdout);
     expect(names(strata(root, ["images", "--filter", "dangling=false"]).stdout)).not.toContain("<none>:<none>");
   });
 

@@ -52,6 +52,7 @@ export function registerImages(program: Command): void {
       .description("List images")
       .argument("[reference]", "only images of this REPO[:TAG] (a pattern, as -f reference=)")
       .option("-f, --filter <filter>", "dangling=true|false, label=K[=V], before=IMAGE, since=IMAGE, until=TIME, reference=PATTERN; repeatable", collectFilter)
+      .option("-a, --all", "show all images (Strata keeps no intermediate images: the same list)")
       .option("-q, --quiet", "only show image IDs")
       .option("--digests", "show digests")
       .option("--no-trunc", "do not truncate output")
