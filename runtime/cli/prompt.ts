@@ -62,7 +62,9 @@ export async function ask(message: string, options: { hidden?: boolean } = {}): 
   if (tty) process.stdin.setRawMode(true);
   process.stdout.write(message);
   try {
-    return (await nextLine())?.trim() ?? "";
+    const line = (await nextLine()) ?? "";
+    // A raw tty hands over the erase key too (DEL or BS): apply it, as the cooked tty would have.
+    return (tty ? [...line].reduce((s, c) => (c === "\u007f" || c === "\b" ? s.slice(0, -1) : s + c), "") : line).trim();
   } finally {
     if (tty) {
       process.stdin.setRawMode(false);

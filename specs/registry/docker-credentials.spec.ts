@@ -148,7 +148,8 @@ describe("registry credentials in docker's config.json", () => {
     writeFileSync(join(home, ".docker/config.json"), JSON.stringify({ auths: { [reg.host]: { auth: b64("alice:stale") } } }));
     const { code, out } = await loginOnTty(home, [
       ["Username (alice): ", ""],
-      ["Password: ", "s3cret"],
+      // A mistyped character erased with the terminal's DEL.
+      ["Password: ", "s3crx\u007fet"],
     ]);
     expect(out).toMatch(/Stored credentials invalid or expired\r?\nUsername \(alice\): \s*\r?\nPassword: \s*\r?\nLogin Succeeded/);
     expect(code).toBe(0);
