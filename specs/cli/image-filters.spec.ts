@@ -171,7 +171,8 @@ describe("system prune", () => {
     expect(strata(root, ["system", "prune", "-a", "--volumes", "--filter", "label=x=1"]).stdout).toBe(
       "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all anonymous volumes not used by at least one container\n  - all images without at least one container associated to them\n  - all build cache\n\n  Items to be pruned will be filtered with:\n  - label=x=1\n\nAre you sure you want to continue? [y/N] ",
     );
-    expect(strata(root, ["system", "prune", "-f", "--volumes", "--filter", "until=1h"]).stderr).toMatch(/The "until" filter is not supported with "--volumes"/);
+    // docker/cli system/prune.go: refused before any prompt or work, exit 1.
+    expect(strata(root, ["system", "prune", "-f", "--volumes", "--filter", "until=1h"])).toMatchObject({ code: 1, stderr: 'strata: error[FILTER_INVALID]: The "until" filter is not supported with "--volumes"\n' });
   });
 
   it("-a -f removes stopped containers, then every image no container uses, then the build cache; filters narrow each", () => {

@@ -83,7 +83,7 @@ export function registerPrune(program: Command, system: Command): void {
     .option("--filter <filter>", "until=TIME, label=K[=V], label!=K[=V]; repeatable", collectFilter)
     .action(async (o: PruneOptions, cmd: Command) => {
       const filters: Filters = o.filter ?? new Map();
-      if (o.volumes && filters.has("until")) throw new StrataError("USAGE", `ERROR: The "until" filter is not supported with "--volumes"`);
+      if (o.volumes && filters.has("until")) throw new StrataError("FILTER_INVALID", `The "until" filter is not supported with "--volumes"`);
       checkPruneFilters(filters);
       if (!o.force && !(await confirm(systemWarning(o)))) return;
       const store = await openStore(cmd);
