@@ -1,5 +1,8 @@
-/** Sizes as docker prints them: decimal units, three significant digits ("4.26MB", "0B"). */
-export function humanSize(bytes: number): string {
+/**
+ * Sizes as docker prints them (go-units HumanSizeWithPrecision): decimal units, three significant
+ * digits in tables ("4.26MB", "0B"), four in prune's "Total reclaimed space" (units.HumanSize).
+ */
+export function humanSize(bytes: number, precision = 3): string {
   const units = ["B", "kB", "MB", "GB", "TB"];
   let v = bytes;
   let i = 0;
@@ -7,7 +10,7 @@ export function humanSize(bytes: number): string {
     v /= 1000;
     i++;
   }
-  return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
+  return `${i === 0 ? v : Number(v.toPrecision(precision))}${units[i]}`;
 }
 
 /** "2 minutes ago", like docker's units.HumanDuration. */

@@ -67,6 +67,7 @@ export const RUNTIME_ERRORS = {
   PLAN_COPY_THEN_DELETE: e("build", 0, "a warning, the build goes on: a file a COPY adds is deleted by a later RUN, so its bytes stay in the image"),
 
   // Images in the store and as archives (runtime/image/, runtime/store/).
+  FILTER_INVALID: e("image", 1, "a -f/--filter name the command does not take, or a value it cannot use (docker's \"invalid filter 'NAME'\")"),
   IMAGE_NOT_FOUND: e("image", 1, "no image of that name, ID or digest in the store (container commands exit 125)"),
   IMAGE_IN_USE: e("image", 1, "rmi refused: a container uses the image, or it is named more than once (use -f)"),
   INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),
@@ -81,7 +82,9 @@ export const RUNTIME_ERRORS = {
 
   // Registries (runtime/registry/).
   REGISTRY_UNREACHABLE: e("registry", 1, "the registry could not be reached (DNS, connection refused, timeout) after retries"),
-  CREDENTIALS_MISSING: e("registry", 1, "strata login needs a username (-u) and a password (-p, or --password-stdin), as docker login does"),
+  CREDENTIALS_MISSING: e("registry", 1, "strata login has no username or password: give -u and --password-stdin (or -p), or run it on a terminal to be asked, as docker login does"),
+  CREDENTIALS_CONFIG: e("registry", 1, "$DOCKER_CONFIG/config.json (default ~/.docker/config.json) is not a JSON object; not overwritten"),
+  CREDENTIAL_HELPER: e("registry", 1, "a docker-credential-<name> helper (credsStore, credHelpers) is missing or failed"),
   REGISTRY_UNAUTHORIZED: e("registry", 1, "the registry wants credentials, or refused them: strata login HOST"),
   REGISTRY_DENIED: e("registry", 1, "the registry refused the request for these credentials (HTTP 403)"),
   REGISTRY_NOT_FOUND: e("registry", 1, "the registry has no such repository or blob (HTTP 404)"),

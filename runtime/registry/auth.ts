@@ -1,52 +1,36 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { type AuthEntry, type DockerConfig, dockerConfigPath, legacyAuthPath, readDockerConfig, writeDockerConfig } from "./docker-config.ts";
+import { helperErase, helperGet, helperStore } from "./cred-helper.ts";
 
 /**
- * Registry credentials. `strata login` writes Strata's own file,
- * $HOME/.config/strata/auth.json (mode 0600), in docker's config.json shape
- * ({"auths": {"HOST": {"auth": base64("user:pass")}}}), so it can be copied
- * either way. Look-ups read it first, then docker's ~/.docker/config.json
- * (or $DOCKER_CONFIG/config.json): `auths` entries with `auth` or
- * `username`/`password`. Docker Hub is stored under
- * https://index.docker.io/v1/ as docker does. Credential helpers are not run.
+ * Registry credentials, kept the docker way (docker-config.ts): in $DOCKER_CONFIG/config.json
+ * (default ~/.docker/config.json), through the registry's `credHelpers` helper or the
+ * `credsStore` one when the file names one (cred-helper.ts), else in `auths` as
+ * base64("user:pass"). Docker Hub is stored under https://index.docker.io/v1/ as docker does.
+ * Logins an older Strata kept in ~/.config/strata/auth.json (the same shape) are still read,
+ * after docker's file, and never written.
  */
 export interface Credentials {
   readonly username: string;
   readonly password: string;
 }
 
-interface AuthFile {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
-  [k: string]: unknown;
-}
-
-const home = () => process.env.HOME ?? homedir();
-export function strataAuthPath(): string {
-  return join(home(), ".config", "strata", "auth.json");
-}
-function dockerConfigPath(): string {
-  return join(process.env.DOCKER_CONFIG ?? join(home(), ".docker"), "config.json");
-}
-
-/** The key a registry is stored under: docker.io's legacy URL, else the host[:port]. */
+/** The key a registry is stored under: docker.io's legacy URL, else the host[:port] (docker's ConvertToHostname). */
 export function authKey(registry: string): string {
   const r = registry.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
   return r === "docker.io" || r === "index.docker.io" || r === "registry-1.docker.io" ? "https://index.docker.io/v1/" : r;
 }
 
-async function readAuthFile(path: string): Promise<AuthFile> {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as AuthFile;
-  } catch {
-    return {};
-  }
+function lookup<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  if (!map) return undefined;
+  return map[key] ?? Object.entries(map).find(([k]) => authKey(k) === key)?.[1];
 }
 
-function entryFor(file: AuthFile, registry: string): Credentials | undefined {
-  const key = authKey(registry);
-  const auths = file.auths ?? {};
-  const e = auths[key] ?? Object.entries(auths).find(([k]) => authKey(k) === key)?.[1];
+/** The helper that keeps `key`'s credentials: its credHelpers entry, else credsStore. */
+function helperFor(config: DockerConfig, key: string): string | undefined {
+  return lookup(config.credHelpers, key) ?? (config.credsStore || undefined);
+}
+
+function decode(e: AuthEntry | undefined): Credentials | undefined {
   if (!e) return undefined;
   if (e.auth) {
     const text = Buffer.from(e.auth, "base64").toString("utf8");
@@ -57,30 +41,49 @@ function entryFor(file: AuthFile, registry: string): Credentials | undefined {
   return undefined;
 }
 
+/** A file that cannot be read is warned about and skipped, as docker does when it loads its config. */
+async function readLenient(path: string): Promise<DockerConfig> {
+  try {
+    return await readDockerConfig(path);
+  } catch (e) {
+    process.stderr.write(`WARNING: Error loading config file: ${(e as Error).message}\n`);
+    return {};
+  }
+}
+
 export async function credentialsFor(registry: string): Promise<Credentials | undefined> {
-  return entryFor(await readAuthFile(strataAuthPath()), registry) ?? entryFor(await readAuthFile(dockerConfigPath()), registry);
-}
-
-async function writeAuthFile(file: AuthFile): Promise<void> {
-  const path = strataAuthPath();
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, flush: true });
-  await rename(tmp, path);
-}
-
-export async function saveCredentials(registry: string, c: Credentials): Promise<void> {
-  const file = await readAuthFile(strataAuthPath());
-  file.auths = { ...(file.auths ?? {}), [authKey(registry)]: { auth: Buffer.from(`${c.username}:${c.password}`).toString("base64") } };
-  await writeAuthFile(file);
-}
-
-/** Removes the stored login; false when there was none. */
-export async function removeCredentials(registry: string): Promise<boolean> {
-  const file = await readAuthFile(strataAuthPath());
   const key = authKey(registry);
-  if (!file.auths?.[key]) return false;
-  delete file.auths[key];
-  await writeAuthFile(file);
-  return true;
+  const config = await readLenient(dockerConfigPath());
+  const helper = helperFor(config, key);
+  const fromHelper = helper ? await helperGet(helper, key) : undefined;
+  return fromHelper ?? decode(lookup(config.auths, key)) ?? decode(lookup((await readLenient(legacyAuthPath())).auths, key));
+}
+
+/** Stores a login: through the registry's helper if the config names one, else in `auths`. */
+export async function saveCredentials(registry: string, c: Credentials): Promise<void> {
+  const key = authKey(registry);
+  const path = dockerConfigPath();
+  const config = await readDockerConfig(path);
+  const helper = helperFor(config, key);
+  if (helper) await helperStore(helper, key, c);
+  // With a helper docker keeps an empty entry, so `auths` still lists the registry.
+  const entry: AuthEntry = helper ? {} : { auth: Buffer.from(`${c.username}:${c.password}`).toString("base64") };
+  const auths = Object.fromEntries(Object.entries(config.auths ?? {}).filter(([k]) => authKey(k) !== key));
+  await writeDockerConfig(path, { ...config, auths: { ...auths, [key]: entry } });
+}
+
+/**
+ * Forgets `registry`'s login: its `auths` entries (any spelling of the host) and the helper's.
+ * Returns whether the read-only legacy file still holds a login for it.
+ */
+export async function removeCredentials(registry: string): Promise<{ legacyKept: boolean }> {
+  const key = authKey(registry);
+  const path = dockerConfigPath();
+  const config = await readDockerConfig(path);
+  const helper = helperFor(config, key);
+  if (helper) await helperErase(helper, key);
+  const auths = config.auths ?? {};
+  const kept = Object.fromEntries(Object.entries(auths).filter(([k]) => authKey(k) !== key));
+  if (Object.keys(kept).length !== Object.keys(auths).length) await writeDockerConfig(path, { ...config, auths: kept });
+  return { legacyKept: decode(lookup((await readLenient(legacyAuthPath())).auths, key)) !== undefined };
 }

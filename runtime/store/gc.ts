@@ -17,6 +17,8 @@ import { withLock } from "./lock.ts";
 export interface GcOptions {
   /** Also drop the build cache: cache records and the layers only they keep. */
   readonly buildCache: boolean;
+  /** With buildCache: only the records last written before this time (ms since the epoch; prune's until=). */
+  readonly buildCacheBefore?: number;
   /** Also delete RUN --mount=type=cache directories. */
   readonly cacheMounts: boolean;
   /** Layers something outside the store's names still uses (containers' images). */
@@ -27,6 +29,8 @@ export interface GcResult {
   readonly blobs: number;
   readonly snapshots: number;
   readonly cacheRecords: number;
+  /** The deleted cache records' names (their cache keys), for prune's "Deleted build cache objects". */
+  readonly cacheRecordNames: readonly string[];
   readonly bytes: number;
 }
 
@@ -59,13 +63,14 @@ async function collect(store: Store, o: GcOptions): Promise<GcResult> {
   const keep = await referencedBlobs(store);
   for (const d of leased) keep.add(d);
   for (const d of o.inUse ?? []) keep.add(d);
-  let cacheRecords = 0;
+  const cacheRecordNames: string[] = [];
   for (const name of await readdir(store.layout.cache).catch(() => [] as string[])) {
     const path = join(store.layout.cache, name);
     const rec = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { diffId?: string | null };
-    if (o.buildCache || rec.diffId === undefined) {
+    const old = o.buildCacheBefore === undefined || ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) < o.buildCacheBefore;
+    if ((o.buildCache && old) || rec.diffId === undefined) {
       await rm(path, { force: true });
-      cacheRecords++;
+      cacheRecordNames.push(name.replace(/\.json$/, ""));
     } else if (rec.diffId !== null) keep.add(rec.diffId);
   }
   // A kept layer keeps its remembered compressed forms (compressed.ts): they save recompressing on the next save or push.
@@ -104,5 +109,5 @@ async function collect(store: Store, o: GcOptions): Promise<GcResult> {
     await rm(join(links, name), { force: true });
   }
   if (o.cacheMounts) await rm(join(store.layout.root, "cache-mounts"), { recursive: true, force: true });
-  return { blobs, snapshots, cacheRecords, bytes };
+  return { blobs, snapshots, cacheRecords: cacheRecordNames.length, cacheRecordNames, bytes };
 }

@@ -94,6 +94,11 @@ export class RefStore {
     return removed;
   }
 
+  /** Removes every entry, named or not, that points at `manifestDigest` (prune deleting an image). */
+  async forget(manifestDigest: string): Promise<void> {
+    await this.update((index) => ({ ...index, manifests: index.manifests.filter((d) => d.digest !== manifestDigest) }));
+  }
+
   private async update(change: (index: IndexJson) => IndexJson): Promise<void> {
     await withLock(`${this.layout.index}.lock`, async () => {
       // Test-only (fs/failpoint.ts): the blobs are committed, the name not yet written, the lock held.

@@ -33,9 +33,10 @@ export function ustar(files: [string, Buffer][]): Buffer {
 /**
  * Writes an OCI archive of an image named `name` with `layers` layers, layer i holding the one
  * file layer/<i, 4 digits> ("layer i\n"), for `platform` (os/arch[/variant], default
- * linux/amd64); returns its manifest digest.
+ * linux/amd64), with the config's `created` and labels of `extra`; a name of "" writes none
+ * (an untagged image); returns its manifest digest.
  */
-export function writeLayeredArchive(path: string, name: string, layers: number, platform = "linux/amd64"): string {
+export function writeLayeredArchive(path: string, name: string, layers: number, platform = "linux/amd64", extra: { created?: string; labels?: Record<string, string> } = {}): string {
   const blobs: [string, Buffer][] = [];
   const put = (b: Buffer) => {
     const d = sha(b);
@@ -50,10 +51,10 @@ export function writeLayeredArchive(path: string, name: string, layers: number, 
     descriptors.push({ mediaType: "application/vnd.oci.image.layer.v1.tar", ...put(raw) });
   }
   const [os, architecture, variant] = platform.split("/");
-  const config = put(Buffer.from(JSON.stringify({ architecture, os, ...(variant !== undefined && { variant }), config: { Cmd: ["/bin/sh"] }, rootfs: { type: "layers", diff_ids: diffIds } })));
+  const config = put(Buffer.from(JSON.stringify({ architecture, os, ...(variant !== undefined && { variant }), ...(extra.created !== undefined && { created: extra.created }), config: { Cmd: ["/bin/sh"], ...(extra.labels !== undefined && { Labels: extra.labels }) }, rootfs: { type: "layers", diff_ids: diffIds } })));
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config }, layers: descriptors }));
   const m = put(manifest);
-  const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...m, annotations: { "org.opencontainers.image.ref.name": name } }] };
+  const index = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...m, ...(name !== "" && { annotations: { "org.opencontainers.image.ref.name": name } }) }] };
   writeFileSync(path, ustar([["oci-layout", Buffer.from('{"imageLayoutVersion":"1.0.0"}')], ["index.json", Buffer.from(JSON.stringify(index))], ...blobs]));
   return m.digest;
 }

@@ -37,7 +37,7 @@ describe("registry authentication", () => {
       // --password-stdin with nothing on stdin is refused; give it through -p for the rest.
       expect(login.code).toBe(1);
       expect(strata(root, ["login", "-u", "alice", "-p", "s3cret", reg.host], { env }).stdout).toBe("Login Succeeded\n");
-      const file = JSON.parse(readFileSync(join(home, ".config/strata/auth.json"), "utf8"));
+      const file = JSON.parse(readFileSync(join(home, ".docker/config.json"), "utf8"));
       expect(Buffer.from(file.auths[reg.host].auth, "base64").toString()).toBe("alice:s3cret");
       expect(strata(root, ["push", name], { env }).code).toBe(0);
       const other = tempDir("auth-pull");

@@ -32,7 +32,7 @@ async function killedAt(root: string, point: string, args: readonly string[], en
 
 /** blobs/ once prune has run: what the named images and the build cache need. */
 function settled(root: string): string[] {
-  ok(strata(root, ["system", "prune"]), "prune before the kill");
+  ok(strata(root, ["system", "prune", "-f"]), "prune before the kill");
   return blobs(root);
 }
 
@@ -63,7 +63,7 @@ function recovers(a: Arena, before: readonly string[], point: string): void {
   const next = ok(strata(a.root, ["images"]), `${point}: the next command`);
   expect(leftovers(a.root), `${point}: left after the next command (${next.stderr})`).toEqual([]);
   expectClean(a);
-  ok(strata(a.root, ["system", "prune"]), `${point}: prune`);
+  ok(strata(a.root, ["system", "prune", "-f"]), `${point}: prune`);
   expect(blobs(a.root), `${point}: orphans survived prune`).toEqual([...before]);
 }
 
@@ -92,7 +92,7 @@ describe("reliability: kill -9 at each failpoint (case 30), a locked store (case
     baseline = { id, onApp, pushed, save };
     // Only busybox is left: the app's blobs and snapshots are gone, so pull and build start afresh.
     ok(strata(a.root, ["rmi", "fp/app:1"]), "rmi");
-    ok(strata(a.root, ["system", "prune"]), "prune");
+    ok(strata(a.root, ["system", "prune", "-f"]), "prune");
   }, 240_000);
   afterAll(async () => {
     await reg?.stop();

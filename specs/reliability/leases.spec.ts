@@ -104,7 +104,7 @@ describe("leases: collections beside builds", () => {
     try {
       const prunes = looping(
         () =>
-          strataAsync(a.root, ["system", "prune"]).then((r) => {
+          strataAsync(a.root, ["system", "prune", "-f"]).then((r) => {
             if (r.code !== 0) throw new Error(`system prune exited ${r.code}: ${r.stderr}`);
           }),
         0,

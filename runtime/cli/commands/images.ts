@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
+import { collectFilter, type Filters } from "../filters.ts";
+import { selectImages } from "../image-select.ts";
 import { humanSize, shortId, table, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { IMAGE_HEADERS, goTimeString } from "../format-fields.ts";
@@ -13,21 +15,19 @@ interface ListOptions {
   trunc: boolean;
   digests?: boolean;
   format: OutputFormat;
+  filter?: Filters;
 }
 
-async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
+async function listImages(reference: string | undefined, cmd: Command, opts: ListOptions): Promise<void> {
   const store = await openStore(cmd);
-  const refs = await store.refs.list();
-  const images = await Promise.all(refs.map(({ descriptor }) => store.loadManifest(descriptor)));
   const rows: Record<string, string>[] = [];
-  for (const [i, { name, descriptor }] of refs.entries()) {
-    const img = images[i] as (typeof images)[number];
+  for (const { image: img, name } of await selectImages(store, opts.filter ?? new Map(), reference)) {
     const parsed = name ? parseName(name) : undefined;
     const size = humanSize(img.manifest.layers.reduce((n, l) => n + l.size, 0));
     rows.push({
       Repository: parsed ? familiarRepo(parsed) : "<none>",
       Tag: parsed?.tag ?? "<none>",
-      Digest: descriptor.digest,
+      Digest: img.manifestDigest,
       ID: opts.trunc ? shortId(img.configDigest) : img.configDigest,
       CreatedAt: img.config.created ?? "",
       CreatedSince: timeAgo(img.config.created),
@@ -48,7 +48,8 @@ async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
     return;
   }
   if (opts.quiet) {
-    process.stdout.write([...new Set(rows.map((r) => r.ID))].map((id) => `${id}\n`).join(""));
+    // One ID per row, as docker prints them (an image of two names twice).
+    process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
     return;
   }
   const head = ["REPOSITORY", "TAG", ...(opts.digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"];
@@ -60,11 +61,14 @@ export function registerImages(program: Command): void {
   const describe = (c: Command) =>
     c
       .description("List images")
+      .argument("[reference]", "only images of this REPO[:TAG] (a pattern, as -f reference=)")
+      .option("-f, --filter <filter>", "dangling=true|false, label=K[=V], before=IMAGE, since=IMAGE, until=TIME, reference=PATTERN; repeatable", collectFilter)
+      .option("-a, --all", "show all images (Strata keeps no intermediate images: the same list)")
       .option("-q, --quiet", "only show image IDs")
       .option("--digests", "show digests")
       .option("--no-trunc", "do not truncate output")
       .addOption(new Option("--format <format>", "table, json (one object per line), table TEMPLATE or a Go template").argParser(parseOutputFormat).default(parseOutputFormat("table"), "table"))
-      .action(async (opts: ListOptions, cmd: Command) => listImages(cmd, opts));
+      .action(async (reference: string | undefined, opts: ListOptions, cmd: Command) => listImages(reference, cmd, opts));
   describe(program.command("images"));
   describe(imageGroup(program).command("ls").alias("list"));
 }

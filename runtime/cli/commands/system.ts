@@ -1,17 +1,16 @@
 import { lstat, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { collectGarbage, referencedBlobs } from "../../store/gc.ts";
+import { referencedBlobs } from "../../store/gc.ts";
 import type { Store } from "../../store/store.ts";
 import { verifyStore } from "../../store/verify.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { humanSize, table } from "../format.ts";
-import { imageGroup } from "../image-group.ts";
-import { containerUse } from "../in-use.ts";
 import { DISK_USAGE_HEADERS } from "../format-fields.ts";
 import { strictFields } from "../go-template/exec.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
+import { registerPrune } from "./prune.ts";
 
 async function duBytes(path: string): Promise<number> {
   const st = await lstat(path).catch(() => undefined);
@@ -56,14 +55,6 @@ export function registerSystem(program: Command): void {
       process.stdout.write(formatItems(o.format, items, DISK_USAGE_HEADERS) ?? `${table(rows)}\n`);
     });
   system
-    .command("prune")
-    .description("Remove the build cache, cache mounts and everything no image needs")
-    .action(async (_o: unknown, cmd: Command) => {
-      const store = await openStore(cmd);
-      const r = await collectGarbage(store, { buildCache: true, cacheMounts: true, inUse: (await containerUse(store)).layers });
-      process.stdout.write(`Deleted ${r.blobs} blobs, ${r.snapshots} unpacked layers, ${r.cacheRecords} cache records\nTotal reclaimed space: ${humanSize(r.bytes)}\n`);
-    });
-  system
     .command("verify")
     .description("Re-hash every blob and check every reference")
     .action(async (_o: unknown, cmd: Command) => {
@@ -72,12 +63,5 @@ export function registerSystem(program: Command): void {
       process.stdout.write(problems.length === 0 ? "store verified: ok\n" : `${problems.length} problems\n`);
       if (problems.length > 0) process.exitCode = ExitCode.integrity;
     });
-  imageGroup(program)
-    .command("prune")
-    .description("Remove blobs and unpacked layers that no image and no build cache record needs")
-    .action(async (_o: unknown, cmd: Command) => {
-      const store = await openStore(cmd);
-      const r = await collectGarbage(store, { buildCache: false, cacheMounts: false, inUse: (await containerUse(store)).layers });
-      process.stdout.write(`Deleted ${r.blobs} blobs, ${r.snapshots} unpacked layers\nTotal reclaimed space: ${humanSize(r.bytes)}\n`);
-    });
+  registerPrune(program, system);
 }
