@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
+import { unpackedLayerSizes } from "../../image/unpacked-size.ts";
 import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
 import { humanSize, shortId, table, timeAgo } from "../format.ts";
@@ -16,6 +17,8 @@ async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
   const store = await openStore(cmd);
   const refs = await store.refs.list();
   const images = await Promise.all(refs.map(({ descriptor }) => store.loadManifest(descriptor)));
+  // docker shows the unpacked size, the same for one image id however it arrived.
+  const sizes = await Promise.all(images.map(async (img) => (await unpackedLayerSizes(store, img)).reduce((n, s) => n + s, 0)));
   const rows: Record<string, string>[] = [];
   for (const [i, { name, descriptor }] of refs.entries()) {
     const img = images[i] as (typeof images)[number];
@@ -27,7 +30,7 @@ async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
       ID: opts.trunc ? shortId(img.configDigest) : img.configDigest,
       CreatedAt: img.config.created ?? "",
       CreatedSince: timeAgo(img.config.created),
-      Size: humanSize(img.manifest.layers.reduce((n, l) => n + l.size, 0)),
+      Size: humanSize(sizes[i] ?? 0),
     });
   }
   // Newest first. RFC 3339 times compare as strings; localeCompare would load ICU's collator (~10 ms).

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { collectGarbage, referencedBlobs } from "../../store/gc.ts";
 import type { Store } from "../../store/store.ts";
+import { pruneDangling } from "../../store/dangling.ts";
 import { verifyStore } from "../../store/verify.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -19,22 +20,36 @@ async function duBytes(path: string): Promise<number> {
   return n;
 }
 
+/** docker/cli's formatter: the size and, of a non-zero total, the whole percent. */
+function reclaimable(bytes: number, total: number): string {
+  return total > 0 ? `${humanSize(bytes)} (${Math.trunc((bytes * 100) / total)}%)` : humanSize(bytes);
+}
+
+/**
+ * docker's counts: images by id, ACTIVE those a container uses (docker's
+ * system df), RECLAIMABLE what only the others need.
+ */
 async function usage(store: Store): Promise<string[][]> {
-  const images = await store.refs.list();
+  const ids = new Set(await Promise.all((await store.refs.list()).map(async (e) => (await store.loadManifest(e.descriptor)).configDigest)));
+  const used = (await containerUse(store)).images;
+  const active = [...ids].filter((id) => used.has(id)).length;
   const keep = await referencedBlobs(store);
+  const activeKeep = await referencedBlobs(store, (id) => used.has(id));
   let blobBytes = 0;
   let imageBytes = 0;
+  let activeBytes = 0;
   for (const hex of await readdir(store.layout.blobs).catch(() => [] as string[])) {
     const size = (await stat(join(store.layout.blobs, hex))).size;
     blobBytes += size;
     if (keep.has(`sha256:${hex}`)) imageBytes += size;
+    if (activeKeep.has(`sha256:${hex}`)) activeBytes += size;
   }
   const records = (await readdir(store.layout.cache).catch(() => [] as string[])).length;
   const snapshots = await duBytes(store.layout.snapshots);
   const mounts = await duBytes(join(store.layout.root, "cache-mounts"));
   return [
     ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
-    ["Images", String(images.length), String(images.length), humanSize(imageBytes), "0B"],
+    ["Images", String(ids.size), String(active), humanSize(imageBytes), reclaimable(imageBytes - activeBytes, imageBytes)],
     ["Build Cache", String(records), "0", humanSize(blobBytes - imageBytes), humanSize(blobBytes - imageBytes)],
     ["Unpacked layers", "-", "-", humanSize(snapshots), "-"],
     ["Cache mounts", "-", "-", humanSize(mounts), humanSize(mounts)],
@@ -71,7 +86,12 @@ export function registerSystem(program: Command): void {
     .description("Remove blobs and unpacked layers that no image and no build cache record needs")
     .action(async (_o: unknown, cmd: Command) => {
       const store = await openStore(cmd);
-      const r = await collectGarbage(store, { buildCache: false, cacheMounts: false, inUse: (await containerUse(store)).layers });
+      const use = await containerUse(store);
+      // docker's "Deleted Images:" list: the dangling images (runtime/store/dangling.ts) no container uses.
+      const dropped = await pruneDangling(store, use.images);
+      const ids = await Promise.all(dropped.map(async (d) => (await store.loadManifest(d)).configDigest));
+      if (ids.length > 0) process.stdout.write(`Deleted Images:\n${ids.map((id) => `deleted: ${id}\n`).join("")}\n`);
+      const r = await collectGarbage(store, { buildCache: false, cacheMounts: false, inUse: use.layers });
       process.stdout.write(`Deleted ${r.blobs} blobs, ${r.snapshots} unpacked layers\nTotal reclaimed space: ${humanSize(r.bytes)}\n`);
     });
 }
