@@ -121,6 +121,15 @@ describe("an untagged build is a <none> image usable by ID", () => {
     expect(rows().filter((r) => r[0] === "<none>")).toEqual([]);
     expect(strata(root, ["run", "--rm", "busybox", "true"]).code).toBe(0);
   });
+
+  it("system prune removes dangling images too, as docker's does", () => {
+    const b = strata(root, ["build", "-q", join(ctx, "a")]);
+    expect(b.code, b.stderr).toBe(0);
+    const prune = strata(root, ["system", "prune"]);
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.stdout).toContain(`Deleted Images:\ndeleted: ${b.stdout.trim()}\n`);
+    expect(rows().filter((r) => r[0] === "<none>")).toEqual([]);
+  });
 });
 
 describe("the docker image … forms", () => {

@@ -56,6 +56,19 @@ async function usage(store: Store): Promise<string[][]> {
   ];
 }
 
+/**
+ * docker's image prune and system prune both drop the dangling images
+ * (runtime/store/dangling.ts) no container uses, listed as "Deleted Images:"
+ * and `deleted: sha256:…`. Returns what the containers use, for the gc after.
+ */
+async function pruneImages(store: Store): Promise<Awaited<ReturnType<typeof containerUse>>> {
+  const use = await containerUse(store);
+  const dropped = await pruneDangling(store, use.images);
+  const ids = await Promise.all(dropped.map(async (d) => (await store.loadManifest(d)).configDigest));
+  if (ids.length > 0) process.stdout.write(`Deleted Images:\n${ids.map((id) => `deleted: ${id}\n`).join("")}\n`);
+  return use;
+}
+
 export function registerSystem(program: Command): void {
   const system = program.command("system").description("Manage the store");
   system
@@ -66,10 +79,11 @@ export function registerSystem(program: Command): void {
     });
   system
     .command("prune")
-    .description("Remove the build cache, cache mounts and everything no image needs")
+    .description("Remove dangling images, the build cache, cache mounts and everything no image needs")
     .action(async (_o: unknown, cmd: Command) => {
       const store = await openStore(cmd);
-      const r = await collectGarbage(store, { buildCache: true, cacheMounts: true, inUse: (await containerUse(store)).layers });
+      const use = await pruneImages(store);
+      const r = await collectGarbage(store, { buildCache: true, cacheMounts: true, inUse: use.layers });
       process.stdout.write(`Deleted ${r.blobs} blobs, ${r.snapshots} unpacked layers, ${r.cacheRecords} cache records\nTotal reclaimed space: ${humanSize(r.bytes)}\n`);
     });
   system
@@ -83,14 +97,10 @@ export function registerSystem(program: Command): void {
     });
   imageGroup(program)
     .command("prune")
-    .description("Remove blobs and unpacked layers that no image and no build cache record needs")
+    .description("Remove dangling images, and blobs and unpacked layers that no image and no build cache record needs")
     .action(async (_o: unknown, cmd: Command) => {
       const store = await openStore(cmd);
-      const use = await containerUse(store);
-      // docker's "Deleted Images:" list: the dangling images (runtime/store/dangling.ts) no container uses.
-      const dropped = await pruneDangling(store, use.images);
-      const ids = await Promise.all(dropped.map(async (d) => (await store.loadManifest(d)).configDigest));
-      if (ids.length > 0) process.stdout.write(`Deleted Images:\n${ids.map((id) => `deleted: ${id}\n`).join("")}\n`);
+      const use = await pruneImages(store);
       const r = await collectGarbage(store, { buildCache: false, cacheMounts: false, inUse: use.layers });
       process.stdout.write(`Deleted ${r.blobs} blobs, ${r.snapshots} unpacked layers\nTotal reclaimed space: ${humanSize(r.bytes)}\n`);
     });
