@@ -13,6 +13,8 @@ import { Store } from "../../runtime/store/store.ts";
 import { tempDir } from "../helpers/strata.ts";
 
 const root = tempDir("image-lookup");
+/** The name the first test gives an image (the second test reuses it). */
+let tempName = "";
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function untaggedImage(store: Store, n: number): Promise<string> {
@@ -49,11 +51,26 @@ describe("finding an image by ID prefix", () => {
     const [a, b] = ids as [string, string];
     const named = await store.findImage(a);
     await store.refs.tag(b.slice(0, 6), named?.manifestDescriptor ?? (undefined as never));
+    tempName = b.slice(0, 6);
     expect((await store.findImage(b.slice(0, 6)))?.configDigest).toBe(`sha256:${a}`);
     // …and stops being dangling: a tagged image has no <none> entry left.
     expect((await danglingImages(store)).length).toBe(ids.length - 1);
     const dropped = await pruneDangling(store, new Set([`sha256:${ids[ids.length - 1]}`]));
     expect(dropped.length).toBe(ids.length - 2);
     expect((await danglingImages(store)).length).toBe(1);
+  });
+
+  it("an unnamed manifest of an image ID that has a name is not dangling", async () => {
+    const store = new Store(root);
+    const named = await store.findImage(tempName);
+    expect(named).toBeDefined();
+    const img = named as NonNullable<typeof named>;
+    // The same config in another manifest (other bytes, as a pull's compressed one would be).
+    const other = await store.content.putBytes(JSON.stringify(img.manifest, null, 1));
+    await store.refs.keepUntagged({ mediaType: img.manifestDescriptor.mediaType, digest: other.digest, size: other.size });
+    const before = (await danglingImages(store)).map((d) => d.digest);
+    expect(before).not.toContain(other.digest);
+    await store.refs.untag(tempName);
+    expect((await danglingImages(store)).map((d) => d.digest)).toContain(other.digest);
   });
 });

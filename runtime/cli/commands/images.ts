@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
+import { danglingImages } from "../../store/dangling.ts";
 import { unpackedLayerSizes } from "../../image/unpacked-size.ts";
 import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
@@ -15,7 +16,9 @@ interface ListOptions {
 
 async function listImages(cmd: Command, opts: ListOptions): Promise<void> {
   const store = await openStore(cmd);
-  const refs = await store.refs.list();
+  // Named images, and the dangling ones (an unnamed copy of a named image is not listed as <none>).
+  const dangling = new Set((await danglingImages(store)).map((d) => d.digest));
+  const refs = (await store.refs.list()).filter((e) => e.name !== undefined || dangling.has(e.descriptor.digest));
   const images = await Promise.all(refs.map(({ descriptor }) => store.loadManifest(descriptor)));
   // docker shows the unpacked size, the same for one image id however it arrived.
   const sizes = await Promise.all(images.map(async (img) => (await unpackedLayerSizes(store, img)).reduce((n, s) => n + s, 0)));
