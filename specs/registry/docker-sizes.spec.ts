@@ -14,7 +14,7 @@
  * - `docker system df` counts ACTIVE images by the containers that use them
  *   (docs.docker.com/reference/cli/docker/system/df/).
  */
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeAllContainers } from "../container/helpers.ts";
@@ -61,6 +61,11 @@ describe("sizes and rmi messages as docker's", () => {
     ok(strata(b, ["pull", `${reg.host}/bb:1`]));
     const pulled = rows(b);
     expect(pulled).toEqual([[`${reg.host}/bb`, "1", local[2], local[3]]]);
+    // Measured once, then kept in the layer's compressed-blob record (runtime/store/compressed.ts).
+    const records = readdirSync(join(b, "compressed")).map((f) => JSON.parse(readFileSync(join(b, "compressed", f), "utf8")) as { size: number; unpackedSize?: number });
+    expect(records).toHaveLength(1);
+    expect(records[0]?.unpackedSize).toBeGreaterThan(records[0]?.size ?? Infinity);
+    expect(rows(b)).toEqual(pulled);
     // history: the one layer's row shows the same unpacked size.
     const hist = ok(strata(b, ["history", "--format", "json", `${reg.host}/bb:1`]))
       .trimEnd()
