@@ -116,6 +116,8 @@ export const StepSchema = z.object({
   /** History `created_by` of each source, in order (docker's wording). */
   createdBy: z.array(z.string()).min(1),
   op: LayerOpSchema.nullable(),
+  /** The history `comment` the front end writes for this step: a Dockerfile's is BuildKit's `buildkit.dockerfile.v0`. */
+  comment: z.string().optional(),
   /** The image config after this step. */
   config: ContainerConfigSchema,
   /** MAINTAINER: the image's author (the top-level `author` of its config) from this step on. */

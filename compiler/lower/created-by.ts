@@ -7,6 +7,7 @@
 import { goQuote, goQuoteRune } from "../dockerfile/go-quote.ts";
 import type { CopyOp } from "../ir/graph.ts";
 import type { Healthcheck } from "../ir/image-config.ts";
+import { isSecretName } from "../ir/secret-names.ts";
 
 /** Go's %q of a string slice: ["a" "b"], each element as strconv.Quote writes it. */
 export function goQuoteSlice(args: readonly string[]): string {
@@ -55,8 +56,17 @@ export function healthcheckCreatedBy(hc: Healthcheck): string {
   return `HEALTHCHECK &{${goQuoteSlice(hc.Test)} ${times} ${goQuoteRune(hc.Retries ?? 0)}}`;
 }
 
-export function runCreatedBy(argv: readonly string[]): string {
-  return `RUN ${argv.join(" ")} # buildkit`;
+/**
+ * BuildKit's RUN message (dockerfile2llb's runCommandString): the stage's
+ * declared build args with the values the step sees, `|N K=V …`, then the
+ * command. One difference, on purpose: an arg whose name the secrets rule
+ * flags (SecretsUsedInArgOrEnv, ir/secret-names.ts) is left out, name and
+ * value, so a `--build-arg TOKEN=…` is written into no blob
+ * (specs/reliability/secrets.spec.ts).
+ */
+export function runCreatedBy(argv: readonly string[], args: readonly (readonly [string, string])[] = []): string {
+  const shown = args.filter(([k]) => !isSecretName(k)).map(([k, v]) => `${k}=${v}`);
+  return `RUN ${[...(shown.length > 0 ? [`|${shown.length}`, ...shown] : []), ...argv].join(" ")} # buildkit`;
 }
 
 /** BuildKit's COPY/ADD message: the keyword, --parents, --chown and --chmod as given (expanded), the sources, the destination. */

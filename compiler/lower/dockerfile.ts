@@ -58,9 +58,14 @@ export interface LowerResult {
 interface StageDraft extends StageNames {
   readonly stage: Stage;
   scope: Scope;
+  /** The ARG names the stage declared, first declaration first (RUN's history lists them, as BuildKit's d.buildArgs). */
+  readonly declared: string[];
   /** Whether the stage has set CMD itself (ENTRYPOINT then keeps it). */
   cmdSet: boolean;
 }
+
+/** The history comment BuildKit's Dockerfile front end writes on every entry (dockerfile2llb's historyComment); `docker history` shows it. */
+const HISTORY_COMMENT = "buildkit.dockerfile.v0";
 
 /** A `# strata:layer` comment line between two instructions asks for a layer boundary. */
 const BOUNDARY = LAYER_MARK;
@@ -137,14 +142,14 @@ class Lowering {
       return;
     }
     const push = (op: Step["op"], config: ContainerConfig, createdBy: string, author?: string): void => {
-      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [createdBy], op, config, ...(author !== undefined && { author }), ...(boundary && { boundary }) });
+      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [createdBy], comment: HISTORY_COMMENT, op, config, ...(author !== undefined && { author }), ...(boundary && { boundary }) });
     };
     const config = lastConfig(d);
     const scope = d.scope.withEnv(config.Env ?? []);
     if (instr.kind === "RUN") {
       const op = lowerRun(instr, config, scope, this.ref(instr, source), ex, this.drafts);
       for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source, ex);
-      push(op, config, runCreatedBy(op.command.args));
+      push(op, config, runCreatedBy(op.command.args, d.declared.map((k) => [k, scope.lookup(k) ?? ""] as const)));
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
       const op = lowerCopy(instr, config, scope, ex, this.drafts);
       if (op.from.type === "image") this.need(op.from.ref, instr, source, ex);
@@ -187,6 +192,7 @@ class Lowering {
       let value: string | undefined = buildArgs[name];
       if (value === undefined && decl.default !== undefined) value = ex.word(decl.default, scope);
       if (value === undefined) value = d ? this.globals.args.get(name) : this.predefined.get(name);
+      if (d && !d.declared.includes(name)) d.declared.push(name);
       if (d) d.scope = d.scope.withArg(name, value);
       else this.globals = this.globals.withArg(name, value);
     }
@@ -194,7 +200,7 @@ class Lowering {
       // The default as written, never a value it got: a build-arg value is recorded nowhere in the
       // image (specs/reliability/secrets.spec.ts), where BuildKit writes `ARG V=<value>`.
       const text = instr.args.map((a) => (a.default ? `${a.name}=${a.default.text}` : a.name)).join(" ");
-      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [`ARG ${text}`], op: null, config: lastConfig(d), ...(boundary && { boundary }) });
+      d.stage.steps.push({ sources: [this.ref(instr, source)], createdBy: [`ARG ${text}`], comment: HISTORY_COMMENT, op: null, config: lastConfig(d), ...(boundary && { boundary }) });
     }
   }
 
@@ -248,7 +254,7 @@ class Lowering {
     const stage: Stage = { index, base, platform, source: this.ref(instr, source), steps: [], baseConfig: { ...config, Env: withPath, OnBuild: null }, ...(name !== undefined && { name }) };
     // Proxy ARGs given with --build-arg reach RUN without an ARG line (kept out of keys and history).
     const proxies = new Map(Object.entries(this.input.buildArgs ?? {}).filter(([k]) => PROXY_ARGS.has(k)));
-    this.drafts.push({ stage, names: name !== undefined ? [name] : [], index, scope: new Scope(withPath, proxies, this.input.ast.escape), cmdSet: false });
+    this.drafts.push({ stage, names: name !== undefined ? [name] : [], index, scope: new Scope(withPath, proxies, this.input.ast.escape), declared: [], cmdSet: false });
     if (triggers.length > 0) {
       this.trigger = { from: this.ref(instr, source), base: imageRef };
       this.onbuild(triggers, imageRef, ex);

@@ -35,7 +35,7 @@ export async function pruneImages(store: Store, all: boolean, filters: Filters):
   const used = (await containerUse(store)).images;
   const lines: string[] = [];
   for (const image of await storedImages(store)) {
-    if (danglingOnly && image.names.length > 0) continue;
+    if (danglingOnly && !image.dangling) continue;
     if (used.has(image.configDigest)) continue;
     if (until.some((t) => !(createdMs(image) < t))) continue;
     if (!labelsMatch(filters, image.config.config?.Labels)) continue;

@@ -44,7 +44,9 @@ export async function selectImages(store: Store, filters: Filters, reference?: s
   const rows: ImageRow[] = [];
   for (const image of await storedImages(store)) {
     const created = createdMs(image);
-    if (dangling !== undefined && dangling !== (image.names.length === 0)) continue;
+    // An unnamed copy of a named image is not listed (docker lists images by ID).
+    if (image.names.length === 0 && !image.dangling) continue;
+    if (dangling !== undefined && dangling !== image.dangling) continue;
     if ((before !== undefined && !(created < before)) || (since !== undefined && !(created > since))) continue;
     if (until?.some((t) => !(created < t))) continue;
     if (!labelsMatch(all, image.config.config?.Labels)) continue;

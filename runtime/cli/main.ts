@@ -94,8 +94,21 @@ function commandWord(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-const word = commandWord(process.argv.slice(2));
-const args = process.argv.slice(2);
+/**
+ * `docker image build|import …` are the top-level commands under the group's
+ * word (docker's own docs use both forms): read as those, with the same
+ * options and help. The group's other subcommands are registered in it.
+ */
+const IMAGE_FORMS = ["build", "import"];
+function imageForm(argv: string[]): string[] {
+  const at = argv.indexOf("image", 2);
+  if (at < 0 || commandWord(argv.slice(2)) !== "image" || !IMAGE_FORMS.includes(argv[at + 1] ?? "")) return argv;
+  return [...argv.slice(0, at), ...argv.slice(at + 1)];
+}
+
+const argv = imageForm(process.argv);
+const word = commandWord(argv.slice(2));
+const args = argv.slice(2);
 const versionOnly = word === undefined && args.some((a) => a === "-v" || a === "--version");
 const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS && word !== "help" ? [word] : Object.keys(COMMANDS);
 
@@ -104,7 +117,7 @@ async function main(): Promise<void> {
   try {
     // Loading a command's modules is inside the try too: a failure there is reported like any other.
     for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
-    await program.parseAsync(process.argv);
+    await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

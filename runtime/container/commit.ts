@@ -114,6 +114,7 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
   if (!o.author) delete image.author;
   const manifest = await store.writeImage(image, [...rec.layers, { mediaType: MediaType.layer, digest: layer.diffId, size: layer.size }]);
   if (o.ref) await store.refs.tag(o.ref, manifest);
+  else await store.refs.keepUntagged(manifest);
   const m = await store.content.readJson<ManifestJson>(manifest.digest);
   return { imageId: m.config.digest, manifest };
 }

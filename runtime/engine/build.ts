@@ -100,6 +100,8 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
     }
     await saveRecord(store.layout, targetId(file.path, r.target), plan.parts);
     for (const t of r.tags) await store.refs.tag(t, result.manifest);
+    // Untagged, the image is docker's `<none>:<none>`: listed, usable by id, removed by image prune.
+    if (r.tags.length === 0) await store.refs.keepUntagged(result.manifest);
     const id = (await store.loadManifest(result.manifest)).configDigest;
     return { kind: "built", source, id, manifest: result.manifest, executed: result.executed, cached: result.cached };
   } finally {

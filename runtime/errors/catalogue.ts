@@ -92,6 +92,7 @@ export const RUNTIME_ERRORS = {
   REGISTRY_MANIFEST_TOO_BIG: e("registry", 4, "a manifest or index is larger than the 4 MiB Strata reads (reading stops at 4 MiB + 1 byte); nothing stored"),
   REGISTRY_DIGEST_MISMATCH: e("registry", 3, "bytes the registry sent do not hash to the digest that names them; refused"),
   REGISTRY_BAD_IMAGE: e("registry", 1, "an image in the registry is inconsistent (layers and diffIDs disagree, an oversized config); refused"),
+  PUSH_DOCKER_ZSTD: e("registry", 2, "push --format docker with zstd layers: Docker's v2 schema 2 manifest has no zstd layer type (skopeo and docker refuse it); push gzip or use --format oci; nothing was uploaded"),
   REGISTRY_UNSUPPORTED: e("registry", 1, "a manifest type Strata does not read (Docker schema 1)"),
   REGISTRY_NO_PLATFORM: e("registry", 1, "an image index has no image for the platform asked for (--platform)"),
   REGISTRY_INSECURE_REDIRECT: e("registry", 1, "an HTTPS registry redirected to plain HTTP; refused (--insecure-registry allows a host)"),

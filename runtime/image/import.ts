@@ -90,6 +90,7 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
     };
     const manifest = await store.writeImage(config, [{ mediaType: MediaType.layer, digest: layer.digest, size: layer.size }]);
     if (o.name) await store.refs.tag(o.name, manifest);
+    else await store.refs.keepUntagged(manifest);
     const loaded = await store.loadManifest(manifest);
     return { id: loaded.configDigest, manifestDigest: manifest.digest };
   } finally {

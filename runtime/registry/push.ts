@@ -8,6 +8,7 @@ import { type ManifestJson, MediaType } from "../store/oci.ts";
 import type { LoadedImage, Store } from "../store/store.ts";
 import { mapLimit } from "../fs/pool.ts";
 import { CorruptBlobError } from "../store/verified-read.ts";
+import { StrataError } from "../errors/error.ts";
 import { RegistryClient } from "./client.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { streamLayer } from "./push-stream.ts";
@@ -106,7 +107,20 @@ export async function pushBytes(repo: Repository, bytes: Buffer): Promise<string
   return digest;
 }
 
+/**
+ * Docker's image manifest v2 schema 2 lists only tar and tar.gzip layer types
+ * (distribution's manifest/schema2); zstd is OCI's. Refused before any upload.
+ */
+function checkDockerFormat(img: LoadedImage, o: { compression: Compression; docker: boolean }): void {
+  if (!o.docker) return;
+  const stored = img.manifest.layers.some((l) => compressionOfMediaType(l.mediaType) === "zstd");
+  if (o.compression !== "zstd" && !stored) return;
+  const why = stored ? "the image's layers are stored zstd-compressed" : "--compression zstd was asked for";
+  throw new StrataError("PUSH_DOCKER_ZSTD", `push --format docker: ${why}, and Docker's v2 schema 2 manifest has no zstd layer type; use --format oci (or --compression gzip)`);
+}
+
 export async function pushImageTo(store: Store, img: LoadedImage, repo: Repository, reference: string, o: { compression: Compression; docker: boolean; chunkSize?: number | undefined; log: Log }): Promise<{ digest: string; size: number }> {
+  checkDockerFormat(img, o);
   const diffIds = img.config.rootfs.diff_ids;
   const layers = await mapLimit(img.manifest.layers, 3, async (l, i) => {
     if (l.mediaType !== MediaType.layer) return pushStoredBlob(store, repo, l, diffIds[i], o);

@@ -21,6 +21,8 @@ export type { Compression } from "../layer/decompress.ts";
 export interface CompressedRecord extends Descriptor {
   /** Repositories (host/path) known to hold the blob: cross-repository mount sources. */
   readonly sources?: readonly string[];
+  /** The layer's unpacked (uncompressed tar) size, once measured (runtime/image/unpacked-size.ts). */
+  readonly unpackedSize?: number;
 }
 
 export class CompressedBlobs {
@@ -55,6 +57,7 @@ export class CompressedBlobs {
     const old = await this.get(diffId, c);
     const same = old?.digest === record.digest;
     const sources = [repo, ...((same ? old?.sources : undefined) ?? []).filter((s) => s !== repo)].slice(0, 8);
-    await this.put(diffId, c, { mediaType: record.mediaType, digest: record.digest, size: record.size, sources });
+    const unpackedSize = same ? old?.unpackedSize : undefined;
+    await this.put(diffId, c, { mediaType: record.mediaType, digest: record.digest, size: record.size, sources, ...(unpackedSize !== undefined && { unpackedSize }) });
   }
 }

@@ -39,11 +39,12 @@ export interface GcResult {
  * diffIDs, which name its unpacked layers (a pulled layer's blob is the
  * registry's compressed one, its snapshot goes by the diffID).
  */
-export async function referencedBlobs(store: Store): Promise<Set<string>> {
+export async function referencedBlobs(store: Store, only?: (imageId: string) => boolean): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const { descriptor } of await store.refs.list()) {
-    keep.add(descriptor.digest);
     const m = await store.content.readJson<ManifestJson>(descriptor.digest).catch(() => undefined);
+    if (only && (!m || !only(m.config.digest))) continue;
+    keep.add(descriptor.digest);
     if (!m) continue;
     keep.add(m.config.digest);
     for (const l of m.layers) keep.add(l.digest);

@@ -7,6 +7,11 @@ import type { LoadedImage, Store } from "./store.ts";
  */
 export interface StoredImage extends LoadedImage {
   readonly names: readonly string[];
+  /**
+   * docker's `<none>:<none>`: no name points at this manifest nor at its image ID through another
+   * manifest (the same image under a name, say a pulled copy of a built one, is not dangling).
+   */
+  readonly dangling: boolean;
 }
 
 export async function storedImages(store: Store): Promise<StoredImage[]> {
@@ -16,14 +21,16 @@ export async function storedImages(store: Store): Promise<StoredImage[]> {
     if (name !== undefined) e.names.push(name);
     byManifest.set(descriptor.digest, e);
   }
-  return Promise.all([...byManifest.values()].map(async ({ descriptor, names }) => ({ ...(await store.loadManifest(descriptor)), names })));
+  const images = await Promise.all([...byManifest.values()].map(async ({ descriptor, names }) => ({ ...(await store.loadManifest(descriptor)), names })));
+  const namedIds = new Set(images.filter((i) => i.names.length > 0).map((i) => i.configDigest));
+  return images.map((i) => ({ ...i, dangling: i.names.length === 0 && !namedIds.has(i.configDigest) }));
 }
 
 export function isDangling(image: StoredImage): boolean {
-  return image.names.length === 0;
+  return image.dangling;
 }
 
-/** The images no name points at. */
+/** The dangling images. */
 export async function danglingImages(store: Store): Promise<StoredImage[]> {
   return (await storedImages(store)).filter(isDangling);
 }

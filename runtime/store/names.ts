@@ -21,10 +21,23 @@ export class InvalidReferenceError extends StrataError {
 
 export function parseName(ref: string): ImageName {
   const n = parseImageName(ref);
-  if (n === undefined) throw new InvalidReferenceError(`invalid reference format: "${ref}" (repository names must be lowercase, e.g. busybox:latest or localhost:5000/app:1.0)`);
+  if (n === undefined) throw new InvalidReferenceError(`invalid reference format: "${ref}"${whyInvalid(ref)}`);
   // docker counts the normalised name (distribution/reference ParseNormalizedNamed).
   if (`${n.domain}/${n.path}`.length > NAME_MAX) throw new InvalidReferenceError(`invalid reference format: "${ref}": a repository name is at most ${NAME_MAX} characters`);
   return n;
+}
+
+/**
+ * What is wrong, as distribution/reference's Parse tells its errors apart:
+ * "repository name must be lowercase" only when lowercasing would make it
+ * valid; an empty tag (`x:`) or digest (`x@`) said as such.
+ */
+function whyInvalid(ref: string): string {
+  if (ref === "") return ": repository name must have at least one component";
+  if (ref.endsWith(":")) return ": the tag after ':' is empty (e.g. x:1.0)";
+  if (ref.endsWith("@")) return ": the digest after '@' is empty";
+  if (parseImageName(ref.toLowerCase()) !== undefined) return ": repository name must be lowercase";
+  return " (e.g. busybox:latest or localhost:5000/app:1.0)";
 }
 
 /** The canonical string a user's reference is stored under. */

@@ -64,7 +64,8 @@ export class RefStore {
     // Already so (a rebuild that changed nothing): no write, no lock.
     if ((await this.read()).manifests.some((d) => d.annotations?.[IMAGE_NAME] === full && d.digest === manifest.digest)) return;
     await this.update((index) => {
-      const manifests = index.manifests.filter((d) => d.annotations?.[IMAGE_NAME] !== full);
+      // The name replaces the image's `<none>` entry, if it had one (docker lists a named image once).
+      const manifests = index.manifests.filter((d) => d.annotations?.[IMAGE_NAME] !== full && !(d.digest === manifest.digest && d.annotations?.[IMAGE_NAME] === undefined));
       manifests.push({
         mediaType: manifest.mediaType,
         digest: manifest.digest,
@@ -81,6 +82,11 @@ export class RefStore {
       if (index.manifests.some((d) => d.digest === manifest.digest)) return index;
       return { ...index, manifests: [...index.manifests, { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size }] };
     });
+  }
+
+  /** Removes an image's `<none>` entry (rmi, prune of a dangling image). */
+  async dropUntagged(manifestDigest: string): Promise<void> {
+    await this.update((index) => ({ ...index, manifests: index.manifests.filter((d) => d.digest !== manifestDigest || d.annotations?.[IMAGE_NAME] !== undefined) }));
   }
 
   /** Removes a name; returns the descriptor it pointed at. */

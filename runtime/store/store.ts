@@ -26,6 +26,13 @@ export class ImageNotFoundError extends StrataError {
   }
 }
 
+/** go-digest's digestset.ErrDigestAmbiguous, which moby's image store returns for a prefix several images share. */
+export class AmbiguousImageError extends StrataError {
+  constructor(prefix: string) {
+    super("IMAGE_NOT_FOUND", `ambiguous digest string: ${prefix} is the start of several image IDs`);
+  }
+}
+
 /**
  * The local image store: content (the file content store of the root's OCI
  * layout, the ContentStore contract of content.ts), names, and the helpers
@@ -56,22 +63,35 @@ export class Store {
   }
   #ready = false;
 
-  /** Finds an image by name, full or short image id, or digest. */
+  /**
+   * Finds an image as docker's daemon does: a full 64-hex id (with or without
+   * `sha256:`) is an id; anything else is a name first, and then, if no name
+   * matches and it is hex, a prefix of an image id or manifest digest of any
+   * length (moby's image store Search, go-digest's digestset). A prefix two
+   * images share is an error, not the first match.
+   */
   async findImage(ref: string): Promise<LoadedImage | undefined> {
-    let desc: Descriptor | undefined;
-    if (/^(sha256:)?[a-f0-9]{6,64}$/.test(ref)) {
-      const hex = ref.replace(/^sha256:/, "");
-      for (const { descriptor } of await this.refs.list()) {
-        const img = await this.loadManifest(descriptor);
-        if (img.configDigest.slice(7).startsWith(hex) || descriptor.digest.slice(7).startsWith(hex)) return img;
+    const hex = /^(?:sha256:)?([a-f0-9]{1,64})$/.exec(ref)?.[1];
+    if (hex === undefined || (hex.length < 64 && !ref.startsWith("sha256:"))) {
+      let desc: Descriptor | undefined;
+      try {
+        desc = await this.refs.resolve(ref);
+      } catch {
+        desc = undefined;
       }
+      if (desc) return this.loadManifest(desc);
     }
-    try {
-      desc = await this.refs.resolve(ref);
-    } catch {
-      return undefined;
+    return hex === undefined ? undefined : this.#byIdPrefix(hex);
+  }
+
+  async #byIdPrefix(hex: string): Promise<LoadedImage | undefined> {
+    const found = new Map<string, LoadedImage>();
+    for (const { descriptor } of await this.refs.list()) {
+      const img = await this.loadManifest(descriptor);
+      if (img.configDigest.slice(7).startsWith(hex) || descriptor.digest.slice(7).startsWith(hex)) found.set(img.manifestDigest, img);
     }
-    return desc ? this.loadManifest(desc) : undefined;
+    if (found.size > 1) throw new AmbiguousImageError(hex);
+    return found.values().next().value;
   }
 
   async getImage(ref: string): Promise<LoadedImage> {

@@ -66,7 +66,8 @@ describe("examples/hello end to end", () => {
     expect(h.code).toBe(0);
     expect(h.stdout.split("\n")[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
     expect(h.stdout).toContain("CMD [\"/usr/local/bin/show\"]");
-    expect(h.stdout).toContain("RUN /bin/sh -c mkdir -p data");
+    // BuildKit's created_by: the stage's build args before the command (dockerfile2llb runCommandString).
+    expect(h.stdout).toContain("RUN |1 GREETING=hello /bin/sh -c mkdir -p data");
     expect(h.stdout).toContain("WORKDIR /app");
     expect(h.stdout).toMatch(/<missing>/);
   });

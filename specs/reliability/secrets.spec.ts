@@ -3,10 +3,11 @@
  * `grep -a s3cr3t` over every blob Strata exports (`save` as an OCI archive and as a docker
  * archive, gzip layers decompressed too) and over the store's own blobs.
  *
- * Our policy for build args: a build-arg value is recorded nowhere in the image. Docker writes
+ * Our policy for build args: the value of one whose name the secrets rule flags
+ * (SecretsUsedInArgOrEnv: TOKEN, *_PASSWORD, …) is recorded nowhere in the image. Docker writes
  * the build args a RUN sees into that step's history (`created_by: "|1 TOKEN=s3cr3t /bin/sh
- * -c …"`); Strata's `created_by` is the command as written (`RUN /bin/sh -c … # buildkit`), and
- * the config holds no ARG. So the value is in a blob only where a command writes it into the
+ * -c …"`); Strata writes them as BuildKit does but leaves the flagged ones out (`RUN /bin/sh -c
+ * … # buildkit` here), and the config holds no ARG. So the value is in a blob only where a command writes it into the
  * filesystem: a control build that does `echo "$TOKEN" > /written` finds it in exactly that
  * layer, which also shows the grep can find what it looks for.
  * A mounted secret appears in no blob, and its mount target leaves nothing in the layer: no

@@ -9,20 +9,10 @@
  */
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { finding, RULES } from "../rules.ts";
+import { isSecretName } from "../../ir/secret-names.ts";
 import type { Check } from "../types.ts";
 
-/** BuildKit's deny tokens (`secretTokens`). */
-export const SECRET_DENY_TOKENS = ["apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token"] as const;
-/** BuildKit's allow tokens (`allowTokens`). */
-export const SECRET_ALLOW_TOKENS = ["public", "file", "version"] as const;
-
-const part = (tokens: readonly string[]): RegExp => new RegExp(`(?:_|^)(?:${tokens.join("|")})(?:_|$)`, "i");
-const DENY = part(SECRET_DENY_TOKENS);
-const ALLOW = part(SECRET_ALLOW_TOKENS);
-
-export function isSecretName(name: string): boolean {
-  return DENY.test(name) && !ALLOW.test(name);
-}
+export { isSecretName, SECRET_ALLOW_TOKENS, SECRET_DENY_TOKENS } from "../../ir/secret-names.ts";
 
 export const secretsUsedInArgOrEnv: Check = (ast, instructions) => {
   const out: Diagnostic[] = [];

@@ -3,6 +3,7 @@ import { Option } from "commander";
 import { openStore } from "../context.ts";
 import { humanSize, shortId, table, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
+import { unpackedLayerSizes } from "../../image/unpacked-size.ts";
 import { parseMergedComment } from "../../engine/exec/merge-group.ts";
 import type { HistoryEntry } from "../../store/oci.ts";
 import { goRfc3339, HISTORY_HEADERS } from "../format-fields.ts";
@@ -41,10 +42,11 @@ export function registerHistory(program: Command): void {
       .action(async (ref: string, opts: HistoryOptions, cmd: Command) => {
         const store = await openStore(cmd);
         const img = await store.getImage(ref);
-        const layers = [...img.manifest.layers];
+        // docker's sizes: each layer unpacked, however the image arrived.
+        const layers = await unpackedLayerSizes(store, img);
         // Newest first; each entry that made a layer gets that layer's size, and an instruction
         // that shares a merged layer its own bytes (from its history comment, see merge-group.ts).
-        const entries = (img.config.history ?? []).map((h) => describe(h, h.empty_layer ? undefined : layers.shift()?.size)).reverse();
+        const entries = (img.config.history ?? []).map((h) => describe(h, h.empty_layer ? undefined : layers.shift())).reverse();
         const id = (k: number) => (k === 0 ? (opts.trunc ? shortId(img.configDigest) : img.configDigest) : "<missing>");
         const items = entries.map(({ h, size, comment }, k) => strictFields({ ID: id(k), CreatedAt: goRfc3339(h.created), CreatedSince: timeAgo(h.created), CreatedBy: createdBy(h, opts.trunc), Size: humanSize(size), Comment: comment }, "*formatter.historyContext"));
         const formatted = formatItems(opts.format, items, HISTORY_HEADERS);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
+import { unpackedLayerSizes } from "../../image/unpacked-size.ts";
 import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
 import { collectFilter, type Filters } from "../filters.ts";
@@ -23,7 +24,8 @@ async function listImages(reference: string | undefined, cmd: Command, opts: Lis
   const rows: Record<string, string>[] = [];
   for (const { image: img, name } of await selectImages(store, opts.filter ?? new Map(), reference)) {
     const parsed = name ? parseName(name) : undefined;
-    const size = humanSize(img.manifest.layers.reduce((n, l) => n + l.size, 0));
+    // docker shows the unpacked size, the same for one image ID however it arrived.
+    const size = humanSize((await unpackedLayerSizes(store, img)).reduce((n, l) => n + l, 0));
     rows.push({
       Repository: parsed ? familiarRepo(parsed) : "<none>",
       Tag: parsed?.tag ?? "<none>",

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { collectGarbage } from "../../store/gc.ts";
-import { fullName, parseName } from "../../store/names.ts";
-import { IMAGE_NAME } from "../../store/oci.ts";
+import { familiarName, familiarRepo, fullName, parseName } from "../../store/names.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { StrataError } from "../../errors/error.ts";
@@ -10,32 +9,49 @@ import { humanSize } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { containerUse } from "../in-use.ts";
 
+/** The full name `ref` is, if it names this image (a reference that is a name is untagged, not the image deleted). */
+function nameIn(ref: string, names: readonly string[]): string | undefined {
+  try {
+    const full = fullName(parseName(ref));
+    return names.includes(full) ? full : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * docker's rules: a name is untagged; the image is deleted when no name is
- * left. An image id with several names needs -f. Deleting frees the blobs
- * and layers nothing else (another image, the build cache) needs.
+ * docker's rules (moby daemon/images/image_delete.go): a name is untagged,
+ * and the image deleted when no name is left; an image id untags every name
+ * of the image, and needs -f when they are in several repositories. The
+ * image is its id (config digest): the same image pulled (compressed layers)
+ * and built (uncompressed) is two manifests, one image. Deleting frees the
+ * blobs and layers nothing else (another image, the build cache) needs.
  */
 async function removeImage(store: Store, ref: string, force: boolean): Promise<string[]> {
   const img = await store.getImage(ref);
-  const entries = (await store.refs.list()).filter((e) => e.descriptor.digest === img.manifestDigest);
-  const byName = /^(sha256:)?[a-f0-9]{6,64}$/.test(ref) ? undefined : fullName(parseName(ref));
-  const out: string[] = [];
-  const names = byName ? [byName] : entries.map((e) => e.name).filter((n): n is string => n !== undefined);
+  const all = await store.refs.list();
+  const configs = await Promise.all(all.map(async (e) => (await store.loadManifest(e.descriptor)).configDigest));
+  const entries = all.filter((_, i) => configs[i] === img.configDigest);
+  const named = entries.map((e) => e.name).filter((n): n is string => n !== undefined);
+  const byName = nameIn(ref, named);
+  const names = byName ? [byName] : named;
   const users = (await containerUse(store)).images.get(img.configDigest);
-  const lastName = entries.length <= 1 || !byName;
+  const lastName = named.length <= 1 || !byName;
   if (users && lastName && !force) {
     throw new StrataError("IMAGE_IN_USE", `conflict: unable to remove ${ref} (must be forced) - container ${users.join(", ")} is using its image ${img.configDigest.slice(7, 19)}`);
   }
-  if (!byName && names.length > 1 && !force) {
+  if (!byName && new Set(named.map((n) => familiarRepo(parseName(n)))).size > 1 && !force) {
     throw new StrataError("IMAGE_IN_USE", `conflict: unable to delete ${img.configDigest.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
   }
+  const out: string[] = [];
   for (const n of names) {
     await store.refs.untag(n);
-    const e = entries.find((x) => x.descriptor.annotations?.[IMAGE_NAME] === n);
-    out.push(`Untagged: ${e?.descriptor.annotations?.["org.opencontainers.image.ref.name"] ?? n}`);
+    out.push(`Untagged: ${familiarName(parseName(n))}`);
   }
-  const left = (await store.refs.list()).some((e) => e.descriptor.digest === img.manifestDigest);
-  if (!left) out.push(`Deleted: ${img.configDigest}`);
+  if (!byName || lastName) {
+    for (const e of entries) if (e.name === undefined) await store.refs.dropUntagged(e.descriptor.digest);
+    out.push(`Deleted: ${img.configDigest}`);
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@ import type { Store } from "../../store/store.ts";
 import { verifyStore } from "../../store/verify.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { containerUse } from "../in-use.ts";
 import { humanSize, table } from "../format.ts";
 import { DISK_USAGE_HEADERS } from "../format-fields.ts";
 import { strictFields } from "../go-template/exec.ts";
@@ -21,22 +22,36 @@ async function duBytes(path: string): Promise<number> {
   return n;
 }
 
+/** docker/cli's formatter: the size and, of a non-zero total, the whole percent. */
+function reclaimable(bytes: number, total: number): string {
+  return total > 0 ? `${humanSize(bytes)} (${Math.trunc((bytes * 100) / total)}%)` : humanSize(bytes);
+}
+
+/**
+ * docker's counts: images by id, ACTIVE those a container uses (docker's
+ * system df), RECLAIMABLE what only the others need.
+ */
 async function usage(store: Store): Promise<string[][]> {
-  const images = await store.refs.list();
+  const ids = new Set(await Promise.all((await store.refs.list()).map(async (e) => (await store.loadManifest(e.descriptor)).configDigest)));
+  const used = (await containerUse(store)).images;
+  const active = [...ids].filter((id) => used.has(id)).length;
   const keep = await referencedBlobs(store);
+  const activeKeep = await referencedBlobs(store, (id) => used.has(id));
   let blobBytes = 0;
   let imageBytes = 0;
+  let activeBytes = 0;
   for (const hex of await readdir(store.layout.blobs).catch(() => [] as string[])) {
     const size = (await stat(join(store.layout.blobs, hex))).size;
     blobBytes += size;
     if (keep.has(`sha256:${hex}`)) imageBytes += size;
+    if (activeKeep.has(`sha256:${hex}`)) activeBytes += size;
   }
   const records = (await readdir(store.layout.cache).catch(() => [] as string[])).length;
   const snapshots = await duBytes(store.layout.snapshots);
   const mounts = await duBytes(join(store.layout.root, "cache-mounts"));
   return [
     ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
-    ["Images", String(images.length), String(images.length), humanSize(imageBytes), "0B"],
+    ["Images", String(ids.size), String(active), humanSize(imageBytes), reclaimable(imageBytes - activeBytes, imageBytes)],
     ["Build Cache", String(records), "0", humanSize(blobBytes - imageBytes), humanSize(blobBytes - imageBytes)],
     ["Unpacked layers", "-", "-", humanSize(snapshots), "-"],
     ["Cache mounts", "-", "-", humanSize(mounts), humanSize(mounts)],

@@ -130,7 +130,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       for (const [j, step] of stage.steps.entries()) {
         if (!step.mergeWithPrevious) await flush();
         if (step.op === null) {
-          state = { ...state, config: step.config, author: step.author ?? state.author, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, empty_layer: true }))] };
+          state = { ...state, config: step.config, author: step.author ?? state.author, history: [...state.history, ...step.createdBy.map((c) => ({ created: state.created, created_by: c, ...(step.comment !== undefined && { comment: step.comment }), empty_layer: true }))] };
           continue;
         }
         const op = step.op;

@@ -82,7 +82,7 @@ async function addGroup(c: GroupContext, state: StageResult, { steps: group, bel
       g.step.createdBy.map((by) => ({
         created: g.created,
         created_by: by,
-        ...(comments && { comment: mergedComment(k + 1, group.length, g.size) }),
+        ...(comments ? { comment: mergedComment(k + 1, group.length, g.size) } : g.step.comment !== undefined && { comment: g.step.comment }),
         ...(k !== layerAt && { empty_layer: true }),
       })),
     );
