@@ -113,7 +113,7 @@ describe("an untagged build is a <none> image usable by ID", () => {
     const imported = imp.stdout.trim();
     expect(rows()).toContainEqual(["<none>", "<none>", imported.slice(7, 19)]);
 
-    const prune = strata(root, ["image", "prune"]);
+    const prune = strata(root, ["image", "prune", "-f"]);
     expect(prune.code, prune.stderr).toBe(0);
     expect(prune.stdout).toContain(`Deleted Images:\n`);
     expect(prune.stdout).toContain(`deleted: ${committed}\n`);
@@ -125,7 +125,7 @@ describe("an untagged build is a <none> image usable by ID", () => {
   it("system prune removes dangling images too, as docker's does", () => {
     const b = strata(root, ["build", "-q", join(ctx, "a")]);
     expect(b.code, b.stderr).toBe(0);
-    const prune = strata(root, ["system", "prune"]);
+    const prune = strata(root, ["system", "prune", "-f"]);
     expect(prune.code, prune.stderr).toBe(0);
     expect(prune.stdout).toContain(`Deleted Images:\ndeleted: ${b.stdout.trim()}\n`);
     expect(rows().filter((r) => r[0] === "<none>")).toEqual([]);
