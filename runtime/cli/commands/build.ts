@@ -9,11 +9,13 @@ import { cacheRef } from "../../registry/cache-format.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { collect, imageReferences, parseBuildArgs } from "../options.ts";
+import { collect, imageReferences, insecureRegistries, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
+import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
+import { checkOutputs, type OutputRequest, writeOutputs } from "../build/outputs.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
 export function parseSecrets(specs: readonly string[]): Map<string, SecretSource> {
@@ -47,6 +49,8 @@ interface BuildOptions {
   cacheFrom: string[];
   cacheTo?: string;
   insecureRegistry: string[];
+  output: OutputSpec[];
+  push?: boolean;
 }
 
 export function registerBuild(program: Command): void {
@@ -61,6 +65,9 @@ export function registerBuild(program: Command): void {
     .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
+    .option("-o, --output <spec>", "also write the result: type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,name=REF] | type=image[,name=REF][,push=true] | type=registry | DIR | - ; repeatable", collectOutput, [])
+    .option("--push", "push the image to its -t names once built (as --output type=registry)")
+    .option("--load", "keep the image in the local store (always done)")
     .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
@@ -74,6 +81,8 @@ export function registerBuild(program: Command): void {
       process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
       return;
     }
+    const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry) };
+    checkOutputs(outputs);
     // Before any work: runc and overlay (the stages' layer depth is checked while planning).
     await preflight(store);
     const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
@@ -106,6 +115,10 @@ export function registerBuild(program: Command): void {
       progress.info(`writing image ${r.id} done`);
       for (const t of opts.tag) progress.info(`naming to ${t} done`);
     }
+    if (r.kind === "built") await writeOutputs(store, r.manifest, outputs, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
+      progress.close();
+      throw e;
+    });
     progress.close();
     process.stderr.write(checks);
     if (r.kind === "built") {

@@ -43,7 +43,7 @@ export function registerSave(program: Command): void {
  * `output`. SIGINT/SIGTERM remove the temp file; one that a killed save left is removed by the
  * next save to the same file.
  */
-async function saveToFile(output: string, write: (out: Writable) => Promise<void>): Promise<void> {
+export async function saveToFile(output: string, write: (out: Writable) => Promise<void>): Promise<void> {
   const prefix = `${basename(output)}.strata-`;
   for (const name of await readdir(dirname(output)).catch(() => [] as string[])) {
     const pid = name.startsWith(prefix) && name.endsWith(".tmp") ? Number(name.slice(prefix.length, -".tmp".length)) : Number.NaN;

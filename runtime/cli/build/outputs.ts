@@ -1,0 +1,78 @@
+import type { Writable } from "node:stream";
+import { StrataError } from "../../errors/error.ts";
+import { exportRootfs, exportRootfsTar } from "../../image/export-rootfs.ts";
+import { saveImages } from "../../image/save.ts";
+import { pushImage } from "../../registry/push.ts";
+import type { Descriptor } from "../../store/content-store.ts";
+import type { Store } from "../../store/store.ts";
+import { saveToFile } from "../commands/save.ts";
+import type { OutputSpec } from "./output-spec.ts";
+
+export interface OutputRequest {
+  /** -o/--output, in order. */
+  readonly outputs: readonly OutputSpec[];
+  /** --push: push every -t name (buildx's shorthand for --output type=registry). */
+  readonly push: boolean;
+  readonly tags: readonly string[];
+  readonly insecure: readonly string[];
+}
+
+/** The names each push goes to; checked before any work: buildx refuses a push with no name. */
+function pushNames(r: OutputRequest): string[] {
+  const names = r.push ? [...r.tags] : [];
+  for (const o of r.outputs) {
+    if (o.type !== "image" || !o.push) continue;
+    if (o.name === undefined && r.tags.length === 0) throw new StrataError("USAGE", "--output type=image,push=true: tag is needed when pushing to registry (name= or -t)");
+    names.push(...(o.name !== undefined ? [o.name] : r.tags));
+  }
+  if (r.push && r.tags.length === 0) throw new StrataError("USAGE", "--push: tag is needed when pushing to registry (-t NAME)");
+  return [...new Set(names)];
+}
+
+/** Before any work: what the outputs need from the command line (a name to push to; one standard output). */
+export function checkOutputs(r: OutputRequest): void {
+  pushNames(r);
+  const toStdout = r.outputs.filter((o) => "dest" in o && o.dest === "-");
+  if (toStdout.length > 1) throw new StrataError("USAGE", "--output: only one output can write to standard output (dest=-)");
+  if (toStdout.length === 1 && process.stdout.isTTY) throw new StrataError("USAGE", "--output: refusing to write an archive to a terminal; use dest=FILE or redirect standard output");
+}
+
+/** Writes the built image `manifest` to every output, then pushes; each says what it wrote on stderr. */
+export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, log: (line: string) => void): Promise<void> {
+  const img = await store.loadManifest(manifest);
+  const toFileOrStdout = (dest: string, write: (out: Writable) => Promise<void>) => (dest === "-" ? write(process.stdout) : saveToFile(dest, write));
+  for (const o of r.outputs) {
+    switch (o.type) {
+      case "local":
+        await exportRootfs(store, img, o.dest);
+        log(`exporting to directory ${o.dest} done`);
+        break;
+      case "tar":
+        await toFileOrStdout(o.dest, (out) => exportRootfsTar(store, img, out));
+        log(`exporting to ${o.dest === "-" ? "standard output" : o.dest} (rootfs tar) done`);
+        break;
+      case "oci":
+      case "docker": {
+        const names = o.name !== undefined ? [o.name] : r.tags;
+        if (o.dest === undefined) {
+          // type=docker without dest loads the image: the store has it already; the name is given it.
+          if (o.name !== undefined) await store.refs.tag(o.name, manifest);
+          break;
+        }
+        const format = o.type === "oci" ? "oci-archive" : "docker-archive";
+        await toFileOrStdout(o.dest, (out) => saveImages({ store, images: [{ image: img, names }], format, compression: "gzip", out }));
+        log(`exporting to ${o.dest === "-" ? "standard output" : o.dest} (${format}) done`);
+        break;
+      }
+      case "image":
+        if (o.name !== undefined) await store.refs.tag(o.name, manifest);
+        break;
+      case "cacheonly":
+        break;
+    }
+  }
+  for (const name of pushNames(r)) {
+    const p = await pushImage({ store, source: name, insecure: r.insecure });
+    log(`pushing ${p.name}@${p.digest} done`);
+  }
+}
