@@ -7,7 +7,7 @@
  * the tags. The CLI parses flags into a request, calls this and prints.
  */
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
-import type { BuildGraph } from "../../compiler/ir/graph.ts";
+import type { BuildGraph, Stage } from "../../compiler/ir/graph.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
 import { StepError } from "../errors/step-error.ts";
 import { saveRecord, targetId } from "../store/build-records.ts";
@@ -20,6 +20,8 @@ import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
 import type { PlanWarning } from "./plan/checks.ts";
 import { planBuild } from "./plan/plan.ts";
+import type { LayerParts } from "../../compiler/explain/parts.ts";
+import type { CacheExport, CacheImport } from "../registry/cache-spec.ts";
 
 export interface BuildRequest extends CompileRequest {
   readonly tags: readonly string[];
@@ -28,9 +30,9 @@ export interface BuildRequest extends CompileRequest {
   readonly secrets: ReadonlyMap<string, SecretSource>;
   /** SOURCE_DATE_EPOCH: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
-  /** Remote build caches to read (--cache-from) and to write (--cache-to): registry references. */
-  readonly cacheFrom: readonly string[];
-  readonly cacheTo?: string | undefined;
+  /** Build caches to read (--cache-from) and to write (--cache-to): registries or local layouts. */
+  readonly cacheFrom: readonly CacheImport[];
+  readonly cacheTo?: CacheExport | undefined;
   readonly progress: Progress;
   /** The compile diagnostics, as soon as they are known (warnings, or the errors that end the build). */
   readonly onDiagnostics?: ((source: SourceFile, diagnostics: readonly Diagnostic[]) => void) | undefined;
@@ -91,15 +93,35 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       secrets: r.secrets,
       remoteCache: remote,
     });
-    if (r.cacheTo !== undefined) {
-      const { exportCache } = await import("../registry/cache-export.ts");
-      await exportCache(store, new CacheRecords(store.layout), [...plan.parts.map((p) => p.key), ...result.mergedKeys], r.cacheTo, r.registry);
-    }
+    if (r.cacheTo !== undefined) await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
     await saveRecord(store.layout, targetId(file.path, r.target), plan.parts);
     for (const t of r.tags) await store.refs.tag(t, result.manifest);
     const id = (await store.loadManifest(result.manifest)).configDigest;
     return { kind: "built", source, id, manifest: result.manifest, executed: result.executed, cached: result.cached };
   } finally {
     await remote?.close();
+  }
+}
+
+/** mode=max: every stage's layers; mode=min (buildx's default): the result image's only — the target stage and the stages it is built FROM. */
+function exportedParts(graph: BuildGraph, parts: readonly LayerParts[], mode: CacheExport["mode"]): readonly LayerParts[] {
+  if (mode === "max") return parts;
+  const chain = new Set<number>();
+  for (let i: number | undefined = graph.target; i !== undefined && !chain.has(i); ) {
+    chain.add(i);
+    const base: Stage["base"] | undefined = graph.stages[i]?.base;
+    i = base?.type === "stage" ? base.stage : undefined;
+  }
+  return parts.filter((p) => chain.has(p.stage));
+}
+
+/** The --cache-to export (the registry client loaded only then); with ignore-error=true a failure is a warning, as buildx's. */
+async function exportBuildCache(r: BuildRequest, to: CacheExport, keys: readonly string[]): Promise<void> {
+  const { exportCache } = await import("../registry/cache-export.ts");
+  try {
+    await exportCache(r.store, new CacheRecords(r.store.layout), keys, to, r.registry);
+  } catch (e) {
+    if (!to.ignoreError) throw e;
+    process.stderr.write(`warning: --cache-to ${to.target}: export failed, ignored (ignore-error=true): ${(e as Error).message}\n`);
   }
 }

@@ -5,7 +5,7 @@ import { saveImages } from "../../image/save.ts";
 import { pushImage } from "../../registry/push.ts";
 import type { Descriptor } from "../../store/content-store.ts";
 import type { Store } from "../../store/store.ts";
-import { saveToFile } from "../commands/save.ts";
+import { saveToFile } from "../save-to-file.ts";
 import type { OutputSpec } from "./output-spec.ts";
 
 export interface OutputRequest {

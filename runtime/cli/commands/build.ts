@@ -5,13 +5,14 @@ import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import { build } from "../../engine/build.ts";
 import { locateBuildFile } from "../../engine/compile/build-file.ts";
 import type { SecretSource } from "../../engine/exec/step-sources.ts";
-import { cacheRef } from "../../registry/cache-format.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, imageReferences, insecureRegistries, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
+import { parseCacheTo } from "../build/cache-options.ts";
+import type { CacheExport, CacheImport } from "../../registry/cache-spec.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
@@ -45,9 +46,9 @@ interface BuildOptions {
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
   progress: ProgressMode;
-  /** The caches' references (cacheRef checks each as the command line is read). */
-  cacheFrom: string[];
-  cacheTo?: string;
+  /** The caches to read (checked as the command line is read). */
+  cacheFrom: CacheImport[];
+  cacheTo?: CacheExport;
   insecureRegistry: string[];
   output: OutputSpec[];
   push?: boolean;
@@ -68,7 +69,7 @@ export function registerBuild(program: Command): void {
     .option("-o, --output <spec>", "also write the result: type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,name=REF] | type=image[,name=REF][,push=true] | type=registry | DIR | - ; repeatable", collectOutput, [])
     .option("--push", "push the image to its -t names once built (as --output type=registry)")
     .option("--load", "keep the image in the local store (always done)")
-    .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
+    .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true]", parseCacheTo);
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
     if (opts.explain) {

@@ -6,12 +6,13 @@ import { type ExplainFormat, formatPlan } from "../../../compiler/explain/format
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import type { CompileRequest } from "../../engine/compile/compile.ts";
 import { explain } from "../../engine/explain.ts";
-import { cacheRef } from "../../registry/cache-format.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, insecureRegistries, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
+import { collectCacheFrom } from "../build/cache-options.ts";
+import type { CacheImport } from "../../registry/cache-spec.ts";
 
 export interface ExplainOptions {
   file?: string;
@@ -19,8 +20,8 @@ export interface ExplainOptions {
   target?: string;
   merge: boolean;
   format: ExplainFormat;
-  /** The caches' references (cacheRef checks each as the command line is read). */
-  cacheFrom: string[];
+  /** The caches to read (checked as the command line is read). */
+  cacheFrom: CacheImport[];
   insecureRegistry: string[];
 }
 
@@ -31,7 +32,7 @@ export function explainOptions(cmd: Command): Command {
     .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
     .option("--target <stage>", "build this stage")
     .option("--no-merge", "keep every RUN in a layer of its own")
-    .option("--cache-from <ref>", "a remote cache to use: registry:REF (or type=registry,ref=REF); repeatable", (v: string, previous: string[]) => collect(cacheRef(v), previous), [])
+    .option("--cache-from <spec>", "a build cache to use: type=registry,ref=REF (or a bare REF) | type=local,src=DIR; repeatable", collectCacheFrom, [])
     .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, [])
     .addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
 }
