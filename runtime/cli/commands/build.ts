@@ -71,6 +71,8 @@ export function registerBuild(program: Command): void {
     .option("--load", "keep the image in the local store (always done)")
     .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true]", parseCacheTo);
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
+    const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry) };
+    checkOutputs(outputs);
     const store = await openStore(c);
     if (opts.explain) {
       await runExplain(store, contextDir, opts);
@@ -82,8 +84,6 @@ export function registerBuild(program: Command): void {
       process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
       return;
     }
-    const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry) };
-    checkOutputs(outputs);
     // Before any work: runc and overlay (the stages' layer depth is checked while planning).
     await preflight(store);
     const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
