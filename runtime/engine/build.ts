@@ -20,6 +20,7 @@ import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
 import type { PlanWarning } from "./plan/checks.ts";
 import { planBuild } from "./plan/plan.ts";
+import { openNamedContexts } from "./context/named.ts";
 import type { LayerParts } from "../../compiler/explain/parts.ts";
 import type { CacheExport, CacheImport } from "../registry/cache-spec.ts";
 
@@ -76,7 +77,8 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
   const { store } = r;
   const { source, file } = compiled;
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
-  const plan = await planBuild({ layout: store.layout, graph, context, image: (ref) => compiled.images.image(ref) });
+  const named = await openNamedContexts(r.namedContexts);
+  const plan = await planBuild({ layout: store.layout, graph, context, named, image: (ref) => compiled.images.image(ref) });
   r.onWarnings?.(plan.warnings);
   if (plan.warnings.some((w) => w.fatal)) return { kind: "refused", source };
   // The registry client is loaded only for a remote cache.
@@ -87,6 +89,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       plan,
       graph,
       context,
+      named,
       progress: r.progress,
       noCache: r.noCache,
       sourceDateEpoch: r.sourceDateEpoch,

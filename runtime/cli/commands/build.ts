@@ -13,6 +13,7 @@ import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { parseCacheTo } from "../build/cache-options.ts";
 import type { CacheExport, CacheImport } from "../../registry/cache-spec.ts";
+import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
@@ -51,6 +52,7 @@ interface BuildOptions {
   cacheTo?: CacheExport;
   insecureRegistry: string[];
   output: OutputSpec[];
+  buildContext: Record<string, NamedContextSpec>;
   push?: boolean;
 }
 

@@ -12,6 +12,8 @@ import { ExitCode } from "../exit-codes.ts";
 import { collect, insecureRegistries, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
 import { collectCacheFrom } from "../build/cache-options.ts";
+import { collectBuildContext } from "../build/build-context.ts";
+import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
 import type { CacheImport } from "../../registry/cache-spec.ts";
 
 export interface ExplainOptions {
@@ -23,6 +25,7 @@ export interface ExplainOptions {
   /** The caches to read (checked as the command line is read). */
   cacheFrom: CacheImport[];
   insecureRegistry: string[];
+  buildContext: Record<string, NamedContextSpec>;
 }
 
 /** The options build and explain share. */
@@ -33,6 +36,7 @@ export function explainOptions(cmd: Command): Command {
     .option("--target <stage>", "build this stage")
     .option("--no-merge", "keep every RUN in a layer of its own")
     .option("--cache-from <spec>", "a build cache to use: type=registry,ref=REF (or a bare REF) | type=local,src=DIR; repeatable", collectCacheFrom, [])
+    .option("--build-context <name=value>", "a named context for FROM NAME and COPY --from=NAME: NAME=DIR or NAME=docker-image://REF; repeatable", collectBuildContext, {})
     .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, [])
     .addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
 }
@@ -47,6 +51,7 @@ export function compileRequest(store: Store, path: string, opts: ExplainOptions)
     target: opts.target,
     merge: opts.merge,
     registry: { insecure: insecureRegistries(opts.insecureRegistry) },
+    namedContexts: opts.buildContext,
     // bin/strata.js names the bundle it runs: compiled graphs are kept per build of Strata.
     compilerId: process.env.STRATA_BUILD_ID,
   };

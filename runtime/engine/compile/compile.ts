@@ -18,6 +18,7 @@ import type { Store } from "../../store/store.ts";
 import { type BaseMode, BaseResolver } from "./bases.ts";
 import { type BuildFile, findIgnoreFile, locateBuildFile } from "./build-file.ts";
 import { parseForLowering } from "./dockerfile.ts";
+import { loweringContexts, type NamedContextSpec } from "./named-contexts.ts";
 
 /** What build and explain both compile: a build file and its context, with the options that change the graph. */
 export interface CompileRequest {
@@ -33,6 +34,8 @@ export interface CompileRequest {
   /** Merge adjacent RUNs (false: --no-merge). */
   readonly merge: boolean;
   readonly registry: RegistryOptions;
+  /** --build-context NAME=…: named contexts that FROM and COPY --from= read (context/named.ts). */
+  readonly namedContexts?: Readonly<Record<string, NamedContextSpec>> | undefined;
   /**
    * Names this build of Strata (bin/strata.js gives its bundle's fingerprint):
    * compiled graphs are kept between runs only for the same one. Absent: none are kept.
@@ -91,10 +94,11 @@ async function compileDockerfile(file: BuildFile, o: CompileOptions, images: Bas
   const source = new SourceFile(file.displayName, text);
   // The .dockerignore is read by the build checks (CopyIgnoredFile), so it is part of the key.
   const ignore = await findIgnoreFile(file.contextDir, file.explicit ? file.path : undefined);
-  const key = { compiler: o.compilerId, text, name: source.name, buildArgs: o.buildArgs, target: o.target, platform: o.platform, dockerignore: ignore?.text };
+  const namedContexts = loweringContexts(o.namedContexts);
+  const key = { compiler: o.compilerId, text, name: source.name, buildArgs: o.buildArgs, target: o.target, platform: o.platform, dockerignore: ignore?.text, namedContexts };
   const cached = await cachedCompile(o.store, key);
   if (cached) return { source, graph: cached.graph, diagnostics: cached.diagnostics };
-  const parsed = await parseForLowering(source, { ...o, dockerignore: ignore?.text.split(/\r?\n/) });
+  const parsed = await parseForLowering(source, { ...o, namedContexts, dockerignore: ignore?.text.split(/\r?\n/) });
   if (parsed.lower === undefined) return { source, diagnostics: parsed.diagnostics, graph: undefined };
   const result = finish(source, parsed.diagnostics, await images.lower(parsed.lower, source));
   // Kept only when every image it names is in the store (an explain may have looked some up remotely).
