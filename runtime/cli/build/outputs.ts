@@ -29,6 +29,11 @@ function pushNames(r: OutputRequest): string[] {
   return [...new Set(names)];
 }
 
+/** Whether an output writes to standard output (`-o -`, dest=-): then `-q` does not print the image ID there. */
+export function writesStdout(r: OutputRequest): boolean {
+  return r.outputs.some((o) => "dest" in o && o.dest === "-");
+}
+
 /** Before any work: what the outputs need from the command line (a name to push to; one standard output). */
 export function checkOutputs(r: OutputRequest): void {
   pushNames(r);

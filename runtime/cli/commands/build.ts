@@ -17,7 +17,7 @@ import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
-import { checkOutputs, type OutputRequest, writeOutputs } from "../build/outputs.ts";
+import { checkOutputs, type OutputRequest, writeOutputs, writesStdout } from "../build/outputs.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
 export function parseSecrets(specs: readonly string[]): Map<string, SecretSource> {
@@ -125,7 +125,7 @@ export function registerBuild(program: Command): void {
     progress.close();
     process.stderr.write(checks);
     if (r.kind === "built") {
-      if (opts.quiet) process.stdout.write(`${r.id}\n`);
+      if (opts.quiet && !writesStdout(outputs)) process.stdout.write(`${r.id}\n`);
       return;
     }
     if (r.kind === "failed") printStepError(r.error, r.source);
