@@ -6,10 +6,11 @@
  * directory that COPY --from=NAME reads; its files are part of the step's cache key. Bad values
  * are USAGE errors before any work.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { expectBuildRefused } from "../helpers/usage.ts";
 
 describe("build --build-context", () => {
   let root: string;
@@ -68,11 +69,6 @@ describe("build --build-context", () => {
     [["--build-context", "x=https://example.com/ctx.tar"], "https:// contexts are not supported by Strata"],
     [["--build-context", `x=${"/tmp"}`, "--build-context", "X=/tmp"], "the context x is given twice"],
   ])("build %j is a USAGE error before any work", (args, message) => {
-    const untouched = join(dir, "never-opened");
-    const r = strata(untouched, ["build", ...args, ctx]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^strata: error\[USAGE\]: --build-context /);
-    expect(r.stderr).toContain(message);
-    expect(existsSync(untouched)).toBe(false);
+    expectBuildRefused(join(dir, "never-opened"), args, ctx, message);
   });
 });

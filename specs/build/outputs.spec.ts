@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRegistry, type TestRegistry } from "../registry/helpers.ts";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { expectBuildRefused } from "../helpers/usage.ts";
 
 const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20 });
 
@@ -97,12 +98,6 @@ describe("build -o/--output, --push", () => {
     [["-o", "type=registry"], "tag is needed when pushing to registry"],
     [["--push"], "--push: tag is needed when pushing to registry"],
   ])("build %j is a USAGE error before any work", (args, message) => {
-    const untouched = join(dir, "never-opened");
-    const r = strata(untouched, ["build", ...args, ctx]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^strata: error\[USAGE\]: /);
-    expect(r.stderr).toContain(message);
-    expect(existsSync(untouched)).toBe(false);
+    expectBuildRefused(join(dir, "never-opened"), args, ctx, message);
   });
 });

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, imageDigests, startRegistry, type TestRegistry } from "./helpers.ts";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { expectBuildRefused } from "../helpers/usage.ts";
 
 describe("--cache-from / --cache-to as buildx reads them", () => {
   let reg: TestRegistry;
@@ -53,13 +54,7 @@ describe("--cache-from / --cache-to as buildx reads them", () => {
     [["--cache-from", "type=local"], "missing src="],
     [["--cache-from", "type=local,src=x,mode=max"], 'unknown key "mode"'],
   ])("build %j is a USAGE error before any work", (args, message) => {
-    const untouched = join(dir, "never-opened");
-    const r = strata(untouched, ["build", ...args, "-t", "app:1", ctx]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^strata: error\[USAGE\]: /);
-    expect(r.stderr).toContain(message);
-    expect(existsSync(untouched)).toBe(false);
+    expectBuildRefused(join(dir, "never-opened"), [...args, "-t", "app:1"], ctx, message);
   });
 
   it("type=registry,mode=max,compression=zstd exports every stage, zstd layers; a bare REF reads it back", () => {
