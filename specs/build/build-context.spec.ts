@@ -3,10 +3,13 @@
  * (docs.docker.com/reference/cli/docker/buildx/build/#build-context): `NAME=docker-image://REF`
  * replaces the image or stage NAME wherever FROM or COPY --from= names it ("the named context
  * overrides a stage of that name", BuildKit's dockerfile2llb), and `NAME=DIR` is a local
- * directory that COPY --from=NAME reads; its files are part of the step's cache key. Bad values
+ * directory that COPY --from=NAME reads; its files are part of the step's cache key;
+ * `NAME=oci-layout://DIR[:TAG][@sha256:DIGEST]` the image of an OCI layout (here one skopeo
+ * wrote), checked blob by blob as `strata load` checks an oci-archive. Bad values
  * are USAGE errors before any work.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
@@ -62,11 +65,31 @@ describe("build --build-context", () => {
     expect(r.stderr).toContain("from-dir.Dockerfile:1:6: error[LW012]: FROM extra: the build context extra is a local directory");
   });
 
+  it("FROM NAME reads the image of an oci-layout:// context, chosen by :TAG or @DIGEST", () => {
+    const saved = join(dir, "saved.tar");
+    expect(strata(root, ["save", "-o", saved, "buildctx/out:1"]).code).toBe(0);
+    const layout = join(dir, "layout");
+    const copy = spawnSync("skopeo", ["copy", "-q", `docker-archive:${saved}`, `oci:${layout}:v1`], { encoding: "utf8" });
+    expect(copy.status, copy.stderr).toBe(0);
+    writeFileSync(join(dir, "layout.Dockerfile"), "FROM app\nRUN cat /e.txt\n");
+    const digest = (JSON.parse(readFileSync(join(layout, "index.json"), "utf8")) as { manifests: { digest: string }[] }).manifests[0]?.digest;
+    for (const value of [`oci-layout://${layout}:v1`, `oci-layout://${layout}@${digest}`, `oci-layout://${layout}`]) {
+      const r = strata(root, ["build", "--progress", "plain", "--no-cache", "-f", join(dir, "layout.Dockerfile"), "--build-context", `app=${value}`, ctx]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/#\d+ [\d.]+ (one|two)\n/);
+    }
+    const missing = strata(root, ["build", "-f", join(dir, "layout.Dockerfile"), "--build-context", `app=oci-layout://${layout}:v2`, ctx]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`oci-layout://${layout}:v2: no such image in the layout`);
+  });
+
   it.each([
     [["--build-context", "noequals"], "expected NAME=VALUE"],
     [["--build-context", "x=/no/such/dir"], "/no/such/dir is not a directory"],
     [["--build-context", "x=docker-image://Bad:Ref:x"], '"Bad:Ref:x"'],
     [["--build-context", "x=https://example.com/ctx.tar"], "https:// contexts are not supported by Strata"],
+    [["--build-context", "x=oci-layout:///tmp"], "/tmp is not an OCI layout (no index.json)"],
+    [["--build-context", "x=oci-layout:///tmp@sha256:abc"], 'invalid digest "sha256:abc"'],
     [["--build-context", `x=${"/tmp"}`, "--build-context", "X=/tmp"], "the context x is given twice"],
   ])("build %j is a USAGE error before any work", (args, message) => {
     expectBuildRefused(join(dir, "never-opened"), args, ctx, message);

@@ -18,7 +18,7 @@ import type { Store } from "../../store/store.ts";
 import { type BaseMode, BaseResolver } from "./bases.ts";
 import { type BuildFile, findIgnoreFile, locateBuildFile } from "./build-file.ts";
 import { parseForLowering } from "./dockerfile.ts";
-import { loweringContexts, type NamedContextSpec } from "./named-contexts.ts";
+import { loweringContexts, type NamedContextSpec, withLayoutsLoaded } from "./named-contexts.ts";
 
 /** What build and explain both compile: a build file and its context, with the options that change the graph. */
 export interface CompileRequest {
@@ -59,7 +59,8 @@ export interface Compiled {
 }
 
 /** Finds, compiles and optimizes the build file. */
-export async function compileBuild(o: CompileOptions): Promise<Compiled> {
+export async function compileBuild(options: CompileOptions): Promise<Compiled> {
+  const o = { ...options, namedContexts: await withLayoutsLoaded(options.store, options.namedContexts) };
   const file = await locateBuildFile(o.path, o.file);
   await access(file.path, constants.R_OK).catch((e: NodeJS.ErrnoException) => {
     throw new StrataError("FILE_UNREADABLE", `cannot read ${file.displayName}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
