@@ -89,12 +89,24 @@ describe("build -o/--output, --push", () => {
     expect(r.stderr).toContain(`pushing ${tagged}@sha256:`);
   });
 
+  it("type=registry,compression=zstd pushes zstd layers", () => {
+    const ref = `${reg.host}/outputs/app:zstd`;
+    const r = strata(root, ["build", "-q", "-o", `type=registry,name=${ref},compression=zstd`, ctx]);
+    expect(r.code, r.stderr).toBe(0);
+    const raw = sh("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${ref}`]);
+    const layers = (JSON.parse(raw.stdout) as { layers: { mediaType: string }[] }).layers;
+    expect(layers.length).toBeGreaterThan(0);
+    for (const l of layers) expect(l.mediaType).toBe("application/vnd.oci.image.layer.v1.tar+zstd");
+  });
+
   it.each([
     [["-o", "type=local"], "--output type=local: missing dest="],
     [["-o", "type=floppy,dest=x"], 'invalid type "floppy"'],
     [["-o", "type=local,dest=x,compression=zstd"], 'unknown key "compression"'],
     [["-o", "dest=x"], "missing type="],
     [["-o", "type=image,push=maybe"], 'invalid push "maybe"'],
+    [["-o", "type=oci,dest=x,compression=estargz"], "compression=estargz is not supported by Strata"],
+    [["-o", "type=docker,dest=x,compression=lz4"], 'invalid compression "lz4"'],
     [["-o", "type=registry"], "tag is needed when pushing to registry"],
     [["--push"], "--push: tag is needed when pushing to registry"],
   ])("build %j is a USAGE error before any work", (args, message) => {

@@ -4,6 +4,7 @@ import { exportRootfs, exportRootfsTar } from "../../image/export-rootfs.ts";
 import { saveImages } from "../../image/save.ts";
 import { pushImage } from "../../registry/push.ts";
 import type { Descriptor } from "../../store/content-store.ts";
+import type { Compression } from "../../store/compressed.ts";
 import type { Store } from "../../store/store.ts";
 import { saveToFile } from "../save-to-file.ts";
 import type { OutputSpec } from "./output-spec.ts";
@@ -17,16 +18,17 @@ export interface OutputRequest {
   readonly insecure: readonly string[];
 }
 
-/** The names each push goes to; checked before any work: buildx refuses a push with no name. */
-function pushNames(r: OutputRequest): string[] {
-  const names = r.push ? [...r.tags] : [];
+/** The names each push goes to, with its layers' compression; checked before any work: buildx refuses a push with no name. */
+function pushes(r: OutputRequest): Map<string, Compression> {
+  const out = new Map<string, Compression>();
   for (const o of r.outputs) {
     if (o.type !== "image" || !o.push) continue;
     if (o.name === undefined && r.tags.length === 0) throw new StrataError("USAGE", "--output type=image,push=true: tag is needed when pushing to registry (name= or -t)");
-    names.push(...(o.name !== undefined ? [o.name] : r.tags));
+    for (const n of o.name !== undefined ? [o.name] : r.tags) out.set(n, o.compression);
   }
   if (r.push && r.tags.length === 0) throw new StrataError("USAGE", "--push: tag is needed when pushing to registry (-t NAME)");
-  return [...new Set(names)];
+  if (r.push) for (const t of r.tags) if (!out.has(t)) out.set(t, "gzip");
+  return out;
 }
 
 /** Whether an output writes to standard output (`-o -`, dest=-): then `-q` does not print the image ID there. */
@@ -36,7 +38,7 @@ export function writesStdout(r: OutputRequest): boolean {
 
 /** Before any work: what the outputs need from the command line (a name to push to; one standard output). */
 export function checkOutputs(r: OutputRequest): void {
-  pushNames(r);
+  pushes(r);
   const toStdout = r.outputs.filter((o) => "dest" in o && o.dest === "-");
   if (toStdout.length > 1) throw new StrataError("USAGE", "--output: only one output can write to standard output (dest=-)");
   if (toStdout.length === 1 && process.stdout.isTTY) throw new StrataError("USAGE", "--output: refusing to write an archive to a terminal; use dest=FILE or redirect standard output");
@@ -65,7 +67,7 @@ export async function writeOutputs(store: Store, manifest: Descriptor, r: Output
           break;
         }
         const format = o.type === "oci" ? "oci-archive" : "docker-archive";
-        await toFileOrStdout(o.dest, (out) => saveImages({ store, images: [{ image: img, names }], format, compression: "gzip", out }));
+        await toFileOrStdout(o.dest, (out) => saveImages({ store, images: [{ image: img, names }], format, compression: o.compression, out }));
         log(`exporting to ${o.dest === "-" ? "standard output" : o.dest} (${format}) done`);
         break;
       }
@@ -76,8 +78,8 @@ export async function writeOutputs(store: Store, manifest: Descriptor, r: Output
         break;
     }
   }
-  for (const name of pushNames(r)) {
-    const p = await pushImage({ store, source: name, insecure: r.insecure });
+  for (const [name, compression] of pushes(r)) {
+    const p = await pushImage({ store, source: name, insecure: r.insecure, compression });
     log(`pushing ${p.name}@${p.digest} done`);
   }
 }
