@@ -58,14 +58,22 @@ export class RemoteCache {
     this.records = all;
   }
 
-  /** Opens each `--cache-from` cache; one that does not exist yet is skipped with a note (the first build has no cache). */
+  /**
+   * Opens each `--cache-from` cache; one that does not exist yet is skipped with a note (the first
+   * build has no cache), one that cannot be read (unreachable, not a cache) with a warning: as in
+   * BuildKit, a failed cache import does not fail the build (only a bad option value does).
+   */
   static async open(store: Store, caches: readonly CacheImport[], o: { insecure?: readonly string[]; log?: Log } = {}): Promise<RemoteCache> {
     const log = o.log ?? stderrLog;
     const sources: CacheSource[] = [];
     for (const c of caches) {
-      const s = c.type === "registry" ? await openRegistry(c.ref, { ...o, log }) : await openLayout(c.src);
-      if (s === undefined) log(`cache ${cacheLabel(c)}: not found; building without it`);
-      else sources.push(s);
+      try {
+        const s = c.type === "registry" ? await openRegistry(c.ref, { ...o, log }) : await openLayout(c.src);
+        if (s === undefined) log(`cache ${cacheLabel(c)}: not found; building without it`);
+        else sources.push(s);
+      } catch (e) {
+        log(`warning: --cache-from ${cacheLabel(c)}: not imported (${(e as Error).message}); building without it`);
+      }
     }
     return new RemoteCache(store, sources, log);
   }

@@ -93,6 +93,17 @@ describe("--cache-from / --cache-to as buildx reads them", () => {
     expect(withMax.stderr).toMatch(/0 steps run, 3 cached/);
   });
 
+  it("a --cache-from that cannot be imported (not a cache, unreachable) is a warning, as in BuildKit; the build goes on", async () => {
+    const closed = `127.0.0.1:${await freePort()}/cacheopts/cache:x`;
+    const env = { STRATA_REGISTRY_RETRIES: "1", STRATA_REGISTRY_BACKOFF_MS: "1" };
+    // moby/buildkit#954, docker/buildx#1090: "This error should be non-fatal and your build should continue on."
+    const r = strata(root, ["build", "--progress", "plain", "-t", "imported:1", "--cache-from", base, "--cache-from", `type=registry,ref=${closed}`, ctx], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`warning: --cache-from ${base.replace(/[.]/g, "\\.")}: not imported \\(.*is not a Strata cache`));
+    expect(r.stderr).toContain(`warning: --cache-from ${closed}: not imported (`);
+    expect(imageDigests(root, "imported:1")).toBeDefined();
+  });
+
   it("ignore-error=true: an export that fails is a warning; the build succeeds and is tagged", async () => {
     const closed = `127.0.0.1:${await freePort()}/cacheopts/cache:x`;
     const env = { STRATA_REGISTRY_RETRIES: "1", STRATA_REGISTRY_BACKOFF_MS: "1" };
