@@ -52,6 +52,15 @@ describe("build --build-context", () => {
     expect(r.stderr).toMatch(/3 steps run, 1 cached/);
   });
 
+  it("image.ts reads named contexts the same way (from() and copy's from:)", () => {
+    const its = join(dir, "its");
+    mkdirSync(its);
+    writeFileSync(join(its, "image.ts"), 'import { from } from "strata-build";\n\nexport default from("base").copy("e.txt", "/from-extra.txt", { from: "extra" });\n');
+    const r = strata(root, ["build", "-q", "-t", "buildctx/its:1", "--build-context", "base=docker-image://buildctx/base:1", "--build-context", `extra=${extra}`, its]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(strata(root, ["run", "--rm", "buildctx/its:1", "cat", "/from-extra.txt"]).stdout).toMatch(/^(one|two)\n$/);
+  });
+
   it("a named context overrides the stage of that name", () => {
     const r = build("--build-context", "builder=docker-image://busybox:latest");
     expect(r.code).toBe(1);

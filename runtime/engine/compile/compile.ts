@@ -84,7 +84,7 @@ function finish(source: SourceFile, before: readonly Diagnostic[], lowered: Lowe
 /** image.ts support (ts-morph: its type check and its transpiler) is loaded only for an image.ts. */
 async function compileImageTs(file: BuildFile, o: CompileOptions, images: BaseResolver): Promise<FrontEndResult> {
   const { loadImageTs } = await import("../../imagets/compile.ts");
-  const loaded = await loadImageTs({ file: file.path, displayName: file.displayName, buildArgs: o.buildArgs, target: o.target, platform: o.platform });
+  const loaded = await loadImageTs({ file: file.path, displayName: file.displayName, buildArgs: o.buildArgs, target: o.target, platform: o.platform, namedContexts: loweringContexts(o.namedContexts) });
   if (loaded.lower === undefined) return { source: loaded.source, diagnostics: loaded.diagnostics, graph: undefined };
   return finish(loaded.source, loaded.diagnostics, await images.lower(loaded.lower, loaded.source));
 }
