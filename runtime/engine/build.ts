@@ -54,6 +54,8 @@ export type BuildResult =
       /** The image ID. */
       readonly id: string;
       readonly manifest: Descriptor;
+      /** The cache keys of the result image's layers (mode=min): what `--cache-to type=inline` exports after the push. */
+      readonly imageCacheKeys: readonly string[];
       /** Layer steps run, and served from the cache. */
       readonly executed: number;
       readonly cached: number;
@@ -96,11 +98,12 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       secrets: r.secrets,
       remoteCache: remote,
     });
-    if (r.cacheTo !== undefined) await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
+    if (r.cacheTo !== undefined && r.cacheTo.type !== "inline") await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
+    const imageCacheKeys = [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys];
     await saveRecord(store.layout, targetId(file.path, r.target), plan.parts);
     for (const t of r.tags) await store.refs.tag(t, result.manifest);
     const id = (await store.loadManifest(result.manifest)).configDigest;
-    return { kind: "built", source, id, manifest: result.manifest, executed: result.executed, cached: result.cached };
+    return { kind: "built", source, id, manifest: result.manifest, imageCacheKeys, executed: result.executed, cached: result.cached };
   } finally {
     await remote?.close();
   }

@@ -2,7 +2,7 @@ import type { CacheRecord } from "../store/cache-records.ts";
 import { Staging } from "../image/staging.ts";
 import type { Store } from "../store/store.ts";
 import { RegistryClient } from "./client.ts";
-import { type CacheSource, cacheConfigOf, cacheRecords, type RemoteCacheRecord } from "./cache-format.ts";
+import { type CacheSource, cacheConfigOf, cacheRecords, inlineCacheTag, type RemoteCacheRecord } from "./cache-format.ts";
 import type { RegistryError } from "./errors.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { fetchLayer } from "./fetch-blob.ts";
@@ -16,7 +16,14 @@ async function openRegistry(r: string, o: { insecure?: readonly string[]; log: L
   const ref = parseRemote(r);
   const repo = new Repository(new RegistryClient(ref.host, { insecure: o.insecure ?? [], log: o.log }), ref.repository);
   try {
-    const records = await readCacheConfig(repo, ref.reference);
+    const records = await readCacheConfig(repo, ref.reference).catch(async (e: unknown) => {
+      // An image, not a cache: its inline cache, if it was pushed with one (cache-format.ts inlineCacheTag).
+      if ((e as RegistryError).code !== "CACHE_NOT_A_CACHE") throw e;
+      const image = await repo.getManifest(ref.reference);
+      return readCacheConfig(repo, inlineCacheTag(image.digest)).catch((inline: unknown) => {
+        throw (inline as RegistryError).status === 404 ? e : inline;
+      });
+    });
     return {
       label: repo.label,
       records,

@@ -8,8 +8,9 @@ import type { Compression } from "../store/compressed.ts";
 export type CacheImport = { readonly type: "registry"; readonly ref: string } | { readonly type: "local"; readonly src: string };
 
 export interface CacheExport {
-  readonly type: "registry" | "local";
-  /** The registry reference (registry) or the layout folder (local). */
+  /** inline: the cache goes with the pushed image (cache-format.ts `inlineCacheTag`); the caller exports it after the push. */
+  readonly type: "registry" | "local" | "inline";
+  /** The registry reference (registry) or the layout folder (local); "" for inline. */
   readonly target: string;
   /** min: the result image's layers only; max: every stage's. */
   readonly mode: "min" | "max";

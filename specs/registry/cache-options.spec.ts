@@ -42,7 +42,8 @@ describe("--cache-from / --cache-to as buildx reads them", () => {
   });
 
   it.each([
-    [["--cache-to", "type=inline"], "type=inline is not supported by Strata"],
+    [["--cache-to", "type=inline"], "--cache-to type=inline: the cache goes with a pushed image; add --push"],
+    [["--cache-to", "type=inline,mode=max"], 'unknown key "mode"'],
     [["--cache-to", "type=gha"], "type=gha is not supported by Strata"],
     [["--cache-from", "type=floppy,src=x"], 'unknown cache type "floppy"'],
     [["--cache-to", "type=registry,ref=localhost/c:1,mode=mid"], 'invalid mode "mid"'],
@@ -71,6 +72,20 @@ describe("--cache-from / --cache-to as buildx reads them", () => {
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/0 steps run, 3 cached/);
     expect(imageDigests(second, "max:1")?.id).toBe(imageDigests(root, "max:1")?.id);
+  });
+
+  it("type=inline: the cache goes with the pushed image; --cache-from IMAGE finds it", () => {
+    const image = `${reg.host}/cacheopts/app:inline`;
+    const first = strata(root, ["build", "--progress", "plain", "--push", "-t", image, "--cache-to", "type=inline", ctx]);
+    expect(first.code, first.stderr).toBe(0);
+    const digest = /pushing \S+@(sha256:[a-f0-9]{64}) done/.exec(first.stderr)?.[1] as string;
+    // Beside the image, in its repository: tag sha256-<hex>.strata-cache, the image itself untouched.
+    const tags = spawnSync("skopeo", ["list-tags", "--tls-verify=false", `docker://${reg.host}/cacheopts/app`], { encoding: "utf8" });
+    expect((JSON.parse(tags.stdout) as { Tags: string[] }).Tags).toContain(`sha256-${digest.slice(7)}.strata-cache`);
+    const second = strata(secondRoot("inline-second"), ["build", "--progress", "plain", "--cache-from", image, ctx]);
+    expect(second.code, second.stderr).toBe(0);
+    // mode=min, as BuildKit's inline cache: the result image's layers only, the builder stage runs again.
+    expect(second.stderr).toMatch(/1 steps run, 2 cached/);
   });
 
   it("type=local dest/src round-trips through an OCI layout folder; mode=min (the default) leaves the builder stage out", () => {

@@ -37,7 +37,11 @@ export function parseCacheFrom(spec: string): CacheImport {
 export function parseCacheTo(spec: string): CacheExport {
   const flag = "--cache-to";
   const { type, kvSpec } = typeOf(spec);
-  if (type !== "registry" && type !== "local") return unsupportedType(flag, spec, type, ["registry", "local"]);
+  if (type === "inline") {
+    csvSpec(flag, kvSpec, ["type"]);
+    return { type, target: "", mode: "min", compression: "gzip", ignoreError: false };
+  }
+  if (type !== "registry" && type !== "local") return unsupportedType(flag, spec, type, ["registry", "local", "inline"]);
   const common = ["type", "mode", "compression", "ignore-error"];
   const kv = csvSpec(flag, kvSpec, [...common, type === "registry" ? "ref" : "dest"]);
   const compression = kv.get("compression");

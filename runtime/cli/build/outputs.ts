@@ -6,6 +6,9 @@ import { pushImage } from "../../registry/push.ts";
 import type { Descriptor } from "../../store/content-store.ts";
 import type { Compression } from "../../store/compressed.ts";
 import type { Store } from "../../store/store.ts";
+import { CacheRecords } from "../../store/cache-records.ts";
+import { parseName } from "../../store/names.ts";
+import { inlineCacheTag } from "../../registry/cache-format.ts";
 import { saveToFile } from "../save-to-file.ts";
 import type { OutputSpec } from "./output-spec.ts";
 
@@ -16,6 +19,8 @@ export interface OutputRequest {
   readonly push: boolean;
   readonly tags: readonly string[];
   readonly insecure: readonly string[];
+  /** --cache-to type=inline: each pushed image gets its cache beside it (registry/cache-format.ts inlineCacheTag). */
+  readonly inlineCache: boolean;
 }
 
 /** The names each push goes to, with its layers' compression; checked before any work: buildx refuses a push with no name. */
@@ -38,14 +43,14 @@ export function writesStdout(r: OutputRequest): boolean {
 
 /** Before any work: what the outputs need from the command line (a name to push to; one standard output). */
 export function checkOutputs(r: OutputRequest): void {
-  pushes(r);
+  if (pushes(r).size === 0 && r.inlineCache) throw new StrataError("USAGE", "--cache-to type=inline: the cache goes with a pushed image; add --push (with -t) or --output type=registry");
   const toStdout = r.outputs.filter((o) => "dest" in o && o.dest === "-");
   if (toStdout.length > 1) throw new StrataError("USAGE", "--output: only one output can write to standard output (dest=-)");
   if (toStdout.length === 1 && process.stdout.isTTY) throw new StrataError("USAGE", "--output: refusing to write an archive to a terminal; use dest=FILE or redirect standard output");
 }
 
 /** Writes the built image `manifest` to every output, then pushes; each says what it wrote on stderr. */
-export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, log: (line: string) => void): Promise<void> {
+export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, imageCacheKeys: readonly string[], log: (line: string) => void): Promise<void> {
   const img = await store.loadManifest(manifest);
   const toFileOrStdout = (dest: string, write: (out: Writable) => Promise<void>) => (dest === "-" ? write(process.stdout) : saveToFile(dest, write));
   for (const o of r.outputs) {
@@ -81,5 +86,13 @@ export async function writeOutputs(store: Store, manifest: Descriptor, r: Output
   for (const [name, compression] of pushes(r)) {
     const p = await pushImage({ store, source: name, insecure: r.insecure, compression });
     log(`pushing ${p.name}@${p.digest} done`);
+    if (r.inlineCache) await exportInlineCache(store, name, p.digest, imageCacheKeys, r.insecure);
   }
+}
+
+/** --cache-to type=inline: the pushed image's cache records, in its repository under inlineCacheTag. */
+async function exportInlineCache(store: Store, name: string, digest: string, keys: readonly string[], insecure: readonly string[]): Promise<void> {
+  const { exportCache } = await import("../../registry/cache-export.ts");
+  const n = parseName(name);
+  await exportCache(store, new CacheRecords(store.layout), keys, { type: "registry", target: `${n.domain}/${n.path}:${inlineCacheTag(digest)}`, mode: "min", compression: "gzip", ignoreError: false }, { insecure });
 }

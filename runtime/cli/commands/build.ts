@@ -71,9 +71,9 @@ export function registerBuild(program: Command): void {
     .option("-o, --output <spec>", "also write the result: type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,name=REF] | type=image[,name=REF][,push=true] | type=registry | DIR | - ; repeatable", collectOutput, [])
     .option("--push", "push the image to its -t names once built (as --output type=registry)")
     .option("--load", "keep the image in the local store (always done)")
-    .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true]", parseCacheTo);
+    .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true] | type=inline (with a push)", parseCacheTo);
   explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
-    const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry) };
+    const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry), inlineCache: opts.cacheTo?.type === "inline" };
     checkOutputs(outputs);
     const store = await openStore(c);
     if (opts.explain) {
@@ -118,7 +118,7 @@ export function registerBuild(program: Command): void {
       progress.info(`writing image ${r.id} done`);
       for (const t of opts.tag) progress.info(`naming to ${t} done`);
     }
-    if (r.kind === "built") await writeOutputs(store, r.manifest, outputs, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
+    if (r.kind === "built") await writeOutputs(store, r.manifest, outputs, r.imageCacheKeys, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
       progress.close();
       throw e;
     });
