@@ -15,6 +15,7 @@
  * An exported value's stage is named after its export (`--target NAME`); the
  * default export is the default target.
  */
+import type { NamedContexts } from "../lower/ops.ts";
 import type { CallRecord, CallSite, GlobalArgRecord, ImageNode } from "../../stdlib/record.ts";
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import type { DockerfileAst, Instruction, Node, Word } from "../dockerfile/ast.ts";
@@ -49,6 +50,8 @@ export interface ImageTsInput extends ImageTsCalls {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly platform?: string;
   readonly resolveImage: (ref: string) => BaseImage | undefined;
+  /** `--build-context NAME=…`, as for a Dockerfile (lower/ops.ts). */
+  readonly namedContexts?: NamedContexts;
 }
 
 /** Names given to stages no export names (FROM needs a name); removed from the graph afterwards. */
@@ -89,6 +92,7 @@ export function lowerImageTs(input: ImageTsInput): LowerResult {
     target,
     ...(input.platform !== undefined && { platform: input.platform }),
     resolveImage: input.resolveImage,
+    ...(input.namedContexts !== undefined && { namedContexts: input.namedContexts }),
   });
   const graph: BuildGraph | undefined = lowered.graph && {
     ...lowered.graph,

@@ -66,7 +66,8 @@ export const RunOpSchema = z.object({
 export type RunOp = z.infer<typeof RunOpSchema>;
 
 export const CopyFromSchema = z.union([
-  z.object({ type: z.literal("context") }),
+  /** The build context, or with a name the named one (`--build-context NAME=DIR`). */
+  z.object({ type: z.literal("context"), name: z.string().optional() }),
   z.object({ type: z.literal("stage"), stage: z.number().int() }),
   z.object({ type: z.literal("image"), ref: z.string() }),
 ]);

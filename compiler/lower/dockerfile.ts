@@ -9,7 +9,7 @@ import { canonicalImageRef } from "../ir/image-ref.ts";
 import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
-import { lowerCopy, lowerRun, type StageNames } from "./ops.ts";
+import { lowerCopy, lowerRun, type NamedContexts, type StageNames } from "./ops.ts";
 import { hostPlatform, PROXY_ARGS, platformArgs, platformMatches } from "./platform.ts";
 import { Expander, Scope } from "./scope.ts";
 
@@ -46,6 +46,8 @@ export interface LowerInput {
   readonly platform?: string;
   /** Looks up a base image already in hand; undefined when it is not. */
   readonly resolveImage: (ref: string) => BaseImage | undefined;
+  /** `--build-context NAME=…`: these names mean the given image or local directory wherever FROM or --from names them. */
+  readonly namedContexts?: NamedContexts;
 }
 
 export interface LowerResult {
@@ -147,11 +149,11 @@ class Lowering {
     const config = lastConfig(d);
     const scope = d.scope.withEnv(config.Env ?? []);
     if (instr.kind === "RUN") {
-      const op = lowerRun(instr, config, scope, this.ref(instr, source), ex, this.drafts);
+      const op = lowerRun(instr, config, scope, this.ref(instr, source), ex, this.drafts, this.input.namedContexts);
       for (const m of op.mounts) if (m.from && "image" in m.from) this.need(m.from.image, instr, source, ex);
       push(op, config, runCreatedBy(op.command.args, d.declared.map((k) => [k, scope.lookup(k) ?? ""] as const)));
     } else if (instr.kind === "COPY" || instr.kind === "ADD") {
-      const op = lowerCopy(instr, config, scope, ex, this.drafts);
+      const op = lowerCopy(instr, config, scope, ex, this.drafts, this.input.namedContexts);
       if (op.from.type === "image") this.need(op.from.ref, instr, source, ex);
       push(op, config, copyCreatedBy(instr.kind, op, ex.word(instr.dest, scope)));
     } else if (instr.kind === "WORKDIR") {
@@ -217,13 +219,17 @@ class Lowering {
   }
 
   from(instr: FromInstruction, source: SourceFile, ex: Expander): void {
-    const imageRef = ex.word(instr.image, this.globals);
+    const written = ex.word(instr.image, this.globals);
+    // A named build context overrides a stage or image of that name, as in BuildKit.
+    const named = this.input.namedContexts?.[written.toLowerCase()];
+    if (named?.type === "local") ex.error("LW012", instr.image, `FROM ${written}: the build context ${written} is a local directory, which only COPY --from= reads in Strata`, `COPY --from=${written} into a stage, or give --build-context ${written}=docker-image://REF`);
+    const imageRef = named?.type === "image" ? named.ref : named?.type === "local" ? "scratch" : written;
     const name = instr.stageName ? instr.stageName.text.toLowerCase() : undefined;
     const asked = instr.platform ? ex.word(instr.platform, this.globals) : undefined;
     let platform = asked ?? this.platform;
     let base: StageBase;
     let config: ContainerConfig = {};
-    const byName = this.drafts.find((d) => d.names.includes(imageRef.toLowerCase()));
+    const byName = named === undefined ? this.drafts.find((d) => d.names.includes(imageRef.toLowerCase())) : undefined;
     if (byName) {
       base = { type: "stage", stage: byName.index };
       config = lastConfig(byName);

@@ -14,20 +14,38 @@ export interface StageNames {
   readonly index: number;
 }
 
-/** Resolves a `--from` name: an earlier stage by name or index, else an image reference (in its canonical spelling, ir/image-ref.ts). */
-export function fromRef(name: string, drafts: readonly StageNames[]): { stage: number } | { image: string } {
+/**
+ * `--build-context NAME=…` as lowering sees it (keys lower-case): an image (`docker-image://REF`,
+ * or an OCI layout the runtime has stored under REF) or a local directory, read by COPY --from=NAME.
+ */
+export type NamedContexts = Readonly<Record<string, { readonly type: "image"; readonly ref: string } | { readonly type: "local" }>>;
+
+/**
+ * Resolves a `--from` name: a named build context first (as BuildKit, it overrides a stage or
+ * image of that name), an earlier stage by name or index, else an image reference (in its
+ * canonical spelling, ir/image-ref.ts).
+ */
+export function fromRef(name: string, drafts: readonly StageNames[], named: NamedContexts = {}): { stage: number } | { image: string } | { context: string } {
+  const c = named[name.toLowerCase()];
+  if (c !== undefined) return c.type === "image" ? { image: canonicalImageRef(c.ref) } : { context: name.toLowerCase() };
   const byName = drafts.find((d) => d.names.includes(name.toLowerCase()));
   if (byName) return { stage: byName.index };
   if (/^\d+$/.test(name) && Number(name) < drafts.length) return { stage: Number(name) };
   return { image: canonicalImageRef(name) };
 }
 
-export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef, ex: Expander, drafts: readonly StageNames[]): RunOp {
+export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef, ex: Expander, drafts: readonly StageNames[], named: NamedContexts = {}): RunOp {
   const argv = commandArgv(instr.command, config.Shell);
   // Declared ARGs join the environment of the RUN (not the image's Env).
   const env = [...(config.Env ?? []), ...scope.argEnv()];
   const cwd = config.WorkingDir || "/";
-  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, (name) => fromRef(name, drafts)) ?? []);
+  const resolveFrom = (name: string): { stage: number } | { image: string } => {
+    const r = fromRef(name, drafts, named);
+    if (!("context" in r)) return r;
+    ex.error("LW012", instr, `RUN --mount from=${name}: the build context ${name} is a local directory, which only COPY --from= reads in Strata`, `COPY --from=${name} what the step needs, or give --build-context ${name}=docker-image://REF`);
+    return { image: name };
+  };
+  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, resolveFrom) ?? []);
   return {
     kind: "run",
     command: { args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source },
@@ -50,21 +68,22 @@ export function copyDest(cwd: string, dest: string): string {
   return clean.endsWith("/") || !(dest.endsWith("/") || dest === ".") ? clean : `${clean}/`;
 }
 
-export function lowerCopy(instr: CopyInstruction | AddInstruction, config: ContainerConfig, scope: Scope, ex: Expander, drafts: readonly StageNames[]): CopyOp {
+export function lowerCopy(instr: CopyInstruction | AddInstruction, config: ContainerConfig, scope: Scope, ex: Expander, drafts: readonly StageNames[], named: NamedContexts = {}): CopyOp {
   const sources = instr.sources.map((w) => ex.word(w, scope));
   const dest = ex.word(instr.dest, scope);
   let from: CopyOp["from"] = { type: "context" };
   if (instr.kind === "COPY" && instr.from !== undefined) {
     const f = ex.word(instr.from, scope);
-    const r = fromRef(f, drafts);
+    const r = fromRef(f, drafts, named);
     if ("stage" in r) from = { type: "stage", stage: r.stage };
+    else if ("context" in r) from = { type: "context", name: r.context };
     else if (/^\d+$/.test(f)) ex.error("LW005", instr.from, `COPY --from=${f}: there is no stage ${f} before this one`);
     else from = { type: "image", ref: r.image };
   }
   // BuildKit reads an empty source as the root (path.Join("/", "")): `COPY $unset /dst` copies everything. Kept, but said.
   instr.sources.forEach((w, i) => {
     if (sources[i] !== "" || w.text === "") return;
-    const what = from.type === "context" ? "the whole build context" : from.type === "stage" ? "the whole stage" : "the whole image";
+    const what = from.type === "context" ? `the whole build context${from.name === undefined ? "" : ` ${from.name}`}` : from.type === "stage" ? "the whole stage" : "the whole image";
     ex.warn("LW010", w, `${instr.kind} source ${w.text} expands to the empty string: ${what} is copied to ${dest}, as BuildKit does`, "define the variable (ARG name=value or --build-arg), or write . to copy everything on purpose");
   });
   const chmod = instr.chmod === undefined ? undefined : ex.word(instr.chmod, scope);

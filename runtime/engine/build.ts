@@ -7,7 +7,7 @@
  * the tags. The CLI parses flags into a request, calls this and prints.
  */
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
-import type { BuildGraph } from "../../compiler/ir/graph.ts";
+import type { BuildGraph, Stage } from "../../compiler/ir/graph.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
 import { StepError } from "../errors/step-error.ts";
 import { saveRecord, targetId } from "../store/build-records.ts";
@@ -20,6 +20,9 @@ import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
 import type { PlanWarning } from "./plan/checks.ts";
 import { planBuild } from "./plan/plan.ts";
+import { openNamedContexts } from "./context/named.ts";
+import type { LayerParts } from "../../compiler/explain/parts.ts";
+import type { CacheExport, CacheImport } from "../registry/cache-spec.ts";
 
 export interface BuildRequest extends CompileRequest {
   readonly tags: readonly string[];
@@ -28,9 +31,9 @@ export interface BuildRequest extends CompileRequest {
   readonly secrets: ReadonlyMap<string, SecretSource>;
   /** SOURCE_DATE_EPOCH: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
-  /** Remote build caches to read (--cache-from) and to write (--cache-to): registry references. */
-  readonly cacheFrom: readonly string[];
-  readonly cacheTo?: string | undefined;
+  /** Build caches to read (--cache-from) and to write (--cache-to): registries or local layouts. */
+  readonly cacheFrom: readonly CacheImport[];
+  readonly cacheTo?: CacheExport | undefined;
   readonly progress: Progress;
   /** --label: labels the written image gets over its Dockerfile's. */
   readonly labels?: Readonly<Record<string, string>> | undefined;
@@ -53,6 +56,8 @@ export type BuildResult =
       /** The image ID. */
       readonly id: string;
       readonly manifest: Descriptor;
+      /** The cache keys of the result image's layers (mode=min): what `--cache-to type=inline` exports after the push. */
+      readonly imageCacheKeys: readonly string[];
       /** Layer steps run, and served from the cache. */
       readonly executed: number;
       readonly cached: number;
@@ -76,7 +81,8 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
   const { store } = r;
   const { source, file } = compiled;
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
-  const plan = await planBuild({ layout: store.layout, graph, context, image: (ref) => compiled.images.image(ref) });
+  const named = await openNamedContexts(r.namedContexts);
+  const plan = await planBuild({ layout: store.layout, graph, context, named, image: (ref) => compiled.images.image(ref) });
   r.onWarnings?.(plan.warnings);
   if (plan.warnings.some((w) => w.fatal)) return { kind: "refused", source };
   // The registry client is loaded only for a remote cache.
@@ -87,6 +93,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       plan,
       graph,
       context,
+      named,
       progress: r.progress,
       noCache: r.noCache,
       sourceDateEpoch: r.sourceDateEpoch,
@@ -94,17 +101,38 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       remoteCache: remote,
       labels: r.labels,
     });
-    if (r.cacheTo !== undefined) {
-      const { exportCache } = await import("../registry/cache-export.ts");
-      await exportCache(store, new CacheRecords(store.layout), [...plan.parts.map((p) => p.key), ...result.mergedKeys], r.cacheTo, r.registry);
-    }
+    if (r.cacheTo !== undefined && r.cacheTo.type !== "inline") await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
+    const imageCacheKeys = [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys];
     await saveRecord(store.layout, targetId(file.path, r.target), plan.parts);
     for (const t of r.tags) await store.refs.tag(t, result.manifest);
     // Untagged, the image is docker's `<none>:<none>`: listed, usable by id, removed by image prune.
     if (r.tags.length === 0) await store.refs.keepUntagged(result.manifest);
     const id = (await store.loadManifest(result.manifest)).configDigest;
-    return { kind: "built", source, id, manifest: result.manifest, executed: result.executed, cached: result.cached };
+    return { kind: "built", source, id, manifest: result.manifest, imageCacheKeys, executed: result.executed, cached: result.cached };
   } finally {
     await remote?.close();
+  }
+}
+
+/** mode=max: every stage's layers; mode=min (buildx's default): the result image's only — the target stage and the stages it is built FROM. */
+function exportedParts(graph: BuildGraph, parts: readonly LayerParts[], mode: CacheExport["mode"]): readonly LayerParts[] {
+  if (mode === "max") return parts;
+  const chain = new Set<number>();
+  for (let i: number | undefined = graph.target; i !== undefined && !chain.has(i); ) {
+    chain.add(i);
+    const base: Stage["base"] | undefined = graph.stages[i]?.base;
+    i = base?.type === "stage" ? base.stage : undefined;
+  }
+  return parts.filter((p) => chain.has(p.stage));
+}
+
+/** The --cache-to export (the registry client loaded only then); with ignore-error=true a failure is a warning, as buildx's. */
+async function exportBuildCache(r: BuildRequest, to: CacheExport, keys: readonly string[]): Promise<void> {
+  const { exportCache } = await import("../registry/cache-export.ts");
+  try {
+    await exportCache(r.store, new CacheRecords(r.store.layout), keys, to, r.registry);
+  } catch (e) {
+    if (!to.ignoreError) throw e;
+    process.stderr.write(`warning: --cache-to ${to.target}: export failed, ignored (ignore-error=true): ${(e as Error).message}\n`);
   }
 }

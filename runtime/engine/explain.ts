@@ -18,10 +18,11 @@ import { CacheRecords } from "../store/cache-records.ts";
 import { type CompileRequest, compileBuild } from "./compile/compile.ts";
 import { BuildContext } from "./context/context.ts";
 import { type BuildPlan, planBuild } from "./plan/plan.ts";
+import { type CacheImport, cacheLabel } from "../registry/cache-spec.ts";
 
 export interface ExplainRequest extends CompileRequest {
   /** Remote build caches whose records count as hits (--cache-from). */
-  readonly cacheFrom: readonly string[];
+  readonly cacheFrom: readonly CacheImport[];
   /** Ask no registry anything: bases the store lacks are unknown, --cache-from is not read. */
   readonly offline: boolean;
   /** The compile diagnostics, as soon as they are known. */
@@ -55,7 +56,7 @@ export async function explain(r: ExplainRequest): Promise<ExplainResult> {
   const hits = new Set<string>();
   for (const p of plan.parts) if (await cache.has(p.key)) hits.add(p.key);
   const notes = [...compiled.images.notes];
-  if (r.cacheFrom.length > 0 && r.offline) notes.push(`--cache-from not read (--offline): ${r.cacheFrom.join(", ")}`);
+  if (r.cacheFrom.length > 0 && r.offline) notes.push(`--cache-from not read (--offline): ${r.cacheFrom.map(cacheLabel).join(", ")}`);
   else if (r.cacheFrom.length > 0) {
     // The registry client is loaded only for a remote cache.
     const remote = await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry);

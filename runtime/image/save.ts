@@ -4,7 +4,7 @@ import { pack as tarPack } from "tar-stream";
 import type { Compression } from "../store/compressed.ts";
 import { familiarName, parseName } from "../store/names.ts";
 import { IMAGE_NAME, MediaType, REF_NAME } from "../store/oci.ts";
-import type { Store } from "../store/store.ts";
+import type { LoadedImage, Store } from "../store/store.ts";
 import { verifiedFile } from "../store/verified-read.ts";
 import { type DistributionImage, distributionImage } from "./distribution.ts";
 import { failpoint } from "../fs/failpoint.ts";
@@ -13,7 +13,8 @@ export type ArchiveFormat = "docker-archive" | "oci-archive";
 
 export interface SaveOptions {
   readonly store: Store;
-  readonly images: readonly string[];
+  /** Names or IDs of stored images, or an image already loaded with the names it is saved under (a build's result). */
+  readonly images: readonly (string | { readonly image: LoadedImage; readonly names: readonly string[] })[];
   readonly format: ArchiveFormat;
   readonly compression: Compression;
   readonly out: Writable;
@@ -42,9 +43,8 @@ export async function saveImages(o: SaveOptions): Promise<void> {
   const { store } = o;
   const entries: { img: DistributionImage; names: string[] }[] = [];
   for (const ref of o.images) {
-    const img = await store.getImage(ref);
-    const isId = /^(sha256:)?[a-f0-9]{6,64}$/.test(ref) && (await store.refs.resolve(ref).catch(() => undefined)) === undefined;
-    const names = isId ? [] : [familiarName(parseName(ref))];
+    const img = typeof ref === "string" ? await store.getImage(ref) : ref.image;
+    const names = typeof ref === "string" ? await savedNames(store, ref) : ref.names.map((n) => familiarName(parseName(n)));
     const existing = entries.find((e) => e.img.config.digest === img.configDigest);
     if (existing) {
       existing.names.push(...names.filter((n) => !existing.names.includes(n)));
@@ -108,4 +108,10 @@ export async function saveImages(o: SaveOptions): Promise<void> {
   await put("oci-layout", JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   pack.finalize();
   await writing;
+}
+
+/** The name a stored image is saved under: none when `ref` is its ID. */
+async function savedNames(store: Store, ref: string): Promise<string[]> {
+  const isId = /^(sha256:)?[a-f0-9]{6,64}$/.test(ref) && (await store.refs.resolve(ref).catch(() => undefined)) === undefined;
+  return isId ? [] : [familiarName(parseName(ref))];
 }

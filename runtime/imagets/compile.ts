@@ -6,6 +6,7 @@
  * it runs a Dockerfile's lowering, so a missing `from("x:1")` is pulled and
  * reported at the `from(...)` call exactly as a missing `FROM x:1` is.
  */
+import type { NamedContexts } from "../../compiler/lower/ops.ts";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Diagnostic, hasErrors } from "../../compiler/diagnostics/diagnostic.ts";
@@ -28,6 +29,8 @@ export interface LoadImageTsOptions {
   readonly buildArgs: Readonly<Record<string, string>>;
   readonly target?: string | undefined;
   readonly platform?: string | undefined;
+  /** `--build-context NAME=…` (compiler/lower/ops.ts). */
+  readonly namedContexts?: NamedContexts;
   /** Skip the type check (specs that only compare graphs). */
   readonly noTypeCheck?: boolean;
 }
@@ -63,7 +66,7 @@ export async function loadImageTs(o: LoadImageTsOptions): Promise<LoadedImageTs>
   const sources = evaluated.sources;
   const calls = { source, exports: evaluated.exports, globals: evaluated.globals, locate: evaluated.locate, target: o.target };
   const lower = (resolveImage: (ref: string) => BaseImage | undefined): LowerResult => {
-    const lowered = lowerImageTs({ ...calls, buildArgs: o.buildArgs, resolveImage, ...(o.platform !== undefined && { platform: o.platform }) });
+    const lowered = lowerImageTs({ ...calls, buildArgs: o.buildArgs, resolveImage, ...(o.platform !== undefined && { platform: o.platform }), ...(o.namedContexts !== undefined && { namedContexts: o.namedContexts }) });
     return { ...lowered, diagnostics: lowered.diagnostics.map((d) => relocate(d, source, sources)) };
   };
   const lint = (options: LintOptions): LintResult => {

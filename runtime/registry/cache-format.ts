@@ -29,8 +29,10 @@
  * A new export merges the records already at REF (their blobs are in the
  * repository), so one REF serves several Dockerfiles and targets.
  */
-import { StrataError } from "../errors/error.ts";
-import { parseName } from "../store/names.ts";
+import { createHash } from "node:crypto";
+import type { Store } from "../store/store.ts";
+import { RegistryError } from "./errors.ts";
+import type { Log } from "./progress.ts";
 export const CACHE_ARTIFACT_TYPE = "application/vnd.strata.cache.v1";
 export const CACHE_CONFIG_TYPE = "application/vnd.strata.cache.config.v1+json";
 export const DIFF_ID_ANNOTATION = "dev.strata.diff-id";
@@ -50,29 +52,41 @@ export interface RemoteCacheConfig {
   readonly records: Record<string, RemoteCacheRecord>;
 }
 
-/** `registry:REF` or BuildKit's `type=registry,ref=REF`: the REF. */
-export function cacheRef(spec: string): string {
-  if (spec.startsWith("registry:")) return checkedRef(spec, spec.slice("registry:".length));
-  if (spec.includes("=")) {
-    const kv = new Map(spec.split(",").map((f) => [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] as [string, string]));
-    if ((kv.get("type") ?? "registry") !== "registry") throw new StrataError("USAGE", `cache ${spec}: only type=registry is supported`);
-    const ref = kv.get("ref");
-    if (!ref) throw new StrataError("USAGE", `cache ${spec}: missing ref=`);
-    return checkedRef(spec, ref);
-  }
-  throw new StrataError("USAGE", `cache ${spec}: expected registry:REF or type=registry,ref=REF`);
+/** Where a cache's records are read from and its layers fetched: a registry (below) or a local OCI layout (cache-layout.ts). */
+export interface CacheSource {
+  readonly label: string;
+  readonly records: Record<string, RemoteCacheRecord>;
+  /** Brings the record's layer into the store, checked against its digest and its diffID. */
+  fetch(r: RemoteCacheRecord & { digest: string; mediaType: string; compressedSize: number; diffId: string }, store: Store, log: Log): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** The cache's image reference, valid (docker's grammar) or a USAGE error naming the option's value. */
-function checkedRef(spec: string, ref: string): string {
-  try {
-    parseName(ref);
-  } catch (e) {
-    throw new StrataError("USAGE", `cache ${spec}: ${(e as Error).message}`);
-  }
-  return ref;
+/**
+ * `--cache-to type=inline`: BuildKit puts the cache in the pushed image's config; Strata keeps
+ * the image as built and pushes the cache artifact beside it, in the same repository, under this
+ * tag of the image's manifest digest (the OCI referrers tag schema's spelling), where
+ * `--cache-from IMAGE` looks when IMAGE is an image, not a cache.
+ */
+export function inlineCacheTag(manifestDigest: string): string {
+  return `sha256-${manifestDigest.slice("sha256:".length)}.strata-cache`;
 }
 
 export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+}
+
+/** The records of a cache config blob, checked against its digest and version. */
+export function cacheRecords(bytes: Buffer, expected: string, label: string): Record<string, RemoteCacheRecord> {
+  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  if (digest !== expected) throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${label}: cache config ${expected} hashes to ${digest}; refused`);
+  const config = JSON.parse(bytes.toString("utf8")) as RemoteCacheConfig;
+  if (config.version !== 1) throw new RegistryError("CACHE_VERSION", `${label}: cache version ${config.version} is not supported`);
+  return config.records;
+}
+
+/** The cache manifest's config, or a CACHE_NOT_A_CACHE error. */
+export function cacheConfigOf(bytes: Buffer, label: string): { digest: string; size: number } {
+  const manifest = JSON.parse(bytes.toString("utf8")) as { config?: { mediaType: string; digest: string; size: number } };
+  if (manifest.config?.mediaType !== CACHE_CONFIG_TYPE) throw new RegistryError("CACHE_NOT_A_CACHE", `${label} is not a Strata cache (config ${manifest.config?.mediaType ?? "none"})`);
+  return manifest.config;
 }

@@ -1,27 +1,62 @@
-import { createHash } from "node:crypto";
 import type { CacheRecord } from "../store/cache-records.ts";
 import { Staging } from "../image/staging.ts";
 import type { Store } from "../store/store.ts";
 import { RegistryClient } from "./client.ts";
-import { CACHE_CONFIG_TYPE, type RemoteCacheConfig, type RemoteCacheRecord } from "./cache-format.ts";
-import { RegistryError } from "./errors.ts";
+import { type CacheSource, cacheConfigOf, cacheRecords, inlineCacheTag, type RemoteCacheRecord } from "./cache-format.ts";
+import type { RegistryError } from "./errors.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { fetchLayer } from "./fetch-blob.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
+import { openLayout } from "./cache-layout.ts";
+import { type CacheImport, cacheLabel } from "./cache-spec.ts";
+
+/** A registry cache: its records, or undefined (the connection closed) when REF does not exist yet. */
+async function openRegistry(r: string, o: { insecure?: readonly string[]; log: Log }): Promise<CacheSource | undefined> {
+  const ref = parseRemote(r);
+  const repo = new Repository(new RegistryClient(ref.host, { insecure: o.insecure ?? [], log: o.log }), ref.repository);
+  try {
+    const records = await readCacheConfig(repo, ref.reference).catch(async (e: unknown) => {
+      // An image, not a cache: its inline cache, if it was pushed with one (cache-format.ts inlineCacheTag).
+      if ((e as RegistryError).code !== "CACHE_NOT_A_CACHE") throw e;
+      const image = await repo.getManifest(ref.reference);
+      return readCacheConfig(repo, inlineCacheTag(image.digest)).catch((inline: unknown) => {
+        throw (inline as RegistryError).status === 404 ? e : inline;
+      });
+    });
+    return {
+      label: repo.label,
+      records,
+      async fetch(rec, store, log) {
+        const staging = new Staging(store);
+        try {
+          await fetchLayer(repo, staging, { mediaType: rec.mediaType, digest: rec.digest, size: rec.compressedSize }, rec.diffId, log);
+          await staging.commit();
+        } finally {
+          await staging.discard();
+        }
+      },
+      close: () => repo.client.close(),
+    };
+  } catch (e) {
+    await repo.client.close();
+    if ((e as RegistryError).status !== 404) throw e;
+    return undefined;
+  }
+}
 
 /**
- * A remote cache imported for one build (`--cache-from`; format in
+ * The build caches imported for one build (`--cache-from`; format in
  * cache-format.ts): the records are read when it opens; `fetch` downloads a
  * record's layer into the store (verified) only when the executor asks.
  */
 export class RemoteCache {
   readonly records: ReadonlyMap<string, RemoteCacheRecord>;
-  readonly #sources: readonly { repo: Repository; records: Record<string, RemoteCacheRecord> }[];
+  readonly #sources: readonly CacheSource[];
   readonly #store: Store;
   readonly #log: Log;
 
-  private constructor(store: Store, sources: { repo: Repository; records: Record<string, RemoteCacheRecord> }[], log: Log) {
+  private constructor(store: Store, sources: CacheSource[], log: Log) {
     this.#store = store;
     this.#sources = sources;
     this.#log = log;
@@ -30,19 +65,21 @@ export class RemoteCache {
     this.records = all;
   }
 
-  /** Opens each `--cache-from` ref; one that does not exist yet is skipped with a note (the first build has no cache). */
-  static async open(store: Store, refs: readonly string[], o: { insecure?: readonly string[]; log?: Log } = {}): Promise<RemoteCache> {
+  /**
+   * Opens each `--cache-from` cache; one that does not exist yet is skipped with a note (the first
+   * build has no cache), one that cannot be read (unreachable, not a cache) with a warning: as in
+   * BuildKit, a failed cache import does not fail the build (only a bad option value does).
+   */
+  static async open(store: Store, caches: readonly CacheImport[], o: { insecure?: readonly string[]; log?: Log } = {}): Promise<RemoteCache> {
     const log = o.log ?? stderrLog;
-    const sources: { repo: Repository; records: Record<string, RemoteCacheRecord> }[] = [];
-    for (const r of refs) {
-      const ref = parseRemote(r);
-      const repo = new Repository(new RegistryClient(ref.host, { insecure: o.insecure ?? [], log }), ref.repository);
+    const sources: CacheSource[] = [];
+    for (const c of caches) {
       try {
-        sources.push({ repo, records: await readCacheConfig(repo, ref.reference) });
+        const s = c.type === "registry" ? await openRegistry(c.ref, { ...o, log }) : await openLayout(c.src);
+        if (s === undefined) log(`cache ${cacheLabel(c)}: not found; building without it`);
+        else sources.push(s);
       } catch (e) {
-        await repo.client.close();
-        if ((e as RegistryError).status !== 404) throw e;
-        log(`cache ${r}: not found; building without it`);
+        log(`warning: --cache-from ${cacheLabel(c)}: not imported (${(e as Error).message}); building without it`);
       }
     }
     return new RemoteCache(store, sources, log);
@@ -54,40 +91,29 @@ export class RemoteCache {
 
   /** The record for `key` with its layer in the store, or undefined when the remote cache has no such key. */
   async fetch(key: string): Promise<CacheRecord | undefined> {
-    for (const { repo, records } of this.#sources) {
-      const r = records[key];
+    for (const source of this.#sources) {
+      const r = source.records[key];
       if (!r) continue;
       const record: CacheRecord = { diffId: r.diffId, size: r.size, created: r.created };
       if (r.diffId === null || (await this.#store.content.has(r.diffId))) return record;
       if (!r.digest || !r.mediaType || r.compressedSize === undefined) continue;
-      const staging = new Staging(this.#store);
-      try {
-        this.#log(`${short(r.digest)}: Pulling cached layer from ${repo.label} (${mb(r.compressedSize)})`);
-        await fetchLayer(repo, staging, { mediaType: r.mediaType, digest: r.digest, size: r.compressedSize }, r.diffId, this.#log);
-        await staging.commit();
-      } finally {
-        await staging.discard();
-      }
+      this.#log(`${short(r.digest)}: Pulling cached layer from ${source.label} (${mb(r.compressedSize)})`);
+      await source.fetch({ ...r, digest: r.digest, mediaType: r.mediaType, compressedSize: r.compressedSize, diffId: r.diffId }, this.#store, this.#log);
       return record;
     }
     return undefined;
   }
 
   async close(): Promise<void> {
-    for (const s of this.#sources) await s.repo.client.close();
+    for (const s of this.#sources) await s.close();
   }
 }
 
 export async function readCacheConfig(repo: Repository, reference: string): Promise<Record<string, RemoteCacheRecord>> {
   const m = await repo.getManifest(reference);
-  const manifest = JSON.parse(m.bytes.toString("utf8")) as { config?: { mediaType: string; digest: string; size: number } };
-  if (manifest.config?.mediaType !== CACHE_CONFIG_TYPE) throw new RegistryError("CACHE_NOT_A_CACHE", `${repo.label}:${reference} is not a Strata cache (config ${manifest.config?.mediaType ?? "none"})`);
+  const config = cacheConfigOf(m.bytes, `${repo.label}:${reference}`);
   const chunks: Buffer[] = [];
-  for await (const c of await repo.openBlob(manifest.config.digest)) chunks.push(c as Buffer);
-  const bytes = Buffer.concat(chunks);
-  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-  if (digest !== manifest.config.digest) throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${repo.label}: cache config ${manifest.config.digest} hashes to ${digest}; refused`);
-  const config = JSON.parse(bytes.toString("utf8")) as RemoteCacheConfig;
-  if (config.version !== 1) throw new RegistryError("CACHE_VERSION", `${repo.label}:${reference}: cache version ${config.version} is not supported`);
-  return config.records;
+  for await (const c of await repo.openBlob(config.digest)) chunks.push(c as Buffer);
+  return cacheRecords(Buffer.concat(chunks), config.digest, `${repo.label}:${reference}`);
 }
+

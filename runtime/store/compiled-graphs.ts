@@ -25,6 +25,8 @@ export interface CompileKey {
   readonly platform: string | undefined;
   /** The .dockerignore the build checks read (undefined: none). */
   readonly dockerignore?: string | undefined;
+  /** --build-context names and what each is (compiler/lower/ops.ts NamedContexts). */
+  readonly namedContexts?: Readonly<Record<string, unknown>>;
 }
 
 interface Entry {
@@ -36,7 +38,7 @@ interface Entry {
 
 function entryPath(store: Store, key: CompileKey): string | undefined {
   if (!key.compiler) return undefined;
-  return join(store.layout.root, "graphs", `${sha256Hex(canonicalJson({ v: 3, ...key, target: key.target ?? null, platform: key.platform ?? null, dockerignore: key.dockerignore ?? null }))}.json`);
+  return join(store.layout.root, "graphs", `${sha256Hex(canonicalJson({ v: 3, ...key, target: key.target ?? null, platform: key.platform ?? null, dockerignore: key.dockerignore ?? null, namedContexts: key.namedContexts ?? {} }))}.json`);
 }
 
 export async function cachedCompile(store: Store, key: CompileKey): Promise<Omit<Entry, "images"> | undefined> {

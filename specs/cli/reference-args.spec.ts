@@ -44,9 +44,9 @@ describe("image references on the command line are validated before any work", (
   });
 
   it("build and explain --cache-to / --cache-from check the cache's reference the same way", () => {
-    expectUsage(strata(untouched, ["build", "--cache-to", "registry:Bad:Tag:x", ctx]), "cache registry:Bad:Tag:x", "Bad:Tag:x");
-    expectUsage(strata(untouched, ["build", "--cache-from", "type=registry,ref=UPPER", ctx]), "cache type=registry,ref=UPPER", "UPPER");
-    expectUsage(strata(untouched, ["explain", "--cache-from", "registry:x:-bad", ctx]), "cache registry:x:-bad", "x:-bad");
+    expectUsage(strata(untouched, ["build", "--cache-to", "registry:Bad:Tag:x", ctx]), "--cache-to registry:Bad:Tag:x", "Bad:Tag:x");
+    expectUsage(strata(untouched, ["build", "--cache-from", "type=registry,ref=UPPER", ctx]), "--cache-from type=registry,ref=UPPER", "UPPER");
+    expectUsage(strata(untouched, ["explain", "--cache-from", "registry:x:-bad", ctx]), "--cache-from registry:x:-bad", "x:-bad");
     expect(existsSync(untouched)).toBe(false);
   });
 

@@ -108,7 +108,7 @@ describe("every error the CLI prints carries a listed code and the catalogue's e
     { args: () => ["build", "-f", join(ctx, "copy.Dockerfile"), ctx], code: "COPY_SOURCE_NOT_FOUND" },
     { args: () => ["build", "-f", join(ctx, "base.Dockerfile"), ctx], code: "IMG001" },
     { args: () => ["build", "--bogus-flag", ctx], code: "USAGE" },
-    { args: () => ["build", "--cache-from", "type=local,src=x", "-f", join(ctx, "run.Dockerfile"), ctx], code: "USAGE" },
+    { args: () => ["build", "--cache-from", "type=gha,scope=x", "-f", join(ctx, "run.Dockerfile"), ctx], code: "USAGE" },
     { args: () => ["check", join(ctx, "missing.Dockerfile")], code: "FILE_UNREADABLE" },
     { args: () => ["rmi", "nosuch:1"], code: "IMAGE_NOT_FOUND" },
     { args: () => ["inspect", "nosuch:1"], code: "IMAGE_NOT_FOUND" },

@@ -5,16 +5,20 @@ import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import { build } from "../../engine/build.ts";
 import { locateBuildFile } from "../../engine/compile/build-file.ts";
 import type { SecretSource } from "../../engine/exec/step-sources.ts";
-import { cacheRef } from "../../registry/cache-format.ts";
 import { type BuildFlags, buildFlagOptions, openBuildInputs, parseLabels, writeBuildResults } from "../build-flags.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { collect, imageReferences, parseBuildArgs } from "../options.ts";
+import { collect, imageReferences, insecureRegistries, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
+import { parseCacheTo } from "../build/cache-options.ts";
+import type { CacheExport, CacheImport } from "../../registry/cache-spec.ts";
+import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
+import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
+import { checkOutputs, type OutputRequest, writeOutputs, writesStdout } from "../build/outputs.ts";
 
 /** `--secret id=X,src=FILE` / `id=X,env=VAR` (also `source=`, `type=file|env`; a bare `id=X` reads the env var X). */
 export function parseSecrets(specs: readonly string[]): Map<string, SecretSource> {
@@ -44,10 +48,13 @@ interface BuildOptions extends BuildFlags {
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
   progress: ProgressMode;
-  /** The caches' references (cacheRef checks each as the command line is read). */
-  cacheFrom: string[];
-  cacheTo?: string;
+  /** The caches to read (checked as the command line is read). */
+  cacheFrom: CacheImport[];
+  cacheTo?: CacheExport;
   insecureRegistry: string[];
+  output: OutputSpec[];
+  buildContext: Record<string, NamedContextSpec>;
+  push?: boolean;
 }
 
 export function registerBuild(program: Command): void {
@@ -62,8 +69,13 @@ export function registerBuild(program: Command): void {
     .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
-    .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
+    .option("-o, --output <spec>", "also write the result: type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,name=REF] | type=image[,name=REF][,push=true] | type=registry | DIR | - ; repeatable", collectOutput, [])
+    .option("--push", "push the image to its -t names once built (as --output type=registry)")
+    .option("--load", "keep the image in the local store (always done)")
+    .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true] | type=inline (with a push)", parseCacheTo);
   explainOptions(buildFlagOptions(cmd)).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
+    const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry), inlineCache: opts.cacheTo?.type === "inline" };
+    checkOutputs(outputs);
     const store = await openStore(c);
     if (opts.explain) {
       await runExplain(store, contextDir, opts);
@@ -116,10 +128,14 @@ export function registerBuild(program: Command): void {
       progress.info(`writing image ${r.id} done`);
       for (const t of opts.tag) progress.info(`naming to ${t} done`);
     }
+    if (r.kind === "built") await writeOutputs(store, r.manifest, outputs, r.imageCacheKeys, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
+      progress.close();
+      throw e;
+    });
     progress.close();
     process.stderr.write(checks);
     if (r.kind === "built") {
-      if (opts.quiet) process.stdout.write(`${r.id}\n`);
+      if (opts.quiet && !writesStdout(outputs)) process.stdout.write(`${r.id}\n`);
       return;
     }
     if (r.kind === "failed") printStepError(r.error, r.source);

@@ -6,12 +6,15 @@ import { type ExplainFormat, formatPlan } from "../../../compiler/explain/format
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import type { CompileRequest } from "../../engine/compile/compile.ts";
 import { explain } from "../../engine/explain.ts";
-import { cacheRef } from "../../registry/cache-format.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, insecureRegistries, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
+import { collectCacheFrom } from "../build/cache-options.ts";
+import { collectBuildContext } from "../build/build-context.ts";
+import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
+import type { CacheImport } from "../../registry/cache-spec.ts";
 
 export interface ExplainOptions {
   file?: string;
@@ -19,9 +22,10 @@ export interface ExplainOptions {
   target?: string;
   merge: boolean;
   format: ExplainFormat;
-  /** The caches' references (cacheRef checks each as the command line is read). */
-  cacheFrom: string[];
+  /** The caches to read (checked as the command line is read). */
+  cacheFrom: CacheImport[];
   insecureRegistry: string[];
+  buildContext: Record<string, NamedContextSpec>;
 }
 
 /** The options build and explain share. */
@@ -31,7 +35,8 @@ export function explainOptions(cmd: Command): Command {
     .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
     .option("--target <stage>", "build this stage")
     .option("--no-merge", "keep every RUN in a layer of its own")
-    .option("--cache-from <ref>", "a remote cache to use: registry:REF (or type=registry,ref=REF); repeatable", (v: string, previous: string[]) => collect(cacheRef(v), previous), [])
+    .option("--cache-from <spec>", "a build cache to use: type=registry,ref=REF (or a bare REF) | type=local,src=DIR; repeatable", collectCacheFrom, [])
+    .option("--build-context <name=value>", "a named context for FROM NAME and COPY --from=NAME: NAME=DIR or NAME=docker-image://REF; repeatable", collectBuildContext, {})
     .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, [])
     .addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
 }
@@ -46,6 +51,7 @@ export function compileRequest(store: Store, path: string, opts: ExplainOptions)
     target: opts.target,
     merge: opts.merge,
     registry: { insecure: insecureRegistries(opts.insecureRegistry) },
+    namedContexts: opts.buildContext,
     // bin/strata.js names the bundle it runs: compiled graphs are kept per build of Strata.
     compilerId: process.env.STRATA_BUILD_ID,
   };

@@ -19,6 +19,7 @@ import { type BaseMode, BaseResolver } from "./bases.ts";
 import type { ShownNames } from "../input/build-input.ts";
 import { type BuildFile, findIgnoreFile, locateBuildFile } from "./build-file.ts";
 import { parseForLowering } from "./dockerfile.ts";
+import { loweringContexts, type NamedContextSpec, withLayoutsLoaded } from "./named-contexts.ts";
 
 /** What build and explain both compile: a build file and its context, with the options that change the graph. */
 export interface CompileRequest {
@@ -38,6 +39,8 @@ export interface CompileRequest {
   /** Merge adjacent RUNs (false: --no-merge). */
   readonly merge: boolean;
   readonly registry: RegistryOptions;
+  /** --build-context NAME=…: named contexts that FROM and COPY --from= read (context/named.ts). */
+  readonly namedContexts?: Readonly<Record<string, NamedContextSpec>> | undefined;
   /**
    * Names this build of Strata (bin/strata.js gives its bundle's fingerprint):
    * compiled graphs are kept between runs only for the same one. Absent: none are kept.
@@ -61,7 +64,8 @@ export interface Compiled {
 }
 
 /** Finds, compiles and optimizes the build file. */
-export async function compileBuild(o: CompileOptions): Promise<Compiled> {
+export async function compileBuild(options: CompileOptions): Promise<Compiled> {
+  const o = { ...options, namedContexts: await withLayoutsLoaded(options.store, options.namedContexts) };
   const file = await locateBuildFile(o.path, o.file, o.shown);
   await access(file.path, constants.R_OK).catch((e: NodeJS.ErrnoException) => {
     throw new StrataError("FILE_UNREADABLE", `cannot read ${file.displayName}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
@@ -85,7 +89,7 @@ function finish(source: SourceFile, before: readonly Diagnostic[], lowered: Lowe
 /** image.ts support (ts-morph: its type check and its transpiler) is loaded only for an image.ts. */
 async function compileImageTs(file: BuildFile, o: CompileOptions, images: BaseResolver): Promise<FrontEndResult> {
   const { loadImageTs } = await import("../../imagets/compile.ts");
-  const loaded = await loadImageTs({ file: file.path, displayName: file.displayName, buildArgs: o.buildArgs, target: o.target, platform: o.platform });
+  const loaded = await loadImageTs({ file: file.path, displayName: file.displayName, buildArgs: o.buildArgs, target: o.target, platform: o.platform, namedContexts: loweringContexts(o.namedContexts) });
   if (loaded.lower === undefined) return { source: loaded.source, diagnostics: loaded.diagnostics, graph: undefined };
   return finish(loaded.source, loaded.diagnostics, await images.lower(loaded.lower, loaded.source));
 }
@@ -96,11 +100,12 @@ async function compileDockerfile(file: BuildFile, o: CompileOptions, images: Bas
   const source = new SourceFile(file.displayName, text);
   // The .dockerignore is read by the build checks (CopyIgnoredFile), so it is part of the key.
   const ignore = await findIgnoreFile(file.contextDir, file.explicit ? file.path : undefined);
-  const key = { compiler: o.compilerId, text, name: source.name, buildArgs: o.buildArgs, target: o.target, platform: o.platform, dockerignore: ignore?.text };
+  const namedContexts = loweringContexts(o.namedContexts);
+  const key = { compiler: o.compilerId, text, name: source.name, buildArgs: o.buildArgs, target: o.target, platform: o.platform, dockerignore: ignore?.text, namedContexts };
   // --pull asks the registries again, so a graph kept from an earlier compile is not used.
   const cached = o.pull ? undefined : await cachedCompile(o.store, key);
   if (cached) return { source, graph: cached.graph, diagnostics: cached.diagnostics };
-  const parsed = await parseForLowering(source, { ...o, dockerignore: ignore?.text.split(/\r?\n/) });
+  const parsed = await parseForLowering(source, { ...o, namedContexts, dockerignore: ignore?.text.split(/\r?\n/) });
   if (parsed.lower === undefined) return { source, diagnostics: parsed.diagnostics, graph: undefined };
   const result = finish(source, parsed.diagnostics, await images.lower(parsed.lower, source));
   // Kept only when every image it names is in the store (an explain may have looked some up remotely).

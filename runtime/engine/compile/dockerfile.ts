@@ -2,6 +2,7 @@ import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import { hasErrors } from "../../../compiler/diagnostics/diagnostic.ts";
 import type { BaseImage, LowerResult } from "../../../compiler/lower/dockerfile.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
+import type { NamedContexts } from "../../../compiler/lower/ops.ts";
 
 export interface ParsedDockerfile {
   readonly diagnostics: readonly Diagnostic[];
@@ -16,7 +17,7 @@ export interface ParsedDockerfile {
  */
 export async function parseForLowering(
   source: SourceFile,
-  o: { buildArgs: Readonly<Record<string, string>>; target?: string | undefined; platform?: string | undefined; dockerignore?: readonly string[] | undefined },
+  o: { buildArgs: Readonly<Record<string, string>>; target?: string | undefined; platform?: string | undefined; dockerignore?: readonly string[] | undefined; namedContexts?: NamedContexts },
 ): Promise<ParsedDockerfile> {
   const [{ parseDockerfile }, { lowerDockerfile }, { buildChecks }] = await Promise.all([
     import("../../../compiler/dockerfile/parse.ts"),
@@ -38,6 +39,7 @@ export async function parseForLowering(
       buildArgs: o.buildArgs,
       target: o.target,
       resolveImage,
+      ...(o.namedContexts !== undefined && { namedContexts: o.namedContexts }),
       ...(o.platform !== undefined && { platform: o.platform }),
     });
   return { diagnostics, lower };

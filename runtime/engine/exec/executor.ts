@@ -52,6 +52,7 @@ export interface ExecuteOptions {
   readonly store: Store;
   readonly graph: BuildGraph;
   readonly context: BuildContext;
+  readonly named?: ReadonlyMap<string, BuildContext>;
   readonly progress: Progress;
   readonly noCache?: boolean;
   /** Seconds since the epoch: clamps times in layers, history and config. */
@@ -97,6 +98,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const mergedKeys: string[] = [];
   const sources: StepSources = {
     context: o.context,
+    ...(o.named !== undefined && { named: o.named }),
     stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).chain),
     imageRoot: async (ref) => {
       const img = await store.getImage(ref);

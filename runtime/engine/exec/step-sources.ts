@@ -10,6 +10,8 @@ export type SecretSource = { readonly file: string } | { readonly env: string };
  */
 export interface StepSources {
   readonly context: BuildContext;
+  /** --build-context NAME=DIR: the named local contexts. */
+  readonly named?: ReadonlyMap<string, BuildContext>;
   /** The mounted, read-only root of a stage of this build (waits for the stage to finish). */
   stageRoot(stage: number): Promise<string>;
   /** The mounted, read-only root of an image in the store. */

@@ -10,6 +10,7 @@ import type { StoreLayout } from "../../store/layout.ts";
 import type { ResolvedImage } from "../compile/bases.ts";
 import type { BuildContext } from "../context/context.ts";
 import { contextDigest } from "../context/hash.ts";
+import { namedOrMain } from "../context/named.ts";
 import { type PlanWarning, planWarnings } from "./checks.ts";
 import { platformWarnings, runnablePlatforms } from "./platforms.ts";
 
@@ -28,6 +29,8 @@ export interface PlanInput {
   readonly layout: StoreLayout;
   readonly graph: BuildGraph;
   readonly context: BuildContext;
+  /** --build-context NAME=DIR: the named local contexts COPY --from=NAME reads. */
+  readonly named?: ReadonlyMap<string, BuildContext>;
   /** The images the graph names (the compile phase resolved them). */
   readonly image: (ref: string) => Promise<ResolvedImage>;
 }
@@ -88,7 +91,7 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
       try {
         if (from.type === "image") facts.set(`${i}:${j}`, { input: { image: (await p.image(from.ref)).id } });
         else if (from.type === "context") {
-          const { digest, files } = await contextDigest(context, step.op);
+          const { digest, files } = await contextDigest(namedOrMain(context, p.named, from.name), step.op);
           facts.set(`${i}:${j}`, { input: { context: digest }, files });
         }
       } catch (e) {

@@ -10,6 +10,7 @@
  * with --link a symlink in the image on the destination path is not followed.
  * Strata always follows it (inside the rootfs), as without --link.
  */
+import { namedOrMain } from "../../context/named.ts";
 import { constants } from "node:fs";
 import { copyFile } from "node:fs/promises";
 import type { CopyOp } from "../../../../compiler/ir/graph.ts";
@@ -92,6 +93,6 @@ export async function sourceTree(op: CopyOp, sources: StepSources): Promise<Sour
   const from = op.from;
   if (from.type === "stage") return { root: await sources.stageRoot(from.stage), keepOwner: true, label: `stage ${from.stage}` };
   if (from.type === "image") return { root: await sources.imageRoot(from.ref), keepOwner: true, label: `image ${from.ref}` };
-  const ctx = sources.context;
-  return { root: ctx.root, visible: await ctx.visibility(), keepOwner: false, label: "the build context" };
+  const ctx = namedOrMain(sources.context, sources.named, from.name);
+  return { root: ctx.root, visible: await ctx.visibility(), keepOwner: false, label: from.name === undefined ? "the build context" : `the build context ${from.name}` };
 }

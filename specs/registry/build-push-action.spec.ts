@@ -1,0 +1,59 @@
+/**
+ * Issue 18 acceptance: docker/build-push-action's argument list replayed against a registry on
+ * 127.0.0.1. The action (src/context.ts getBuildArgs) runs
+ * `docker buildx build --iidfile F --label … --metadata-file F --cache-from type=registry,ref=R
+ * --cache-to type=registry,ref=R,mode=max --push -t TAG CONTEXT`; --iidfile, --label and
+ * --metadata-file are other items of the issue and left out here. Run twice, on two machines
+ * (store roots): the first pushes the image and the cache, the second builds from the cache and
+ * pushes the same image ID.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRegistry, type TestRegistry } from "./helpers.ts";
+import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+
+describe("docker/build-push-action's build arguments", () => {
+  let reg: TestRegistry;
+  let root: string;
+  let cleanup: () => void;
+  const dir = tempDir("bpa");
+  const ctx = join(dir, "ctx");
+  beforeAll(async () => {
+    reg = await startRegistry();
+    ({ root, cleanup } = storeWithBusybox("bpa"));
+    const base = `${reg.host}/bpa/busybox:latest`;
+    strata(root, ["tag", "busybox:latest", base]);
+    expect(strata(root, ["push", "-q", base]).code).toBe(0);
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, "Dockerfile"), `FROM ${base} AS build\nRUN echo built > /out\nFROM ${base}\nCOPY --from=build /out /out\nCMD ["cat", "/out"]\n`);
+  });
+  afterAll(async () => {
+    await reg.stop();
+    cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("pushes the image and a mode=max cache; a second machine builds from the cache and pushes the same image", () => {
+    const tag = `${reg.host}/bpa/app:latest`;
+    const cache = `${reg.host}/bpa/app:buildcache`;
+    const args = ["build", "--progress", "plain", "--cache-from", `type=registry,ref=${cache}`, "--cache-to", `type=registry,ref=${cache},mode=max`, "--push", "-t", tag, ctx];
+    const first = strata(root, args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(`cache ${cache}: not found; building without it`);
+    expect(first.stderr).toMatch(/cache exported to .*: 2 records/);
+    const pushed = spawnSync("skopeo", ["inspect", "--tls-verify=false", `docker://${tag}`], { encoding: "utf8" });
+    expect(pushed.status, pushed.stderr).toBe(0);
+    const config = (r: string) => JSON.parse(spawnSync("skopeo", ["inspect", "--raw", "--config", "--tls-verify=false", `docker://${r}`], { encoding: "utf8" }).stdout) as { config: { Cmd: string[] } };
+    expect(config(tag).config.Cmd).toEqual(["cat", "/out"]);
+    const digest1 = (JSON.parse(pushed.stdout) as { Digest: string }).Digest;
+
+    const second = join(dir, "second");
+    const again = strata(second, args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/0 steps run, 2 cached/);
+    const digest2 = (JSON.parse(spawnSync("skopeo", ["inspect", "--tls-verify=false", `docker://${tag}`], { encoding: "utf8" }).stdout) as { Digest: string }).Digest;
+    expect(digest2).toBe(digest1);
+  });
+});
