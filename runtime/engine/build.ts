@@ -18,6 +18,7 @@ import { BuildContext } from "./context/context.ts";
 import { executeGraph } from "./exec/executor.ts";
 import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
+import { entitlementChecks, type RunEnvironment, withRunEnvironment } from "./exec/run/environment.ts";
 import type { PlanWarning } from "./plan/checks.ts";
 import { planBuild } from "./plan/plan.ts";
 
@@ -26,6 +27,8 @@ export interface BuildRequest extends CompileRequest {
   /** --no-cache: run every step. */
   readonly noCache: boolean;
   readonly secrets: ReadonlyMap<string, SecretSource>;
+  /** --network, --add-host, --shm-size, --ulimit, --ssh, --allow: what every RUN gets. */
+  readonly run?: RunEnvironment | undefined;
   /** SOURCE_DATE_EPOCH: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
   /** Remote build caches to read (--cache-from) and to write (--cache-to): registry references. */
@@ -63,7 +66,7 @@ export async function build(r: BuildRequest): Promise<BuildResult> {
   r.onDiagnostics?.(compiled.source, compiled.diagnostics);
   if (compiled.graph === undefined) return { kind: "invalid", source: compiled.source };
   try {
-    return await buildGraph(r, compiled, compiled.graph);
+    return await buildGraph(r, compiled, r.run === undefined ? compiled.graph : withRunEnvironment(compiled.graph, r.run));
   } catch (e) {
     if (e instanceof StepError) return { kind: "failed", source: compiled.source, error: e };
     throw e;
@@ -75,8 +78,9 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
   const { source, file } = compiled;
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
   const plan = await planBuild({ layout: store.layout, graph, context, image: (ref) => compiled.images.image(ref) });
-  r.onWarnings?.(plan.warnings);
-  if (plan.warnings.some((w) => w.fatal)) return { kind: "refused", source };
+  const warnings = [...entitlementChecks(graph, plan.order, r.run ?? {}), ...plan.warnings];
+  r.onWarnings?.(warnings);
+  if (warnings.some((w) => w.fatal)) return { kind: "refused", source };
   // The registry client is loaded only for a remote cache.
   const remote = !r.noCache && r.cacheFrom.length > 0 ? await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry) : undefined;
   try {
@@ -89,6 +93,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       noCache: r.noCache,
       sourceDateEpoch: r.sourceDateEpoch,
       secrets: r.secrets,
+      ssh: r.run?.ssh,
       remoteCache: remote,
     });
     if (r.cacheTo !== undefined) {

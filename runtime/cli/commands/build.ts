@@ -12,6 +12,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { collect, imageReferences, parseBuildArgs } from "../options.ts";
 import { createProgress, type ProgressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
+import { type RunFlags, runEnvironment, runFlagOptions } from "../run-flags.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 
@@ -30,7 +31,7 @@ export function parseSecrets(specs: readonly string[]): Map<string, SecretSource
   return out;
 }
 
-interface BuildOptions {
+interface BuildOptions extends RunFlags {
   file?: string;
   tag: string[];
   buildArg: string[];
@@ -62,7 +63,7 @@ export function registerBuild(program: Command): void {
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
     .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
-  explainOptions(cmd).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
+  explainOptions(runFlagOptions(cmd)).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const store = await openStore(c);
     if (opts.explain) {
       await runExplain(store, contextDir, opts);
@@ -89,6 +90,7 @@ export function registerBuild(program: Command): void {
       tags: opts.tag,
       noCache: !opts.cache,
       secrets: parseSecrets(opts.secret),
+      run: runEnvironment(opts),
       sourceDateEpoch: sde ? Number(sde) : undefined,
       cacheFrom: opts.cacheFrom,
       cacheTo: opts.cacheTo,

@@ -57,6 +57,8 @@ export interface ExecuteOptions {
   /** Seconds since the epoch: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
   readonly secrets?: ReadonlyMap<string, SecretSource>;
+  /** `build --ssh`: the agent socket of each id (StepSources.ssh). */
+  readonly ssh?: ReadonlyMap<string, string> | undefined;
   /** An imported remote cache (--cache-from): asked before a step that missed locally runs. */
   readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
   /** The keys, computed before anything runs (plan/plan.ts). */
@@ -103,6 +105,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     },
     layersOf: async (from) => ("stage" in from ? (await (results.get(from.stage) as Promise<StageResult>)).chain : (await store.getImage(from.image)).config.rootfs.diff_ids),
     secrets: o.secrets ?? new Map(),
+    ssh: o.ssh,
     cacheMounts: join(store.layout.root, "cache-mounts"),
   };
 

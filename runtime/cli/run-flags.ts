@@ -1,0 +1,117 @@
+import { lstatSync } from "node:fs";
+import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
+import type { Command } from "commander";
+import { parseSize } from "../../compiler/dockerfile/instructions/mount.ts";
+import { ENTITLEMENTS, type Entitlement, type RunEnvironment } from "../engine/exec/run/environment.ts";
+import { StrataError } from "../errors/error.ts";
+
+/** docker's (and pflag's) message for a bad flag value, a USAGE error before any work. */
+function invalid(flag: string, value: string, why: string): StrataError {
+  return new StrataError("USAGE", `invalid argument "${value}" for "${flag}" flag: ${why}`);
+}
+
+/** go-units' ulimit names (docker run/build --ulimit). */
+const ULIMITS = ["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"];
+
+/** `--ulimit NAME=SOFT[:HARD]`, as go-units ParseUlimit reads it. */
+export function parseUlimit(value: string): { name: string; soft: number; hard: number } {
+  const [name, limits, ...rest] = value.split("=");
+  if (name === undefined || limits === undefined || rest.length > 0) throw invalid("--ulimit", value, `invalid ulimit argument: ${value}`);
+  if (!ULIMITS.includes(name)) throw invalid("--ulimit", value, `invalid ulimit type: ${name}`);
+  const parts = limits.split(":");
+  if (parts.length > 2 || parts.some((p) => !/^-?\d+$/.test(p))) throw invalid("--ulimit", value, `too many limit value arguments - ${limits}, can only have up to two, \`soft[:hard]\``);
+  const soft = Number(parts[0]);
+  const hard = Number(parts[1] ?? parts[0]);
+  if (soft > hard) throw invalid("--ulimit", value, `ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
+  return { name, soft, hard };
+}
+
+/** What `host-gateway` stands for: an address of the host (RUN shares its network namespace; no bridge exists to have a gateway). */
+function hostGateway(): string {
+  const v4 = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((a) => a.family === "IPv4" && !a.internal);
+  return v4?.address ?? "127.0.0.1";
+}
+
+/** `--add-host HOST:IP` (or HOST=IP), as docker's ValidateExtraHost; `host-gateway` is the host's address. */
+export function parseAddHost(value: string): { host: string; ip: string } {
+  const sep = value.includes("=") ? value.indexOf("=") : value.indexOf(":");
+  const host = value.slice(0, sep);
+  let ip = value.slice(sep + 1);
+  if (sep <= 0 || ip === "") throw invalid("--add-host", value, `bad format for add-host: "${value}"`);
+  if (ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
+  if (ip === "host-gateway") return { host, ip: hostGateway() };
+  if (isIP(ip) === 0) throw invalid("--add-host", value, `invalid IP address in add-host: "${ip}"`);
+  return { host, ip };
+}
+
+/** `--network`: BuildKit's modes (buildx refuses others with this message). */
+export function parseNetwork(value: string): "default" | "none" | "host" {
+  if (value === "default" || value === "none" || value === "host") return value;
+  throw new StrataError("USAGE", `network mode "${value}" not supported by buildkit - use default, none or host`);
+}
+
+/** `--shm-size`: docker's MemBytes (go-units RAMInBytes). */
+export function parseShmSize(value: string): number {
+  const n = parseSize(value);
+  if (n === undefined || n <= 0) throw invalid("--shm-size", value, `invalid size: '${value}'`);
+  return n;
+}
+
+/** `--allow E[,E]`: buildx's entitlements. */
+export function parseAllow(value: string, previous: Entitlement[]): Entitlement[] {
+  const out = [...previous];
+  for (const e of value.split(",")) {
+    if (!(ENTITLEMENTS as readonly string[]).includes(e)) throw invalid("--allow", value, `unknown entitlement ${e}`);
+    out.push(e as Entitlement);
+  }
+  return out;
+}
+
+/**
+ * `--ssh ID[=SOCKET]` (BuildKit's sshprovider): no path means $SSH_AUTH_SOCK. Strata forwards
+ * agent sockets only; a key file is refused (add it to an agent with ssh-add).
+ */
+export function parseSsh(value: string, previous: Map<string, string> | undefined): Map<string, string> {
+  const eq = value.indexOf("=");
+  const id = eq < 0 ? value : value.slice(0, eq);
+  const paths = eq < 0 ? [] : value.slice(eq + 1).split(",").filter((p) => p !== "");
+  if (id === "") throw invalid("--ssh", value, "an id is required: default or ID=SOCKET");
+  const sock = paths.length === 0 ? (process.env.SSH_AUTH_SOCK ?? "") : paths.length === 1 ? (paths[0] as string) : undefined;
+  if (sock === undefined) throw invalid("--ssh", value, "only one agent socket per id: Strata forwards sockets, not key files");
+  if (sock === "") throw invalid("--ssh", value, "invalid empty ssh agent socket, make sure SSH_AUTH_SOCK is set");
+  let isSocket = false;
+  try {
+    isSocket = lstatSync(sock).isSocket();
+  } catch (e) {
+    throw invalid("--ssh", value, `failed to stat ${sock}: ${(e as Error).message}`);
+  }
+  if (!isSocket) throw invalid("--ssh", value, `${sock} is not a socket: Strata forwards an agent socket, not key files (ssh-add the key to an agent)`);
+  return new Map([...(previous ?? []), [id, sock]]);
+}
+
+export interface RunFlags {
+  ssh?: Map<string, string>;
+  addHost: { host: string; ip: string }[];
+  network?: "default" | "none" | "host";
+  shmSize?: number;
+  ulimit: { name: string; soft: number; hard: number }[];
+  allow: Entitlement[];
+}
+
+/** The `build` options that set what every RUN gets (engine/exec/run/environment.ts). */
+export function runFlagOptions(cmd: Command): Command {
+  return cmd
+    .option("--ssh <id[=socket]>", "an SSH agent socket for RUN --mount=type=ssh: default (or ID) takes $SSH_AUTH_SOCK, ID=SOCKET names one; repeatable", parseSsh)
+    .option("--add-host <host:ip>", "an /etc/hosts entry for RUN (ip host-gateway: the host's address); repeatable", (v: string, p: { host: string; ip: string }[]) => [...p, parseAddHost(v)], [])
+    .option("--network <mode>", "the network of RUN steps without their own --network: default, none or host", parseNetwork)
+    .option("--shm-size <bytes>", "the size of RUN's /dev/shm (default 64m)", parseShmSize)
+    .option("--ulimit <name=soft[:hard]>", "a resource limit of RUN steps (nofile=1024:2048); repeatable", (v: string, p: { name: string; soft: number; hard: number }[]) => [...p.filter((u) => u.name !== parseUlimit(v).name), parseUlimit(v)], [])
+    .option("--allow <entitlement>", "grant network.host or security.insecure to RUN --network=host / --security=insecure; repeatable", parseAllow, []);
+}
+
+/** The engine's RunEnvironment from the parsed flags. */
+export function runEnvironment(f: RunFlags): RunEnvironment {
+  return { network: f.network, extraHosts: f.addHost, shmSize: f.shmSize, ulimits: f.ulimit, ssh: f.ssh, allow: new Set(f.allow) };
+}
+
