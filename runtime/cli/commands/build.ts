@@ -10,7 +10,7 @@ import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, imageReferences, parseBuildArgs } from "../options.ts";
-import { createProgress, type ProgressMode } from "../progress/index.ts";
+import { createProgress, PROGRESS_MODES, type ProgressMode, progressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { type RunFlags, runEnvironment, runFlagOptions } from "../run-flags.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
@@ -43,7 +43,8 @@ interface BuildOptions extends RunFlags {
   explain?: boolean;
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
-  progress: ProgressMode;
+  /** Absent: $BUILDKIT_PROGRESS, else auto (progressMode). */
+  progress?: ProgressMode;
   /** The caches' references (cacheRef checks each as the command line is read). */
   cacheFrom: string[];
   cacheTo?: string;
@@ -59,11 +60,12 @@ export function registerBuild(program: Command): void {
     .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
-    .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
+    .addOption(new Option("--progress <mode>", "progress output (default: $BUILDKIT_PROGRESS, else auto)").choices(PROGRESS_MODES))
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
     .option("--cache-to <ref>", "export the build cache to a registry: registry:REF (or type=registry,ref=REF)", cacheRef);
   explainOptions(runFlagOptions(cmd)).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
+    const mode = opts.quiet ? "quiet" : progressMode(opts.progress);
     const store = await openStore(c);
     if (opts.explain) {
       await runExplain(store, contextDir, opts);
@@ -77,12 +79,12 @@ export function registerBuild(program: Command): void {
     }
     // Before any work: runc and overlay (the stages' layer depth is checked while planning).
     await preflight(store);
-    const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
+    const progress = createProgress(mode);
     // The build checks' warnings are printed once the progress is done, as buildx does (not in quiet or rawjson mode).
     let checks = "";
     const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
       printDiagnostics(source, diagnostics);
-      if (!opts.quiet && opts.progress !== "quiet" && opts.progress !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
+      if (mode !== "quiet" && mode !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
     };
     const sde = process.env.SOURCE_DATE_EPOCH;
     const r = await build({

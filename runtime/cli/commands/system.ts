@@ -9,6 +9,7 @@ import { ExitCode } from "../exit-codes.ts";
 import { humanSize, table } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { containerUse } from "../in-use.ts";
+import { registerInfo } from "./version.ts";
 
 async function duBytes(path: string): Promise<number> {
   const st = await lstat(path).catch(() => undefined);
@@ -43,6 +44,7 @@ async function usage(store: Store): Promise<string[][]> {
 
 export function registerSystem(program: Command): void {
   const system = program.command("system").description("Manage the store");
+  registerInfo(system);
   system
     .command("df")
     .description("Show disk usage")
