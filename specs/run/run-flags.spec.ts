@@ -68,6 +68,10 @@ describe("build's RUN environment flags", () => {
     const other = strata(root, ["build", "--progress", "plain", "--add-host", "a:10.0.0.2", ctx]);
     expect(other.code, other.stderr).toBe(0);
     expect(other.stderr).not.toMatch(/CACHED/);
+    // build --explain keys the RUNs with the same flags, so it predicts what the build does.
+    const explained = (host: string) => strata(root, ["build", "--explain", "--add-host", host, ctx]).stdout;
+    expect(explained("a:10.0.0.2")).toMatch(/RUN cat \/etc\/hosts > \/hosts +→ layer #1 {2}HIT$/m);
+    expect(explained("a:10.0.0.3")).toMatch(/RUN cat \/etc\/hosts > \/hosts +→ layer #1 {2}MISS$/m);
   });
 
   it("RUN --network=host and --security=insecure need --allow (or --network host for network.host)", () => {

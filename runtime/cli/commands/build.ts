@@ -68,7 +68,7 @@ export function registerBuild(program: Command): void {
     const mode = opts.quiet ? "quiet" : progressMode(opts.progress);
     const store = await openStore(c);
     if (opts.explain) {
-      await runExplain(store, contextDir, opts);
+      await runExplain(store, contextDir, opts, runEnvironment(opts));
       return;
     }
     if (opts.check) {
