@@ -76,7 +76,7 @@ describe("output that works everywhere", () => {
     const ctx = contextWith("FROM busybox:latest\nARG V=1\nLABEL a=b\nRUN echo one\nENV E=2\nWORKDIR /w\nCOPY f.txt .\nCMD [\"sh\"]\n", { "f.txt": "x\n" });
     const r = strata(root, ["build", "--progress", "plain", "--no-cache", ctx]);
     expect(r.code, r.stderr).toBe(0);
-    expect(starts(r.stderr)).toEqual(["#1 [1/4] FROM busybox:latest", "#2 [2/4] RUN echo one", "#3 [3/4] WORKDIR /w", "#4 [4/4] COPY f.txt ."]);
+    expect(starts(r.stderr)).toEqual(["#1 [1/4] FROM docker.io/library/busybox:latest", "#2 [2/4] RUN echo one", "#3 [3/4] WORKDIR /w", "#4 [4/4] COPY f.txt ."]);
   });
 
   it("stages are named (stage-N when unnamed), FROM of a stage or scratch makes no vertex, and i is padded to n's width", () => {
@@ -85,7 +85,7 @@ describe("output that works everywhere", () => {
     const r = strata(root, ["build", "--progress", "plain", "--no-cache", "--no-merge", ctx]);
     expect(r.code, r.stderr).toBe(0);
     const lines = starts(r.stderr).map((l) => l.replace(/^#\d+ /, ""));
-    expect(lines.slice(0, 2)).toEqual(["[base  1/11] FROM busybox:latest", "[base  2/11] RUN echo 0"]);
+    expect(lines.slice(0, 2)).toEqual(["[base  1/11] FROM docker.io/library/busybox:latest", "[base  2/11] RUN echo 0"]);
     expect(lines).toContain("[base 11/11] RUN echo 9");
     expect(lines).toContain("[stage-1 1/1] RUN echo last");
     expect(lines).toContain("[stage-2 1/1] COPY --from=1 /bin/busybox /busybox");
