@@ -14,17 +14,23 @@ function invalid(flag: string, value: string, why: string): StrataError {
 /** go-units' ulimit names (docker run/build --ulimit). */
 const ULIMITS = ["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"];
 
-/** `--ulimit NAME=SOFT[:HARD]`, as go-units ParseUlimit reads it. */
+/** `--ulimit NAME=SOFT[:HARD]`, as go-units ParseUlimit reads it; -1 is unlimited (docker's daemon makes it RLIM_INFINITY). */
 export function parseUlimit(value: string): { name: string; soft: number; hard: number } {
   const [name, limits, ...rest] = value.split("=");
   if (name === undefined || limits === undefined || rest.length > 0) throw invalid("--ulimit", value, `invalid ulimit argument: ${value}`);
   if (!ULIMITS.includes(name)) throw invalid("--ulimit", value, `invalid ulimit type: ${name}`);
   const parts = limits.split(":");
-  if (parts.length > 2 || parts.some((p) => !/^-?\d+$/.test(p))) throw invalid("--ulimit", value, `too many limit value arguments - ${limits}, can only have up to two, \`soft[:hard]\``);
+  if (parts.length > 2 || parts.some((p) => !/^(?:\d+|-1)$/.test(p))) throw invalid("--ulimit", value, `too many limit value arguments - ${limits}, can only have up to two, \`soft[:hard]\``);
   const soft = Number(parts[0]);
   const hard = Number(parts[1] ?? parts[0]);
   if (soft > hard) throw invalid("--ulimit", value, `ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
   return { name, soft, hard };
+}
+
+/** A repeated --ulimit of one name replaces the earlier one. */
+function addUlimit(value: string, previous: { name: string; soft: number; hard: number }[]): { name: string; soft: number; hard: number }[] {
+  const u = parseUlimit(value);
+  return [...previous.filter((p) => p.name !== u.name), u];
 }
 
 /** What `host-gateway` stands for: an address of the host (RUN shares its network namespace; no bridge exists to have a gateway). */
@@ -106,7 +112,7 @@ export function runFlagOptions(cmd: Command): Command {
     .option("--add-host <host:ip>", "an /etc/hosts entry for RUN (ip host-gateway: the host's address); repeatable", (v: string, p: { host: string; ip: string }[]) => [...p, parseAddHost(v)], [])
     .option("--network <mode>", "the network of RUN steps without their own --network: default, none or host", parseNetwork)
     .option("--shm-size <bytes>", "the size of RUN's /dev/shm (default 64m)", parseShmSize)
-    .option("--ulimit <name=soft[:hard]>", "a resource limit of RUN steps (nofile=1024:2048); repeatable", (v: string, p: { name: string; soft: number; hard: number }[]) => [...p.filter((u) => u.name !== parseUlimit(v).name), parseUlimit(v)], [])
+    .option("--ulimit <name=soft[:hard]>", "a resource limit of RUN steps (nofile=1024:2048, -1 unlimited); repeatable", addUlimit, [])
     .option("--allow <entitlement>", "grant network.host or security.insecure to RUN --network=host / --security=insecure; repeatable", parseAllow, []);
 }
 

@@ -37,6 +37,14 @@ export interface SpecInput {
   readonly ulimits?: readonly { readonly name: string; readonly soft: number; readonly hard: number }[] | undefined;
 }
 
+/**
+ * An rlimit value for config.json: -1 is RLIM_INFINITY, 2^64-1, which a JS number cannot hold;
+ * JSON.rawJSON writes it exactly (runc reads rlimits as uint64).
+ */
+function rlimit(n: number): unknown {
+  return n < 0 ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON("18446744073709551615") : n;
+}
+
 /** An OCI runtime config (config.json) for runc. */
 export function runtimeSpec(s: SpecInput): Record<string, unknown> {
   const insecure = s.security === "insecure";
@@ -58,7 +66,7 @@ export function runtimeSpec(s: SpecInput): Record<string, unknown> {
       cwd: s.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: false,
-      ...(s.ulimits !== undefined && s.ulimits.length > 0 && { rlimits: s.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: u.soft, hard: u.hard })) }),
+      ...(s.ulimits !== undefined && s.ulimits.length > 0 && { rlimits: s.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: rlimit(u.soft), hard: rlimit(u.hard) })) }),
     },
     root: { path: s.rootfs, readonly: s.readonlyRootfs ?? false },
     hostname: s.hostname,

@@ -33,6 +33,7 @@ describe("build's RUN environment flags", () => {
     [["--ulimit", "bogus=1"], 'invalid argument "bogus=1" for "--ulimit" flag: invalid ulimit type: bogus'],
     [["--ulimit", "nofile=10:5"], 'invalid argument "nofile=10:5" for "--ulimit" flag: ulimit soft limit must be less than or equal to hard limit: 10 > 5'],
     [["--ulimit", "nofile"], 'invalid argument "nofile" for "--ulimit" flag: invalid ulimit argument: nofile'],
+    [["--ulimit", "memlock=1024:-1"], 'invalid argument "memlock=1024:-1" for "--ulimit" flag: ulimit soft limit must be less than or equal to hard limit: 1024 > -1'],
     [["--add-host", "nohost"], 'invalid argument "nohost" for "--add-host" flag: bad format for add-host: "nohost"'],
     [["--add-host", "db:not-an-ip"], 'invalid argument "db:not-an-ip" for "--add-host" flag: invalid IP address in add-host: "not-an-ip"'],
     [["--network", "bridge"], 'network mode "bridge" not supported by buildkit'],
@@ -48,8 +49,8 @@ describe("build's RUN environment flags", () => {
   });
 
   it("--add-host (host-gateway too), --shm-size, --ulimit and --network none reach every RUN", () => {
-    const df = "FROM busybox:latest\nRUN cat /etc/hosts && df -k /dev/shm | tail -1 && grep 'open files' /proc/self/limits && ls /sys/class/net\n";
-    const r = build(root, "flags", df, {}, ["--add-host", "db:10.1.2.3", "--add-host", "v6=[::1]", "--add-host", "gw:host-gateway", "--shm-size", "128m", "--ulimit", "nofile=1024:2048", "--network", "none"]);
+    const df = "FROM busybox:latest\nRUN cat /etc/hosts && df -k /dev/shm | tail -1 && grep 'open files' /proc/self/limits && grep 'core file size' /proc/self/limits && ls /sys/class/net\n";
+    const r = build(root, "flags", df, {}, ["--add-host", "db:10.1.2.3", "--add-host", "v6=[::1]", "--add-host", "gw:host-gateway", "--shm-size", "128m", "--ulimit", "nofile=1024:2048", "--ulimit", "core=-1", "--network", "none"]);
     expect(r.code, r.stderr).toBe(0);
     const lines = output(r);
     // BuildKit's hosts file: localhost, then each extra host as IP<tab>HOST, in order.
@@ -57,7 +58,9 @@ describe("build's RUN environment flags", () => {
     expect(lines[4]).toMatch(/^\d+\.\d+\.\d+\.\d+\tgw$/);
     expect(lines[5]?.split(/\s+/)[1]).toBe(String(128 * 1024));
     expect(lines[6]?.split(/\s+/).slice(3, 5)).toEqual(["1024", "2048"]);
-    expect(lines.slice(7)).toEqual(["lo"]);
+    // -1 is unlimited (RLIM_INFINITY), as docker's daemon makes it (the core soft limit is 0 by default).
+    expect(lines[7]?.split(/\s+/).slice(4, 6)).toEqual(["unlimited", "unlimited"]);
+    expect(lines.slice(8)).toEqual(["lo"]);
   });
 
   it("the flags are part of each RUN's cache key, as ExecOp Meta fields are in BuildKit", () => {
