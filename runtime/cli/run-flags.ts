@@ -1,9 +1,10 @@
-import { lstatSync } from "node:fs";
+import { statSync } from "node:fs";
 import { isIP } from "node:net";
 import { networkInterfaces } from "node:os";
 import type { Command } from "commander";
 import { parseSize } from "../../compiler/dockerfile/instructions/mount.ts";
 import { ENTITLEMENTS, type Entitlement, type RunEnvironment } from "../engine/exec/run/environment.ts";
+import type { SshSource } from "../engine/exec/run/ssh-agents.ts";
 import { StrataError } from "../errors/error.ts";
 
 /** docker's (and pflag's) message for a bad flag value, a USAGE error before any work. */
@@ -74,30 +75,37 @@ export function parseAllow(value: string, previous: Entitlement[]): Entitlement[
   return out;
 }
 
+/** The kind of a path --ssh names: a socket, a key file, or why it is neither. */
+function sshPath(flag: string, path: string): "socket" | "key" {
+  try {
+    const st = statSync(path);
+    if (st.isSocket()) return "socket";
+    if (st.isFile()) return "key";
+  } catch (e) {
+    throw invalid("--ssh", flag, `failed to stat ${path}: ${(e as Error).message}`);
+  }
+  throw invalid("--ssh", flag, `${path} is neither an agent socket nor a key file`);
+}
+
 /**
- * `--ssh ID[=SOCKET]` (BuildKit's sshprovider): no path means $SSH_AUTH_SOCK. Strata forwards
- * agent sockets only; a key file is refused (add it to an agent with ssh-add).
+ * `--ssh ID[=SOCKET|KEY[,KEY]]`, as BuildKit's sshprovider reads it: no path means $SSH_AUTH_SOCK;
+ * one socket is forwarded; key files are loaded into an agent of the build's own (engine/exec/run/ssh-agents.ts).
  */
-export function parseSsh(value: string, previous: Map<string, string> | undefined): Map<string, string> {
+export function parseSsh(value: string, previous: Map<string, SshSource> | undefined): Map<string, SshSource> {
   const eq = value.indexOf("=");
   const id = eq < 0 ? value : value.slice(0, eq);
   const paths = eq < 0 ? [] : value.slice(eq + 1).split(",").filter((p) => p !== "");
-  if (id === "") throw invalid("--ssh", value, "an id is required: default or ID=SOCKET");
-  const sock = paths.length === 0 ? (process.env.SSH_AUTH_SOCK ?? "") : paths.length === 1 ? (paths[0] as string) : undefined;
-  if (sock === undefined) throw invalid("--ssh", value, "only one agent socket per id: Strata forwards sockets, not key files");
-  if (sock === "") throw invalid("--ssh", value, "invalid empty ssh agent socket, make sure SSH_AUTH_SOCK is set");
-  let isSocket = false;
-  try {
-    isSocket = lstatSync(sock).isSocket();
-  } catch (e) {
-    throw invalid("--ssh", value, `failed to stat ${sock}: ${(e as Error).message}`);
-  }
-  if (!isSocket) throw invalid("--ssh", value, `${sock} is not a socket: Strata forwards an agent socket, not key files (ssh-add the key to an agent)`);
-  return new Map([...(previous ?? []), [id, sock]]);
+  if (id === "") throw invalid("--ssh", value, "an id is required: default or ID=SOCKET|KEY");
+  if (paths.length === 0) paths.push(process.env.SSH_AUTH_SOCK ?? "");
+  if (paths[0] === "") throw invalid("--ssh", value, "invalid empty ssh agent socket, make sure SSH_AUTH_SOCK is set");
+  const kinds = paths.map((p) => sshPath(value, p));
+  if (kinds.includes("socket") && paths.length > 1) throw invalid("--ssh", value, "only one agent socket per id, and no key files with it");
+  const source: SshSource = kinds[0] === "socket" ? { socket: paths[0] as string } : { keys: paths };
+  return new Map([...(previous ?? []), [id, source]]);
 }
 
 export interface RunFlags {
-  ssh?: Map<string, string>;
+  ssh?: Map<string, SshSource>;
   addHost: { host: string; ip: string }[];
   network?: "default" | "none" | "host";
   shmSize?: number;
@@ -108,7 +116,7 @@ export interface RunFlags {
 /** The `build` options that set what every RUN gets (engine/exec/run/environment.ts). */
 export function runFlagOptions(cmd: Command): Command {
   return cmd
-    .option("--ssh <id[=socket]>", "an SSH agent socket for RUN --mount=type=ssh: default (or ID) takes $SSH_AUTH_SOCK, ID=SOCKET names one; repeatable", parseSsh)
+    .option("--ssh <id[=socket|key,...]>", "an SSH agent for RUN --mount=type=ssh: default (or ID) takes $SSH_AUTH_SOCK, ID=SOCKET names one, ID=KEY[,KEY] loads keys into an agent of the build; repeatable", parseSsh)
     .option("--add-host <host:ip>", "an /etc/hosts entry for RUN (ip host-gateway: the host's address); repeatable", (v: string, p: { host: string; ip: string }[]) => [...p, parseAddHost(v)], [])
     .option("--network <mode>", "the network of RUN steps without their own --network: default, none or host", parseNetwork)
     .option("--shm-size <bytes>", "the size of RUN's /dev/shm (default 64m)", parseShmSize)

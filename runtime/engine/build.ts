@@ -19,6 +19,7 @@ import { executeGraph } from "./exec/executor.ts";
 import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
 import { entitlementChecks, type RunEnvironment, withRunEnvironment } from "./exec/run/environment.ts";
+import { startSshAgents } from "./exec/run/ssh-agents.ts";
 import type { PlanWarning } from "./plan/checks.ts";
 import { planBuild } from "./plan/plan.ts";
 
@@ -83,6 +84,10 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
   if (warnings.some((w) => w.fatal)) return { kind: "refused", source };
   // The registry client is loaded only for a remote cache.
   const remote = !r.noCache && r.cacheFrom.length > 0 ? await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry) : undefined;
+  const agents = await startSshAgents(r.run?.ssh).catch(async (e: unknown) => {
+    await remote?.close();
+    throw e;
+  });
   try {
     const result = await executeGraph({
       store,
@@ -93,7 +98,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       noCache: r.noCache,
       sourceDateEpoch: r.sourceDateEpoch,
       secrets: r.secrets,
-      ssh: r.run?.ssh,
+      ssh: agents?.sockets,
       remoteCache: remote,
     });
     if (r.cacheTo !== undefined) {
@@ -105,6 +110,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
     const id = (await store.loadManifest(result.manifest)).configDigest;
     return { kind: "built", source, id, manifest: result.manifest, executed: result.executed, cached: result.cached };
   } finally {
+    await agents?.stop();
     await remote?.close();
   }
 }

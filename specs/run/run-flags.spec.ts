@@ -6,10 +6,12 @@
  * --security=insecure need the entitlement (BuildKit's ValidateEntitlements:
  * "network.host is not allowed"), and `--network host` grants network.host, as buildx does.
  */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { strata, storeWithBusybox } from "../helpers/strata.ts";
+import { startStrata, strata, storeWithBusybox } from "../helpers/strata.ts";
 import { build, context, output, removeTemps, temp } from "./helpers.ts";
 
 describe("build's RUN environment flags", () => {
@@ -40,6 +42,7 @@ describe("build's RUN environment flags", () => {
     [["--shm-size", "lots"], `invalid argument "lots" for "--shm-size" flag: invalid size: 'lots'`],
     [["--allow", "device"], 'invalid argument "device" for "--allow" flag: unknown entitlement device'],
     [["--ssh", "key=/nonexistent/agent.sock"], 'invalid argument "key=/nonexistent/agent.sock" for "--ssh" flag: failed to stat /nonexistent/agent.sock'],
+    [["--ssh", "key=/dev"], 'invalid argument "key=/dev" for "--ssh" flag: /dev is neither an agent socket nor a key file'],
   ])("%j is refused before any work (exit 2)", (flags, message) => {
     const ctx = context("run-flags-bad", { Dockerfile: "FROM busybox:latest\nRUN touch /ran\n" });
     const r = strata(root, ["build", ...flags, ctx]);
@@ -97,5 +100,47 @@ describe("build's RUN environment flags", () => {
     const missing = build(root, "ssh-missing", df, {}, ["--ssh", `other=${sock}`]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ssh mount "deploy" is required but no --ssh deploy was given');
+  });
+
+  it("--ssh ID=KEY loads the key into an agent of the build's own, forwarded to the RUN and gone after it", async () => {
+    const dir = temp("run-flags-key");
+    const key = join(dir, "id_ed25519");
+    expect(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]).status).toBe(0);
+    const fingerprint = spawnSync("ssh-keygen", ["-lf", `${key}.pub`], { encoding: "utf8" }).stdout.split(" ")[1];
+    const ctx = context("run-flags-key-ctx", { Dockerfile: "FROM busybox:latest\nRUN --mount=type=ssh,id=deploy,required test -S $SSH_AUTH_SOCK && echo agent-up && sleep 3\n" });
+    const run = startStrata(root, ["build", "--no-cache", "--progress", "plain", "--ssh", `deploy=${key}`, ctx]);
+    // While the RUN sleeps, the build's agent (a child of strata) holds the key.
+    const agents = (): string[] =>
+      readdirSync("/proc")
+        .filter((p) => /^\d+$/.test(p))
+        .flatMap((p) => {
+          const argv = (() => {
+            try {
+              return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+            } catch {
+              return [];
+            }
+          })();
+          const i = argv.indexOf("-a");
+          return argv[0]?.endsWith("ssh-agent") && i > 0 && argv[i + 1]?.includes("strata-ssh-") && readFileSync(`/proc/${p}/stat`, "utf8").split(" ")[3] === String(run.child.pid) ? [argv[i + 1] as string] : [];
+        });
+    let sockets: string[] = [];
+    for (let i = 0; i < 100 && sockets.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      sockets = agents();
+    }
+    expect(sockets).toHaveLength(1);
+    // The key is added right after the agent starts: ask until it is listed (the RUN sleeps 3s).
+    let listed = "";
+    for (let i = 0; i < 40 && !listed.includes(fingerprint as string); i++) {
+      listed = spawnSync("ssh-add", ["-l"], { encoding: "utf8", env: { ...process.env, SSH_AUTH_SOCK: sockets[0] } }).stdout;
+      if (!listed.includes(fingerprint as string)) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(listed).toContain(fingerprint);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^#2 \d+\.\d+ agent-up$/m);
+    expect(agents()).toEqual([]);
+    expect(spawnSync("test", ["-e", sockets[0] as string]).status).not.toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { BuildGraph, RunOp } from "../../../../compiler/ir/graph.ts";
 import type { PlanWarning } from "../../plan/checks.ts";
+import type { SshSource } from "./ssh-agents.ts";
 
 /** BuildKit's entitlements a build may be granted (`build --allow`). */
 export const ENTITLEMENTS = ["network.host", "security.insecure"] as const;
@@ -17,8 +18,8 @@ export interface RunEnvironment {
   readonly extraHosts?: readonly { readonly host: string; readonly ip: string }[] | undefined;
   readonly shmSize?: number | undefined;
   readonly ulimits?: readonly { readonly name: string; readonly soft: number; readonly hard: number }[] | undefined;
-  /** `--ssh ID[=SOCKET]`: the agent socket of each id. Absent: the `default` id is $SSH_AUTH_SOCK. */
-  readonly ssh?: ReadonlyMap<string, string> | undefined;
+  /** `--ssh ID[=SOCKET|KEY[,KEY]]`: each id's agent (ssh-agents.ts). Absent: the `default` id is $SSH_AUTH_SOCK. */
+  readonly ssh?: ReadonlyMap<string, SshSource> | undefined;
   readonly allow?: ReadonlySet<Entitlement> | undefined;
 }
 

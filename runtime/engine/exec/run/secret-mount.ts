@@ -57,9 +57,9 @@ function missingAgent(id: string, sock: string | undefined, agents: ReadonlyMap<
 }
 
 /**
- * RUN --mount=type=ssh. Strata forwards no agent of its own: each id's
- * socket comes from `build --ssh ID[=SOCKET]` (`default` alone: the build's
- * $SSH_AUTH_SOCK); without --ssh the `default` id is $SSH_AUTH_SOCK and
+ * RUN --mount=type=ssh. Each id's agent socket comes from `build --ssh`
+ * (a socket, `default` alone: the build's $SSH_AUTH_SOCK, or the agent the
+ * build started for key files: ssh-agents.ts); without --ssh the `default` id is $SSH_AUTH_SOCK and
  * other ids have no source. The socket is bind-mounted at the target
  * (default /run/buildkit/ssh_agent.<n>). Without a socket the mount is left out, or the RUN fails
  * when `required=true`. The socket keeps its host owner and mode: `mode`,
