@@ -62,6 +62,12 @@ export const RunOpSchema = z.object({
   network: z.enum(["default", "none", "host"]),
   security: z.enum(["sandbox", "insecure"]),
   mounts: z.array(MountSchema),
+  /** `build --add-host`: extra /etc/hosts entries (BuildKit's ExecOp Meta.ExtraHosts). */
+  extraHosts: z.array(z.object({ host: z.string(), ip: z.string() })).optional(),
+  /** `build --shm-size`: the size of /dev/shm in bytes (Meta.ShmSize; 64 MiB when absent). */
+  shmSize: z.number().int().positive().optional(),
+  /** `build --ulimit`: rlimits of the command (Meta.Ulimit), `name` as docker spells it (nofile). */
+  ulimits: z.array(z.object({ name: z.string(), soft: z.number().int(), hard: z.number().int() })).optional(),
 });
 export type RunOp = z.infer<typeof RunOpSchema>;
 

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ExitCode } from "./exit-codes.ts";
+import { strataVersion } from "./strata-version.ts";
 
 /**
  * The strata command. Each subcommand's module is loaded only when that
@@ -44,27 +43,22 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   history: async () => (await import("./commands/history.ts")).registerHistory,
   run: async () => (await import("./commands/run.ts")).registerRun,
   help: async () => (await import("./commands/help.ts")).registerHelp,
+  version: async () => (await import("./commands/version.ts")).registerVersion,
+  info: async () => (await import("./commands/version.ts")).registerInfo,
+  completion: async () => (await import("./commands/completion.ts")).registerCompletion,
 };
+/** Commands that need every other one registered (they print the whole tree). */
+const WHOLE_TREE = new Set(["help", "completion"]);
 /** Command words whose subcommands live in several modules. */
 const GROUPS: Record<string, string[]> = {
   image: ["images", "rmi", "tag", "inspect", "history", "import", "system", "save", "load", "push", "pull"],
   container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit", "inspect"],
 };
 
-/** Set by the bundle (scripts/bundle.mjs): package.json's version, and a name for this build. Absent when run from the sources. */
-declare const __STRATA_VERSION__: string | undefined;
+/** Set by the bundle (scripts/bundle.mjs): a name for this build. Absent when run from the sources. */
 declare const __STRATA_BUILD_ID__: string | undefined;
 // Compiled graphs are cached per build of Strata (runtime/store/compiled-graphs.ts).
 if (typeof __STRATA_BUILD_ID__ === "string") process.env.STRATA_BUILD_ID = __STRATA_BUILD_ID__;
-
-function version(): string {
-  if (typeof __STRATA_VERSION__ === "string") return __STRATA_VERSION__;
-  try {
-    return (JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}
 
 // A reader that stops early (`strata images | head`) closes the pipe: stop quietly, as other CLIs do, not with a stack trace.
 for (const out of [process.stdout, process.stderr]) {
@@ -76,7 +70,7 @@ for (const out of [process.stdout, process.stderr]) {
 
 const program = new Command("strata")
   .description("Strata: a container image build compiler")
-  .version(version(), "-v, --version")
+  .version(strataVersion(), "-v, --version")
   .option("--root <dir>", "store root (default $STRATA_ROOT or /var/lib/strata)")
   .enablePositionalOptions()
   .exitOverride()
@@ -110,7 +104,7 @@ const argv = imageForm(process.argv);
 const word = commandWord(argv.slice(2));
 const args = argv.slice(2);
 const versionOnly = word === undefined && args.some((a) => a === "-v" || a === "--version");
-const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS && word !== "help" ? [word] : Object.keys(COMMANDS);
+const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS && !WHOLE_TREE.has(word) ? [word] : Object.keys(COMMANDS);
 
 // No top-level await: the standalone executable (scripts/build-exe.mjs) runs this bundled as CommonJS.
 async function main(): Promise<void> {

@@ -18,6 +18,8 @@ import { BuildContext } from "./context/context.ts";
 import { executeGraph } from "./exec/executor.ts";
 import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
+import { entitlementChecks, type RunEnvironment, withRunEnvironment } from "./exec/run/environment.ts";
+import { startSshAgents } from "./exec/run/ssh-agents.ts";
 import type { PlanWarning } from "./plan/checks.ts";
 import { planBuild } from "./plan/plan.ts";
 import { openNamedContexts } from "./context/named.ts";
@@ -29,6 +31,8 @@ export interface BuildRequest extends CompileRequest {
   /** --no-cache: run every step. */
   readonly noCache: boolean;
   readonly secrets: ReadonlyMap<string, SecretSource>;
+  /** --network, --add-host, --shm-size, --ulimit, --ssh, --allow: what every RUN gets. */
+  readonly run?: RunEnvironment | undefined;
   /** SOURCE_DATE_EPOCH: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
   /** Build caches to read (--cache-from) and to write (--cache-to): registries or local layouts. */
@@ -70,7 +74,7 @@ export async function build(r: BuildRequest): Promise<BuildResult> {
   r.onDiagnostics?.(compiled.source, compiled.diagnostics);
   if (compiled.graph === undefined) return { kind: "invalid", source: compiled.source };
   try {
-    return await buildGraph(r, compiled, compiled.graph);
+    return await buildGraph(r, compiled, r.run === undefined ? compiled.graph : withRunEnvironment(compiled.graph, r.run));
   } catch (e) {
     if (e instanceof StepError) return { kind: "failed", source: compiled.source, error: e };
     throw e;
@@ -83,10 +87,15 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
   const named = await openNamedContexts(r.namedContexts);
   const plan = await planBuild({ layout: store.layout, graph, context, named, image: (ref) => compiled.images.image(ref) });
-  r.onWarnings?.(plan.warnings);
-  if (plan.warnings.some((w) => w.fatal)) return { kind: "refused", source };
+  const warnings = [...entitlementChecks(graph, plan.order, r.run ?? {}), ...plan.warnings];
+  r.onWarnings?.(warnings);
+  if (warnings.some((w) => w.fatal)) return { kind: "refused", source };
   // The registry client is loaded only for a remote cache.
   const remote = !r.noCache && r.cacheFrom.length > 0 ? await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry) : undefined;
+  const agents = await startSshAgents(r.run?.ssh).catch(async (e: unknown) => {
+    await remote?.close();
+    throw e;
+  });
   try {
     const result = await executeGraph({
       store,
@@ -98,6 +107,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
       noCache: r.noCache,
       sourceDateEpoch: r.sourceDateEpoch,
       secrets: r.secrets,
+      ssh: agents?.sockets,
       remoteCache: remote,
       labels: r.labels,
     });
@@ -110,6 +120,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
     const id = (await store.loadManifest(result.manifest)).configDigest;
     return { kind: "built", source, id, manifest: result.manifest, imageCacheKeys, executed: result.executed, cached: result.cached };
   } finally {
+    await agents?.stop();
     await remote?.close();
   }
 }

@@ -19,6 +19,7 @@ import { type CompileRequest, compileBuild } from "./compile/compile.ts";
 import { BuildContext } from "./context/context.ts";
 import { type BuildPlan, planBuild } from "./plan/plan.ts";
 import { type CacheImport, cacheLabel } from "../registry/cache-spec.ts";
+import { type RunEnvironment, withRunEnvironment } from "./exec/run/environment.ts";
 
 export interface ExplainRequest extends CompileRequest {
   /** Remote build caches whose records count as hits (--cache-from). */
@@ -27,6 +28,8 @@ export interface ExplainRequest extends CompileRequest {
   readonly offline: boolean;
   /** The compile diagnostics, as soon as they are known. */
   readonly onDiagnostics?: ((source: SourceFile, diagnostics: readonly Diagnostic[]) => void) | undefined;
+  /** `build --explain` with RUN environment flags: they are in the RUNs' keys, as in the build. */
+  readonly run?: RunEnvironment | undefined;
 }
 
 export type ExplainResult =
@@ -42,8 +45,9 @@ export async function explain(r: ExplainRequest): Promise<ExplainResult> {
   await store.init();
   const compiled = await compileBuild({ ...r, bases: r.offline ? "offline" : "inspect" });
   r.onDiagnostics?.(compiled.source, compiled.diagnostics);
-  const { graph, source, file } = compiled;
-  if (graph === undefined) return { kind: "invalid", source };
+  const { source, file } = compiled;
+  if (compiled.graph === undefined) return { kind: "invalid", source };
+  const graph = r.run === undefined ? compiled.graph : withRunEnvironment(compiled.graph, r.run);
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
   let plan: BuildPlan;
   try {

@@ -63,6 +63,7 @@ export const RUNTIME_ERRORS = {
   BAD_PATTERN: e("build", 1, "a .dockerignore, --exclude or wildcard pattern is malformed"),
   PLAN_TOO_MANY_LAYERS: e("build", 1, "a stage, or a container of the built image, would stack more layers than one overlay mount takes: merge RUNs or squash the base"),
   PLAN_PLATFORM: e("build", 1, "a stage's RUN is for a platform this machine cannot run: no emulator for it is registered in binfmt_misc (install qemu-user-static)"),
+  PLAN_ENTITLEMENT: e("build", 1, "a RUN needs host networking or --security=insecure and the build was not granted it: pass --allow network.host or --allow security.insecure"),
   PLAN_OVER_DOCKER_LAYERS: e("build", 0, "a warning, the build goes on: the image will have more than 125 layers, which docker (and other engines) refuse"),
   PLAN_COPY_THEN_DELETE: e("build", 0, "a warning, the build goes on: a file a COPY adds is deleted by a later RUN, so its bytes stay in the image"),
 

@@ -31,6 +31,18 @@ export interface SpecInput {
   readonly insecureCaps?: readonly string[];
   /** The host's devices, created in the insecure container's /dev. */
   readonly devices?: readonly HostDevice[];
+  /** Bytes of /dev/shm (docker's default: 64 MiB). */
+  readonly shmSize?: number | undefined;
+  /** process.rlimits, docker's names (nofile): RLIMIT_NOFILE. */
+  readonly ulimits?: readonly { readonly name: string; readonly soft: number; readonly hard: number }[] | undefined;
+}
+
+/**
+ * An rlimit value for config.json: -1 is RLIM_INFINITY, 2^64-1, which a JS number cannot hold;
+ * JSON.rawJSON writes it exactly (runc reads rlimits as uint64).
+ */
+function rlimit(n: number): unknown {
+  return n < 0 ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON("18446744073709551615") : n;
 }
 
 /** An OCI runtime config (config.json) for runc. */
@@ -54,6 +66,7 @@ export function runtimeSpec(s: SpecInput): Record<string, unknown> {
       cwd: s.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: false,
+      ...(s.ulimits !== undefined && s.ulimits.length > 0 && { rlimits: s.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: rlimit(u.soft), hard: rlimit(u.hard) })) }),
     },
     root: { path: s.rootfs, readonly: s.readonlyRootfs ?? false },
     hostname: s.hostname,
@@ -61,7 +74,7 @@ export function runtimeSpec(s: SpecInput): Record<string, unknown> {
       { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
       { destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"] },
       { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
-      { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+      { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${s.shmSize !== undefined ? `${s.shmSize}` : "65536k"}`] },
       { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
       sysfs,
       ...(s.mounts ?? []),

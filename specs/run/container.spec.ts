@@ -60,7 +60,8 @@ describe("the RUN container", () => {
         "",
       ].join("\n"),
       {},
-      ["--no-merge"],
+      // RUN --network=host needs the network.host entitlement, as in buildx (specs/run/run-flags.spec.ts).
+      ["--no-merge", "--allow", "network.host"],
     );
     expect(r.code, r.stderr).toBe(0);
     const lines = output(r);
@@ -75,7 +76,7 @@ describe("the RUN container", () => {
   });
 
   it("--security=insecure has every capability and the host's devices; sandbox has docker's defaults", () => {
-    const r = build(root, "sec", "FROM busybox:latest\nRUN --security=insecure grep CapEff /proc/self/status && ls /dev | wc -l && touch /insecure\nRUN grep CapEff /proc/self/status && ls /dev | wc -l\n", {}, ["--no-merge"]);
+    const r = build(root, "sec", "FROM busybox:latest\nRUN --security=insecure grep CapEff /proc/self/status && ls /dev | wc -l && touch /insecure\nRUN grep CapEff /proc/self/status && ls /dev | wc -l\n", {}, ["--no-merge", "--allow", "security.insecure"]);
     expect(r.code, r.stderr).toBe(0);
     const [insecureCaps, insecureDevs, caps, devs] = output(r);
     // Every capability this process may grant (all of them as root on a normal host).

@@ -10,11 +10,12 @@ import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, imageReferences, insecureRegistries, parseBuildArgs } from "../options.ts";
-import { createProgress, type ProgressMode } from "../progress/index.ts";
+import { createProgress, PROGRESS_MODES, type ProgressMode, progressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { parseCacheTo } from "../build/cache-options.ts";
 import type { CacheExport, CacheImport } from "../../registry/cache-spec.ts";
 import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
+import { type RunFlags, runEnvironment, runFlagOptions } from "../run-flags.ts";
 import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
@@ -35,7 +36,7 @@ export function parseSecrets(specs: readonly string[]): Map<string, SecretSource
   return out;
 }
 
-interface BuildOptions extends BuildFlags {
+interface BuildOptions extends BuildFlags, RunFlags {
   file?: string;
   tag: string[];
   buildArg: string[];
@@ -47,7 +48,8 @@ interface BuildOptions extends BuildFlags {
   explain?: boolean;
   format: "text" | "json" | "yaml" | "dot";
   secret: string[];
-  progress: ProgressMode;
+  /** Absent: $BUILDKIT_PROGRESS, else auto (progressMode). */
+  progress?: ProgressMode;
   /** The caches to read (checked as the command line is read). */
   cacheFrom: CacheImport[];
   cacheTo?: CacheExport;
@@ -66,19 +68,20 @@ export function registerBuild(program: Command): void {
     .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
-    .addOption(new Option("--progress <mode>", "progress output").choices(["auto", "tty", "plain", "quiet", "rawjson"]).default("auto"))
+    .addOption(new Option("--progress <mode>", "progress output (default: $BUILDKIT_PROGRESS, else auto)").choices(PROGRESS_MODES))
     .option("--check", "run the build checks (as strata check) instead of building")
     .option("--explain", "print the layer plan (as strata explain) instead of building")
     .option("-o, --output <spec>", "also write the result: type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,name=REF] | type=image[,name=REF][,push=true] | type=registry | DIR | - ; repeatable", collectOutput, [])
     .option("--push", "push the image to its -t names once built (as --output type=registry)")
     .option("--load", "keep the image in the local store (always done)")
     .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true] | type=inline (with a push)", parseCacheTo);
-  explainOptions(buildFlagOptions(cmd)).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
+  explainOptions(runFlagOptions(buildFlagOptions(cmd))).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry), inlineCache: opts.cacheTo?.type === "inline" };
     checkOutputs(outputs);
+    const mode = opts.quiet ? "quiet" : progressMode(opts.progress);
     const store = await openStore(c);
     if (opts.explain) {
-      await runExplain(store, contextDir, opts);
+      await runExplain(store, contextDir, opts, runEnvironment(opts));
       return;
     }
     if (opts.check) {
@@ -90,12 +93,12 @@ export function registerBuild(program: Command): void {
     }
     // Before any work: runc and overlay (the stages' layer depth is checked while planning).
     await preflight(store);
-    const progress = createProgress(opts.quiet ? "quiet" : opts.progress);
+    const progress = createProgress(mode);
     // The build checks' warnings are printed once the progress is done, as buildx does (not in quiet or rawjson mode).
     let checks = "";
     const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
       printDiagnostics(source, diagnostics);
-      if (!opts.quiet && opts.progress !== "quiet" && opts.progress !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
+      if (mode !== "quiet" && mode !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
     };
     const sde = process.env.SOURCE_DATE_EPOCH;
     const input = await openBuildInputs(store, contextDir, opts);
@@ -108,6 +111,7 @@ export function registerBuild(program: Command): void {
       tags: opts.tag,
       noCache: !opts.cache,
       secrets: parseSecrets(opts.secret),
+      run: runEnvironment(opts),
       sourceDateEpoch: sde ? Number(sde) : undefined,
       cacheFrom: opts.cacheFrom,
       cacheTo: opts.cacheTo,

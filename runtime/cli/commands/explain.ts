@@ -15,6 +15,7 @@ import { collectCacheFrom } from "../build/cache-options.ts";
 import { collectBuildContext } from "../build/build-context.ts";
 import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
 import type { CacheImport } from "../../registry/cache-spec.ts";
+import type { RunEnvironment } from "../../engine/exec/run/environment.ts";
 
 export interface ExplainOptions {
   file?: string;
@@ -75,12 +76,12 @@ export function printDiagnostics(source: SourceFile, diagnostics: readonly Diagn
 }
 
 /** Prints the layer plan of a build without running anything. */
-export async function runExplain(store: Store, path: string, opts: ExplainOptions & { offline?: boolean }): Promise<void> {
+export async function runExplain(store: Store, path: string, opts: ExplainOptions & { offline?: boolean }, run?: RunEnvironment): Promise<void> {
   const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
     printDiagnostics(source, diagnostics);
     process.stderr.write(lintSummary(source, lintWarnings(diagnostics)));
   };
-  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom, offline: opts.offline === true, onDiagnostics });
+  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom, offline: opts.offline === true, onDiagnostics, run });
   if (r.kind !== "planned") {
     if (r.kind === "failed") printStepError(r.error, r.source);
     process.exitCode = ExitCode.failure;

@@ -12,6 +12,7 @@ import { DISK_USAGE_HEADERS } from "../format-fields.ts";
 import { strictFields } from "../go-template/exec.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 import { registerPrune } from "./prune.ts";
+import { registerInfo } from "./version.ts";
 
 async function duBytes(path: string): Promise<number> {
   const st = await lstat(path).catch(() => undefined);
@@ -60,6 +61,7 @@ async function usage(store: Store): Promise<string[][]> {
 
 export function registerSystem(program: Command): void {
   const system = program.command("system").description("Manage the store");
+  registerInfo(system);
   system
     .command("df")
     .description("Show disk usage")

@@ -1,4 +1,25 @@
+import { z } from "zod";
 import type { Progress } from "../../engine/exec/progress.ts";
+
+const base = { time: z.string().datetime({ offset: true }) };
+const step = { ...base, id: z.number().int().positive() };
+
+/**
+ * `--progress rawjson`: one JSON object per line on stderr, this schema (documented in the
+ * README's "Progress output"). `id` numbers a step as plain progress's `#N` does; a step
+ * starts, may print output, and ends once: cached, done or error.
+ */
+export const RawJsonEventSchema = z.discriminatedUnion("event", [
+  z.object({ ...step, event: z.literal("start"), label: z.string() }).strict(),
+  z.object({ ...step, event: z.literal("output"), data: z.string() }).strict(),
+  z.object({ ...step, event: z.literal("cached") }).strict(),
+  z.object({ ...step, event: z.literal("done"), seconds: z.number().nonnegative() }).strict(),
+  z.object({ ...step, event: z.literal("error"), message: z.string() }).strict(),
+  z.object({ ...base, event: z.literal("info"), message: z.string() }).strict(),
+]);
+export type RawJsonEvent = z.infer<typeof RawJsonEventSchema>;
+
+type Unstamped = RawJsonEvent extends infer E ? (E extends RawJsonEvent ? Omit<E, "time"> : never) : never;
 
 /** One JSON object per event on stderr, for tools. */
 export class RawJsonProgress implements Progress {
@@ -6,7 +27,7 @@ export class RawJsonProgress implements Progress {
   constructor(write: (s: string) => void = (s) => process.stderr.write(s)) {
     this.#write = write;
   }
-  #emit(event: Record<string, unknown>): void {
+  #emit(event: Unstamped): void {
     this.#write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
   }
   start(id: number, label: string): void {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { BuildGraph, SourceRef, Stage } from "../../../compiler/ir/graph.ts";
+import type { BuildGraph, Stage } from "../../../compiler/ir/graph.ts";
 import type { ContainerConfig } from "../../../compiler/ir/image-config.ts";
 import { StrataError } from "../../errors/error.ts";
 import { unpackLayers } from "../../registry/refetch.ts";
@@ -16,6 +16,7 @@ import { dropPrefix, STAGE_MIN, type StagedPrefix, stagePrefix } from "./merge-p
 import type { BuildPlan } from "../plan/plan.ts";
 import type { Progress } from "./progress.ts";
 import { ReadOnlyRoots } from "./roots.ts";
+import { stageStepNames } from "./step-names.ts";
 import type { SecretSource, StepSources } from "./step-sources.ts";
 
 function exitCodeOf(sig: NodeJS.Signals): number {
@@ -58,6 +59,8 @@ export interface ExecuteOptions {
   /** Seconds since the epoch: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
   readonly secrets?: ReadonlyMap<string, SecretSource>;
+  /** `build --ssh`: the agent socket of each id (StepSources.ssh). */
+  readonly ssh?: ReadonlyMap<string, string> | undefined;
   /** An imported remote cache (--cache-from): asked before a step that missed locally runs. */
   readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
   /** The keys, computed before anything runs (plan/plan.ts). */
@@ -107,18 +110,20 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     },
     layersOf: async (from) => ("stage" in from ? (await (results.get(from.stage) as Promise<StageResult>)).chain : (await store.getImage(from.image)).config.rootfs.diff_ids),
     secrets: o.secrets ?? new Map(),
+    ssh: o.ssh,
     cacheMounts: join(store.layout.root, "cache-mounts"),
   };
 
   const buildStage = async (stage: Stage): Promise<StageResult> => {
-    const label = stage.name ?? `stage-${stage.index}`;
-    const total = stage.steps.length + 1;
+    const names = stageStepNames(graph, stage);
     const base = stage.base;
     if (base.type === "stage") await results.get(base.stage);
     let state = await baseResult(o, snapshots, stage, results);
-    const fromId = ++counters.step;
-    progress.start(fromId, `[${label} 1/${total}] FROM ${base.type === "image" ? base.ref : base.type === "stage" ? (graph.stages[base.stage]?.name ?? base.stage) : "scratch"}`);
-    progress.done(fromId, 0);
+    if (names.from !== undefined) {
+      const fromId = ++counters.step;
+      progress.start(fromId, names.from);
+      progress.done(fromId, 0);
+    }
     let group: GroupStep[] = [];
     let below: string[] = [];
     let staged: Promise<StagedPrefix | undefined> | undefined;
@@ -140,8 +145,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
         if (op.kind === "copy" && op.from.type === "stage") await results.get(op.from.stage);
         if (op.kind === "run") for (const m of op.mounts) if (m.from && "stage" in m.from) await results.get(m.from.stage);
         const id = ++counters.step;
-        const first = step.sources[0] as SourceRef;
-        progress.start(id, `[${label} ${j + 2}/${total}] ${first.text}`);
+        progress.start(id, names.steps[j] as string);
         const key = keys.steps[stage.index]?.[j] as string;
         const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || ((await snapshots.has(r.diffId)) && (await store.content.has(r.diffId))));
         let hit = o.noCache ? undefined : await cache.get(key);

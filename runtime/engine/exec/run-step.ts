@@ -60,7 +60,7 @@ export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undef
   let stubs: MountStubs | undefined;
   try {
     const network = networkMode(o.op);
-    const netMounts = await networkFiles(scratch, network);
+    const netMounts = await networkFiles(scratch, network, o.op.extraHosts);
     prepared = await setup("RUN_MOUNT", source, () => prepareMounts({ op: o.op, sources: o.sources, scratch, workDir }));
     const command = prepareCommand(o.op.command);
     const pipeMounts: ExtraMount[] = [];
@@ -80,6 +80,8 @@ export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undef
       hostname: SANDBOX_HOSTNAME,
       network,
       mounts: [...netMounts, ...prepared.mounts, ...pipeMounts],
+      shmSize: o.op.shmSize,
+      ulimits: o.op.ulimits,
       ...(insecure && { security: "insecure", insecureCaps: await boundingCaps(), devices: await hostDevices() }),
     });
     stubs = await MountStubs.find(rootfs, (spec.mounts as { destination: string }[]).map((m) => m.destination));

@@ -19,6 +19,8 @@ export interface StepSources {
   /** The diffIDs (bottom first) a stage's or an image's root is made of: what names its content. */
   layersOf(from: { readonly stage: number } | { readonly image: string }): Promise<readonly string[]>;
   readonly secrets: ReadonlyMap<string, SecretSource>;
+  /** `build --ssh`: the agent socket of each id; absent, the `default` id is $SSH_AUTH_SOCK. */
+  readonly ssh?: ReadonlyMap<string, string> | undefined;
   /** Persistent home of RUN --mount=type=cache directories (under the store). */
   readonly cacheMounts: string;
 }

@@ -5,8 +5,8 @@ import { ContainerPaths } from "../../store/container-paths.ts";
 import type { StoreLayout } from "../../store/layout.ts";
 
 export interface PlanWarning {
-  /** PLAN_TOO_MANY_LAYERS, PLAN_PLATFORM (fatal, in the error catalogue), or a warning's name. */
-  readonly code: "PLAN_TOO_MANY_LAYERS" | "PLAN_COPY_THEN_DELETE" | "PLAN_OVER_DOCKER_LAYERS" | "PLAN_PLATFORM";
+  /** PLAN_TOO_MANY_LAYERS, PLAN_PLATFORM, PLAN_ENTITLEMENT (fatal, in the error catalogue), or a warning's name. */
+  readonly code: "PLAN_TOO_MANY_LAYERS" | "PLAN_COPY_THEN_DELETE" | "PLAN_OVER_DOCKER_LAYERS" | "PLAN_PLATFORM" | "PLAN_ENTITLEMENT";
   readonly message: string;
   /** The build cannot go ahead (explain still prints the plan). */
   readonly fatal: boolean;

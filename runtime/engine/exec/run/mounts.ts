@@ -100,7 +100,7 @@ export async function prepareMounts(o: MountInput): Promise<PreparedMounts> {
             break;
           }
           case "ssh": {
-            const s = await sshMount(m, ssh++);
+            const s = await sshMount(m, ssh++, o.sources.ssh);
             sshTarget ??= s.target;
             mounts.push(...s.mounts);
             break;

@@ -21,9 +21,9 @@ export function networkMode(op: RunOp): "host" | "none" {
   return op.network === "none" ? "none" : "host";
 }
 
-/** BuildKit's generated /etc/hosts (oci.GetHostsFile without extra hosts). */
-export function hostsFile(hostname = SANDBOX_HOSTNAME): string {
-  return `127.0.0.1\tlocalhost ${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
+/** BuildKit's generated /etc/hosts (oci.GetHostsFile): localhost, then each --add-host as `IP<tab>HOST`. */
+export function hostsFile(hostname = SANDBOX_HOSTNAME, extra: readonly { readonly host: string; readonly ip: string }[] = []): string {
+  return `127.0.0.1\tlocalhost ${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n${extra.map((h) => `${h.ip}\t${h.host}\n`).join("")}`;
 }
 
 const DEFAULT_NAMESERVERS = ["nameserver 8.8.8.8", "nameserver 8.8.4.4", "nameserver 2001:4860:4860::8888", "nameserver 2001:4860:4860::8844"];
@@ -45,9 +45,9 @@ export function resolvConf(host: string, mode: "host" | "none"): string {
 }
 
 /** The /etc/hosts and /etc/resolv.conf bind mounts (read-only, from the scratch tmpfs), for every network mode. */
-export async function networkFiles(scratch: Scratch, mode: "host" | "none"): Promise<ExtraMount[]> {
+export async function networkFiles(scratch: Scratch, mode: "host" | "none", extraHosts: RunOp["extraHosts"] = []): Promise<ExtraMount[]> {
   const host = await readFile("/etc/resolv.conf", "utf8").catch(() => "");
-  const hosts = await scratch.file("etc/hosts", hostsFile(), 0o644);
+  const hosts = await scratch.file("etc/hosts", hostsFile(SANDBOX_HOSTNAME, extraHosts), 0o644);
   const resolv = await scratch.file("etc/resolv.conf", resolvConf(host, mode), 0o644);
   return [
     { destination: "/etc/resolv.conf", source: resolv, type: "bind", options: ["rbind", "ro"] },

@@ -49,23 +49,31 @@ export async function secretMount(m: Mount, secrets: ReadonlyMap<string, SecretS
   return { mounts, env: m.env !== undefined && m.env !== "" ? [`${m.env}=${bytes.toString("utf8")}`] : [] };
 }
 
+/** Why an ssh mount has no agent socket. */
+function missingAgent(id: string, sock: string | undefined, agents: ReadonlyMap<string, string> | undefined): string {
+  if (agents !== undefined) return sock === undefined ? `no --ssh ${id} was given` : `${sock} is not a socket`;
+  if (id !== "default") return `only the "default" id (the $SSH_AUTH_SOCK agent) is available, not "${id}": pass --ssh ${id}=SOCKET`;
+  return sock ? `$SSH_AUTH_SOCK (${sock}) is not a socket` : "no SSH agent socket: $SSH_AUTH_SOCK is not set";
+}
+
 /**
- * RUN --mount=type=ssh. Strata forwards no agent of its own: the `default`
- * id is the agent socket of the build's environment ($SSH_AUTH_SOCK), bind-
- * mounted at the target (default /run/buildkit/ssh_agent.<n>); other ids
- * have no source. Without a socket the mount is left out, or the RUN fails
+ * RUN --mount=type=ssh. Each id's agent socket comes from `build --ssh`
+ * (a socket, `default` alone: the build's $SSH_AUTH_SOCK, or the agent the
+ * build started for key files: ssh-agents.ts); without --ssh the `default` id is $SSH_AUTH_SOCK and
+ * other ids have no source. The socket is bind-mounted at the target
+ * (default /run/buildkit/ssh_agent.<n>). Without a socket the mount is left out, or the RUN fails
  * when `required=true`. The socket keeps its host owner and mode: `mode`,
  * `uid` and `gid` cannot be applied to a bind of it (BuildKit proxies the
  * agent through a socket of its own made with them).
  */
-export async function sshMount(m: Mount, n: number): Promise<Exposed & { target?: string }> {
+export async function sshMount(m: Mount, n: number, agents?: ReadonlyMap<string, string>): Promise<Exposed & { target?: string }> {
   const id = m.id ?? "default";
-  const sock = id === "default" ? process.env.SSH_AUTH_SOCK : undefined;
+  const sock = agents !== undefined ? agents.get(id) : id === "default" ? process.env.SSH_AUTH_SOCK : undefined;
   const isSocket = sock !== undefined && sock !== "" && (await lstat(sock).then((s) => s.isSocket(), () => false));
   const target = m.target !== "" ? m.target : `/run/buildkit/ssh_agent.${n}`;
   if (!isSocket) {
     if (m.required) {
-      const why = id !== "default" ? `only the "default" id (the $SSH_AUTH_SOCK agent) is available, not "${id}"` : sock ? `$SSH_AUTH_SOCK (${sock}) is not a socket` : "no SSH agent socket: $SSH_AUTH_SOCK is not set";
+      const why = missingAgent(id, sock, agents);
       throw new RunMountError(`ssh mount "${id}" is required but ${why}; start an agent (eval $(ssh-agent); ssh-add) and build again`);
     }
     return { mounts: [], env: [], target };
