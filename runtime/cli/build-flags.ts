@@ -61,13 +61,15 @@ export async function openBuildInputs(store: Store, context: string, opts: Build
 }
 
 /** Writes `--iidfile` (the image ID, no newline, as docker writes it) and `--metadata-file` (buildx's keys), each temp-then-rename. */
-export async function writeBuildResults(opts: BuildFlags, tags: readonly string[], result: { id: string; manifest: Descriptor }): Promise<void> {
+/** `pushed`: the manifest a push wrote, which buildx's metadata names when there is one (what `image@digest` users sign or deploy). */
+export async function writeBuildResults(opts: BuildFlags, tags: readonly string[], result: { id: string; manifest: Descriptor }, pushed?: Descriptor): Promise<void> {
   if (opts.iidfile !== undefined) await atomicWrite(opts.iidfile, result.id, dirname(opts.iidfile));
   if (opts.metadataFile !== undefined) {
+    const m = pushed ?? result.manifest;
     const metadata = {
       "containerimage.config.digest": result.id,
-      "containerimage.descriptor": { mediaType: result.manifest.mediaType, digest: result.manifest.digest, size: result.manifest.size },
-      "containerimage.digest": result.manifest.digest,
+      "containerimage.descriptor": { mediaType: m.mediaType, digest: m.digest, size: m.size },
+      "containerimage.digest": m.digest,
       ...(tags.length > 0 && { "image.name": tags.join(",") }),
     };
     await atomicWrite(opts.metadataFile, `${JSON.stringify(metadata, null, 2)}\n`, dirname(opts.metadataFile));

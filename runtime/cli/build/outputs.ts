@@ -49,8 +49,12 @@ export function checkOutputs(r: OutputRequest): void {
   if (toStdout.length === 1 && process.stdout.isTTY) throw new StrataError("USAGE", "--output: refusing to write an archive to a terminal; use dest=FILE or redirect standard output");
 }
 
-/** Writes the built image `manifest` to every output, then pushes; each says what it wrote on stderr. */
-export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, imageCacheKeys: readonly string[], log: (line: string) => void): Promise<void> {
+/**
+ * Writes the built image `manifest` to every output, then pushes; each says what it wrote on
+ * stderr. Returns the pushed manifest (its bytes differ from the store's when the layers are
+ * compressed for the push), which buildx's metadata names.
+ */
+export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, imageCacheKeys: readonly string[], log: (line: string) => void): Promise<Descriptor | undefined> {
   const img = await store.loadManifest(manifest);
   const toFileOrStdout = (dest: string, write: (out: Writable) => Promise<void>) => (dest === "-" ? write(process.stdout) : saveToFile(dest, write));
   for (const o of r.outputs) {
@@ -83,11 +87,14 @@ export async function writeOutputs(store: Store, manifest: Descriptor, r: Output
         break;
     }
   }
+  let pushed: Descriptor | undefined;
   for (const [name, compression] of pushes(r)) {
     const p = await pushImage({ store, source: name, insecure: r.insecure, compression });
     log(`pushing ${p.name}@${p.digest} done`);
+    pushed ??= { mediaType: manifest.mediaType, digest: p.digest, size: p.size };
     if (r.inlineCache) await exportInlineCache(store, name, p.digest, imageCacheKeys, r.insecure);
   }
+  return pushed;
 }
 
 /** --cache-to type=inline: the pushed image's cache records, in its repository under inlineCacheTag. */

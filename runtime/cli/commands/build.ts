@@ -126,16 +126,18 @@ export function registerBuild(program: Command): void {
         progress.close();
         throw e;
       });
-    if (r.kind === "built") await writeBuildResults(opts, opts.tag, r);
     if (r.kind === "built" && !opts.quiet) {
       progress.info(`${r.executed} steps run, ${r.cached} cached`);
       progress.info(`writing image ${r.id} done`);
       for (const t of opts.tag) progress.info(`naming to ${t} done`);
     }
-    if (r.kind === "built") await writeOutputs(store, r.manifest, outputs, r.imageCacheKeys, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
-      progress.close();
-      throw e;
-    });
+    if (r.kind === "built") {
+      const pushed = await writeOutputs(store, r.manifest, outputs, r.imageCacheKeys, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
+        progress.close();
+        throw e;
+      });
+      await writeBuildResults(opts, opts.tag, r, pushed);
+    }
     progress.close();
     process.stderr.write(checks);
     if (r.kind === "built") {
