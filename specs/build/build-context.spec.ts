@@ -38,7 +38,7 @@ describe("build --build-context", () => {
   it("FROM NAME reads the docker-image:// context; COPY --from=NAME the named directory", () => {
     const r = build("-t", "buildctx/out:1");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain("FROM buildctx/base:1");
+    expect(r.stderr).toContain("FROM docker.io/buildctx/base:1");
     expect(r.stderr).toMatch(/#\d+ [\d.]+ one\n#\d+ [\d.]+ from-stage\n/);
     expect(strata(root, ["run", "--rm", "buildctx/out:1", "cat", "/e.txt"]).stdout).toBe("one\n");
   });

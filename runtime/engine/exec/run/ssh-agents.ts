@@ -17,11 +17,11 @@ export interface SshAgents {
 
 async function waitForSocket(path: string, agent: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (agent.exitCode !== null) throw new Error(`ssh-agent exited with code ${agent.exitCode}`);
+    if (agent.exitCode !== null) throw new StrataError("RUN_MOUNT", `ssh-agent exited with code ${agent.exitCode}`);
     if ((await stat(path).catch(() => undefined))?.isSocket()) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error("ssh-agent did not create its socket within 5s");
+  throw new StrataError("RUN_MOUNT", "ssh-agent did not create its socket within 5s");
 }
 
 function sshAdd(socket: string, keys: readonly string[]): Promise<void> {
