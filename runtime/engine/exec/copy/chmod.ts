@@ -1,3 +1,4 @@
+import { parseChmod as checkChmod } from "../../../../compiler/ir/config-values.ts";
 import { CopyError } from "../../context/copy-error.ts";
 /**
  * `--chmod`: octal (`755`, `0644`, up to 07777) or symbolic as chmod(1)
@@ -52,12 +53,13 @@ function symbolic(spec: string): ModeFn {
   };
 }
 
-/** Parses `--chmod` into a function of (source mode, is directory). */
+/** Parses `--chmod` (checked as the front end checks it, compiler/ir/config-values.ts) into a function of (source mode, is directory). */
 export function parseChmod(spec: string): ModeFn {
-  if (/^[0-7]+$/.test(spec)) {
-    const v = Number.parseInt(spec, 8);
-    if (v > ALL) throw new CopyError("COPY_CHMOD", `invalid chmod parameter: '${spec}'. it should be octal string and between 0 and 07777`);
+  const m = checkChmod(spec);
+  if (!m.ok) throw new CopyError("COPY_CHMOD", m.message);
+  if (m.value.kind === "octal") {
+    const v = m.value.mode;
     return () => v;
   }
-  return symbolic(spec);
+  return symbolic(m.value.text);
 }
