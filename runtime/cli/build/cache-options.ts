@@ -1,7 +1,7 @@
 import { StrataError } from "../../errors/error.ts";
 import type { CacheExport, CacheImport } from "../../registry/cache-spec.ts";
 import { imageReference } from "../options.ts";
-import { choice, csvSpec, required } from "./csv-spec.ts";
+import { choice, csvSpec, required, specType } from "./csv-spec.ts";
 
 /**
  * `--cache-from` / `--cache-to` values in buildx's syntax, checked as the command line is read:
@@ -12,8 +12,7 @@ import { choice, csvSpec, required } from "./csv-spec.ts";
 function typeOf(spec: string): { type: string; kvSpec: string } {
   if (spec.startsWith("registry:")) return { type: "registry", kvSpec: `type=registry,ref=${spec.slice("registry:".length)}` };
   if (!spec.includes("=")) return { type: "registry", kvSpec: `type=registry,ref=${spec}` };
-  const t = spec.split(",").find((f) => f.trim().toLowerCase().startsWith("type="));
-  return { type: t === undefined ? "registry" : t.slice(t.indexOf("=") + 1), kvSpec: spec };
+  return { type: specType(spec) ?? "registry", kvSpec: spec };
 }
 
 function unsupportedType(flag: string, spec: string, type: string, supported: readonly string[]): never {

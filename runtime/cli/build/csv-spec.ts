@@ -17,6 +17,12 @@ export function csvSpec(flag: string, spec: string, known: readonly string[]): M
   return kv;
 }
 
+/** The `type=` field's value, before the other keys are known (they depend on it); undefined without one. */
+export function specType(spec: string): string | undefined {
+  const t = spec.split(",").find((f) => f.trim().toLowerCase().startsWith("type="));
+  return t === undefined ? undefined : t.slice(t.indexOf("=") + 1);
+}
+
 /** One of `choices` for `key`, or a USAGE error listing them. */
 export function choice<T extends string>(flag: string, spec: string, key: string, value: string | undefined, choices: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;

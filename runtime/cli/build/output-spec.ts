@@ -1,7 +1,7 @@
 import { StrataError } from "../../errors/error.ts";
 import type { Compression } from "../../store/compressed.ts";
 import { imageReference } from "../options.ts";
-import { choice, csvSpec, required } from "./csv-spec.ts";
+import { choice, csvSpec, required, specType } from "./csv-spec.ts";
 
 /**
  * `-o, --output` as buildx reads it (docs.docker.com/build/exporters/): `type=local,dest=DIR`
@@ -35,9 +35,9 @@ export function parseOutput(spec: string): OutputSpec {
     if (spec === "") throw new StrataError("USAGE", `${FLAG}: empty value`);
     return spec === "-" ? { type: "tar", dest: "-" } : { type: "local", dest: spec };
   }
-  const typeField = spec.split(",").find((f) => f.trim().toLowerCase().startsWith("type="));
-  if (typeField === undefined) throw new StrataError("USAGE", `${FLAG} ${spec}: missing type= (one of ${TYPES.join(", ")})`);
-  const type = choice(FLAG, spec, "type", typeField.slice(typeField.indexOf("=") + 1), TYPES, "local");
+  const typeValue = specType(spec);
+  if (typeValue === undefined) throw new StrataError("USAGE", `${FLAG} ${spec}: missing type= (one of ${TYPES.join(", ")})`);
+  const type = choice(FLAG, spec, "type", typeValue, TYPES, "local");
   const kv = csvSpec(FLAG, spec, KEYS[type]);
   const compressionValue = kv.get("compression");
   if (compressionValue === "uncompressed" || compressionValue === "estargz") throw new StrataError("USAGE", `${FLAG} ${spec}: compression=${compressionValue} is not supported by Strata (allowed: gzip, zstd)`);
