@@ -22,10 +22,15 @@ interface ListOptions {
 async function listImages(reference: string | undefined, cmd: Command, opts: ListOptions): Promise<void> {
   const store = await openStore(cmd);
   const rows: Record<string, string>[] = [];
+  const sizes = new Map<string, string>();
   for (const { image: img, name } of await selectImages(store, opts.filter ?? new Map(), reference)) {
     const parsed = name ? parseName(name) : undefined;
-    // docker shows the unpacked size, the same for one image ID however it arrived.
-    const size = humanSize((await unpackedLayerSizes(store, img)).reduce((n, l) => n + l, 0));
+    // docker shows the unpacked size, the same for one image ID however it arrived (once per image, not per name).
+    let size = sizes.get(img.manifestDigest);
+    if (size === undefined) {
+      size = humanSize((await unpackedLayerSizes(store, img)).reduce((n, l) => n + l, 0));
+      sizes.set(img.manifestDigest, size);
+    }
     rows.push({
       Repository: parsed ? familiarRepo(parsed) : "<none>",
       Tag: parsed?.tag ?? "<none>",
