@@ -16,6 +16,8 @@ export interface PlanInput {
   readonly hit: (key: string) => boolean;
   /** Whether the key stands on an image nobody looked up (explain --offline): neither hit nor miss. */
   readonly unknown?: (key: string) => boolean;
+  /** --no-cache: every layer step runs, so every known one misses. */
+  readonly noCache?: boolean;
   /** The parts recorded at the last build of this target, if any. */
   readonly previous: readonly LayerParts[] | undefined;
   readonly warnings?: readonly string[];
@@ -131,12 +133,13 @@ export function explainPlan(p: PlanInput): ExplainPlan {
       const parts = now.get(`${i}:${layerStep++}`);
       if (parts === undefined) throw new Error(`internal: no key parts for stage ${i} layer step ${layerStep - 1}`);
       const unknown = p.unknown?.(parts.key) ?? false;
-      const hit = !unknown && p.hit(parts.key);
+      const hit = !unknown && p.noCache !== true && p.hit(parts.key);
       // A RUN joins the open group only when the merge pass says so and the group ends right before it.
       const joins = step.mergeWithPrevious === true && group.length > 0 && (group[group.length - 1] as PlannedStep).j === j - 1;
       if (!joins) close();
       let reason: string | null = null;
       if (unknown) reason = "built on an image that was not looked up (--offline): its cache key is not known";
+      else if (p.noCache === true) reason = "--no-cache: every step runs";
       else if (!hit) {
         const prev = before.get(`${i}:${parts.layer}`);
         const below = changed.get(i) ?? (stage.base.type === "stage" ? changed.get(stage.base.stage) : undefined);

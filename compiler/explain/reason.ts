@@ -19,7 +19,7 @@ export function missReason(now: LayerParts, before: LayerParts | undefined, chan
     const files = fileChanges(before.files, now.files);
     if (files !== undefined) return files;
   }
-  if (now.op !== before.op) return "the instruction's effective options changed (working directory, user, shell or flags)";
+  if (now.op !== before.op) return "the instruction's effective options changed (working directory, user, shell, its flags, or the build's --network, --add-host, --shm-size or --ulimit)";
   if (JSON.stringify(now.input) !== JSON.stringify(before.input)) return "its source changed (a stage or image it copies or mounts from)";
   if (changedBelow !== undefined && belowInLayer) return `an earlier RUN of this layer changed (line ${changedBelow.lines[0]}: ${changedBelow.texts[0]})`;
   if (changedBelow !== undefined) return `a layer below changed (line ${changedBelow.lines[0]}: ${changedBelow.texts[0]})`;

@@ -1,25 +1,27 @@
 /**
- * `strata build`'s docker/buildx flags for inputs and results: where the build reads from
- * (context `-`, a tarball, a git URL, `-f -`: engine/input/build-input.ts), `--label`, `--pull`,
- * `--platform`, and the files CI reads afterwards, `--iidfile` and `--metadata-file` (buildx's
- * keys). Every value is checked as the command line is read, before any work.
+ * `strata build`'s docker/buildx flags for inputs and results: `--label`, `--pull`, `--platform`
+ * (part of the build request explain plans too: cli/build/build-request.ts), and the files CI
+ * reads afterwards, `--iidfile` and `--metadata-file` (buildx's keys). Every value is checked as
+ * the command line is read, before any work.
  */
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Command } from "commander";
 import { parsePlatform } from "../../compiler/lower/platform.ts";
-import { type BuildInput, openBuildInput } from "../engine/input/build-input.ts";
 import { StrataError } from "../errors/error.ts";
 import { atomicWrite } from "../fs/atomic-write.ts";
 import type { Descriptor } from "../store/content-store.ts";
-import type { Store } from "../store/store.ts";
 import { collect } from "./options.ts";
 
-export interface BuildFlags {
-  file?: string;
+/** The flags that shape the build request (cli/build/build-request.ts), explain's as well as build's. */
+export interface InputFlags {
   label: string[];
   pull?: boolean;
   platform?: string;
+}
+
+/** The files a build writes for CI to read. */
+export interface BuildFlags {
   iidfile?: string;
   metadataFile?: string;
 }
@@ -38,11 +40,15 @@ function labelValue(value: string, previous: string[]): string[] {
   return collect(value, previous);
 }
 
-export function buildFlagOptions(cmd: Command): Command {
+export function inputFlagOptions(cmd: Command): Command {
   return cmd
     .option("--label <key=value>", "set metadata for the image; repeatable", labelValue, [])
     .option("--pull", "always attempt to pull a newer version of the base images")
-    .option("--platform <os/arch>", "the platform to build for (default: this machine's)", platformValue)
+    .option("--platform <os/arch>", "the platform to build for (default: this machine's)", platformValue);
+}
+
+export function resultFlagOptions(cmd: Command): Command {
+  return cmd
     .option("--iidfile <file>", "write the image ID to the file")
     .option("--metadata-file <file>", "write build result metadata to the file (buildx's keys)");
 }
@@ -52,12 +58,11 @@ export function parseLabels(list: readonly string[]): Record<string, string> {
 }
 
 /**
- * The build's inputs; `--iidfile` and `--metadata-file` are removed first, as buildx removes
- * them, so a failed build never leaves an earlier build's ID for a script to pick up.
+ * `--iidfile` and `--metadata-file` are removed before a build starts, as buildx removes them,
+ * so a failed build never leaves an earlier build's ID for a script to pick up.
  */
-export async function openBuildInputs(store: Store, context: string, opts: BuildFlags): Promise<BuildInput> {
+export async function removeBuildResults(opts: BuildFlags): Promise<void> {
   for (const f of [opts.iidfile, opts.metadataFile]) if (f !== undefined) await rm(f, { force: true });
-  return openBuildInput({ context, file: opts.file, tmp: store.layout.tmp, stdin: () => process.stdin });
 }
 
 /** Writes `--iidfile` (the image ID, no newline, as docker writes it) and `--metadata-file` (buildx's keys), each temp-then-rename. */

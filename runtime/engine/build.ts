@@ -4,45 +4,34 @@
  * its .dockerignore), plan (every cache key before anything runs, and the
  * plan checks), exec (stages in parallel, steps from the cache or run), then
  * the remote cache export, the build record explain compares against, and
- * the tags. The CLI parses flags into a request, calls this and prints.
+ * the tags. The CLI parses flags into a request, calls this and prints; everything up to
+ * the plan is prepare.ts, which explain shares.
  */
-import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import type { BuildGraph, Stage } from "../../compiler/ir/graph.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
 import { StepError } from "../errors/step-error.ts";
-import { saveRecord, targetId } from "../store/build-records.ts";
+import { saveRecord } from "../store/build-records.ts";
 import { CacheRecords } from "../store/cache-records.ts";
 import type { Descriptor } from "../store/content-store.ts";
-import { type Compiled, type CompileRequest, compileBuild } from "./compile/compile.ts";
-import { BuildContext } from "./context/context.ts";
 import { executeGraph } from "./exec/executor.ts";
 import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
-import { entitlementChecks, type RunEnvironment, withRunEnvironment } from "./exec/run/environment.ts";
 import { startSshAgents } from "./exec/run/ssh-agents.ts";
 import type { PlanWarning } from "./plan/checks.ts";
-import { planBuild } from "./plan/plan.ts";
-import { openNamedContexts } from "./context/named.ts";
+import { type PlanRequest, type Prepared, prepareBuild } from "./prepare.ts";
 import type { LayerParts } from "../../compiler/explain/parts.ts";
-import type { CacheExport, CacheImport } from "../registry/cache-spec.ts";
+import type { CacheExport } from "../registry/cache-spec.ts";
 
-export interface BuildRequest extends CompileRequest {
+export interface BuildRequest extends PlanRequest {
   readonly tags: readonly string[];
-  /** --no-cache: run every step. */
-  readonly noCache: boolean;
   readonly secrets: ReadonlyMap<string, SecretSource>;
-  /** --network, --add-host, --shm-size, --ulimit, --ssh, --allow: what every RUN gets. */
-  readonly run?: RunEnvironment | undefined;
   /** SOURCE_DATE_EPOCH: clamps times in layers, history and config. */
   readonly sourceDateEpoch?: number | undefined;
-  /** Build caches to read (--cache-from) and to write (--cache-to): registries or local layouts. */
-  readonly cacheFrom: readonly CacheImport[];
+  /** The build cache to write (--cache-to): a registry or a local layout. */
   readonly cacheTo?: CacheExport | undefined;
   readonly progress: Progress;
   /** --label: labels the written image gets over its Dockerfile's. */
   readonly labels?: Readonly<Record<string, string>> | undefined;
-  /** The compile diagnostics, as soon as they are known (warnings, or the errors that end the build). */
-  readonly onDiagnostics?: ((source: SourceFile, diagnostics: readonly Diagnostic[]) => void) | undefined;
   /** The plan checks, before anything runs. */
   readonly onWarnings?: ((warnings: readonly PlanWarning[]) => void) | undefined;
 }
@@ -69,27 +58,21 @@ export type BuildResult =
 
 /** Builds the request's target into the store and names it with its tags. */
 export async function build(r: BuildRequest): Promise<BuildResult> {
-  await r.store.init();
-  const compiled = await compileBuild({ ...r, bases: "pull" });
-  r.onDiagnostics?.(compiled.source, compiled.diagnostics);
-  if (compiled.graph === undefined) return { kind: "invalid", source: compiled.source };
+  const p = await prepareBuild(r, "pull");
+  if (p.kind !== "planned") return p;
+  r.onWarnings?.(p.warnings);
+  if (p.warnings.some((w) => w.fatal)) return { kind: "refused", source: p.source };
   try {
-    return await buildGraph(r, compiled, r.run === undefined ? compiled.graph : withRunEnvironment(compiled.graph, r.run));
+    return await buildGraph(r, p);
   } catch (e) {
-    if (e instanceof StepError) return { kind: "failed", source: compiled.source, error: e };
+    if (e instanceof StepError) return { kind: "failed", source: p.source, error: e };
     throw e;
   }
 }
 
-async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph): Promise<BuildResult> {
+async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): Promise<BuildResult> {
   const { store } = r;
-  const { source, file } = compiled;
-  const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
-  const named = await openNamedContexts(r.namedContexts);
-  const plan = await planBuild({ layout: store.layout, graph, context, named, image: (ref) => compiled.images.image(ref) });
-  const warnings = [...entitlementChecks(graph, plan.order, r.run ?? {}), ...plan.warnings];
-  r.onWarnings?.(warnings);
-  if (warnings.some((w) => w.fatal)) return { kind: "refused", source };
+  const { source, graph, plan, context, named } = p;
   // The registry client is loaded only for a remote cache.
   const remote = !r.noCache && r.cacheFrom.length > 0 ? await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry) : undefined;
   const agents = await startSshAgents(r.run?.ssh).catch(async (e: unknown) => {
@@ -113,7 +96,7 @@ async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph
     });
     if (r.cacheTo !== undefined && r.cacheTo.type !== "inline") await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
     const imageCacheKeys = [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys];
-    await saveRecord(store.layout, targetId(file.path, r.target), plan.parts);
+    await saveRecord(store.layout, p.record, plan.parts);
     for (const t of r.tags) await store.refs.tag(t, result.manifest);
     // Untagged, the image is docker's `<none>:<none>`: listed, usable by id, removed by image prune.
     if (r.tags.length === 0) await store.refs.keepUntagged(result.manifest);

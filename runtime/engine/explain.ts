@@ -1,35 +1,28 @@
 /**
  * `explain(request)`: the plan of a build (what every instruction becomes, the
- * image's layers), computed as `build` computes it and run no further.
- * Hits are predicted per step: every RUN, merged or not, has its own key and
- * cache record (`plan.parts`). Nothing runs and no layer is downloaded: a base
- * image the store lacks is known from its manifest and config only, or, with
- * `offline`, not at all (its layers are "unknown"). Predicted hits come from
- * the local cache records (whose layers are stored) and the --cache-from
- * caches; misses are explained against the build record of the target.
+ * image's layers), prepared as `build` prepares it (prepare.ts: the same
+ * request type, compile, RUN flags, contexts, keys and refusals) and run no
+ * further. Hits are predicted per step: every RUN, merged or not, has its own
+ * key and cache record (`plan.parts`). Nothing runs and no layer is
+ * downloaded: a base image the store lacks (or every base, with `pull`) is
+ * known from its registry's manifest and config only, or, with `offline`, not
+ * at all (its layers are "unknown"). Predicted hits come from the local cache
+ * records (whose layers are stored) and the --cache-from caches, none with
+ * `noCache`; misses are explained against the build record of the target.
  */
-import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.ts";
 import { explainPlan } from "../../compiler/explain/plan.ts";
 import type { ExplainPlan } from "../../compiler/explain/schema.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
-import { StepError } from "../errors/step-error.ts";
-import { loadRecord, targetId } from "../store/build-records.ts";
+import type { StepError } from "../errors/step-error.ts";
+import { loadRecord } from "../store/build-records.ts";
 import { CacheRecords } from "../store/cache-records.ts";
-import { type CompileRequest, compileBuild } from "./compile/compile.ts";
-import { BuildContext } from "./context/context.ts";
-import { type BuildPlan, planBuild } from "./plan/plan.ts";
-import { type CacheImport, cacheLabel } from "../registry/cache-spec.ts";
-import { type RunEnvironment, withRunEnvironment } from "./exec/run/environment.ts";
+import { cacheLabel } from "../registry/cache-spec.ts";
+import type { PlanWarning } from "./plan/checks.ts";
+import { type PlanRequest, prepareBuild } from "./prepare.ts";
 
-export interface ExplainRequest extends CompileRequest {
-  /** Remote build caches whose records count as hits (--cache-from). */
-  readonly cacheFrom: readonly CacheImport[];
-  /** Ask no registry anything: bases the store lacks are unknown, --cache-from is not read. */
+export interface ExplainRequest extends PlanRequest {
+  /** Ask no registry anything: bases the store lacks are unknown, --cache-from is not read, --pull not honoured. */
   readonly offline: boolean;
-  /** The compile diagnostics, as soon as they are known. */
-  readonly onDiagnostics?: ((source: SourceFile, diagnostics: readonly Diagnostic[]) => void) | undefined;
-  /** `build --explain` with RUN environment flags: they are in the RUNs' keys, as in the build. */
-  readonly run?: RunEnvironment | undefined;
 }
 
 export type ExplainResult =
@@ -37,46 +30,38 @@ export type ExplainResult =
   | { readonly kind: "invalid"; readonly source: SourceFile }
   /** What a COPY reads could not be read (a source missing from the context, say). */
   | { readonly kind: "failed"; readonly source: SourceFile; readonly error: StepError }
-  /** The plan; `refused` when a plan check would stop the build. */
-  | { readonly kind: "planned"; readonly source: SourceFile; readonly plan: ExplainPlan; readonly refused: boolean };
+  /** The plan; `refusals`: the plan checks that would stop the build before any step. */
+  | { readonly kind: "planned"; readonly source: SourceFile; readonly plan: ExplainPlan; readonly refusals: readonly PlanWarning[] };
 
 export async function explain(r: ExplainRequest): Promise<ExplainResult> {
+  const p = await prepareBuild(r, r.offline ? "offline" : "inspect");
+  if (p.kind !== "planned") return p;
   const { store } = r;
-  await store.init();
-  const compiled = await compileBuild({ ...r, bases: r.offline ? "offline" : "inspect" });
-  r.onDiagnostics?.(compiled.source, compiled.diagnostics);
-  const { source, file } = compiled;
-  if (compiled.graph === undefined) return { kind: "invalid", source };
-  const graph = r.run === undefined ? compiled.graph : withRunEnvironment(compiled.graph, r.run);
-  const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
-  let plan: BuildPlan;
-  try {
-    plan = await planBuild({ layout: store.layout, graph, context, image: (ref) => compiled.images.image(ref) });
-  } catch (e) {
-    if (e instanceof StepError) return { kind: "failed", source, error: e };
-    throw e;
-  }
-  const cache = new CacheRecords(store.layout);
+  const { plan, compiled } = p;
   const hits = new Set<string>();
-  for (const p of plan.parts) if (await cache.has(p.key)) hits.add(p.key);
   const notes = [...compiled.images.notes];
-  if (r.cacheFrom.length > 0 && r.offline) notes.push(`--cache-from not read (--offline): ${r.cacheFrom.map(cacheLabel).join(", ")}`);
-  else if (r.cacheFrom.length > 0) {
-    // The registry client is loaded only for a remote cache.
-    const remote = await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry);
-    for (const p of plan.parts) if (remote.has(p.key)) hits.add(p.key);
-    await remote.close();
+  if (r.pull === true && r.offline) notes.push("--pull not honoured (--offline): the store's base images are planned on");
+  if (!r.noCache) {
+    const cache = new CacheRecords(store.layout);
+    for (const part of plan.parts) if (await cache.has(part.key)) hits.add(part.key);
+    if (r.cacheFrom.length > 0 && r.offline) notes.push(`--cache-from not read (--offline): ${r.cacheFrom.map(cacheLabel).join(", ")}`);
+    else if (r.cacheFrom.length > 0) {
+      // The registry client is loaded only for a remote cache.
+      const remote = await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry);
+      for (const part of plan.parts) if (remote.has(part.key)) hits.add(part.key);
+      await remote.close();
+    }
   }
-  const previous = await loadRecord(store.layout, targetId(file.path, r.target));
   const out = explainPlan({
-    graph,
+    graph: p.graph,
     used: new Set(plan.order),
     parts: plan.parts,
     hit: (k) => hits.has(k),
     unknown: (k) => plan.unknown.has(k),
-    previous,
-    warnings: plan.warnings.map((w) => w.message),
+    noCache: r.noCache,
+    previous: await loadRecord(store.layout, p.record),
+    warnings: p.warnings.map((w) => w.message),
     notes,
   });
-  return { kind: "planned", source, plan: out, refused: plan.warnings.some((w) => w.fatal) };
+  return { kind: "planned", source: p.source, plan: out, refusals: p.warnings.filter((w) => w.fatal) };
 }

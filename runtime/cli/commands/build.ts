@@ -5,18 +5,17 @@ import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import { build } from "../../engine/build.ts";
 import { locateBuildFile } from "../../engine/compile/build-file.ts";
 import type { SecretSource } from "../../engine/exec/step-sources.ts";
-import { type BuildFlags, buildFlagOptions, openBuildInputs, parseLabels, writeBuildResults } from "../build-flags.ts";
+import { type BuildFlags, removeBuildResults, resultFlagOptions, writeBuildResults } from "../build-flags.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { collect, imageReferences, insecureRegistries, parseBuildArgs } from "../options.ts";
+import { openBuildInputs, openBuildRequest, requestFlagOptions } from "../build/build-request.ts";
 import { createProgress, PROGRESS_MODES, type ProgressMode, progressMode } from "../progress/index.ts";
 import { printStepError } from "../step-error.ts";
 import { parseCacheTo } from "../build/cache-options.ts";
-import type { CacheExport, CacheImport } from "../../registry/cache-spec.ts";
-import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
-import { type RunFlags, runEnvironment, runFlagOptions } from "../run-flags.ts";
-import { compileRequest, explainOptions, lintWarnings, printDiagnostics, runExplain } from "./explain.ts";
+import type { CacheExport } from "../../registry/cache-spec.ts";
+import { type ExplainOptions, explainFormatOption, lintWarnings, printDiagnostics, printPlanWarnings, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
 import { checkOutputs, type OutputRequest, writeOutputs, writesStdout } from "../build/outputs.ts";
@@ -36,26 +35,16 @@ export function parseSecrets(specs: readonly string[]): Map<string, SecretSource
   return out;
 }
 
-interface BuildOptions extends BuildFlags, RunFlags {
-  file?: string;
+interface BuildOptions extends ExplainOptions, BuildFlags {
   tag: string[];
-  buildArg: string[];
-  target?: string;
-  cache: boolean;
-  merge: boolean;
   quiet?: boolean;
   check?: boolean;
   explain?: boolean;
-  format: "text" | "json" | "yaml" | "dot";
   secret: string[];
   /** Absent: $BUILDKIT_PROGRESS, else auto (progressMode). */
   progress?: ProgressMode;
-  /** The caches to read (checked as the command line is read). */
-  cacheFrom: CacheImport[];
   cacheTo?: CacheExport;
-  insecureRegistry: string[];
   output: OutputSpec[];
-  buildContext: Record<string, NamedContextSpec>;
   push?: boolean;
 }
 
@@ -65,7 +54,6 @@ export function registerBuild(program: Command): void {
     .description("Build an image from a Dockerfile")
     .argument("[context]", "build context: a directory (or a Dockerfile), a tarball, a git URL, or - (stdin: a tar or a Dockerfile)", ".")
     .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", imageReferences("-t, --tag"), [])
-    .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])
     .addOption(new Option("--progress <mode>", "progress output (default: $BUILDKIT_PROGRESS, else auto)").choices(PROGRESS_MODES))
@@ -75,18 +63,18 @@ export function registerBuild(program: Command): void {
     .option("--push", "push the image to its -t names once built (as --output type=registry)")
     .option("--load", "keep the image in the local store (always done)")
     .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true] | type=inline (with a push)", parseCacheTo);
-  explainOptions(runFlagOptions(buildFlagOptions(cmd))).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
+  explainFormatOption(resultFlagOptions(requestFlagOptions(cmd))).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry), inlineCache: opts.cacheTo?.type === "inline" };
     checkOutputs(outputs);
     const mode = opts.quiet ? "quiet" : progressMode(opts.progress);
     const store = await openStore(c);
     if (opts.explain) {
-      await runExplain(store, contextDir, opts, runEnvironment(opts));
+      await runExplain(store, contextDir, opts);
       return;
     }
     if (opts.check) {
       const { runCheck } = await import("./check.ts");
-      const input = await openBuildInputs(store, contextDir, opts);
+      const input = await openBuildInputs(store, contextDir, opts.file);
       const file = await locateBuildFile(input.path, input.file, input.shown);
       process.exitCode = await runCheck([file.path], { format: "text", buildArgs: parseBuildArgs(opts.buildArg) }, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).finally(() => input.close());
       return;
@@ -101,27 +89,20 @@ export function registerBuild(program: Command): void {
       if (mode !== "quiet" && mode !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
     };
     const sde = process.env.SOURCE_DATE_EPOCH;
-    const input = await openBuildInputs(store, contextDir, opts);
+    await removeBuildResults(opts);
+    const opened = await openBuildRequest(store, contextDir, opts);
     const r = await build({
-      ...compileRequest(store, input.path, { ...opts, file: input.file }),
-      shown: input.shown,
-      pull: opts.pull,
-      platform: opts.platform,
-      labels: parseLabels(opts.label),
+      ...opened.request,
+      labels: opened.labels,
       tags: opts.tag,
-      noCache: !opts.cache,
       secrets: parseSecrets(opts.secret),
-      run: runEnvironment(opts),
       sourceDateEpoch: sde ? Number(sde) : undefined,
-      cacheFrom: opts.cacheFrom,
       cacheTo: opts.cacheTo,
       progress,
       onDiagnostics,
-      onWarnings: (warnings) => {
-        for (const w of warnings) process.stderr.write(`${w.fatal ? "strata: error" : "warning"}[${w.code}]: ${w.message}\n`);
-      },
+      onWarnings: printPlanWarnings,
     })
-      .finally(() => input.close())
+      .finally(() => opened.close())
       .catch((e: unknown) => {
         progress.close();
         throw e;

@@ -4,58 +4,22 @@ import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
 import { isLintFinding, lintSummary, lintViolation } from "../../../compiler/lint/build-checks.ts";
 import { type ExplainFormat, formatPlan } from "../../../compiler/explain/format.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
-import type { CompileRequest } from "../../engine/compile/compile.ts";
 import { explain } from "../../engine/explain.ts";
+import type { PlanWarning } from "../../engine/plan/checks.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
-import { collect, insecureRegistries, parseBuildArgs } from "../options.ts";
 import { printStepError } from "../step-error.ts";
-import { collectCacheFrom } from "../build/cache-options.ts";
-import { collectBuildContext } from "../build/build-context.ts";
-import type { NamedContextSpec } from "../../engine/compile/named-contexts.ts";
-import type { CacheImport } from "../../registry/cache-spec.ts";
-import type { RunEnvironment } from "../../engine/exec/run/environment.ts";
+import { openBuildRequest, type RequestFlags, requestFlagOptions } from "../build/build-request.ts";
 
-export interface ExplainOptions {
-  file?: string;
-  buildArg: string[];
-  target?: string;
-  merge: boolean;
+export interface ExplainOptions extends RequestFlags {
   format: ExplainFormat;
-  /** The caches to read (checked as the command line is read). */
-  cacheFrom: CacheImport[];
-  insecureRegistry: string[];
-  buildContext: Record<string, NamedContextSpec>;
+  offline?: boolean;
 }
 
-/** The options build and explain share. */
-export function explainOptions(cmd: Command): Command {
-  return cmd
-    .option("-f, --file <file>", "the Dockerfile (default CONTEXT/Dockerfile)")
-    .option("--build-arg <k=v>", "set a build-time variable; repeatable", collect, [])
-    .option("--target <stage>", "build this stage")
-    .option("--no-merge", "keep every RUN in a layer of its own")
-    .option("--cache-from <spec>", "a build cache to use: type=registry,ref=REF (or a bare REF) | type=local,src=DIR; repeatable", collectCacheFrom, [])
-    .option("--build-context <name=value>", "a named context for FROM NAME and COPY --from=NAME: NAME=DIR or NAME=docker-image://REF; repeatable", collectBuildContext, {})
-    .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, [])
-    .addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
-}
-
-/** The compile half of a build or explain request, from the shared flags. */
-export function compileRequest(store: Store, path: string, opts: ExplainOptions): CompileRequest {
-  return {
-    store,
-    path,
-    file: opts.file,
-    buildArgs: parseBuildArgs(opts.buildArg),
-    target: opts.target,
-    merge: opts.merge,
-    registry: { insecure: insecureRegistries(opts.insecureRegistry) },
-    namedContexts: opts.buildContext,
-    // bin/strata.js names the bundle it runs: compiled graphs are kept per build of Strata.
-    compilerId: process.env.STRATA_BUILD_ID,
-  };
+/** `--format`, of `explain` and `build --explain`. */
+export function explainFormatOption(cmd: Command): Command {
+  return cmd.addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
 }
 
 /** The build checks' warnings among compile diagnostics (printed as a block by lintSummary). */
@@ -75,27 +39,37 @@ export function printDiagnostics(source: SourceFile, diagnostics: readonly Diagn
   if (violations.length > 0) process.stderr.write(`${lintViolation(violations)} (check=error=true: the build checks' warnings fail the build)\n`);
 }
 
-/** Prints the layer plan of a build without running anything. */
-export async function runExplain(store: Store, path: string, opts: ExplainOptions & { offline?: boolean }, run?: RunEnvironment): Promise<void> {
+/** The plan checks on stderr: a fatal one as the error that stops the build, the others as warnings. */
+export function printPlanWarnings(warnings: readonly PlanWarning[]): void {
+  for (const w of warnings) process.stderr.write(`${w.fatal ? "strata: error" : "warning"}[${w.code}]: ${w.message}\n`);
+}
+
+/** Prints the layer plan of the build this command line names, without running anything. */
+export async function runExplain(store: Store, context: string, opts: ExplainOptions): Promise<void> {
   const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
     printDiagnostics(source, diagnostics);
     process.stderr.write(lintSummary(source, lintWarnings(diagnostics)));
   };
-  const r = await explain({ ...compileRequest(store, path, opts), cacheFrom: opts.cacheFrom, offline: opts.offline === true, onDiagnostics, run });
+  const opened = await openBuildRequest(store, context, opts);
+  const r = await explain({ ...opened.request, offline: opts.offline === true, onDiagnostics }).finally(() => opened.close());
   if (r.kind !== "planned") {
     if (r.kind === "failed") printStepError(r.error, r.source);
     process.exitCode = ExitCode.failure;
     return;
   }
   process.stdout.write(await formatPlan(r.plan, opts.format));
-  if (r.refused) process.exitCode = ExitCode.failure;
+  // The plan lists every warning; what would stop the build is also said as the build says it.
+  if (r.refusals.length > 0) {
+    printPlanWarnings(r.refusals);
+    process.exitCode = ExitCode.failure;
+  }
 }
 
 export function registerExplain(program: Command): void {
   const cmd = program
     .command("explain")
-    .description("Show the layer plan of a build, predicted cache hits and why misses miss; runs nothing")
-    .argument("[context]", "build context directory (or a Dockerfile)", ".")
+    .description("Show the layer plan of a build, predicted cache hits and why misses miss; runs nothing (takes build's context and flags)")
+    .argument("[context]", "build context: a directory (or a Dockerfile), a tarball, a git URL, or - (stdin: a tar or a Dockerfile)", ".")
     .option("--offline", "ask no registry: base images not in the store are reported as unknown");
-  explainOptions(cmd).action(async (path: string, opts: ExplainOptions & { offline?: boolean }, c: Command) => runExplain(await openStore(c), path, opts));
+  explainFormatOption(requestFlagOptions(cmd)).action(async (context: string, opts: ExplainOptions, c: Command) => runExplain(await openStore(c), context, opts));
 }

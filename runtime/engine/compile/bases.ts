@@ -8,6 +8,8 @@
  * - `pull` (build): pulled, as `docker build` pulls a missing base;
  * - `inspect` (explain): only its manifest and config are fetched, nothing is
  *   stored and no layer is downloaded, and a note says so;
+ * with `pull` (--pull) every image is asked of its registry, also one the store
+ * has, as the build pulls it (explain then plans on the registry's image ID);
  * - `offline` (explain --offline): not looked for; it is unknown, and so are
  *   the cache keys of the layers above it.
  * An image that cannot be had is an IMG001 diagnostic at the instruction
@@ -41,7 +43,7 @@ export interface BaseResolverOptions {
   readonly registry: RegistryOptions;
   /** os/arch to pull or inspect bases for (default: this machine's). */
   readonly platform?: string | undefined;
-  /** `pull` mode only (--pull): pull every image, also one the store has; one that cannot be pulled is an error. */
+  /** --pull (modes pull and inspect): ask the registry for every image, also one the store has; one it cannot give is an error. */
   readonly pull?: boolean | undefined;
 }
 
@@ -118,7 +120,7 @@ export class BaseResolver {
 
   async #resolve(m: MissingImage, source: SourceFile): Promise<Diagnostic | undefined> {
     const { store, mode, registry, platform, pull } = this.#o;
-    const always = pull === true && mode === "pull" && m.ref !== "scratch";
+    const always = pull === true && mode !== "offline" && m.ref !== "scratch";
     if (!always && (await this.#local(m.ref))) return undefined;
     if (mode === "offline") {
       this.#images.set(m.ref, { ref: m.ref, id: "", config: undefined, layers: 0, origin: "unknown" });
@@ -141,7 +143,7 @@ export class BaseResolver {
         const { inspectRemote } = await import("../../registry/inspect.ts");
         const r = await inspectRemote({ ref: m.ref, insecure: registry.insecure, platform: m.platform ?? platform, ...(registry.log && { log: registry.log }) });
         this.#images.set(m.ref, { ref: m.ref, id: r.configDigest, config: r.config, layers: r.layers, origin: "remote" });
-        this.#notes.push(`${m.ref}: not in the local store; fetched only its manifest and config from ${r.registry} (image ID ${r.configDigest}), no layers`);
+        this.#notes.push(`${m.ref}: ${always ? "--pull: the build pulls it;" : "not in the local store;"} fetched only its manifest and config from ${r.registry} (image ID ${r.configDigest}), no layers`);
         return undefined;
       }
     } catch (e) {
@@ -151,7 +153,7 @@ export class BaseResolver {
     return {
       code: "IMG001",
       severity: "error",
-      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}"${m.trigger ? ` (named by the base's ${m.trigger})` : ""} ${always ? "could not be pulled (--pull)" : `is not in the local store and could not be ${mode === "pull" ? "pulled" : "inspected"}`}: ${failure}`,
+      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}"${m.trigger ? ` (named by the base's ${m.trigger})` : ""} ${always ? `could not be ${mode === "pull" ? "pulled" : "inspected"} (--pull)` : `is not in the local store and could not be ${mode === "pull" ? "pulled" : "inspected"}`}: ${failure}`,
       file: source.name,
       span: elsewhere ? { start: 0, end: 0 } : { start: m.at.start, end: m.at.end },
       hint: always ? "check that the registry is reachable, or build without --pull to use the store's copy" : `pull or import it first, e.g. strata pull ${m.ref}`,
