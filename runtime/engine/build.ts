@@ -18,7 +18,7 @@ import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
 import { startSshAgents } from "./exec/run/ssh-agents.ts";
 import type { PlanWarning } from "./plan/checks.ts";
-import { type PlanRequest, type Prepared, prepareBuild } from "./prepare.ts";
+import { type NotPlanned, type PlanRequest, type Prepared, prepareBuild } from "./prepare.ts";
 import type { LayerParts } from "../../compiler/explain/parts.ts";
 import type { CacheExport } from "../registry/cache-spec.ts";
 
@@ -37,12 +37,9 @@ export interface BuildRequest extends PlanRequest {
 }
 
 export type BuildResult =
-  /** The build file has errors (reported through onDiagnostics); nothing ran. */
-  | { readonly kind: "invalid"; readonly source: SourceFile }
+  | NotPlanned
   /** A plan check refused the build (reported through onWarnings); nothing ran. */
   | { readonly kind: "refused"; readonly source: SourceFile }
-  /** A step failed (or what it reads could not be read): the error carries its instruction's source. */
-  | { readonly kind: "failed"; readonly source: SourceFile; readonly error: StepError }
   | {
       readonly kind: "built";
       readonly source: SourceFile;

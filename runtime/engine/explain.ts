@@ -13,12 +13,11 @@
 import { explainPlan } from "../../compiler/explain/plan.ts";
 import type { ExplainPlan } from "../../compiler/explain/schema.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
-import type { StepError } from "../errors/step-error.ts";
 import { loadRecord } from "../store/build-records.ts";
 import { CacheRecords } from "../store/cache-records.ts";
 import { cacheLabel } from "../registry/cache-spec.ts";
 import type { PlanWarning } from "./plan/checks.ts";
-import { type PlanRequest, prepareBuild } from "./prepare.ts";
+import { type NotPlanned, type PlanRequest, prepareBuild } from "./prepare.ts";
 
 export interface ExplainRequest extends PlanRequest {
   /** Ask no registry anything: bases the store lacks are unknown, --cache-from is not read, --pull not honoured. */
@@ -26,10 +25,7 @@ export interface ExplainRequest extends PlanRequest {
 }
 
 export type ExplainResult =
-  /** The build file has errors (reported through onDiagnostics). */
-  | { readonly kind: "invalid"; readonly source: SourceFile }
-  /** What a COPY reads could not be read (a source missing from the context, say). */
-  | { readonly kind: "failed"; readonly source: SourceFile; readonly error: StepError }
+  | NotPlanned
   /** The plan; `refusals`: the plan checks that would stop the build before any step. */
   | { readonly kind: "planned"; readonly source: SourceFile; readonly plan: ExplainPlan; readonly refusals: readonly PlanWarning[] };
 

@@ -38,11 +38,15 @@ export interface PlanRequest extends CompileRequest {
   readonly onDiagnostics?: ((source: SourceFile, diagnostics: readonly Diagnostic[]) => void) | undefined;
 }
 
-export type Prepared =
-  /** The build file has errors (reported through onDiagnostics). */
+/** Why nothing was planned (build and explain return these as they are). */
+export type NotPlanned =
+  /** The build file has errors (reported through onDiagnostics); nothing ran. */
   | { readonly kind: "invalid"; readonly source: SourceFile }
-  /** What a step reads could not be read (a COPY source missing from the context, say). */
-  | { readonly kind: "failed"; readonly source: SourceFile; readonly error: StepError }
+  /** A step failed, or what it reads could not be read (a COPY source missing from the context, say): the error carries its instruction's source. */
+  | { readonly kind: "failed"; readonly source: SourceFile; readonly error: StepError };
+
+export type Prepared =
+  | NotPlanned
   | {
       readonly kind: "planned";
       readonly source: SourceFile;
