@@ -22,7 +22,7 @@ import { RawJsonEventSchema } from "../../runtime/cli/progress/rawjson.ts";
 import { runnablePlatforms } from "../../runtime/engine/plan/platforms.ts";
 import { git, startGitDaemon } from "../helpers/git-daemon.ts";
 import { writeLayeredArchive } from "../helpers/oci-archive.ts";
-import { type CliResult, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { type CliResult, storeWithBusybox, strata } from "../helpers/strata.ts";
 import { startRegistry } from "../registry/helpers.ts";
 import { context, removeTemps, temp } from "../run/helpers.ts";
 
@@ -122,7 +122,7 @@ describe("explain plans what the same build builds", () => {
   });
 
   it("a tarball file (gzip), and -f naming a file inside it", () => {
-    const dir = tempDir("explain-sees-tarball");
+    const dir = temp("explain-sees-tarball");
     const ctx = context("explain-sees-tarball-ctx", { Dockerfile: "FROM busybox\nCOPY page /page\n", "sub/Other": "FROM busybox\nCOPY sub/Other /other\n", page: "tarball page\n" });
     const tgz = join(dir, "ctx.tar.gz");
     writeFileSync(tgz, spawnSync("gzip", ["-c"], { input: tarOfDir(ctx) }).stdout);
