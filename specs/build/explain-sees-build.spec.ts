@@ -11,7 +11,7 @@
  * refuses with the same line. Flags that key nothing (`--ssh`, `--label`) change no prediction.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { zstdCompressSync } from "node:zlib";
@@ -119,6 +119,15 @@ describe("explain plans what the same build builds", () => {
 
     agrees(["-f", "-", dir], [false], "FROM busybox\nCOPY page /other-page\n");
     agrees(["-f", "-", dir], [true], "FROM busybox\nCOPY page /other-page\n");
+  });
+
+  it("a cached step whose snapshot is gone is the hit explain predicts: the build unpacks its stored layer instead of running it", () => {
+    const dir = context("explain-sees-gc", { Dockerfile: "FROM busybox\nRUN echo unpacked-again > /gc\n" });
+    agrees([dir], [false]);
+    for (const e of readdirSync(join(root, "snapshots"))) if (/^[0-9a-f]{64}$/.test(e)) rmSync(join(root, "snapshots", e), { recursive: true, force: true });
+    agrees([dir], [true]);
+    expect(run(["build", "-q", "-t", "explain-sees-gc:1", dir]).code).toBe(0);
+    expect(run(["run", "--rm", "explain-sees-gc:1", "cat", "/gc"]).stdout).toBe("unpacked-again\n");
   });
 
   it("a tarball file (gzip), and -f naming a file inside it", () => {

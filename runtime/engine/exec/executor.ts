@@ -147,19 +147,20 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
         const id = ++counters.step;
         progress.start(id, names.steps[j] as string);
         const key = keys.steps[stage.index]?.[j] as string;
-        const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || ((await snapshots.has(r.diffId)) && (await store.content.has(r.diffId))));
+        // A record whose layer is stored is a hit (what explain predicts, CacheRecords.has): a snapshot gc took is unpacked again from the layer.
+        const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || (await store.content.has(r.diffId)));
         let hit = o.noCache ? undefined : await cache.get(key);
         if (!o.noCache && o.remoteCache && !(await usable(hit))) {
           // A local miss: pull the layer the remote cache has for this key instead of running the step.
           const remote = await o.remoteCache.fetch(key);
           if (remote) {
-            if (remote.diffId !== null) await snapshots.unpack(remote.diffId, remote.diffId);
             await cache.put(key, remote);
             hit = remote;
           }
         }
         let done: GroupStep;
         if (hit !== undefined && (await usable(hit))) {
+          if (hit.diffId !== null && !(await snapshots.has(hit.diffId))) await snapshots.unpack(hit.diffId, hit.diffId);
           progress.cached(id);
           counters.cached++;
           done = { step, diffId: hit.diffId, size: hit.size, created: hit.created };
