@@ -83,9 +83,19 @@ export async function build(r: BuildRequest): Promise<BuildResult> {
 
 async function buildGraph(r: BuildRequest, compiled: Compiled, graph: BuildGraph): Promise<BuildResult> {
   const { store } = r;
-  const { source, file } = compiled;
+  const { file } = compiled;
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
-  const named = await openNamedContexts(r.namedContexts);
+  const opened = await openNamedContexts(r.namedContexts, store.layout.tmp);
+  try {
+    return await planAndRun(r, compiled, graph, context, opened.contexts);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function planAndRun(r: BuildRequest, compiled: Compiled, graph: BuildGraph, context: BuildContext, named: ReadonlyMap<string, BuildContext>): Promise<BuildResult> {
+  const { store } = r;
+  const { source, file } = compiled;
   const plan = await planBuild({ layout: store.layout, graph, context, named, image: (ref) => compiled.images.image(ref) });
   const warnings = [...entitlementChecks(graph, plan.order, r.run ?? {}), ...plan.warnings];
   r.onWarnings?.(warnings);

@@ -17,6 +17,7 @@ import { loadRecord, targetId } from "../store/build-records.ts";
 import { CacheRecords } from "../store/cache-records.ts";
 import { type CompileRequest, compileBuild } from "./compile/compile.ts";
 import { BuildContext } from "./context/context.ts";
+import { openNamedContexts } from "./context/named.ts";
 import { type BuildPlan, planBuild } from "./plan/plan.ts";
 import { type CacheImport, cacheLabel } from "../registry/cache-spec.ts";
 import { type RunEnvironment, withRunEnvironment } from "./exec/run/environment.ts";
@@ -50,11 +51,14 @@ export async function explain(r: ExplainRequest): Promise<ExplainResult> {
   const graph = r.run === undefined ? compiled.graph : withRunEnvironment(compiled.graph, r.run);
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
   let plan: BuildPlan;
+  const named = await openNamedContexts(r.namedContexts, store.layout.tmp);
   try {
-    plan = await planBuild({ layout: store.layout, graph, context, image: (ref) => compiled.images.image(ref) });
+    plan = await planBuild({ layout: store.layout, graph, context, named: named.contexts, image: (ref) => compiled.images.image(ref) });
   } catch (e) {
     if (e instanceof StepError) return { kind: "failed", source, error: e };
     throw e;
+  } finally {
+    await named.close();
   }
   const cache = new CacheRecords(store.layout);
   const hits = new Set<string>();
