@@ -39,7 +39,7 @@ export function parseGitContext(arg: string): { url: string; ref: string | undef
  * `git ls-tree -r -l` of `commit`, streamed: refused once its entries pass the files limit or its
  * blobs' sizes the bytes limit. Returns whether the tree has a .gitmodules at its root.
  */
-async function checkTree(dir: string, commit: string, what: string): Promise<boolean> {
+async function checkTree(dir: string, commit: string, shown: string, what: string): Promise<boolean> {
   const maxFiles = limit("gitFiles");
   const maxBytes = limit("gitBytes");
   let files = 0;
@@ -51,9 +51,9 @@ async function checkTree(dir: string, commit: string, what: string): Promise<boo
     const tab = line.indexOf("\t");
     const [, type, , size] = line.slice(0, tab).split(/ +/);
     if (line.slice(tab + 1) === ".gitmodules") submodules = true;
-    if (++files > maxFiles) throw new LimitError("gitFiles", what, `the tree of ${commit} has more than ${maxFiles} files`);
+    if (++files > maxFiles) throw new LimitError("gitFiles", what, `the tree of ${shown} has more than ${maxFiles} files`);
     if (type === "blob") bytes += Number(size);
-    if (bytes > maxBytes) throw new LimitError("gitBytes", what, `the tree of ${commit} holds more than ${maxBytes} bytes`);
+    if (bytes > maxBytes) throw new LimitError("gitBytes", what, `the tree of ${shown} holds more than ${maxBytes} bytes`);
   };
   await runGit({
     cwd: dir,
@@ -92,7 +92,7 @@ export async function cloneGitContext(arg: string, dir: string, what = `build co
   await runGit({ cwd: dir, args: ["init", "-q"], what });
   await runGit({ cwd: dir, args: ["remote", "add", "origin", url], what });
   const commit = await fetchRef(dir, ref, what);
-  const submodules = await checkTree(dir, commit, what);
+  const submodules = await checkTree(dir, commit, ref ?? "HEAD", what);
   await runGit({ cwd: dir, args: ["checkout", "-q", "--progress", commit], what });
   // Submodules are fetched and checked out by git itself: the whole clone is measured while it runs.
   if (submodules) await runGit({ cwd: dir, args: ["submodule", "update", "--progress", "--init", "--recursive", "--depth", "1"], what, watch: { dir, files: true } });

@@ -93,19 +93,23 @@ export async function runGit(r: GitRun): Promise<void> {
     lastProgress = Date.now();
     stderr = (stderr + c.toString()).slice(-8192);
   });
+  const overLimit = (m: { bytes: number; files: number }): LimitError | undefined => {
+    if (m.bytes > maxBytes) return new LimitError("gitBytes", r.what, `git wrote more than ${maxBytes} bytes`);
+    if (m.files > maxFiles) return new LimitError("gitFiles", r.what, `git wrote more than ${maxFiles} files`);
+    return undefined;
+  };
   let measuring = false;
   let seen = -1;
   const timer = setInterval(() => {
     if (Date.now() - lastProgress > stallMs) stop(new LimitError("gitTimeoutMs", r.what, `git made no progress for ${stallMs} ms (a server that does not answer?)`));
     if (r.watch === undefined || measuring || failure !== undefined) return;
     measuring = true;
-    const { dir, files } = r.watch;
-    void measure(dir, maxBytes, maxFiles).then((m) => {
+    void measure(r.watch.dir, maxBytes, maxFiles).then((m) => {
       measuring = false;
       if (m.bytes + m.files !== seen) lastProgress = Date.now();
       seen = m.bytes + m.files;
-      if (m.bytes > maxBytes) stop(new LimitError("gitBytes", r.what, `git wrote more than ${maxBytes} bytes`));
-      else if (files && m.files > maxFiles) stop(new LimitError("gitFiles", r.what, `git wrote more than ${maxFiles} files`));
+      const over = overLimit(m);
+      if (over !== undefined) stop(over);
     });
   }, 100);
   try {
@@ -116,6 +120,8 @@ export async function runGit(r: GitRun): Promise<void> {
       if (e.code === "ENOENT") throw new StrataError("CONTEXT_SOURCE", `${r.what}: git is not installed (it is needed for a git build context)`);
       throw e;
     });
+    // What git wrote after the last look (a fast transfer ends between two).
+    if (failure === undefined && r.watch !== undefined) failure = overLimit(await measure(r.watch.dir, maxBytes, maxFiles));
     if (failure !== undefined) throw failure;
     if (exit !== 0) throw new StrataError("CONTEXT_SOURCE", `${r.what}: ${lastLine(stderr) ?? `git ${r.args[0] ?? ""} exited with ${exit ?? "a signal"}`}`);
   } finally {
