@@ -15,6 +15,7 @@
  * Servers: git daemon and node:http on 127.0.0.1, free ports.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer, type Server as TcpServer } from "node:net";
@@ -26,19 +27,6 @@ import { tarOf } from "../reliability/tars.ts";
 import { removeTemps } from "../run/helpers.ts";
 
 const ID = /^sha256:[a-f0-9]{64}$/;
-/** Deterministic bytes that do not compress (a PRNG's), so a pack holds all of them. */
-const incompressible = (n: number): Buffer => {
-  const b = Buffer.alloc(n);
-  let x = 0x12345678;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-};
-
 describe("build contexts from git, URLs and compressed tarballs", () => {
   let root: string;
   let cleanup: () => void;
@@ -47,7 +35,7 @@ describe("build contexts from git, URLs and compressed tarballs", () => {
   beforeAll(async () => {
     ({ root, cleanup } = storeWithBusybox("ctxsrc"));
     const dockerfile = "FROM busybox\nCOPY Dockerfile /from-git\n";
-    gitRepo(join(base, "rand.git"), { Dockerfile: dockerfile, "rand.bin": incompressible(3 << 20) });
+    gitRepo(join(base, "rand.git"), { Dockerfile: dockerfile, "rand.bin": randomBytes(3 << 20) });
     gitRepo(join(base, "zeros.git"), { Dockerfile: dockerfile, "zeros.bin": Buffer.alloc(40 << 20) });
     gitRepo(join(base, "many.git"), { Dockerfile: dockerfile, ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f/${i}.txt`, `${i}\n`])) });
     const git = gitRepo(join(base, "app.git"), { "web/page": "v1 page\n", "web/other": "other\n" });
