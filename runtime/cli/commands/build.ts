@@ -63,7 +63,7 @@ export function registerBuild(program: Command): void {
   const cmd = program
     .command("build")
     .description("Build an image from a Dockerfile")
-    .argument("[context]", "build context: a directory (or a Dockerfile), a tarball, a git URL, or - (stdin: a tar or a Dockerfile)", ".")
+    .argument("[context]", "build context: a directory (or a Dockerfile), a tarball, a git or http(s) URL, or - (stdin: a tar or a Dockerfile)", ".")
     .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", imageReferences("-t, --tag"), [])
     .option("--no-cache", "do not use the cache")
     .option("-q, --quiet", "print only the image id")
