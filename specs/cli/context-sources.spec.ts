@@ -22,16 +22,16 @@ import { createServer as createTcpServer, type Server as TcpServer } from "node:
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitRepo, startGitDaemon } from "../helpers/git-daemon.ts";
-import { freePort, storeWithBusybox, strata, strataAsync, tempDir } from "../helpers/strata.ts";
+import { freePort, storeWithBusybox, strata, strataAsync } from "../helpers/strata.ts";
 import { tarOf } from "../reliability/tars.ts";
-import { removeTemps } from "../run/helpers.ts";
+import { removeTemps, temp } from "../run/helpers.ts";
 
 const ID = /^sha256:[a-f0-9]{64}$/;
 describe("build contexts from git, URLs and compressed tarballs", () => {
   let root: string;
   let cleanup: () => void;
   let daemon: Awaited<ReturnType<typeof startGitDaemon>>;
-  const base = tempDir("ctxsrc-git");
+  const base = temp("ctxsrc-git");
   beforeAll(async () => {
     ({ root, cleanup } = storeWithBusybox("ctxsrc"));
     const dockerfile = "FROM busybox\nCOPY Dockerfile /from-git\n";
@@ -117,7 +117,7 @@ describe("build contexts from git, URLs and compressed tarballs", () => {
     const runs = (tag: string, ...cmd: string[]) => strata(root, ["run", "--rm", tag, ...cmd]).stdout;
 
     it("NAME=GIT-URL#ref:subdir is cloned (and bounded) as a git context is", async () => {
-      const ctx = tempDir("ctxsrc-named-git");
+      const ctx = temp("ctxsrc-named-git");
       writeFileSync(join(ctx, "Dockerfile"), "FROM busybox\nCOPY --from=src page /page\n");
       const named = `src=${daemon.url("app.git")}#v1:web`;
       const r = await strataAsync(root, ["build", "-q", "-t", "ctxsrc/named-git", "--build-context", named, ctx]);
@@ -127,7 +127,7 @@ describe("build contexts from git, URLs and compressed tarballs", () => {
     });
 
     it("NAME=https://…: a tarball is extracted for COPY --from; another file is one file named context; a 404 is named", async () => {
-      const ctx = tempDir("ctxsrc-named-url");
+      const ctx = temp("ctxsrc-named-url");
       writeFileSync(join(ctx, "Dockerfile"), "FROM busybox\nCOPY --from=t hello /hello\nCOPY --from=n context /notes\n");
       const r = await strataAsync(root, ["build", "-q", "-t", "ctxsrc/named-url", "--build-context", `t=${at("/ctx.tar.gz")}`, "--build-context", `n=${at("/notes.txt")}`, ctx]);
       expect(r.code, r.stderr).toBe(0);
