@@ -36,7 +36,12 @@ import { digestOf } from "./canonical.ts";
  *   each such mount reads: `{ stageKey }` (that stage's last key) or
  *   `{ image }` (its image ID), so a changed stage or image is a miss, as
  *   BuildKit keys an exec by its mounts' inputs. (v3 keyed those mounts by
- *   the stage's index or the image's ref only.)
+ *   the stage's index or the image's ref only.) A mount `from` a named local
+ *   context (`--build-context NAME=DIR`) is `{ context }`, the digest of the
+ *   paths it binds as above (added within v4: such a mount was refused
+ *   before, so no earlier key changes). `FROM NAME` of such a context is a
+ *   scratch stage whose first step is a COPY of the whole directory to /,
+ *   keyed as that COPY (lower/ops.ts contextRootOp).
  * - An image is named by its ID (the config digest, which lists its diffIDs),
  *   not its manifest digest: the same image pulled (compressed layers) or
  *   built here (uncompressed) has two manifests but one ID and one key.
@@ -49,8 +54,8 @@ import { digestOf } from "./canonical.ts";
  */
 export const CACHE_KEY_VERSION = "strata.cache.v4";
 
-/** What a mount with `from` reads: a stage (by index from the runtime, by its last key once keyed) or an image by its ID. */
-export type MountInput = { readonly stage: number } | { readonly stageKey: string } | { readonly image: string };
+/** What a mount with `from` reads: a stage (by index from the runtime, by its last key once keyed), an image by its ID, or a named local context by the digest of what it binds. */
+export type MountInput = { readonly stage: number } | { readonly stageKey: string } | { readonly image: string } | { readonly context: string };
 
 /** What a layer step reads besides its parent; resolved by the runtime before keys are computed. */
 export type StepInput =

@@ -42,7 +42,7 @@ export const DIAGNOSTIC_CODES = {
   LW008: "an EXPOSE word is not a port, a port range or port/protocol (tcp, udp, sctp), or a port is above 65535",
   LW009: "STOPSIGNAL is not a signal name (SIGTERM, TERM, SIGRTMIN+3) or a non-zero number",
   LW010: "a COPY/ADD source expands to the empty string: as in BuildKit, it copies the whole context or stage (warning)",
-  LW012: "FROM or RUN --mount from= names a --build-context that is a local directory (Strata reads one with COPY --from= only)",
+  LW012: "retired (no longer reported): FROM and RUN --mount from= of a --build-context that is a local directory were refused before they were supported",
   LW011: "a stage's base, or an image a COPY --from or RUN --mount from= reads, is for another platform than the stage's (FROM --platform, or the build's): its layers would not be what the config says",
   // image.ts (compiler/imagets/, runtime/imagets/); TypeScript's own errors keep their TSnnnn codes.
   TS001: "an image.ts builder call cannot be lowered (no exported image, a missing source, a bad option)",

@@ -108,7 +108,8 @@ export function explainPlan(p: PlanInput): ExplainPlan {
 
   for (const i of [...p.used].sort((a, b) => a - b)) {
     const stage = graph.stages[i] as Stage;
-    instructions.push(entry(i, stage.source, { becomes: "base", layer: null, cache: null, reason: null }));
+    // FROM a named local context is the layer of its first step, not a base.
+    if (stage.context === undefined) instructions.push(entry(i, stage.source, { becomes: "base", layer: null, cache: null, reason: null }));
     let layerStep = 0;
     /** The group of layer steps that makes the image layer being collected. */
     let group: PlannedStep[] = [];
@@ -163,7 +164,7 @@ export function explainPlan(p: PlanInput): ExplainPlan {
     stages: graph.stages.map((s) => ({
       index: s.index,
       name: s.name ?? null,
-      base: s.base.type === "image" ? s.base.ref : s.base.type === "stage" ? stageLabel(graph, s.base.stage) : "scratch",
+      base: s.base.type === "image" ? s.base.ref : s.base.type === "stage" ? stageLabel(graph, s.base.stage) : s.context !== undefined ? `build context ${s.context}` : "scratch",
       used: p.used.has(s.index),
     })),
     instructions,

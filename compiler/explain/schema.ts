@@ -17,7 +17,7 @@ export const ExplainPlanSchema = z.object({
     z.object({
       index: z.number().int(),
       name: z.string().nullable(),
-      /** The FROM reference: an image, `scratch`, or an earlier stage's name/index. */
+      /** The FROM reference: an image, `scratch`, an earlier stage's name/index, or `build context NAME` (a named local directory). */
       base: z.string(),
       /** false when the prune pass leaves the stage out (the target does not need it). */
       used: z.boolean(),
@@ -38,7 +38,7 @@ export const ExplainPlanSchema = z.object({
       text: z.string(),
       /**
        * "base": a FROM, the stage's starting filesystem and config.
-       * "layer": a layer of its own (RUN, COPY, ADD, the mkdir of a WORKDIR).
+       * "layer": a layer of its own (RUN, COPY, ADD, the mkdir of a WORKDIR; the FROM of a named local directory, which is copied to /).
        * "merged": a RUN whose layer is combined with other RUNs' into one image layer.
        * "config": changes only the image config (ENV, LABEL, CMD, ENTRYPOINT, USER, EXPOSE, …).
        * "none": changes neither the filesystem nor the config (ARG; an instruction that sets what is already set, e.g. `WORKDIR /`).

@@ -29,8 +29,8 @@ export const MountSchema = z.object({
   type: z.enum(["bind", "cache", "tmpfs", "secret", "ssh"]),
   target: z.string(),
   source: z.string().optional(),
-  /** For bind/cache: the stage index or image reference the mount reads from; absent = build context. */
-  from: z.union([z.object({ stage: z.number().int() }), z.object({ image: z.string() })]).optional(),
+  /** For bind/cache: the stage index, image reference or named local context (`--build-context NAME=DIR`) the mount reads from; absent = build context. */
+  from: z.union([z.object({ stage: z.number().int() }), z.object({ image: z.string() }), z.object({ context: z.string() })]).optional(),
   readonly: z.boolean(),
   id: z.string().optional(),
   sharing: z.enum(["shared", "private", "locked"]).optional(),
@@ -152,6 +152,12 @@ export const StageSchema = z.object({
   steps: z.array(StepSchema),
   /** The config the stage starts from (the base image's, with ONBUILD cleared). */
   baseConfig: ContainerConfigSchema,
+  /**
+   * `FROM NAME` of a named local context (`--build-context NAME=DIR`, BuildKit's llb.Local as the
+   * root): its name. The base is scratch and the first step, standing for the FROM, copies the
+   * whole directory to / (a COPY --from=NAME . /, keyed and run as one).
+   */
+  context: z.string().optional(),
 });
 export type Stage = z.infer<typeof StageSchema>;
 

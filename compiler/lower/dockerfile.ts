@@ -9,7 +9,7 @@ import { canonicalImageRef } from "../ir/image-ref.ts";
 import { SourceFile } from "../source/source-file.ts";
 import { applyConfig } from "./config.ts";
 import { copyCreatedBy, runCreatedBy } from "./created-by.ts";
-import { lowerCopy, lowerRun, type NamedContexts, type StageNames } from "./ops.ts";
+import { contextRootOp, lowerCopy, lowerRun, type NamedContexts, type StageNames } from "./ops.ts";
 import { hostPlatform, PROXY_ARGS, platformArgs, platformMatches } from "./platform.ts";
 import { Expander, Scope } from "./scope.ts";
 
@@ -222,7 +222,6 @@ class Lowering {
     const written = ex.word(instr.image, this.globals);
     // A named build context overrides a stage or image of that name, as in BuildKit.
     const named = this.input.namedContexts?.[written.toLowerCase()];
-    if (named?.type === "local") ex.error("LW012", instr.image, `FROM ${written}: the build context ${written} is a local directory, which only COPY --from= reads in Strata`, `COPY --from=${written} into a stage, or give --build-context ${written}=docker-image://REF`);
     const imageRef = named?.type === "image" ? named.ref : named?.type === "local" ? "scratch" : written;
     const name = instr.stageName ? instr.stageName.text.toLowerCase() : undefined;
     const asked = instr.platform ? ex.word(instr.platform, this.globals) : undefined;
@@ -258,6 +257,13 @@ class Lowering {
     const withPath = envLookup(env, "PATH") === undefined ? envSet(env, "PATH", DEFAULT_PATH) : env;
     const index = this.drafts.length;
     const stage: Stage = { index, base, platform, source: this.ref(instr, source), steps: [], baseConfig: { ...config, Env: withPath, OnBuild: null }, ...(name !== undefined && { name }) };
+    if (named?.type === "local") {
+      // The directory is the stage's root (BuildKit's llb.Local): one layer, no image config. Its
+      // history is what BuildKit's exporter writes for a layer without one: the ref's description.
+      const context = written.toLowerCase();
+      stage.context = context;
+      stage.steps.push({ sources: [stage.source], createdBy: [`local source for ${context}`], comment: "buildkit.exporter.image.v0", op: contextRootOp(context), config: stage.baseConfig });
+    }
     // Proxy ARGs given with --build-arg reach RUN without an ARG line (kept out of keys and history).
     const proxies = new Map(Object.entries(this.input.buildArgs ?? {}).filter(([k]) => PROXY_ARGS.has(k)));
     this.drafts.push({ stage, names: name !== undefined ? [name] : [], index, scope: new Scope(withPath, proxies, this.input.ast.escape), declared: [], cmdSet: false });

@@ -34,18 +34,21 @@ export function fromRef(name: string, drafts: readonly StageNames[], named: Name
   return { image: canonicalImageRef(name) };
 }
 
+/**
+ * The op of the step that stands for `FROM NAME` of a named local context: the whole directory
+ * copied to / of a scratch stage (what .dockerignore keeps, owned by root as the context is sent),
+ * so its files key it as a COPY's do.
+ */
+export function contextRootOp(name: string): CopyOp {
+  return { kind: "copy", add: false, from: { type: "context", name }, sources: ["."], inline: [], dest: "/", cwd: "/", link: false, parents: false, exclude: [] };
+}
+
 export function lowerRun(instr: RunInstruction, config: ContainerConfig, scope: Scope, source: SourceRef, ex: Expander, drafts: readonly StageNames[], named: NamedContexts = {}): RunOp {
   const argv = commandArgv(instr.command, config.Shell);
   // Declared ARGs join the environment of the RUN (not the image's Env).
   const env = [...(config.Env ?? []), ...scope.argEnv()];
   const cwd = config.WorkingDir || "/";
-  const resolveFrom = (name: string): { stage: number } | { image: string } => {
-    const r = fromRef(name, drafts, named);
-    if (!("context" in r)) return r;
-    ex.error("LW012", instr, `RUN --mount from=${name}: the build context ${name} is a local directory, which only COPY --from= reads in Strata`, `COPY --from=${name} what the step needs, or give --build-context ${name}=docker-image://REF`);
-    return { image: name };
-  };
-  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, resolveFrom) ?? []);
+  const mounts = instr.mounts.flatMap((m) => lowerMount(m, cwd, scope, ex, (name) => fromRef(name, drafts, named)) ?? []);
   return {
     kind: "run",
     command: { args: argv, heredocs: instr.heredocs.map((h) => ({ name: h.name, content: h.content, ...(h.fd !== undefined && { fd: h.fd }) })), source },

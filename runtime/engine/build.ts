@@ -57,13 +57,15 @@ export type BuildResult =
 export async function build(r: BuildRequest): Promise<BuildResult> {
   const p = await prepareBuild(r, "pull");
   if (p.kind !== "planned") return p;
-  r.onWarnings?.(p.warnings);
-  if (p.warnings.some((w) => w.fatal)) return { kind: "refused", source: p.source };
   try {
+    r.onWarnings?.(p.warnings);
+    if (p.warnings.some((w) => w.fatal)) return { kind: "refused", source: p.source };
     return await buildGraph(r, p);
   } catch (e) {
     if (e instanceof StepError) return { kind: "failed", source: p.source, error: e };
     throw e;
+  } finally {
+    await p.close();
   }
 }
 

@@ -32,6 +32,7 @@ export type ExplainResult =
 export async function explain(r: ExplainRequest): Promise<ExplainResult> {
   const p = await prepareBuild(r, r.offline ? "offline" : "inspect");
   if (p.kind !== "planned") return p;
+  await p.close();
   const { store } = r;
   const { plan, compiled } = p;
   const hits = new Set<string>();

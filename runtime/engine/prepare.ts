@@ -2,7 +2,7 @@
  * What `build(request)` and `explain(request)` both do before anything runs, in one place, so the
  * plan explain prints is the plan the build executes: compile (bases resolved by the caller's
  * mode: pulled, inspected or not looked up), the build's RUN flags written into every RUN op
- * (exec/run/environment.ts: they key the RUNs), the context and the named local contexts opened,
+ * (exec/run/environment.ts: they key the RUNs), the context and the named contexts opened (fetched ones removed by `close`),
  * every key planned (plan/plan.ts), and the checks that refuse a build before any step: the
  * plan's (layer depth, platforms) and the entitlements (`--allow`).
  */
@@ -55,6 +55,8 @@ export type Prepared =
       readonly graph: BuildGraph;
       readonly context: BuildContext;
       readonly named: ReadonlyMap<string, BuildContext>;
+      /** Removes the named contexts fetched from git or a URL: call it once the plan or the build is done. */
+      readonly close: () => Promise<void>;
       readonly plan: BuildPlan;
       /** The entitlement checks, then the plan's; a fatal one refuses the build before any step. */
       readonly warnings: readonly PlanWarning[];
@@ -71,14 +73,15 @@ export async function prepareBuild(r: PlanRequest, bases: BaseMode): Promise<Pre
   if (compiled.graph === undefined) return { kind: "invalid", source };
   const graph = r.run === undefined ? compiled.graph : withRunEnvironment(compiled.graph, r.run);
   const context = await BuildContext.open(file.contextDir, file.explicit ? file.path : undefined);
-  const named = await openNamedContexts(r.namedContexts);
+  const opened = await openNamedContexts(r.namedContexts, r.store.layout.tmp);
   let plan: BuildPlan;
   try {
-    plan = await planBuild({ layout: r.store.layout, graph, context, named, image: (ref) => compiled.images.image(ref) });
+    plan = await planBuild({ layout: r.store.layout, graph, context, named: opened.contexts, image: (ref) => compiled.images.image(ref) });
   } catch (e) {
+    await opened.close();
     if (e instanceof StepError) return { kind: "failed", source, error: e };
     throw e;
   }
   const warnings = [...entitlementChecks(graph, plan.order, r.run ?? {}), ...plan.warnings];
-  return { kind: "planned", source, compiled, graph, context, named, plan, warnings, record: targetId(r.recordName ?? file.path, r.target) };
+  return { kind: "planned", source, compiled, graph, context, named: opened.contexts, close: opened.close, plan, warnings, record: targetId(r.recordName ?? file.path, r.target) };
 }

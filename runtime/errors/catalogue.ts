@@ -36,7 +36,7 @@ export const RUNTIME_ERRORS = {
   FILE_EXISTS: e("cli", 1, "strata init would overwrite a file that exists (it names it); --force overwrites"),
   MOUNT_FAILED: e("cli", 1, "a mount (overlay, bind, tmpfs) was refused by the kernel; the message gives mount's reason"),
   PATH_SYMLINK_LOOP: e("cli", 1, "resolving a path inside a root filesystem followed more than 255 symbolic links"),
-  LIMIT_EXCEEDED: e("cli", 4, "a layer, archive or document went over a limit (size, decompression ratio, entries, JSON size); the message names the limit and the variable that raises it; nothing was kept"),
+  LIMIT_EXCEEDED: e("cli", 4, "a layer, archive, document or git context went over a limit (size, decompression ratio, entries, JSON size; a git context's bytes, files or time without progress); the message names the limit and the variable that raises it; nothing was kept"),
   ENV_NODE: e("cli", 2, "the Node.js running strata is older than 22 (bin/strata.js checks before anything loads): install Node.js 22 or later, or use the standalone executable"),
   ENV_RUNC_MISSING: e("cli", 2, "the preflight found no runc to run (install runc 1.1.12 or later, or point STRATA_RUNC at one)"),
   ENV_RUNC_TOO_OLD: e("cli", 2, "the preflight found a runc older than 1.1.12, open to CVE-2024-21626 (leaked fds, WORKDIR /proc/self/fd/N): upgrade it"),

@@ -30,6 +30,7 @@ export function decompressedFile(path: string, c: Compression): Readable {
   const child = spawn(c, ["-dc"], { stdio: ["pipe", "pipe", "pipe"] });
   raw.pipe(child.stdin);
   child.stdin.on("error", () => {});
+  child.on("error", (e: NodeJS.ErrnoException) => child.stdout.destroy(new Error(e.code === "ENOENT" ? `${c} is not installed (it is needed to read ${c}-compressed archives)` : `${c}: ${e.message}`)));
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
     stderr += d.toString();

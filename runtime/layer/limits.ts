@@ -25,6 +25,11 @@
  * - A JSON document (a manifest, an index, a config) and an archive's manifest.json or
  *   index.json: 4 MiB, containerd's limit for manifests and what the registry client reads.
  *   They are parsed in memory, so this bounds memory.
+ * - A git build context (engine/input/git-run.ts): 8 GiB fetched (the objects under .git) and
+ *   8 GiB checked out (the blobs of the tree, summed before anything is checked out), 500,000
+ *   files in the tree (as a layer's entries: the context becomes one), and 60 s without
+ *   progress (as the registry's timeout): a monorepo of a few GiB passes; a hung server, a
+ *   small pack of a huge tree, or an endless stream do not.
  */
 import { StrataError } from "../errors/error.ts";
 
@@ -43,6 +48,9 @@ export const LIMITS = {
   layerEntries: { env: "STRATA_MAX_LAYER_ENTRIES", fallback: 500_000, what: "entries per layer" },
   documentBytes: { env: "STRATA_MAX_DOCUMENT_BYTES", fallback: 4 * 2 ** 20, what: "bytes per manifest, index or config" },
   archiveJsonBytes: { env: "STRATA_MAX_ARCHIVE_JSON_BYTES", fallback: 4 * 2 ** 20, what: "bytes of an archive's manifest.json or index.json" },
+  gitBytes: { env: "STRATA_MAX_GIT_BYTES", fallback: 8 * 2 ** 30, what: "bytes a git context fetches, or checks out" },
+  gitFiles: { env: "STRATA_MAX_GIT_FILES", fallback: 500_000, what: "files in a git context's tree" },
+  gitTimeoutMs: { env: "STRATA_GIT_TIMEOUT_MS", fallback: 60_000, what: "milliseconds a git command of a git context may go without progress" },
 } as const satisfies Record<string, LimitSpec>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -3,13 +3,15 @@
  * (docs.docker.com/reference/cli/docker/buildx/build/#build-context): `NAME=docker-image://REF`
  * replaces the image or stage NAME wherever FROM or COPY --from= names it ("the named context
  * overrides a stage of that name", BuildKit's dockerfile2llb), and `NAME=DIR` is a local
- * directory that COPY --from=NAME reads; its files are part of the step's cache key;
+ * directory that COPY --from=NAME reads; its files are part of the step's cache key; `FROM NAME`
+ * of a directory makes it the stage's root filesystem (BuildKit's llb.Local: one layer, no image
+ * config) and `RUN --mount from=NAME` binds it (issue 18, remaining gaps);
  * `NAME=oci-layout://DIR[:TAG][@sha256:DIGEST]` the image of an OCI layout (here one skopeo
  * wrote), checked blob by blob as `strata load` checks an oci-archive. Bad values
  * are USAGE errors before any work.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
@@ -67,11 +69,84 @@ describe("build --build-context", () => {
     expect(r.stderr).toContain('COPY failed: "/s": not found in image busybox:latest');
   });
 
-  it("FROM of a named directory is a diagnostic at the FROM (Strata reads one with COPY --from= only)", () => {
-    writeFileSync(join(dir, "from-dir.Dockerfile"), "FROM extra\n");
-    const r = strata(root, ["build", "-f", join(dir, "from-dir.Dockerfile"), "--build-context", `extra=${extra}`, ctx]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("from-dir.Dockerfile:1:6: error[LW012]: FROM extra: the build context extra is a local directory");
+  describe("FROM and RUN --mount from= a named directory (BuildKit's llb.Local as the stage's root)", () => {
+    const rootfs = join(dir, "rootfs");
+    const df = join(dir, "from-dir.Dockerfile");
+    beforeAll(() => {
+      // A root filesystem of its own: busybox's binary and a file, nothing of the busybox image.
+      mkdirSync(join(rootfs, "bin"), { recursive: true });
+      mkdirSync(join(rootfs, "etc"));
+      copyFileSync("/bin/busybox", join(rootfs, "bin", "busybox"));
+      chmodSync(join(rootfs, "bin", "busybox"), 0o755);
+      writeFileSync(join(rootfs, "etc", "release"), "from-a-directory\n");
+      chownSync(join(rootfs, "etc", "release"), 1234, 1234);
+      writeFileSync(join(rootfs, "ignored.txt"), "left out\n");
+      writeFileSync(join(rootfs, ".dockerignore"), "ignored.txt\n");
+      writeFileSync(df, 'FROM rootfs\nRUN ["/bin/busybox", "sh", "-c", "/bin/busybox cat /etc/release > /made"]\n');
+    });
+    const fromDir = (...args: string[]) => strata(root, ["build", "--progress", "plain", "-f", df, "--build-context", `rootfs=${rootfs}`, ...args, ctx]);
+
+    it("builds on the directory as its root filesystem: its files (what its .dockerignore keeps), owned by root, no image config", () => {
+      const r = fromDir("-t", "buildctx/fromdir:1");
+      expect(r.code, r.stderr).toBe(0);
+      const out = join(dir, "fromdir-rootfs");
+      expect(strata(root, ["build", "-q", "-f", df, "--build-context", `rootfs=${rootfs}`, "-o", `type=local,dest=${out}`, ctx]).code).toBe(0);
+      expect(readdirSync(out).sort()).toEqual([".dockerignore", "bin", "etc", "made"]);
+      expect(readFileSync(join(out, "made"), "utf8")).toBe("from-a-directory\n");
+      const run = strata(root, ["run", "--rm", "buildctx/fromdir:1", "/bin/busybox", "stat", "-c", "%u:%g %n", "/etc/release", "/bin/busybox"]);
+      expect(run.stdout).toBe("0:0 /etc/release\n0:0 /bin/busybox\n");
+      const [image] = JSON.parse(strata(root, ["inspect", "buildctx/fromdir:1"]).stdout) as [{ Config: Record<string, unknown>; RootFS: { Layers: string[] } }];
+      expect(image.Config).toEqual({ Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], OnBuild: null });
+      expect(image.RootFS.Layers).toHaveLength(2);
+      const history = strata(root, ["history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Comment}}", "buildctx/fromdir:1"]).stdout.trim().split("\n");
+      expect(history[1]).toBe("local source for rootfs|buildkit.exporter.image.v0");
+    });
+
+    it("image.ts from(NAME) of a directory is the same root", () => {
+      const its = join(dir, "its-fromdir");
+      mkdirSync(its);
+      writeFileSync(join(its, "image.ts"), 'import { from } from "strata-build";\n\nexport default from("rootfs").env({ FROM_IMAGE_TS: "1" });\n');
+      const out = join(dir, "its-fromdir-rootfs");
+      const r = strata(root, ["build", "-q", "--build-context", `rootfs=${rootfs}`, "-o", `type=local,dest=${out}`, its]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(out, "etc", "release"), "utf8")).toBe("from-a-directory\n");
+    });
+
+    it("is cached by the directory's content, as a COPY of it: a changed file misses at the FROM, an ignored one does not", () => {
+      expect(fromDir().stderr).toMatch(/0 steps run, 2 cached/);
+      writeFileSync(join(rootfs, "ignored.txt"), "still left out\n");
+      expect(fromDir().stderr).toMatch(/0 steps run, 2 cached/);
+      writeFileSync(join(rootfs, "etc", "release"), "changed\n");
+      const r = fromDir("-t", "buildctx/fromdir:2");
+      expect(r.stderr).toMatch(/2 steps run, 0 cached/);
+      expect(strata(root, ["run", "--rm", "buildctx/fromdir:2", "/bin/busybox", "cat", "/made"]).stdout).toBe("changed\n");
+    });
+
+    it("explain shows the FROM as the stage's first layer, and why it misses", () => {
+      writeFileSync(join(rootfs, "etc", "added"), "new\n");
+      const r = strata(root, ["explain", "-f", df, "--build-context", `rootfs=${rootfs}`, ctx]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("0  FROM build context rootfs");
+      expect(r.stdout).toMatch(/from-dir\.Dockerfile:1 +FROM rootfs +→ layer #1 {2}MISS/);
+      expect(r.stdout).toContain("why a miss: files in the build context changed: etc/added added");
+      expect(r.stdout).not.toContain("→ base image");
+    });
+
+    it("RUN --mount from=NAME binds the directory (or seeds a cache from it); its files key the RUN", () => {
+      const mdf = join(dir, "mount-dir.Dockerfile");
+      writeFileSync(mdf, "FROM busybox\nRUN --mount=from=rootfs,target=/r cat /r/etc/release; ls /r\nRUN --mount=type=cache,from=rootfs,source=etc,target=/c ls /c\n");
+      const mount = () => strata(root, ["build", "--progress", "plain", "-f", mdf, "--build-context", `rootfs=${rootfs}`, ctx]);
+      const r = mount();
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/#\d+ [\d.]+ changed\n/);
+      expect(r.stderr).not.toMatch(/ignored\.txt/);
+      expect(r.stderr).toMatch(/#\d+ [\d.]+ added\n#\d+ [\d.]+ release\n/);
+      expect(mount().stderr).toMatch(/0 steps run, 2 cached/);
+      writeFileSync(join(rootfs, "etc", "release"), "changed again\n");
+      const again = mount();
+      expect(again.stderr).toMatch(/#\d+ [\d.]+ changed again\n/);
+      expect(again.stderr).toMatch(/2 steps run, 0 cached/);
+    });
   });
 
   it("FROM NAME reads the image of an oci-layout:// context, chosen by :TAG or @DIGEST", () => {
@@ -96,7 +171,7 @@ describe("build --build-context", () => {
     [["--build-context", "noequals"], "expected NAME=VALUE"],
     [["--build-context", "x=/no/such/dir"], "/no/such/dir is not a directory"],
     [["--build-context", "x=docker-image://Bad:Ref:x"], '"Bad:Ref:x"'],
-    [["--build-context", "x=https://example.com/ctx.tar"], "https:// contexts are not supported by Strata"],
+    [["--build-context", "x=ftp://example.com/ctx.tar"], "ftp:// contexts are not supported by Strata"],
     [["--build-context", "x=oci-layout:///tmp"], "/tmp is not an OCI layout (no index.json)"],
     [["--build-context", "x=oci-layout:///tmp@sha256:abc"], 'invalid digest "sha256:abc"'],
     [["--build-context", `x=${"/tmp"}`, "--build-context", "X=/tmp"], "the context x is given twice"],

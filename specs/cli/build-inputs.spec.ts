@@ -12,13 +12,13 @@
  *   `containerimage.config.digest`, `containerimage.descriptor`, `image.name`), `--label`,
  *   `--pull` (pull even when the store has the base), `--platform`.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { zstdCompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { gitRepo, startGitDaemon } from "../helpers/git-daemon.ts";
+import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
 import { startRegistry } from "../registry/helpers.ts";
 import { tarOf } from "../reliability/tars.ts";
 import { context, removeTemps } from "../run/helpers.ts";
@@ -197,33 +197,20 @@ describe("strata build inputs and results, as docker build's", () => {
   });
 
   describe("a git context served by git daemon on 127.0.0.1", () => {
-    let daemon: ChildProcess;
+    let daemon: Awaited<ReturnType<typeof startGitDaemon>>;
     let url: string;
     beforeAll(async () => {
       const base = tempDir("build-inputs-git");
       const repo = join(base, "app.git");
-      mkdirSync(join(repo, "web"), { recursive: true });
-      writeFileSync(join(repo, "Dockerfile"), "FROM busybox\nRUN echo root > /which\n");
-      writeFileSync(join(repo, "web", "Dockerfile"), 'FROM busybox\nCOPY page /page\nCMD ["cat", "/page"]\n');
-      writeFileSync(join(repo, "web", "page"), "v1 page\n");
-      const git = (...args: string[]) => expect(spawnSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8" }).status).toBe(0);
-      git("init", "-q", "-b", "main");
-      git("add", "-A");
-      git("commit", "-qm", "v1");
+      const git = gitRepo(repo, { Dockerfile: "FROM busybox\nRUN echo root > /which\n", "web/Dockerfile": 'FROM busybox\nCOPY page /page\nCMD ["cat", "/page"]\n', "web/page": "v1 page\n" });
       git("tag", "v1");
       writeFileSync(join(repo, "web", "page"), "v2 page\n");
       git("commit", "-qam", "v2");
-      const port = await freePort();
-      daemon = spawn("git", ["daemon", "--reuseaddr", "--listen=127.0.0.1", `--port=${port}`, `--base-path=${base}`, "--export-all", base], { stdio: "ignore" });
-      for (let i = 0; i < 100; i++) {
-        const up = await new Promise<boolean>((done) => connect(port, "127.0.0.1").once("connect", function (this: import("node:net").Socket) { this.destroy(); done(true); }).once("error", () => done(false)));
-        if (up) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      url = `git://127.0.0.1:${port}/app.git`;
+      daemon = await startGitDaemon(base);
+      url = daemon.url("app.git");
     });
     afterAll(() => {
-      daemon.kill();
+      daemon.stop();
     });
 
     it("builds URL#ref:subdir: the tag's tree, the subdirectory as the context; the default branch without a fragment", () => {

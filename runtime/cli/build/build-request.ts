@@ -44,7 +44,7 @@ export function requestFlagOptions(cmd: Command): Command {
     .option("--no-merge", "keep every RUN in a layer of its own")
     .option("--no-cache", "do not use the cache")
     .option("--cache-from <spec>", "a build cache to use: type=registry,ref=REF (or a bare REF) | type=local,src=DIR; repeatable", collectCacheFrom, [])
-    .option("--build-context <name=value>", "a named context for FROM NAME and COPY --from=NAME: NAME=DIR or NAME=docker-image://REF; repeatable", collectBuildContext, {})
+    .option("--build-context <name=value>", "a named context for FROM NAME, COPY --from=NAME and RUN --mount from=NAME: NAME=DIR | NAME=GIT-URL#ref:dir | NAME=https://URL (a tarball) | NAME=docker-image://REF | NAME=oci-layout://DIR; repeatable", collectBuildContext, {})
     .option("--insecure-registry <host>", "allow plain HTTP to this registry (loopback always may); repeatable", collect, []);
   return runFlagOptions(inputFlagOptions(cmd));
 }

@@ -52,7 +52,7 @@ export function registerBuild(program: Command): void {
   const cmd = program
     .command("build")
     .description("Build an image from a Dockerfile")
-    .argument("[context]", "build context: a directory (or a Dockerfile), a tarball, a git URL, or - (stdin: a tar or a Dockerfile)", ".")
+    .argument("[context]", "build context: a directory (or a Dockerfile), a tarball, a git or http(s) URL, or - (stdin: a tar or a Dockerfile)", ".")
     .option("-t, --tag <name>", "name and optionally a tag (name:tag); repeatable", imageReferences("-t, --tag"), [])
     .option("-q, --quiet", "print only the image id")
     .option("--secret <spec>", "a secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable", collect, [])

@@ -94,3 +94,13 @@ export async function contextDigest(ctx: BuildContext, op: CopyOp): Promise<{ di
     throw copyFailure(op, e);
   }
 }
+
+/** What RUN --mount=type=bind (or a cache mount seeded `from` a named context) reads of a context, hashed as a COPY of the same paths would be. */
+export async function bindDigest(context: BuildContext, sources: readonly string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const source of sources) {
+    const op: CopyOp = { kind: "copy", add: false, from: { type: "context" }, sources: [source], inline: [], dest: "/", cwd: "/", link: false, parents: false, exclude: [] };
+    parts.push((await contextDigest(context, op)).digest);
+  }
+  return digestOf(parts);
+}

@@ -5,22 +5,23 @@
  *   the context, anything else is the Dockerfile with an empty context;
  * - a tarball file: the context (told by its content, never read as a Dockerfile);
  * - a git URL (`#ref:subdir`): cloned (git-context.ts);
+ * - another http(s) URL: downloaded (url-context.ts), a tarball the context, anything else the
+ *   Dockerfile with an empty context (docker's "remote tarballs" and "text files");
  * and `-f -`: the Dockerfile on stdin. `-f` names a file inside a tarball or git context, as
  * docker's does. What is not a local directory is made one in a scratch directory under the
  * store's tmp (extracted safely: archive-context.ts), removed by `close()` (a killed build's is
  * reclaimed by store/reclaim.ts: its name carries the pid); diagnostics name the build file as
  * the user would (`Dockerfile`, not the scratch path).
  */
-import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import type { Readable } from "node:stream";
-import { finished } from "node:stream/promises";
 import { StrataError } from "../../errors/error.ts";
-import { LimitError, limit } from "../../layer/limits.ts";
 import { archiveKind } from "../../layer/archive-kind.ts";
 import { extractContext } from "./archive-context.ts";
 import { cloneGitContext, isGitContext } from "./git-context.ts";
+import { spool } from "./spool.ts";
+import { downloadContext, isUrlContext } from "./url-context.ts";
 
 /**
  * What diagnostics call the build file when the build reads it from a scratch copy (a context
@@ -51,23 +52,6 @@ export interface BuildInput {
   close(): Promise<void>;
 }
 
-/** Copies stdin into `path`, refusing more than the layer limit of bytes. */
-async function spool(input: Readable, path: string): Promise<void> {
-  const max = limit("layerBytes");
-  const out = createWriteStream(path, { flags: "wx", mode: 0o600 });
-  let size = 0;
-  try {
-    for await (const chunk of input) {
-      size += (chunk as Buffer).length;
-      if (size > max) throw new LimitError("layerBytes", "build context on stdin", `more than ${max} bytes`);
-      if (!out.write(chunk)) await new Promise<void>((done) => out.once("drain", () => done()));
-    }
-  } finally {
-    out.end();
-    await finished(out);
-  }
-}
-
 /** `-f NAME` inside an extracted or cloned context: must stay inside it. */
 function fileInside(root: string, file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
@@ -80,7 +64,7 @@ function fileInside(root: string, file: string | undefined): string | undefined 
 /** Resolves the build's inputs; `close()` removes what was made for them (always call it). */
 export async function openBuildInput(r: BuildInputRequest): Promise<BuildInput> {
   if (r.context === "-" && r.file === "-") throw new StrataError("USAGE", "invalid argument: can't use stdin for both build context and dockerfile");
-  const local = r.context !== "-" && !isGitContext(r.context);
+  const local = r.context !== "-" && !isGitContext(r.context) && !isUrlContext(r.context);
   const kind = local && (await stat(r.context).catch(() => undefined))?.isFile() ? await archiveKind(r.context) : undefined;
   if (local && kind === undefined && r.file !== "-") return { path: r.context, file: r.file, shown: {}, close: async () => {} };
   await mkdir(r.tmp, { recursive: true });
@@ -90,18 +74,20 @@ export async function openBuildInput(r: BuildInputRequest): Promise<BuildInput> 
     const dockerfile = join(scratch, "Dockerfile");
     const made = join(scratch, "context");
     let path = r.context;
-    let fromStdin = r.file === "-";
-    if (r.context === "-") {
-      const spooled = join(scratch, "stdin");
-      await spool(r.stdin(), spooled);
+    let madeDockerfile = r.file === "-";
+    if (r.context === "-" || isUrlContext(r.context)) {
+      const stdin = r.context === "-";
+      const spooled = join(scratch, "download");
+      if (stdin) await spool(r.stdin(), spooled, "build context on stdin");
+      else await downloadContext(r.context, spooled, `build context ${r.context}`);
       await mkdir(made);
       path = made;
       if ((await archiveKind(spooled)) === undefined) {
-        // A Dockerfile on stdin: the context is empty (docker: "build without any context").
+        // A Dockerfile on stdin or at the URL: the context is empty (docker: "build without any context").
         await rename(spooled, dockerfile);
-        fromStdin = true;
+        madeDockerfile = true;
       } else {
-        await extractContext(spooled, "from stdin", made);
+        await extractContext(spooled, stdin ? "from stdin" : r.context, made);
         await rm(spooled);
       }
     } else if (kind !== undefined) {
@@ -113,8 +99,8 @@ export async function openBuildInput(r: BuildInputRequest): Promise<BuildInput> 
       path = await cloneGitContext(r.context, made);
     }
     // -f -: the Dockerfile from stdin, beside (not in) the context.
-    if (r.file === "-") await spool(r.stdin(), dockerfile);
-    if (fromStdin) return { path, file: dockerfile, shown: { file: "Dockerfile" }, close };
+    if (r.file === "-") await spool(r.stdin(), dockerfile, "Dockerfile on stdin");
+    if (madeDockerfile) return { path, file: dockerfile, shown: { file: "Dockerfile" }, close };
     // A local directory is used in place, -f as the user gave it; in a made context -f names a file inside it.
     if (path === r.context) return { path, file: r.file, shown: {}, close };
     return { path, file: fileInside(path, r.file), shown: { context: "", file: r.file }, close };

@@ -1,7 +1,6 @@
-import { digestOf } from "../../../compiler/cache/canonical.ts";
 import { computeKeys, type GraphKeys, keyedInput, type MountInput } from "../../../compiler/cache/keys.ts";
 import { type LayerParts, layerParts, type StepFacts } from "../../../compiler/explain/parts.ts";
-import type { BuildGraph, CopyOp, Mount, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
+import type { BuildGraph, Mount, SourceRef, Stage, Step } from "../../../compiler/ir/graph.ts";
 import { stageDependencies } from "../../../compiler/ir/stages.ts";
 import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
@@ -9,7 +8,7 @@ import { hashMemo } from "../../store/context-hashes.ts";
 import type { StoreLayout } from "../../store/layout.ts";
 import type { ResolvedImage } from "../compile/bases.ts";
 import type { BuildContext } from "../context/context.ts";
-import { contextDigest } from "../context/hash.ts";
+import { bindDigest, contextDigest } from "../context/hash.ts";
 import { namedOrMain } from "../context/named.ts";
 import { type PlanWarning, planWarnings } from "./checks.ts";
 import { platformWarnings, runnablePlatforms } from "./platforms.ts";
@@ -29,28 +28,20 @@ export interface PlanInput {
   readonly layout: StoreLayout;
   readonly graph: BuildGraph;
   readonly context: BuildContext;
-  /** --build-context NAME=DIR: the named local contexts COPY --from=NAME reads. */
+  /** --build-context NAME=DIR: the named local contexts COPY --from=NAME, FROM NAME and RUN --mount from=NAME read. */
   readonly named?: ReadonlyMap<string, BuildContext>;
   /** The images the graph names (the compile phase resolved them). */
   readonly image: (ref: string) => Promise<ResolvedImage>;
 }
 
-/** What RUN --mount=type=bind reads from the context, hashed as a COPY of the same paths would be. */
-async function bindDigest(context: BuildContext, sources: readonly string[]): Promise<string> {
-  const parts: string[] = [];
-  for (const source of sources) {
-    const op: CopyOp = { kind: "copy", add: false, from: { type: "context" }, sources: [source], inline: [], dest: "/", cwd: "/", link: false, parents: false, exclude: [] };
-    parts.push((await contextDigest(context, op)).digest);
-  }
-  return digestOf(parts);
-}
-
-/** What a RUN's mounts with `from` read, in mount order: a stage (keyed by its last key in computeKeys) or an image by its ID. */
-async function mountInputs(mounts: readonly Mount[], image: PlanInput["image"]): Promise<MountInput[]> {
+/** What a RUN's mounts with `from` read, in mount order: a stage (keyed by its last key in computeKeys), an image by its ID, a named context by the digest of what it binds. */
+async function mountInputs(mounts: readonly Mount[], p: PlanInput): Promise<MountInput[]> {
   const out: MountInput[] = [];
   for (const m of mounts) {
     if (m.from === undefined) continue;
-    out.push("stage" in m.from ? { stage: m.from.stage } : { image: (await image(m.from.image)).id });
+    if ("stage" in m.from) out.push({ stage: m.from.stage });
+    else if ("image" in m.from) out.push({ image: (await p.image(m.from.image)).id });
+    else out.push({ context: await bindDigest(namedOrMain(p.context, p.named, m.from.context), [m.source ?? "."]) });
   }
   return out;
 }
@@ -81,7 +72,9 @@ export async function planBuild(p: PlanInput): Promise<BuildPlan> {
       if (step.op?.kind === "run") {
         const binds = step.op.mounts.filter((m) => m.type === "bind" && m.from === undefined);
         const bound = binds.length > 0 ? await bindDigest(context, binds.map((m) => m.source ?? ".")) : undefined;
-        const mounts = await mountInputs(step.op.mounts, p.image);
+        const mounts = await mountInputs(step.op.mounts, p).catch((e: unknown) => {
+          throw new StepError(e instanceof StrataError ? e.code : "RUN_MOUNT", (e as Error).message, step.sources[0] as SourceRef);
+        });
         if (mounts.length > 0) facts.set(`${i}:${j}`, { input: { ...(bound !== undefined && { context: bound }), mounts } });
         else if (bound !== undefined) facts.set(`${i}:${j}`, { input: { context: bound } });
         continue;

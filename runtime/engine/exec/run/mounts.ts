@@ -4,6 +4,8 @@ import { envLookup } from "../../../../compiler/ir/env.ts";
 import { digestOf } from "../../../../compiler/cache/canonical.ts";
 import type { ExtraMount } from "../../../runc/spec.ts";
 import type { StepSources } from "../step-sources.ts";
+import { bindDigest } from "../../context/hash.ts";
+import { namedOrMain } from "../../context/named.ts";
 import { contextSource, sourceIn, writableCopy } from "./bind-mount.ts";
 import { acquireCache, type CacheSeed } from "./cache-mount.ts";
 import { RunMountError } from "./errors.ts";
@@ -30,9 +32,17 @@ export interface MountInput {
 
 const depth = (p: string): number => p.split("/").filter((s) => s !== "").length;
 
-/** The root a bind or cache mount's `from` names, with what names its content (the digest of its layers' diffIDs). */
-async function fromRoot(m: Mount, sources: StepSources): Promise<{ root: string; name: string; content: string } | undefined> {
+/**
+ * The root a bind or cache mount's `from` names, with what names its content: a stage's or an
+ * image's, the digest of its layers' diffIDs; a named context's, its view without what its
+ * .dockerignore leaves out (`scratchDir`), named by the digest of what it binds.
+ */
+async function fromRoot(m: Mount, sources: StepSources, scratchDir: string): Promise<{ root: string; name: string; content: string } | undefined> {
   if (m.from === undefined) return undefined;
+  if ("context" in m.from) {
+    const context = namedOrMain(sources.context, sources.named, m.from.context);
+    return { root: await contextSource(context, "/", scratchDir), name: `build context ${m.from.context}`, content: await bindDigest(context, ["."]) };
+  }
   const content = digestOf(await sources.layersOf(m.from));
   if ("stage" in m.from) return { root: await sources.stageRoot(m.from.stage), name: `stage ${m.from.stage}`, content };
   return { root: await sources.imageRoot(m.from.image), name: `image ${m.from.image}`, content };
@@ -42,7 +52,7 @@ async function fromRoot(m: Mount, sources: StepSources): Promise<{ root: string;
  * Prepares every --mount of a RUN (see each kind's file for its rules):
  *
  * - bind: from the build context by default (what .dockerignore keeps), or
- *   from a stage or image; read-only unless rw, and then the writes go to a
+ *   from a named context (the same way), a stage or an image; read-only unless rw, and then the writes go to a
  *   throwaway copy;
  * - cache: a persistent directory under the store (cache-mount.ts);
  * - tmpfs: a new tmpfs, `size` bytes at most;
@@ -70,9 +80,10 @@ export async function prepareMounts(o: MountInput): Promise<PreparedMounts> {
         }
         switch (m.type) {
           case "bind": {
-            const from = await fromRoot(m, o.sources);
             const scratchDir = join(o.workDir, `mount-${i}`);
-            let src = from === undefined ? await contextSource(o.sources.context, m.source, scratchDir) : await sourceIn(from.root, m.source, from.name);
+            const context = m.from !== undefined && "context" in m.from ? namedOrMain(o.sources.context, o.sources.named, m.from.context) : undefined;
+            const from = context === undefined ? await fromRoot(m, o.sources, scratchDir) : undefined;
+            let src = from === undefined ? await contextSource(context ?? o.sources.context, m.source, scratchDir) : await sourceIn(from.root, m.source, from.name);
             if (!m.readonly) {
               const copy = await writableCopy(src, join(scratchDir, "rw"));
               releases.push(copy.release);
@@ -82,7 +93,7 @@ export async function prepareMounts(o: MountInput): Promise<PreparedMounts> {
             break;
           }
           case "cache": {
-            const from = await fromRoot(m, o.sources);
+            const from = await fromRoot(m, o.sources, join(o.workDir, `mount-${i}`));
             let seed: CacheSeed | undefined;
             if (from !== undefined) seed = { root: from.root, path: await sourceIn(from.root, m.source, from.name), name: `${from.name}:${m.source ?? "/"}`, content: `${from.content}:${m.source ?? "/"}` };
             const lease = await acquireCache(o.sources.cacheMounts, m, seed);
