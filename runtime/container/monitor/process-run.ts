@@ -127,32 +127,49 @@ export async function runProbe(o: { runcRoot: string; rid: string; dir: string; 
     child.stdout?.on("data", take);
     child.stderr?.on("data", (b: Buffer) => take(dropRuncErrors(b)));
     let timedOut = false;
-    const timer = setTimeout(() => {
+    let closed = false;
+    const code = new Promise<number>((resolve) => {
+      child.once("error", () => resolve(-1));
+      child.once("close", (c) => {
+        closed = true;
+        resolve(c ?? -1);
+      });
+    });
+    const readPid = (): number => {
+      try {
+        return Number(readFileSync(pidFile, "utf8").trim());
+      } catch {
+        return 0;
+      }
+    };
+    const kill = (): void => {
       timedOut = true;
-      const pid = Number((() => {
-        try {
-          return readFileSync(pidFile, "utf8").trim();
-        } catch {
-          return "";
-        }
-      })());
+      const pid = readPid();
       if (Number.isInteger(pid) && pid > 0) {
         try {
           process.kill(pid, "SIGKILL");
         } catch {}
       }
       child.kill("SIGKILL");
-    }, o.timeoutMs);
-    const code = await new Promise<number>((resolve) => {
-      child.once("error", () => resolve(-1));
-      child.once("close", (c) => resolve(c ?? -1));
-    });
+    };
+    // As docker's: the time runc takes to start the check is not the check's; it gets 30 s for that.
+    const startDeadline = Date.now() + 30_000;
+    while (!closed && readPid() <= 0 && Date.now() < startDeadline) await sleep(5);
+    let timer: NodeJS.Timeout | undefined;
+    let notStarted = false;
+    if (!closed && readPid() > 0) timer = setTimeout(kill, o.timeoutMs);
+    else if (!closed) {
+      notStarted = true;
+      kill();
+    }
+    const exitCode = await code;
     clearTimeout(timer);
+    if (notStarted) return { exitCode: -1, output: "timed out starting health check" };
     const output = `${Buffer.concat(chunks).toString("utf8")}${truncated ? "..." : ""}`;
     if (timedOut) return { exitCode: -1, output: `Health check exceeded timeout (${goDuration(o.timeoutMs)})${output === "" ? "" : `: ${output}`}` };
     const failed = await runcLogError(logFile);
     if (failed !== "" && /exec failed|unable to start|exec:/.test(failed)) return { exitCode: -1, output: explainStartError(failed.replace(/^runc exec failed: /, "")) };
-    return { exitCode: code, output };
+    return { exitCode, output };
   } finally {
     for (const f of [processFile, pidFile, logFile]) rmSync(f, { force: true });
   }
