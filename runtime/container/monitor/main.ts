@@ -4,6 +4,7 @@ import { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isatty } from "node:tty";
+import { StrataError } from "../../errors/error.ts";
 import { SELF } from "../../fs/owner.ts";
 import type { ImageConfigJson } from "../../store/oci.ts";
 import { Store } from "../../store/store.ts";
@@ -263,7 +264,7 @@ class Monitor {
   }
 
   async #resize(rows: number | undefined, cols: number | undefined): Promise<void> {
-    if (!this.rec.tty) throw new Error("the container has no terminal");
+    if (!this.rec.tty) throw new StrataError("CONTAINER_STATE", `container ${this.rec.name} has no terminal to resize`);
     if (rows !== undefined && cols !== undefined && this.#console !== undefined && this.#console === this.#dummyConsole) {
       spawnSync("stty", ["rows", String(rows), "cols", String(cols)], { stdio: [this.#console, "ignore", "ignore"] });
     }
