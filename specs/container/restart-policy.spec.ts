@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseRestartPolicy, RestartManager } from "../../runtime/container/monitor/restart-policy.ts";
-import { storeWithBusybox, strata } from "../helpers/strata.ts";
-import { eventually, mountsUnder, removeAllContainers, sleep } from "./helpers.ts";
+import { strata } from "../helpers/strata.ts";
+import { eventually, sleep } from "./helpers.ts";
+import { busyboxStore, psStatus } from "./store-fixture.ts";
 
 /** --restart: docker's policies and its backoff, run by the container's monitor (runtime/container/monitor/). */
 describe("restart policies", () => {
@@ -29,28 +30,18 @@ describe("restart policies", () => {
   });
 
   describe("with runc", () => {
-    let root: string;
-    let cleanup: () => void;
+    const store = busyboxStore("restart");
     const n = (s: string): string => `${s}-${process.pid}`;
-    const status = (name: string): string => strata(root, ["ps", "-a", "--format", "{{.Names}}|{{.Status}}"]).stdout.split("\n").find((l) => l.startsWith(`${name}|`))?.split("|")[1] ?? "";
-    const inspect = (name: string, f: string): string => strata(root, ["container", "inspect", "-f", f, name]).stdout.trim();
-
-    beforeAll(() => {
-      ({ root, cleanup } = storeWithBusybox("restart"));
-    });
-    afterAll(() => {
-      removeAllContainers(root);
-      expect(mountsUnder(root)).toEqual([]);
-      cleanup();
-    });
+    const status = (name: string): string => psStatus(store.root, name);
+    const inspect = (name: string, f: string): string => strata(store.root, ["container", "inspect", "-f", f, name]).stdout.trim();
 
     it("on-failure:3 restarts a crashing container 3 times with growing delays, then leaves it exited", async () => {
       const name = n("crash");
-      const r = strata(root, ["run", "-d", "--name", name, "--restart", "on-failure:3", "busybox", "sh", "-c", "echo run; exit 3"]);
+      const r = strata(store.root, ["run", "-d", "--name", name, "--restart", "on-failure:3", "busybox", "sh", "-c", "echo run; exit 3"]);
       expect(r.code, r.stderr).toBe(0);
       await eventually(() => /^Exited \(3\)/.test(status(name)) && inspect(name, "{{.RestartCount}}") === "3", 60_000);
       expect(inspect(name, "{{.State.Status}} {{.State.ExitCode}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}")).toBe("exited 3 on-failure:3");
-      const logs = strata(root, ["logs", "-t", name]).stdout.trim().split("\n");
+      const logs = strata(store.root, ["logs", "-t", name]).stdout.trim().split("\n");
       expect(logs.map((l) => l.split(" ")[1])).toEqual(["run", "run", "run", "run"]);
       // Each run starts no sooner than its backoff after the one before (100, 200, 400 ms).
       const times = logs.map((l) => Date.parse(l.split(" ")[0] as string));
@@ -62,21 +53,21 @@ describe("restart policies", () => {
       expect(inspect(name, "{{.RestartCount}}")).toBe("3");
       // A run that ends well is not restarted by on-failure.
       const ok = n("fine");
-      expect(strata(root, ["run", "-d", "--name", ok, "--restart", "on-failure", "busybox", "true"]).code).toBe(0);
+      expect(strata(store.root, ["run", "-d", "--name", ok, "--restart", "on-failure", "busybox", "true"]).code).toBe(0);
       await eventually(() => /^Exited \(0\)/.test(status(ok)), 30_000);
       await sleep(1000);
       expect(inspect(ok, "{{.RestartCount}}")).toBe("0");
-      expect(strata(root, ["rm", name, ok]).code).toBe(0);
+      expect(strata(store.root, ["rm", name, ok]).code).toBe(0);
     });
 
     it("always restarts until stop: ps shows Restarting (1) and the count; stop ends it for good", async () => {
       const name = n("always");
-      expect(strata(root, ["run", "-d", "--name", name, "--restart", "always", "busybox", "sh", "-c", "exit 1"]).code).toBe(0);
+      expect(strata(store.root, ["run", "-d", "--name", name, "--restart", "always", "busybox", "sh", "-c", "exit 1"]).code).toBe(0);
       // The backoff grows past the time ps takes, so ps catches it waiting.
       await eventually(() => /^Restarting \(1\) (Less than a second|\d+ seconds?) ago$/.test(status(name)), 60_000);
       expect(Number(inspect(name, "{{.RestartCount}}"))).toBeGreaterThanOrEqual(1);
       expect(inspect(name, "{{.State.Status}} {{.State.Running}} {{.State.Restarting}}")).toBe("restarting true true");
-      const stop = strata(root, ["stop", name]);
+      const stop = strata(store.root, ["stop", name]);
       expect(stop.code, stop.stderr).toBe(0);
       expect(status(name)).toMatch(/^Exited \(1\)/);
       const count = inspect(name, "{{.RestartCount}}");
@@ -84,19 +75,19 @@ describe("restart policies", () => {
       expect(status(name)).toMatch(/^Exited \(1\)/);
       expect(inspect(name, "{{.RestartCount}}")).toBe(count);
       // start brings it back, with its policy.
-      expect(strata(root, ["start", name]).code).toBe(0);
+      expect(strata(store.root, ["start", name]).code).toBe(0);
       await eventually(() => /^(Up|Restarting)/.test(status(name)), 30_000);
-      expect(strata(root, ["rm", "-f", name]).code).toBe(0);
+      expect(strata(store.root, ["rm", "-f", name]).code).toBe(0);
     });
 
     it("refuses --restart with --rm and a bad policy, as docker (125)", () => {
-      const both = strata(root, ["run", "--rm", "--restart", "always", "busybox", "true"]);
+      const both = strata(store.root, ["run", "--rm", "--restart", "always", "busybox", "true"]);
       expect(both.code).toBe(125);
       expect(both.stderr).toBe("strata: error[CONTAINER_USAGE]: Conflicting options: --restart and --rm\n");
-      const bad = strata(root, ["run", "-d", "--restart", "always:2", "busybox", "true"]);
+      const bad = strata(store.root, ["run", "-d", "--restart", "always:2", "busybox", "true"]);
       expect(bad.code).toBe(125);
       expect(bad.stderr).toContain("maximum retry count can only be used with 'on-failure'");
-      expect(strata(root, ["ps", "-aq"]).stdout).toBe("");
+      expect(strata(store.root, ["ps", "-aq"]).stdout).toBe("");
     });
   });
 });

@@ -38,24 +38,29 @@ export function stopOptions(opts: { time?: string; signal?: string }): StopOptio
   return { timeoutSeconds, signal: opts.signal };
 }
 
+/** `stop` and `restart`: containers, -s and -t, and what to do with each. */
+export function stopCommand(c: Command, description: string, act: (store: Store, rec: ContainerRecord, o: StopOptions) => Promise<void>, preflighted = false): Command {
+  return c
+    .description(description)
+    .argument("<container...>")
+    .option("-s, --signal <signal>", "signal to send to the container")
+    .option("-t, --time <seconds>", "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
+    .action(async (refs: string[], opts: { time?: string; signal?: string }, cmd: Command) => {
+      let o: StopOptions;
+      try {
+        o = stopOptions(opts);
+      } catch (e) {
+        reportError(e, CONTAINER_USAGE);
+        process.exitCode = CONTAINER_USAGE;
+        return;
+      }
+      await each(cmd, refs, (store, rec) => act(store, rec, o), preflighted);
+    });
+}
+
 export function registerStop(program: Command): void {
   defineTwice(program, "stop", "stop", (c) =>
-    c
-      .description("Stop running containers: the stop signal (--stop-signal, the image's STOPSIGNAL, else SIGTERM), then SIGKILL after a grace period; no restart policy restarts them")
-      .argument("<container...>")
-      .option("-s, --signal <signal>", "signal to send to the container")
-      .option("-t, --time <seconds>", "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
-      .action(async (refs: string[], opts: { time?: string; signal?: string }, cmd: Command) => {
-        let o: StopOptions;
-        try {
-          o = stopOptions(opts);
-        } catch (e) {
-          reportError(e, CONTAINER_USAGE);
-          process.exitCode = CONTAINER_USAGE;
-          return;
-        }
-        await each(cmd, refs, (store, rec) => stopContainer(store, rec, o));
-      }),
+    stopCommand(c, "Stop running containers: the stop signal (--stop-signal, the image's STOPSIGNAL, else SIGTERM), then SIGKILL after a grace period; no restart policy restarts them", stopContainer),
   );
 }
 
