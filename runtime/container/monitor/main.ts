@@ -55,6 +55,8 @@ export async function monitorMain(argv: readonly string[]): Promise<void> {
   process.chdir(paths.dir);
   const rec = JSON.parse(readFileSync(paths.config, "utf8")) as ContainerRecord;
   const monitor = new Monitor(new Store(root), rec, paths, mode === "fg");
+  // A bug in one part must not cost the container its final step: noted, and the monitor goes on.
+  process.on("uncaughtException", (e) => monitor.note(`uncaught: ${e.stack ?? e}`));
   await monitor.run();
   // Every handle is closed by now; an exit here only cuts a lingering timer short.
   setTimeout(() => process.exit(0), 1000).unref();
@@ -171,7 +173,7 @@ class Monitor {
         if (!(await this.#backoff(delay))) break;
       }
     } catch (e) {
-      this.#note(`monitor: ${(e as Error).stack ?? e}`);
+      this.note(`monitor: ${(e as Error).stack ?? e}`);
     } finally {
       this.#health?.stop();
       this.#setState({ phase: "exited" });
@@ -184,7 +186,7 @@ class Monitor {
         process.chdir("/");
         ({ removed } = await finalCleanup(this.store, this.rec));
       } catch (e) {
-        this.#note(`final cleanup: ${(e as Error).message}`);
+        this.note(`final cleanup: ${(e as Error).message}`);
       }
       if (!reported) this.#reporter.send({ event: "exit", exitCode: last.exitCode, ...(last.startError !== undefined && { startError: last.startError }), removed });
       this.#reporter.close();
@@ -296,12 +298,12 @@ class Monitor {
     try {
       writeMonitorState(this.paths.monitorState, this.#state);
     } catch (e) {
-      this.#note(`state.json: ${(e as Error).message}`);
+      this.note(`state.json: ${(e as Error).message}`);
     }
   }
 
   /** One line in monitor.log, kept under 1 MiB. */
-  #note(text: string): void {
+  note(text: string): void {
     try {
       if ((statSync(this.paths.monitorLog, { throwIfNoEntry: false })?.size ?? 0) > 1 << 20) truncateSync(this.paths.monitorLog, 0);
       appendFileSync(this.paths.monitorLog, `${new Date().toISOString()} ${text}\n`);

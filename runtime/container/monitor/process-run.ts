@@ -56,6 +56,8 @@ export function runProcess(o: RunSpec): ProcessRun {
   writeFileSync(o.runcLog, "");
   const stdio: StdioOptions = [o.stdin, "pipe", o.tty && o.console !== undefined ? o.console : "pipe"];
   const child = spawn(runcBinary(), ["--root", o.runcRoot, "--log", o.runcLog, "--log-format", "json", "run", "--bundle", o.bundle, "--pid-file", o.pidFile, o.rid], { stdio });
+  // Input for a process that ended (EPIPE) is dropped, never the monitor's end.
+  child.stdin?.on("error", () => undefined);
   const streamsClosed: Promise<void>[] = [];
   const pipe = (s: NodeJS.ReadableStream | null, stream: LogStream, filter: boolean): void => {
     if (s === null) return;

@@ -137,8 +137,12 @@ export class MonitorServers {
       this.#clients.add(client);
       s.on("close", () => this.#clients.delete(client));
       if (o.stdin !== true) return;
+      // Held back while the process does not read: the monitor buffers no more than the pipe does.
       const input = (b: Buffer): void => {
-        if (b.length > 0) this.hooks.stdin()?.write(b);
+        const sink = this.hooks.stdin();
+        if (b.length === 0 || sink === undefined || sink.write(b)) return;
+        s.pause();
+        sink.once("drain", () => s.resume());
       };
       input(rest);
       s.on("data", input);
