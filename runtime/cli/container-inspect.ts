@@ -16,9 +16,9 @@ export function containerInspect(rec: ContainerRecord, s: ContainerStatus): Reco
     Args: rec.args.slice(1),
     State: {
       Status: s.state,
-      Running: s.state === "running" || s.state === "paused",
+      Running: s.state === "running" || s.state === "paused" || s.state === "restarting",
       Paused: s.state === "paused",
-      Restarting: false,
+      Restarting: s.state === "restarting",
       OOMKilled: false,
       Dead: false,
       Pid: s.pid ?? 0,
@@ -26,10 +26,11 @@ export function containerInspect(rec: ContainerRecord, s: ContainerStatus): Reco
       Error: "",
       StartedAt: rec.startedAt ?? ZERO_TIME,
       FinishedAt: s.finishedAt ?? ZERO_TIME,
+      ...(rec.healthcheck !== undefined && rec.healthcheck.Test[0] !== "NONE" && { Health: s.health ?? { Status: "starting", FailingStreak: 0, Log: [] } }),
     },
     Image: rec.imageId,
     Name: `/${rec.name}`,
-    RestartCount: 0,
+    RestartCount: s.restartCount,
     Driver: "overlay",
     Mounts: rec.binds.map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: "", RW: !b.readonly, Propagation: "rprivate" })),
     Config: {
@@ -51,7 +52,9 @@ export function containerInspect(rec: ContainerRecord, s: ContainerStatus): Reco
       OnBuild: null,
       Labels: {},
       StopSignal: rec.stopSignal,
+      ...(rec.stopTimeout !== undefined && { StopTimeout: rec.stopTimeout }),
+      ...(rec.healthcheck !== undefined && { Healthcheck: rec.healthcheck }),
     },
-    HostConfig: { Binds: rec.binds.map((b) => `${b.source}:${b.destination}${b.readonly ? ":ro" : ""}`), AutoRemove: rec.autoRemove, NetworkMode: "host" },
+    HostConfig: { Binds: rec.binds.map((b) => `${b.source}:${b.destination}${b.readonly ? ":ro" : ""}`), AutoRemove: rec.autoRemove, NetworkMode: "host", RestartPolicy: rec.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 } },
   };
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { MONITOR_WORD } from "../container/monitor/command.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { strataVersion } from "./strata-version.ts";
 
@@ -32,6 +33,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   kill: async () => (await import("./commands/lifecycle.ts")).registerKill,
   start: async () => (await import("./commands/lifecycle.ts")).registerStart,
   rm: async () => (await import("./commands/lifecycle.ts")).registerRm,
+  restart: async () => (await import("./commands/restart.ts")).registerRestart,
+  wait: async () => (await import("./commands/wait.ts")).registerWait,
+  pause: async () => (await import("./commands/pause.ts")).registerPause,
+  unpause: async () => (await import("./commands/pause.ts")).registerUnpause,
   diff: async () => (await import("./commands/diff.ts")).registerDiff,
   commit: async () => (await import("./commands/commit.ts")).registerCommit,
   build: async () => (await import("./commands/build.ts")).registerBuild,
@@ -52,7 +57,7 @@ const WHOLE_TREE = new Set(["help", "completion"]);
 /** Command words whose subcommands live in several modules. */
 const GROUPS: Record<string, string[]> = {
   image: ["images", "rmi", "tag", "inspect", "history", "import", "system", "save", "load", "push", "pull"],
-  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit", "inspect"],
+  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit", "inspect", "restart", "wait", "pause", "unpause"],
 };
 
 /** Set by the bundle (scripts/bundle.mjs): a name for this build. Absent when run from the sources. */
@@ -108,6 +113,11 @@ const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[w
 
 // No top-level await: the standalone executable (scripts/build-exe.mjs) runs this bundled as CommonJS.
 async function main(): Promise<void> {
+  // A container's monitor (container/monitor/command.ts): strata itself, started by `run`/`start`, with no command registered.
+  if (process.argv[2] === MONITOR_WORD) {
+    await (await import("../container/monitor/main.ts")).monitorMain(process.argv.slice(3));
+    return;
+  }
   try {
     // Loading a command's modules is inside the try too: a failure there is reported like any other.
     for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);

@@ -8,6 +8,8 @@ import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
+import { type HealthFlags, mergeHealthcheck } from "./monitor/health-config.ts";
+import type { RestartPolicy } from "./monitor/restart-policy.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -23,6 +25,11 @@ export interface CreateOptions {
   /** `-v HOSTDIR:DIR[:ro|rw]` values. */
   readonly volumes?: readonly string[];
   readonly autoRemove?: boolean;
+  /** The monitor's part (cli/container-flags/monitor.ts): --restart, --health-*, --stop-signal, --stop-timeout. */
+  readonly restartPolicy?: RestartPolicy | undefined;
+  readonly health?: HealthFlags | undefined;
+  readonly stopSignal?: string | undefined;
+  readonly stopTimeout?: number | undefined;
 }
 
 /** A problem with what the user asked for (docker's 125). */
@@ -109,6 +116,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   for (const v of o.volumes ?? []) binds.push(await parseVolume(v));
   const env = mergeEnv(cfg.Env ?? [], o.env ?? []);
   const workdir = o.workdir !== undefined && o.workdir !== "" ? o.workdir : cfg.WorkingDir || "/";
+  const healthcheck = mergeHealthcheck(cfg.Healthcheck, o.health);
   if (!isAbsolute(workdir)) throw new ContainerUsageError(`the working directory "${workdir}" is invalid: it needs to be an absolute path`);
 
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
@@ -148,9 +156,12 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       tty: o.tty ?? false,
       interactive: o.interactive ?? false,
       binds,
-      stopSignal: cfg.StopSignal || "SIGTERM",
+      stopSignal: o.stopSignal || cfg.StopSignal || "SIGTERM",
       autoRemove: o.autoRemove ?? false,
       created: new Date().toISOString(),
+      ...(o.stopTimeout !== undefined && { stopTimeout: o.stopTimeout }),
+      ...(o.restartPolicy !== undefined && o.restartPolicy.Name !== "no" && { restartPolicy: o.restartPolicy }),
+      ...(healthcheck !== undefined && { healthcheck }),
     };
     await saveImageConfig(store, id, img.config);
     await saveRecord(store, rec);

@@ -6,9 +6,9 @@ import { resolveUser } from "../runc/user.ts";
 import type { Store } from "../store/store.ts";
 import { mergeEnv } from "./create.ts";
 import { ContainerStateError } from "./lifecycle.ts";
-import { explainStartError, runcLogError, startFailureCode } from "./runc-ops.ts";
+import { dropRuncErrors, explainStartError, runcLogError, startFailureCode } from "./runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, runcId } from "./state.ts";
-import { dropRuncErrors, StartError } from "./start.ts";
+import { StartError } from "./start.ts";
 import { containerStatus } from "./status.ts";
 import { runcBinary } from "../runc/binary.ts";
 

@@ -2,9 +2,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Store } from "../store/store.ts";
 import { type CreateOptions, createContainer } from "./create.ts";
 import { removeContainer } from "./lifecycle.ts";
+import { askMonitor } from "./monitor/sockets.ts";
 import { runcKill } from "./runc-ops.ts";
-import { type ContainerRecord, runcId } from "./state.ts";
-import { StartError, launch, readExit, startFailure, waitStarted } from "./start.ts";
+import { type ContainerRecord, ContainerPaths, runcId } from "./state.ts";
+import { type MonitorEvent, StartError, launch, readExit, startErrorOf, startFailure, waitStarted } from "./start.ts";
 import { StrataError } from "../errors/error.ts";
 
 export { containerArgs } from "./create.ts";
@@ -33,10 +34,11 @@ export async function runDetached(o: RunOptions): Promise<ContainerRecord> {
 }
 
 /**
- * `strata run` in the foreground: the process gets the terminal (or this
- * process's stdio), SIGINT and SIGTERM are forwarded to it, and the result
- * is its exit code. With `autoRemove` the container is removed afterwards,
- * also when it could not start.
+ * `strata run` in the foreground: the monitor copies the process's output to this
+ * process's stdout and stderr (and gives it this stdin with -i, this terminal with -t);
+ * SIGINT, SIGTERM and SIGHUP are forwarded to the process, SIGWINCH resizes its terminal;
+ * the result is its exit code, once its first run ended. With `autoRemove` the monitor
+ * removes the container when it ends, even if this process was killed meanwhile.
  */
 export async function runForeground(o: RunOptions): Promise<number> {
   const store: Store = o.store;
@@ -63,10 +65,16 @@ export async function runForeground(o: RunOptions): Promise<number> {
       killTimer.unref();
     }
   };
+  let control = "";
+  const onWinch = (): void => {
+    if (control !== "") void askMonitor(control, { op: "resize" });
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
+  process.on("SIGWINCH", onWinch);
   let rec: ContainerRecord | undefined;
+  let last: MonitorEvent | undefined;
   try {
     const created = await createContainer(o);
     rec = created;
@@ -74,14 +82,18 @@ export async function runForeground(o: RunOptions): Promise<number> {
     if (first !== undefined) return first === "SIGINT" ? 130 : first === "SIGTERM" ? 143 : 129;
     rid = runcId(created.id);
     const started = await launch(store, created, true);
-    const code = await new Promise<number>((resolve) => {
-      started.monitor.on("close", (c, sig) => resolve(c ?? (sig === "SIGKILL" ? 137 : 128)));
-    });
+    if (created.tty) control = new ContainerPaths(store.layout.root, created.id).controlSocket;
+    for (let ev = await started.next(); ev !== undefined; ev = await started.next()) last = ev;
     ended = true;
+    started.release();
+    if (last?.event === "exit") {
+      if (last.startError !== undefined) throw startErrorOf(created, last.startError);
+      return last.exitCode;
+    }
+    // The monitor went without a word (it was killed): what it recorded is all there is.
     const failure = await startFailure(store, created);
     if (failure !== undefined) throw failure;
-    const exit = await readExit(store, created.id);
-    return exit?.code ?? code;
+    return (await readExit(store, created.id))?.code ?? 125;
   } catch (e) {
     // A coded error (no such image, a bad -v) keeps its code; anything else is a start failure.
     if (e instanceof StrataError) throw e;
@@ -92,6 +104,8 @@ export async function runForeground(o: RunOptions): Promise<number> {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     process.removeListener("SIGHUP", onSignal);
-    if (o.autoRemove && rec !== undefined) await removeContainer(store, rec, true);
+    process.removeListener("SIGWINCH", onWinch);
+    // The monitor removes an --rm container; this is for one it never took over (or could not remove).
+    if (o.autoRemove && rec !== undefined && !(last?.event === "exit" && last.removed)) await removeContainer(store, rec, true).catch(() => undefined);
   }
 }

@@ -61,6 +61,18 @@ export async function runcLogError(path: string): Promise<string> {
   return errors.length === 0 ? "" : lastError(errors.join("\n"));
 }
 
+/** runc's message for a container process that never started (runc.log), or undefined when it did start. */
+export async function startErrorIn(runcLog: string): Promise<string | undefined> {
+  const msg = await runcLogError(runcLog);
+  return msg === "" || !/runc run failed|unable to start|container_linux|exec:/.test(msg) ? undefined : msg;
+}
+
+/** A chunk of stderr without runc's own `runc run failed: …` lines (strata reports those itself). */
+export function dropRuncErrors(chunk: Buffer): Buffer {
+  if (!chunk.includes("runc ")) return chunk;
+  return Buffer.from(chunk.toString("latin1").replace(/^runc (run|exec|create|start) failed: .*\n?/gm, ""), "latin1");
+}
+
 /**
  * docker's exit codes for a container that could not start (its CLI's
  * runStartContainerErr): 127 when the command is not found, 126 when it

@@ -1,53 +1,29 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, constants, openSync } from "node:fs";
-import { mkdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { type ChildProcess, type StdioOptions, spawn } from "node:child_process";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { Readable } from "node:stream";
 import { envLookup } from "../../compiler/ir/env.ts";
-import { runcBinary } from "../runc/binary.ts";
 import { runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
 import { mount } from "../fs/mount.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Store } from "../store/store.ts";
-import { explainStartError, runc, runcLogError, runcState, startFailureCode } from "./runc-ops.ts";
+import { monitorCommand } from "./monitor/command.ts";
+import { waitMonitorGone } from "./monitor/state-file.ts";
+import { explainStartError, runc, startErrorIn, startFailureCode } from "./runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, runcId, saveRecord } from "./state.ts";
 import { mountsUnder } from "./unmount.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
 
 /**
- * Starting a container's process. A small monitor — `sh`, running
- * `runc run` in the foreground — owns the process: runc passes its stdio
- * straight to the container (or, with a terminal, copies between its own
- * stdio and the pty it creates), and when the process ends the monitor writes
- * its exit code to `exit` and unmounts the rootfs. The monitor outlives strata
- * (its own session), so a detached container keeps an exit code and leaves
- * nothing mounted even when no strata process is around.
- *
- * Why not `runc run --detach`: runc then leaves, and nobody waits for the
- * process, so its exit code is lost; with `-t` it also needs a process to
- * receive the pty over a console socket and copy it to the log. runc run in
- * the foreground already does both.
+ * Starting a container's process: the rootfs mounted, the runc bundle written, then the
+ * monitor (monitor/main.ts) started in a session of its own, which runs the process and
+ * owns the container from then on: it restarts it, logs it, checks its health, and
+ * unmounts (and, with --rm, removes) it when it ends for good, whether or not a strata
+ * process is still around. The monitor reports on a pipe (its descriptor 3): once the
+ * process runs, and when it first ends.
  */
-const MONITOR = `
-r="$1"; log="$2"; bundle="$3"; id="$4"; dir="$5"; merged="$6"; autorm="$7"; namefile="$8"; runc="$9"
-"$runc" --root "$r" --log "$log" --log-format json run --bundle "$bundle" "$id"
-code=$?
-printf '%s %s\\n' "$code" "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
-umount "$merged" 2>/dev/null || umount -l "$merged" 2>/dev/null
-if [ "$autorm" = 1 ] && ! grep -q '"level":"error"' "$log" 2>/dev/null; then
-  "$runc" --root "$r" delete --force "$id" >/dev/null 2>&1
-  rm -rf "$dir" "$namefile"
-fi
-exit $code
-`;
-
-/** A chunk of stderr without runc's own `runc run failed: …` lines (strata reports those itself). */
-export function dropRuncErrors(chunk: Buffer): Buffer {
-  if (!chunk.includes("runc ")) return chunk;
-  return Buffer.from(chunk.toString("latin1").replace(/^runc (run|exec|create|start) failed: .*\n?/gm, ""), "latin1");
-}
 
 /** The container did not start: docker's 125 (setup), 126 (its command cannot be executed) or 127 (not found). */
 export class StartError extends StrataError {
@@ -114,72 +90,101 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise
   await writeFile(join(paths.bundle, "config.json"), JSON.stringify(spec));
 }
 
+/** What the monitor reports (monitor/main.ts). */
+export type MonitorEvent =
+  | { readonly event: "running"; readonly pid: number }
+  | { readonly event: "exit"; readonly exitCode: number; readonly startError?: string; readonly removed: boolean; readonly restarting?: boolean };
+
 export interface Started {
-  /** The monitor process (only awaited in the foreground). */
   readonly monitor: ChildProcess;
-  /** Size of container.log before this start (a failed start's runc message is cut off it). */
-  readonly logSize: number;
+  /** The monitor's next report; undefined once it closed the pipe (or died) without one. */
+  next(): Promise<MonitorEvent | undefined>;
+  /** Done with the monitor: it runs on without this process. */
+  release(): void;
+}
+
+/** Reads the monitor's JSON lines (bounded: a line is a few dozen bytes). */
+function monitorEvents(pipe: Readable): () => Promise<MonitorEvent | undefined> {
+  const queue: (MonitorEvent | undefined)[] = [];
+  const waiting: ((e: MonitorEvent | undefined) => void)[] = [];
+  const push = (e: MonitorEvent | undefined): void => {
+    const w = waiting.shift();
+    if (w !== undefined) w(e);
+    else queue.push(e);
+  };
+  let text = "";
+  pipe.on("data", (b: Buffer) => {
+    text += b.toString("utf8");
+    if (text.length > 65536) pipe.destroy();
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n")) {
+      const line = text.slice(0, nl);
+      text = text.slice(nl + 1);
+      try {
+        push(JSON.parse(line) as MonitorEvent);
+      } catch {}
+    }
+  });
+  pipe.on("error", () => undefined);
+  let closed = false;
+  pipe.on("close", () => {
+    closed = true;
+    push(undefined);
+  });
+  return () => {
+    if (queue.length > 0) return Promise.resolve(queue.shift());
+    if (closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => waiting.push(resolve));
+  };
 }
 
 /**
- * Starts the container's process under a monitor. Foreground: the monitor
- * gets the caller's stdout/stderr (and stdin with `interactive`) and, with a
- * terminal, stays in the caller's process group so runc can put the terminal
- * in raw mode; otherwise it gets its own session and signals come through
- * `runc kill`. Detached: stdio goes to container.log (stdin from a fifo kept
- * open with `-i`, else /dev/null).
+ * Starts the container's process under a new monitor. Foreground: the monitor gets this
+ * process's stdout and stderr (and its stdin with -i) as its descriptors 5, 6 (and 4),
+ * copies the first run's output there as well as to the log, and gives a terminal
+ * container the terminal itself; detached: only the log. A monitor of an earlier run
+ * still cleaning up is waited for first.
  */
 export async function launch(store: Store, rec: ContainerRecord, foreground: boolean): Promise<Started> {
   const paths = new ContainerPaths(store.layout.root, rec.id);
+  if (!(await waitMonitorGone(paths.monitorState, 10_000))) throw new StartError(`cannot start container ${rec.name}: its previous run is still being cleaned up; try again`, 125);
   const rid = runcId(rec.id);
   await runc(store.layout.runc, ["delete", "--force", rid]);
   await rm(paths.exit, { force: true });
+  await rm(paths.monitorState, { force: true });
   await writeFile(paths.runcLog, "");
   await mkdir(store.layout.runc, { recursive: true });
   await mountRootfs(store, rec, paths);
   await writeBundle(rec, paths);
   rec.startedAt = new Date().toISOString();
   await saveRecord(store, rec);
-  const logSize = (await stat(paths.log).catch(() => undefined))?.size ?? 0;
-  const autoRm = rec.autoRemove && !foreground ? "1" : "0";
-  const argv = ["-c", MONITOR, "strata-monitor", store.layout.runc, paths.runcLog, paths.bundle, rid, paths.dir, paths.merged, autoRm, join(store.layout.root, "containers", "names", rec.name), runcBinary()];
-  let monitor: ChildProcess;
-  if (foreground) {
-    // stderr comes through us so that runc's own one-line error for a failed start is not printed next to ours.
-    monitor = spawn("sh", argv, { stdio: [rec.interactive ? "inherit" : "ignore", "inherit", "pipe"], detached: !rec.tty });
-    monitor.stderr?.on("data", (chunk: Buffer) => {
-      const text = dropRuncErrors(chunk);
-      if (text.length > 0) process.stderr.write(text);
-    });
-  } else {
-    const out = openSync(paths.log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);
-    let input: number;
-    if (rec.interactive) {
-      await rm(paths.stdin, { force: true });
-      await new Promise<void>((resolve, reject) => spawn("mkfifo", ["-m", "600", paths.stdin], { stdio: "ignore" }).on("close", (c) => (c === 0 ? resolve() : reject(new StartError(`cannot make the stdin fifo of container ${rec.name}`, 125)))));
-      // Read-write: the fifo never reports end of file, as docker keeps a -i container's stdin open.
-      input = openSync(paths.stdin, constants.O_RDWR);
-    } else input = openSync("/dev/null", constants.O_RDONLY);
-    try {
-      monitor = spawn("sh", argv, { stdio: [input, out, out], detached: true });
-    } finally {
-      closeSync(out);
-      closeSync(input);
-    }
-    monitor.unref();
-  }
+  const cmd = monitorCommand();
+  const stdio: StdioOptions = ["ignore", "ignore", "ignore", "pipe", ...(foreground ? [rec.interactive ? 0 : "ignore", 1, 2] : [])] as StdioOptions;
+  const monitor = spawn(cmd.file, [...cmd.args, store.layout.root, rec.id, foreground ? "fg" : "bg"], { stdio, detached: true, cwd: paths.dir });
   await new Promise<void>((resolve, reject) => {
     monitor.once("spawn", () => resolve());
-    monitor.once("error", (e) => reject(new StartError(`cannot start the container's monitor: ${e.message}`, 125)));
+    monitor.once("error", (e) => reject(new StartError(`cannot start the monitor of container ${rec.name}: ${e.message}`, 125)));
   });
-  return { monitor, logSize };
+  const pipe = monitor.stdio[3] as Readable;
+  const next = monitorEvents(pipe);
+  return {
+    monitor,
+    next,
+    release: () => {
+      pipe.destroy();
+      monitor.unref();
+    },
+  };
+}
+
+/** A runc message of a process that never started, as docker reports it: 125, 126 (not executable) or 127 (not found). */
+export function startErrorOf(rec: ContainerRecord, msg: string): StartError {
+  return new StartError(`cannot start container ${rec.name}: ${explainStartError(msg)}`, startFailureCode(msg));
 }
 
 /** The start error runc logged, as a StartError with docker's exit code, or undefined when the process did start. */
 export async function startFailure(store: Store, rec: ContainerRecord): Promise<StartError | undefined> {
-  const msg = await runcLogError(new ContainerPaths(store.layout.root, rec.id).runcLog);
-  if (msg === "" || !/runc run failed|unable to start|container_linux|exec:/.test(msg)) return undefined;
-  return new StartError(`cannot start container ${rec.name}: ${explainStartError(msg)}`, startFailureCode(msg));
+  const msg = await startErrorIn(new ContainerPaths(store.layout.root, rec.id).runcLog);
+  return msg === undefined ? undefined : startErrorOf(rec, msg);
 }
 
 /** The recorded end of the last run: exit code and time, or undefined while it runs (or never ran). */
@@ -191,29 +196,26 @@ export async function readExit(store: Store, id: string): Promise<{ code: number
 }
 
 /**
- * After a detached start: waits until runc reports the process running, or
- * the monitor has recorded its end (a quick command, or a failed start).
- * A failed start throws StartError and leaves the log as it was.
+ * After a detached start: waits for the monitor's first report, that the process runs or
+ * that it already ended (a quick command, or a failed start: StartError), then lets the
+ * monitor go.
  */
 export async function waitStarted(store: Store, rec: ContainerRecord, started: Started): Promise<void> {
-  const paths = new ContainerPaths(store.layout.root, rec.id);
-  const rid = runcId(rec.id);
-  const deadline = Date.now() + 60_000;
-  for (let delay = 5; Date.now() < deadline; delay = Math.min(delay * 2, 100)) {
-    const exit = await readExit(store, rec.id);
-    // --rm: the monitor removed a container that ran and ended already.
-    if (exit === undefined && (await stat(paths.config).catch(() => undefined)) === undefined) return;
-    if (exit !== undefined) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), 60_000);
+  });
+  try {
+    const ev = await Promise.race([started.next(), timeout]);
+    if (ev === "timeout") throw new StartError(`container ${rec.name} did not start within 60 seconds`, 125);
+    if (ev?.event === "exit" && ev.startError !== undefined) throw startErrorOf(rec, ev.startError);
+    if (ev === undefined) {
+      // The monitor went without a word: what runc logged says whether the process started.
       const failure = await startFailure(store, rec);
-      if (failure !== undefined) {
-        await truncate(paths.log, started.logSize).catch(() => undefined);
-        throw failure;
-      }
-      return;
+      if (failure !== undefined) throw failure;
     }
-    const st = await runcState(store.layout.runc, rid);
-    if (st !== undefined && (st.status === "running" || st.status === "paused")) return;
-    await sleep(delay);
+  } finally {
+    clearTimeout(timer);
+    started.release();
   }
-  throw new StartError(`container ${rec.name} did not start within 60 seconds`, 125);
 }

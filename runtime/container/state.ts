@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Healthcheck } from "../../compiler/ir/image-config.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import type { ImageConfigJson } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { ContainerPaths, containersDir } from "../store/container-paths.ts";
+import type { RestartPolicy } from "./monitor/restart-policy.ts";
 import { generateName } from "./names.ts";
 import { StrataError } from "../errors/error.ts";
 
@@ -20,10 +22,15 @@ import { StrataError } from "../errors/error.ts";
  *   upper/ work/       the overlay's upper and work dirs: the container's changes
  *   merged/            the overlay mount (mounted while the container runs)
  *   bundle/config.json the runc bundle (rootfs = merged/)
- *   container.log      the process's stdout and stderr when detached
+ *   json.log           the process's stdout and stderr, one JSON entry per line (log-file.ts),
+ *                      rotated to json.log.1, json.log.2; container.log in containers made before
  *   runc.log           runc's own log (json), read to explain a failed start
  *   exit               "<code> <finished ISO time>", written by the monitor when the process ends
- *   stdin              a fifo, the process's stdin for `run -d -i`
+ *   pid                the process's host pid while it runs (runc's --pid-file)
+ *   state.json         the monitor's record: phase (restarting…), restart count, health (monitor/state-file.ts)
+ *   control.sock       the monitor's sockets while it runs (monitor/sockets.ts)
+ *   attach.sock
+ *   monitor.log        the monitor's own errors
  *
  * The runc container id is `strata-c-<12 hex>`: reclaim.ts leaves those alone.
  * Names are reserved in `containers/names/<name>` (created O_EXCL, holding the id).
@@ -56,7 +63,13 @@ export interface ContainerRecord {
   readonly interactive: boolean;
   readonly binds: readonly BindMount[];
   readonly stopSignal: string;
+  /** `--stop-timeout`: seconds `stop` waits before SIGKILL (docker's default 10 when absent; -1 waits for ever). */
+  readonly stopTimeout?: number;
   readonly autoRemove: boolean;
+  /** `--restart`: what the monitor does when the process ends (absent: no). */
+  readonly restartPolicy?: RestartPolicy;
+  /** The health check the monitor runs: the image's HEALTHCHECK with the `--health-*` flags (monitor/health-config.ts). */
+  readonly healthcheck?: Healthcheck;
   readonly created: string;
   startedAt?: string;
 }

@@ -128,8 +128,8 @@ export const RUNTIME_ERRORS = {
   // Containers (runtime/container/).
   NO_SUCH_CONTAINER: e("container", 1, "no container of that name or ID"),
   CONTAINER_AMBIGUOUS: e("container", 1, "an ID prefix matches several containers: give more of it or the name"),
-  CONTAINER_USAGE: e("container", 125, "a container command's arguments are invalid (-e, -v, -w, -c, --time, no command)"),
-  CONTAINER_STATE: e("container", 1, "the container is not in a state that allows this (not running, paused, running for rm)"),
+  CONTAINER_USAGE: e("container", 125, "a container command's arguments are invalid (-e, -v, -w, -c, --time, --restart, --health-*, --stop-signal, logs --since, no command)"),
+  CONTAINER_STATE: e("container", 1, "the container is not in a state that allows this (not running, paused or not paused, restarting, running for rm)"),
   NAME_IN_USE: e("container", 125, "the container name is invalid or already in use"),
   START_FAILED: e("container", 125, "the container could not be started (runc refused its setup)"),
   START_NOT_EXECUTABLE: e("container", 126, "the container's command exists but cannot be executed"),

@@ -39,17 +39,38 @@ export class ContainerPaths {
   get bundle(): string {
     return join(this.dir, "bundle");
   }
+  /** The log of containers started before the monitor kept streams apart: raw stdout and stderr together. */
   get log(): string {
     return join(this.dir, "container.log");
+  }
+  /** The process's output, one JSON entry per line (container/log-file.ts); rotated to json.log.1, json.log.2. */
+  get jsonLog(): string {
+    return join(this.dir, "json.log");
+  }
+  /** The monitor's record of the container's life (container/monitor/state-file.ts). */
+  get monitorState(): string {
+    return join(this.dir, "state.json");
+  }
+  /** The monitor's own errors (never the container's output). */
+  get monitorLog(): string {
+    return join(this.dir, "monitor.log");
+  }
+  /** The monitor's sockets while it runs: attach (stdin/stdout/stderr) and control (stop, resize). */
+  get attachSocket(): string {
+    return join(this.dir, "attach.sock");
+  }
+  get controlSocket(): string {
+    return join(this.dir, "control.sock");
+  }
+  /** The container process's host pid, written by runc once it runs (`runc run --pid-file`). */
+  get pidFile(): string {
+    return join(this.dir, "pid");
   }
   get runcLog(): string {
     return join(this.dir, "runc.log");
   }
   get exit(): string {
     return join(this.dir, "exit");
-  }
-  get stdin(): string {
-    return join(this.dir, "stdin");
   }
 }
 

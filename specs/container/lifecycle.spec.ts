@@ -65,14 +65,16 @@ describe("containers", () => {
     expect(strata(root, ["rm", "-f", name]).code).toBe(0);
   });
 
-  it("logs prints a detached container's output; logs -f follows it until it stops", async () => {
+  it("logs prints a detached container's output, stdout and stderr apart; logs -f follows it until it stops", async () => {
     const name = n("talker");
     const r = strata(root, ["run", "-d", "--name", name, "busybox", "sh", "-c", "echo one; echo two >&2; until [ -e /go ]; do sleep 0.1; done; echo three; sleep 300"]);
     expect(r.code, r.stderr).toBe(0);
-    await eventually(() => strata(root, ["logs", name]).stdout.includes("two"));
-    // stdout and stderr share the log; their relative order is the shell's buffering, not ours.
+    await eventually(() => strata(root, ["logs", name]).stderr.includes("two"));
+    // stdout to stdout, stderr to stderr, as docker's logs.
     const lines = (text: string) => text.split("\n").filter((l) => l !== "").sort();
-    expect(lines(strata(root, ["logs", name]).stdout)).toEqual(["one", "two"]);
+    const logs = strata(root, ["logs", name]);
+    expect(lines(logs.stdout)).toEqual(["one"]);
+    expect(logs.stderr).toBe("two\n");
     const follow = strataAsync(root, ["logs", "-f", name]);
     // "three" only once the logs above are read (a fixed sleep lost that race on a loaded runner).
     expect(strata(root, ["exec", name, "touch", "/go"]).code).toBe(0);
@@ -81,7 +83,8 @@ describe("containers", () => {
     expect(strata(root, ["kill", name]).code).toBe(0);
     const f = await follow.done;
     expect(f.code).toBe(0);
-    expect(lines(f.stdout)).toEqual(["one", "three", "two"]);
+    expect(lines(f.stdout)).toEqual(["one", "three"]);
+    expect(f.stderr).toBe("two\n");
     expect(f.stdout.endsWith("three\n")).toBe(true);
     expect(statusOf(name)).toMatch(/^Exited \(137\)/);
     expect(strata(root, ["rm", name]).code).toBe(0);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.ts";
-import { killContainer, normalizeSignal, removeContainer, startContainer, stopContainer } from "../../container/lifecycle.ts";
+import { killContainer, normalizeSignal, removeContainer, startContainer, type StopOptions, stopContainer } from "../../container/lifecycle.ts";
 import { type ContainerRecord, findContainer } from "../../container/state.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
@@ -8,7 +8,7 @@ import { preflight } from "../preflight.ts";
 import { StrataError } from "../../errors/error.ts";
 
 /** Runs `fn` on each named container; prints each name that succeeded (as docker does), reports the others. */
-async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>, preflighted = false): Promise<void> {
+export async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>, preflighted = false): Promise<void> {
   let store: Store;
   try {
     store = await openStore(cmd);
@@ -27,20 +27,40 @@ async function each(cmd: Command, refs: readonly string[], fn: (store: Store, re
   }
 }
 
+/** `stop`/`restart` -t and -s: the grace period (seconds, -1 for ever; the container's --stop-timeout when not given) and the signal. */
+export function stopOptions(opts: { time?: string; signal?: string }): StopOptions {
+  let timeoutSeconds: number | undefined;
+  if (opts.time !== undefined) {
+    timeoutSeconds = Number(opts.time);
+    if (!/^-?\d+$/.test(opts.time.trim()) || timeoutSeconds < -1) throw new StrataError("CONTAINER_USAGE", `invalid --time ${opts.time}: give a number of seconds (-1 waits for ever)`);
+  }
+  if (opts.signal !== undefined) normalizeSignal(opts.signal);
+  return { timeoutSeconds, signal: opts.signal };
+}
+
+/** `stop` and `restart`: containers, -s and -t, and what to do with each. */
+export function stopCommand(c: Command, description: string, act: (store: Store, rec: ContainerRecord, o: StopOptions) => Promise<void>, preflighted = false): Command {
+  return c
+    .description(description)
+    .argument("<container...>")
+    .option("-s, --signal <signal>", "signal to send to the container")
+    .option("-t, --time <seconds>", "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
+    .action(async (refs: string[], opts: { time?: string; signal?: string }, cmd: Command) => {
+      let o: StopOptions;
+      try {
+        o = stopOptions(opts);
+      } catch (e) {
+        reportError(e, CONTAINER_USAGE);
+        process.exitCode = CONTAINER_USAGE;
+        return;
+      }
+      await each(cmd, refs, (store, rec) => act(store, rec, o), preflighted);
+    });
+}
+
 export function registerStop(program: Command): void {
   defineTwice(program, "stop", "stop", (c) =>
-    c
-      .description("Stop running containers: the image's STOPSIGNAL (default SIGTERM), then SIGKILL after a grace period")
-      .argument("<container...>")
-      .option("-t, --time <seconds>", "seconds to wait before killing the container", "10")
-      .action(async (refs: string[], opts: { time: string }, cmd: Command) => {
-        const t = Number(opts.time);
-        if (!Number.isFinite(t) || t < 0) {
-          reportError(new StrataError("CONTAINER_USAGE", `invalid --time ${opts.time}: give a number of seconds`), CONTAINER_USAGE);
-          return;
-        }
-        await each(cmd, refs, (store, rec) => stopContainer(store, rec, t));
-      }),
+    stopCommand(c, "Stop running containers: the stop signal (--stop-signal, the image's STOPSIGNAL, else SIGTERM), then SIGKILL after a grace period; no restart policy restarts them", stopContainer),
   );
 }
 

@@ -72,13 +72,16 @@ function since(iso: string | undefined, now: number): string {
   return timeAgo(iso, now).replace(/ ago$/, "");
 }
 
-/** docker ps's STATUS: `Up 5 seconds`, `Up 2 minutes (Paused)`, `Exited (0) 3 seconds ago`, `Created`. */
+/** docker ps's STATUS (its State.String()): `Up 5 seconds`, `Up 2 minutes (healthy)`, `Up 1 second (Paused)`, `Restarting (1) 2 seconds ago`, `Exited (0) 3 seconds ago`, `Created`. */
 export function statusText(rec: ContainerRecord, s: ContainerStatus, now = Date.now()): string {
+  const up = `Up ${since(s.startedAt ?? rec.startedAt, now)}`;
   switch (s.state) {
     case "running":
-      return `Up ${since(rec.startedAt, now)}`;
+      return s.health === undefined ? up : `${up} (${s.health.Status === "starting" ? "health: starting" : s.health.Status})`;
     case "paused":
-      return `Up ${since(rec.startedAt, now)} (Paused)`;
+      return `${up} (Paused)`;
+    case "restarting":
+      return `Restarting (${s.exitCode ?? 0}) ${timeAgo(s.finishedAt, now)}`;
     case "created":
       return "Created";
     case "exited":

@@ -5,8 +5,9 @@ import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
+import { addMonitorFlags, type MonitorFlags, monitorOptions } from "../container-flags/monitor.ts";
 
-interface RunFlags {
+interface RunFlags extends MonitorFlags {
   detach?: boolean;
   rm?: boolean;
   name?: string;
@@ -21,7 +22,7 @@ interface RunFlags {
 
 export function registerRun(program: Command): void {
   defineTwice(program, "run", "run", (c) =>
-    c
+    addMonitorFlags(c)
       .description("Create and run a new container from an image")
       .argument("<image>")
       .argument("[command...]")
@@ -42,6 +43,7 @@ export function registerRun(program: Command): void {
           return;
         }
         try {
+          const monitor = monitorOptions(opts, opts.rm ?? false);
           const store = await openStore(cmd);
           await preflight(store);
           const o = {
@@ -57,6 +59,7 @@ export function registerRun(program: Command): void {
             interactive: opts.interactive ?? false,
             volumes: opts.volume,
             autoRemove: opts.rm ?? false,
+            ...monitor,
           };
           if (opts.detach) {
             const rec = await runDetached(o);
