@@ -136,6 +136,7 @@ export const RUNTIME_ERRORS = {
   START_NOT_EXECUTABLE: e("container", 126, "the container's command exists but cannot be executed"),
   START_NOT_FOUND: e("container", 127, "the container's command was not found in the image"),
   CP_NOT_FOUND: e("container", 1, "cp: the path is not in the container (docker's \"Could not find the file PATH in container NAME\")"),
+  TOP_PS: e("container", 1, "top: ps failed or printed no PID column (its options must keep one)"),
   CP_DESTINATION: e("container", 1, "cp: the destination cannot take the source (a directory to a file, a missing destination directory, a read-only mount or rootfs, stdin's tar to a non-directory)"),
 } as const satisfies Record<string, ErrorEntry>;
 

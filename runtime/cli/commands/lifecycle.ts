@@ -6,6 +6,7 @@ import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { StrataError } from "../../errors/error.ts";
+import { attachContainer, logOffset } from "../../container/attach.ts";
 
 /** Runs `fn` on each named container; prints each name that succeeded (as docker does), reports the others. */
 async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>, preflighted = false): Promise<void> {
@@ -63,12 +64,36 @@ export function registerKill(program: Command): void {
   );
 }
 
+/** `start -a`: the container's output from before its start to its end; its exit code is the command's. */
+async function startAttached(cmd: Command, ref: string, stdin: boolean): Promise<void> {
+  try {
+    const store = await openStore(cmd);
+    await preflight(store);
+    const rec = await findContainer(store, ref);
+    const from = await logOffset(store, rec);
+    await startContainer(store, rec);
+    process.exitCode = await attachContainer(store, rec, { stdin, from });
+  } catch (e) {
+    reportError(e);
+  }
+}
+
 export function registerStart(program: Command): void {
   defineTwice(program, "start", "start", (c) =>
     c
-      .description("Start stopped containers again (in the background, on their same files)")
+      .description("Start stopped containers again (in the background, on their same files; -a: attached)")
       .argument("<container...>")
-      .action(async (refs: string[], _opts: unknown, cmd: Command) => {
+      .option("-a, --attach", "attach standard output and error, and end with the container's exit code")
+      .option("-i, --interactive", "attach standard input (a container created with -i)")
+      .action(async (refs: string[], opts: { attach?: boolean; interactive?: boolean }, cmd: Command) => {
+        if (opts.attach || opts.interactive) {
+          if (refs.length > 1) {
+            reportError(new StrataError("CONTAINER_USAGE", "you cannot start and attach multiple containers at once"), CONTAINER_USAGE);
+            return;
+          }
+          await startAttached(cmd, refs[0] as string, opts.interactive ?? false);
+          return;
+        }
         await each(cmd, refs, (store, rec) => startContainer(store, rec), true);
       }),
   );
