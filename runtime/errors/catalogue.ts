@@ -128,6 +128,7 @@ export const RUNTIME_ERRORS = {
 
   // Containers (runtime/container/).
   NO_SUCH_CONTAINER: e("container", 1, "no container of that name or ID"),
+  NO_SUCH_OBJECT: e("container", 1, "inspect found no container and no image of that name or ID (docker's \"No such object\")"),
   CONTAINER_AMBIGUOUS: e("container", 1, "an ID prefix matches several containers: give more of it or the name"),
   CONTAINER_USAGE: e("container", 125, "a container command's arguments are invalid (-e, -v, -w, -c, --time, no command)"),
   CONTAINER_STATE: e("container", 1, "the container is not in a state that allows this (not running, paused, running for rm)"),

@@ -7,6 +7,7 @@ import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { StrataError } from "../../errors/error.ts";
 import { attachContainer, logOffset } from "../../container/attach.ts";
+import { removeAnonymousVolumes } from "../../container/anonymous-volumes.ts";
 
 /** Runs `fn` on each named container; prints each name that succeeded (as docker does), reports the others. */
 async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>, preflighted = false): Promise<void> {
@@ -105,8 +106,12 @@ export function registerRm(program: Command): void {
       .description("Remove containers: their files, mounts and runc state")
       .argument("<container...>")
       .option("-f, --force", "kill and remove a running container")
-      .action(async (refs: string[], opts: { force?: boolean }, cmd: Command) => {
-        await each(cmd, refs, (store, rec) => removeContainer(store, rec, opts.force ?? false));
+      .option("-v, --volumes", "remove the anonymous volumes of the container too")
+      .action(async (refs: string[], opts: { force?: boolean; volumes?: boolean }, cmd: Command) => {
+        await each(cmd, refs, async (store, rec) => {
+          await removeContainer(store, rec, opts.force ?? false);
+          if (opts.volumes) await removeAnonymousVolumes(store, rec);
+        });
       }),
   );
 }

@@ -11,11 +11,11 @@
  * else, for a container never started, its -v binds. A kernel file system (proc, tmpfs, …) has
  * no host path: what is under its mount point is the rootfs's, and nothing is written there.
  */
-import { lstat, readFile, readlink } from "node:fs/promises";
+import { lstat, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { StrataError } from "../../errors/error.ts";
+import { loadBundleSpec } from "../bundle-spec.ts";
 import type { ContainerRecord } from "../state.ts";
-import { ContainerPaths } from "../state.ts";
 import { CopyPathError } from "./rules.ts";
 
 /** A mount of the container: a bind has the host path it shows. */
@@ -24,11 +24,6 @@ interface ViewMount {
   readonly source: string | undefined;
   readonly type: string;
   readonly readonly: boolean;
-}
-
-interface BundleSpec {
-  root?: { readonly?: boolean };
-  mounts?: { destination: string; source?: string; type?: string; options?: string[] }[];
 }
 
 const MAX_LINKS = 255;
@@ -100,8 +95,7 @@ export class ContainerView {
 
 /** The view of a container whose rootfs is mounted at `rootfs`. */
 export async function containerView(root: string, rec: ContainerRecord, rootfs: string): Promise<ContainerView> {
-  const bundle = join(new ContainerPaths(root, rec.id).bundle, "config.json");
-  const spec = await readFile(bundle, "utf8").then((t) => JSON.parse(t) as BundleSpec, () => undefined);
+  const spec = await loadBundleSpec(root, rec.id);
   const mounts: ViewMount[] =
     spec === undefined
       ? rec.binds.map((b) => ({ destination: b.destination, source: b.source, type: "bind", readonly: b.readonly }))
