@@ -51,7 +51,8 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   await writeFile(processFile, JSON.stringify({ ...spec.process, terminal: !detach && (o.tty ?? false), args: o.command, env, cwd: o.workdir ?? spec.process.cwd, user }));
   try {
     const child = spawn(runcBinary(), ["--root", store.layout.runc, "--log", logFile, "--log-format", "json", "exec", ...(detach ? ["--detach"] : []), "--process", processFile, runcId(rec.id)], {
-      stdio: detach ? ["ignore", "ignore", "pipe"] : [o.interactive ? "inherit" : "ignore", "inherit", "pipe"],
+      // Detached, the process keeps runc's stdio: /dev/null, so no pipe of ours stays open after runc (its errors are in the log).
+      stdio: detach ? "ignore" : [o.interactive ? "inherit" : "ignore", "inherit", "pipe"],
       // Without a terminal, signals reach runc only through us (and runc passes them on to the process).
       detached: detach || !o.tty,
     });

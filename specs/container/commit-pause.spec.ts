@@ -41,6 +41,8 @@ describe("commit -p", () => {
       expect(r.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
     }
     expect(freezer()).toContain('"status": "running"');
-    expect(strata(root, ["commit", "--pause", "maybe", c]).code).toBe(125);
+    // A switch takes no value: as with docker's, the word after it is the container.
+    const r = strata(root, ["commit", "--pause", "maybe", c]);
+    expect([r.code, r.stderr]).toEqual([1, "strata: error[NO_SUCH_CONTAINER]: No such container: maybe\n"]);
   });
 });

@@ -36,9 +36,11 @@ describe("exec options", () => {
   });
 
   it("-d starts the command in the background and returns at once; -i passes stdin", async () => {
-    const r = exec(["-d", c, "sh", "-c", "sleep 1; echo later > /bg"]);
-    expect([r.code, r.stdout]).toEqual([0, ""]);
+    // Without -d this would wait for /go for ever.
+    const r = exec(["-d", c, "sh", "-c", "until [ -e /go ]; do sleep 0.1; done; echo later > /bg"]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "", ""]);
     expect(exec([c, "test", "-e", "/bg"]).code).toBe(1);
+    expect(exec([c, "touch", "/go"]).code).toBe(0);
     await eventually(() => exec([c, "cat", "/bg"]).stdout === "later\n");
     expect(exec(["-i", c, "cat"], "through stdin\n").stdout).toBe("through stdin\n");
   });
