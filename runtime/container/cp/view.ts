@@ -11,9 +11,8 @@
  * else, for a container never started, its -v binds. A kernel file system (proc, tmpfs, …) has
  * no host path: what is under its mount point is the rootfs's, and nothing is written there.
  */
-import { lstat, readlink } from "node:fs/promises";
 import { join, posix } from "node:path";
-import { StrataError } from "../../errors/error.ts";
+import { resolveInRoot } from "../../fs/secure-join.ts";
 import { loadBundleSpec } from "../bundle-spec.ts";
 import type { ContainerRecord } from "../state.ts";
 import { CopyPathError } from "./rules.ts";
@@ -25,8 +24,6 @@ interface ViewMount {
   readonly type: string;
   readonly readonly: boolean;
 }
-
-const MAX_LINKS = 255;
 
 export class ContainerView {
   readonly rootfs: string;
@@ -57,28 +54,8 @@ export class ContainerView {
    * `path` (absolute, in the container) with every symlink on it followed inside the container;
    * the last component's only with `followLast`. Missing components are kept as they are.
    */
-  async resolve(path: string, followLast: boolean): Promise<string> {
-    const pending = path.split("/").filter((s) => s !== "" && s !== ".");
-    const done: string[] = [];
-    let links = 0;
-    while (pending.length > 0) {
-      const part = pending.shift() as string;
-      if (part === "..") {
-        done.pop();
-        continue;
-      }
-      const candidate = `/${[...done, part].join("/")}`;
-      const st = await lstat(this.host(candidate)).catch(() => undefined);
-      if (st?.isSymbolicLink() && (pending.length > 0 || followLast)) {
-        if (++links > MAX_LINKS) throw new StrataError("PATH_SYMLINK_LOOP", `too many levels of symbolic links resolving ${path} in container ${this.name}`);
-        const target = await readlink(this.host(candidate));
-        if (target.startsWith("/")) done.length = 0;
-        pending.unshift(...target.split("/").filter((s) => s !== "" && s !== "."));
-        continue;
-      }
-      done.push(part);
-    }
-    return `/${done.join("/")}`;
+  resolve(path: string, followLast: boolean): Promise<string> {
+    return resolveInRoot(path, (p) => this.host(p), { followLast, subject: `container ${this.name}` });
   }
 
   /** Refuses a write at the resolved path `p` where the container cannot be written (docker's words). */
