@@ -153,6 +153,27 @@ describe("cp", () => {
     }
   });
 
+  it("goes through the container's bind mounts: into a -v directory's host source, never into a read-only one or over a mounted file", () => {
+    const c = n("binds");
+    const rw = join(host, "rw-vol");
+    const ro = join(host, "ro-vol");
+    mkdirSync(rw);
+    mkdirSync(ro);
+    writeFileSync(join(ro, "inside"), "from the volume\n");
+    ok(["run", "-d", "--name", c, "-v", `${rw}:/rw`, "-v", `${ro}:/ro:ro`, "busybox", "sleep", "300"]);
+    writeFileSync(join(host, "payload"), "payload\n");
+    ok(["cp", join(host, "payload"), `${c}:/rw/`]);
+    expect(readFileSync(join(rw, "payload"), "utf8")).toBe("payload\n");
+    ok(["cp", `${c}:/ro/inside`, join(host, "inside")]);
+    expect(readFileSync(join(host, "inside"), "utf8")).toBe("from the volume\n");
+    const readOnly = strata(root, ["cp", join(host, "payload"), `${c}:/ro/`]);
+    expect([readOnly.code, readOnly.stderr]).toEqual([1, `strata: error[CP_DESTINATION]: mounted volume is marked read-only: cannot copy to ${c}:/ro\n`]);
+    expect(existsSync(join(ro, "payload"))).toBe(false);
+    const hosts = strata(root, ["cp", join(host, "payload"), `${c}:/etc/hosts`]);
+    expect([hosts.code, hosts.stderr]).toEqual([1, `strata: error[CP_DESTINATION]: cannot copy to ${c}:/etc/hosts: it is a bind mount of the container\n`]);
+    expect(readFileSync("/etc/hosts", "utf8")).not.toContain("payload");
+  });
+
   it("works on a stopped container, leaves nothing mounted, and sets owners as docker's reference says (root, or the source's with -a)", () => {
     const c = n("stopped");
     ok(["create", "--name", c, "busybox", "sh", "-c", "stat -c '%u:%g %n' /in/owned /in-a/owned; cat /in/owned"]);

@@ -14,7 +14,7 @@
  * from its reference here, moby#45793; the reference is what users read.)
  */
 import { lstat, realpath, stat } from "node:fs/promises";
-import { basename, dirname } from "node:path";
+import { basename, dirname, posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { StrataError } from "../../errors/error.ts";
 import { applyLayer } from "../../layer/apply-layer.ts";
@@ -144,6 +144,7 @@ export async function copyToContainer(store: Store, rec: ContainerRecord, src: s
     }
     const plan = planCopy(source.info, dst, `${rec.name}:${dstPath}`);
     const dir = await extractionDir(view, plan.extractDir);
+    if (plan.topName !== ".") view.checkNotMounted(posix.join(await view.resolve(plan.extractDir, true), plan.topName));
     const { dir: from, top } = resourceOf(source.host, source.info.path);
     const bytes = await transfer(from, { top, as: plan.topName }, dir, owner);
     return { bytes: source.info.isDir ? bytes : source.size };

@@ -58,6 +58,12 @@ export class ContainerView {
     return resolveInRoot(path, (p) => this.host(p), { followLast, subject: `container ${this.name}` });
   }
 
+  /** Refuses to replace what the container has mounted at the resolved path `p` (/etc/hosts): the copy would land beneath it. */
+  checkNotMounted(p: string): void {
+    const at = this.#mounts.find((m) => m.destination === p);
+    if (at !== undefined) throw new CopyPathError(`cannot copy to ${this.name}:${p}: it is a ${at.type} mount of the container`);
+  }
+
   /** Refuses a write at the resolved path `p` where the container cannot be written (docker's words). */
   checkWritable(p: string): void {
     const m = this.#mountOf(p);
