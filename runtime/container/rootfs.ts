@@ -4,7 +4,9 @@
  * created or stopped container it is mounted for the length of the work and unmounted after
  * (left mounted when the container was started meanwhile: its monitor unmounts it at the end).
  */
+import { spawnSync } from "node:child_process";
 import { unmount } from "../fs/mount.ts";
+import { runcBinary } from "../runc/binary.ts";
 import type { Store } from "../store/store.ts";
 import { ContainerStateError } from "./lifecycle.ts";
 import { runc } from "./runc-ops.ts";
@@ -35,9 +37,18 @@ export async function frozen<T>(store: Store, rec: ContainerRecord, work: () => 
   const rid = runcId(rec.id);
   const r = await runc(store.layout.runc, ["pause", rid]);
   if (r.code !== 0) throw new ContainerStateError(`cannot pause container ${rec.name}: ${r.stderr.trim()}`);
+  // Interrupted meanwhile: the container is resumed before this process ends, never left frozen.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    spawnSync(runcBinary(), ["--root", store.layout.runc, "resume", rid], { stdio: "ignore" });
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     return await work();
   } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     await runc(store.layout.runc, ["resume", rid]);
   }
 }
