@@ -40,6 +40,20 @@ export const CONTAINER_HEADERS = {
   LocalVolumes: "LOCAL VOLUMES",
 };
 
+/** `stats` (statsContext), and its default table (docker's defaultStatsTableFormat). */
+export const STATS_HEADERS = {
+  Container: "CONTAINER",
+  Name: "NAME",
+  ID: "CONTAINER ID",
+  CPUPerc: "CPU %",
+  MemUsage: "MEM USAGE / LIMIT",
+  MemPerc: "MEM %",
+  NetIO: "NET I/O",
+  BlockIO: "BLOCK I/O",
+  PIDs: "PIDS",
+};
+export const STATS_TABLE = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
+
 /** `system df` (diskUsageContext's rows). */
 export const DISK_USAGE_HEADERS = { Type: "TYPE", TotalCount: "TOTAL", Active: "ACTIVE", Size: "SIZE", Reclaimable: "RECLAIMABLE" };
 

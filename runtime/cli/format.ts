@@ -13,6 +13,18 @@ export function humanSize(bytes: number, precision = 3): string {
   return `${i === 0 ? v : Number(v.toPrecision(precision))}${units[i]}`;
 }
 
+/** Binary sizes as docker's stats prints memory (go-units BytesSize: "%.4g" and KiB, MiB, GiB …). */
+export function bytesSize(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number(v.toPrecision(4))}${units[i]}`;
+}
+
 /** "2 minutes ago", like docker's units.HumanDuration. */
 export function timeAgo(iso: string | undefined, now = Date.now()): string {
   if (!iso) return "N/A";
@@ -46,4 +58,9 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 export function shortId(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
+}
+
+/** A part of a prune's report: its heading and lines, then the blank line docker's Fprintln of it leaves (nothing when empty). */
+export function pruneSection(heading: string, lines: readonly string[]): string {
+  return lines.length === 0 ? "" : `${heading}\n${lines.map((l) => `${l}\n`).join("")}\n`;
 }

@@ -7,7 +7,7 @@
 import { type ContainerRecord, findContainer, NoSuchContainerError } from "../container/state.ts";
 import { type ContainerStatus, containerStatus } from "../container/status.ts";
 import type { Store } from "../store/store.ts";
-import { containerInspect } from "./container-inspect.ts";
+import { containerInspect, inspectSource } from "./container-inspect.ts";
 import { CONFIG_ZEROS, withZeroValues } from "./format-fields.ts";
 import type { Template } from "./go-template/exec.ts";
 import { executeTemplate, parseFormatTemplate } from "./output-format.ts";
@@ -22,10 +22,15 @@ export function parseInspectFormat(value: string): InspectFormat {
   return parseFormatTemplate(value);
 }
 
+/** A container's inspect object. */
+export async function inspectContainer(store: Store, ref: string): Promise<Record<string, unknown>> {
+  return containerInspect(await inspectSource(store, ...(await containerAndStatus(store, ref))));
+}
+
 /** A container's inspect object, or undefined when no container has that name or ID. */
 export async function inspectTarget(store: Store, ref: string): Promise<Record<string, unknown> | undefined> {
   try {
-    return containerInspect(...(await containerAndStatus(store, ref)));
+    return await inspectContainer(store, ref);
   } catch (e) {
     if (e instanceof NoSuchContainerError) return undefined;
     throw e;

@@ -39,6 +39,14 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   unpause: async () => (await import("./commands/pause.ts")).registerUnpause,
   diff: async () => (await import("./commands/diff.ts")).registerDiff,
   commit: async () => (await import("./commands/commit.ts")).registerCommit,
+  cp: async () => (await import("./commands/cp.ts")).registerCp,
+  top: async () => (await import("./commands/top.ts")).registerTop,
+  rename: async () => (await import("./commands/rename.ts")).registerRename,
+  export: async () => (await import("./commands/export.ts")).registerExport,
+  create: async () => (await import("./commands/create.ts")).registerCreate,
+  attach: async () => (await import("./commands/attach.ts")).registerAttach,
+  stats: async () => (await import("./commands/stats.ts")).registerStats,
+  prune: async () => (await import("./commands/container-prune.ts")).registerContainerPrune,
   build: async () => (await import("./commands/build.ts")).registerBuild,
   explain: async () => (await import("./commands/explain.ts")).registerExplain,
   check: async () => (await import("./commands/check.ts")).registerCheck,
@@ -57,8 +65,9 @@ const WHOLE_TREE = new Set(["help", "completion"]);
 /** Command words whose subcommands live in several modules. */
 const GROUPS: Record<string, string[]> = {
   image: ["images", "rmi", "tag", "inspect", "history", "import", "system", "save", "load", "push", "pull"],
-  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit", "inspect", "restart", "wait", "pause", "unpause"],
 };
+/** `strata container SUB`'s module is SUB's own (defineTwice registers both forms), but for docker's aliases of ps. */
+const CONTAINER_ALIASES: Record<string, string> = { ls: "ps", list: "ps" };
 
 /** Set by the bundle (scripts/bundle.mjs): a name for this build. Absent when run from the sources. */
 declare const __STRATA_BUILD_ID__: string | undefined;
@@ -109,7 +118,13 @@ const argv = imageForm(process.argv);
 const word = commandWord(argv.slice(2));
 const args = argv.slice(2);
 const versionOnly = word === undefined && args.some((a) => a === "-v" || a === "--version");
-const wanted = versionOnly ? [] : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : word !== undefined && word in COMMANDS && !WHOLE_TREE.has(word) ? [word] : Object.keys(COMMANDS);
+/** The module of one command word, or every module (help, an unknown word). */
+const modulesOf = (w: string | undefined): string[] => (w !== undefined && w in COMMANDS && !WHOLE_TREE.has(w) ? [w] : Object.keys(COMMANDS));
+function containerSub(): string[] {
+  const sub = commandWord(args.slice(args.indexOf("container") + 1));
+  return modulesOf(sub === undefined ? undefined : (CONTAINER_ALIASES[sub] ?? sub));
+}
+const wanted = versionOnly ? [] : word === "container" ? containerSub() : word !== undefined && GROUPS[word] ? (GROUPS[word] as string[]) : modulesOf(word);
 
 // No top-level await: the standalone executable (scripts/build-exe.mjs) runs this bundled as CommonJS.
 async function main(): Promise<void> {

@@ -9,10 +9,8 @@ import type { Descriptor } from "../store/content-store.ts";
 import { type ImageConfigJson, type ManifestJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { ContainerUsageError } from "./create.ts";
-import { runc } from "./runc-ops.ts";
-import { type ContainerRecord, ContainerPaths, loadImageConfig, runcId } from "./state.ts";
-import { containerStatus } from "./status.ts";
-import { StrataError } from "../errors/error.ts";
+import { frozen } from "./rootfs.ts";
+import { type ContainerRecord, ContainerPaths, loadImageConfig } from "./state.ts";
 
 export interface CommitOptions {
   readonly message?: string | undefined;
@@ -74,27 +72,18 @@ export function commitConfig(base: ContainerConfig, rec: ContainerRecord, change
  * `commit`: the container's upper dir becomes one more layer over its
  * image's (write-layer.ts, exactly as a build step's), with a history entry
  * (`created_by` the container's command, the comment and author) and the
- * image's `author`. The container is paused with runc while the layer is
- * written, so the files are consistent.
+ * image's `author`. A running container is paused with runc while the layer is
+ * written (unless `pause` is false), so the files are consistent.
  */
 export async function commitContainer(store: Store, rec: ContainerRecord, o: CommitOptions): Promise<CommitResult> {
   const base = await loadImageConfig(store, rec.id);
   const config = commitConfig(base.config, rec, o.changes ?? []);
   const paths = new ContainerPaths(store.layout.root, rec.id);
-  const rid = runcId(rec.id);
-  const pause = (o.pause ?? true) && (await containerStatus(store, rec)).state === "running";
   const blob = await store.content.writer();
   let layer: { diffId: string; size: number };
   try {
-    if (pause) {
-      const r = await runc(store.layout.runc, ["pause", rid]);
-      if (r.code !== 0) throw new StrataError("CONTAINER_STATE", `cannot pause container ${rec.name}: ${r.stderr.trim()}`);
-    }
-    try {
-      layer = await writeLayer(paths.upper, blob);
-    } finally {
-      if (pause) await runc(store.layout.runc, ["resume", rid]);
-    }
+    const write = () => writeLayer(paths.upper, blob);
+    layer = await ((o.pause ?? true) ? frozen(store, rec, write) : write());
     await blob.commit({ digest: layer.diffId, size: layer.size });
   } finally {
     await blob.abort();

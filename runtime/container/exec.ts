@@ -19,13 +19,16 @@ export interface ExecOptions {
   readonly user?: string | undefined;
   readonly interactive?: boolean;
   readonly tty?: boolean;
+  /** -d: start the process and return (its output goes nowhere, as docker's exec -d). */
+  readonly detach?: boolean;
 }
 
 /**
  * `exec`: one more process in a running container (`runc exec` with a
  * process.json made from the container's own: its capabilities, env, user),
  * in the foreground; returns its exit code. runc handles `-t` itself: it
- * makes the pty and puts this terminal in raw mode.
+ * makes the pty and puts this terminal in raw mode. With `detach`, runc
+ * starts the process (stdio /dev/null, no terminal) and returns; so does this.
  */
 export async function execInContainer(store: Store, rec: ContainerRecord, o: ExecOptions): Promise<number> {
   const status = await containerStatus(store, rec);
@@ -44,12 +47,14 @@ export async function execInContainer(store: Store, rec: ContainerRecord, o: Exe
   const tag = randomBytes(6).toString("hex");
   const processFile = join(paths.dir, `exec-${tag}.json`);
   const logFile = join(paths.dir, `exec-${tag}.log`);
-  await writeFile(processFile, JSON.stringify({ ...spec.process, terminal: o.tty ?? false, args: o.command, env, cwd: o.workdir ?? spec.process.cwd, user }));
+  const detach = o.detach ?? false;
+  await writeFile(processFile, JSON.stringify({ ...spec.process, terminal: !detach && (o.tty ?? false), args: o.command, env, cwd: o.workdir ?? spec.process.cwd, user }));
   try {
-    const child = spawn(runcBinary(), ["--root", store.layout.runc, "--log", logFile, "--log-format", "json", "exec", "--process", processFile, runcId(rec.id)], {
-      stdio: [o.interactive ? "inherit" : "ignore", "inherit", "pipe"],
+    const child = spawn(runcBinary(), ["--root", store.layout.runc, "--log", logFile, "--log-format", "json", "exec", ...(detach ? ["--detach"] : []), "--process", processFile, runcId(rec.id)], {
+      // Detached, the process keeps runc's stdio: /dev/null, so no pipe of ours stays open after runc (its errors are in the log).
+      stdio: detach ? "ignore" : [o.interactive ? "inherit" : "ignore", "inherit", "pipe"],
       // Without a terminal, signals reach runc only through us (and runc passes them on to the process).
-      detached: !o.tty,
+      detached: detach || !o.tty,
     });
     child.stderr?.on("data", (chunk: Buffer) => {
       const text = dropRuncErrors(chunk);

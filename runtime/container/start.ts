@@ -40,8 +40,8 @@ export async function isMounted(path: string): Promise<boolean> {
   return (await mountsUnder(path)).includes(path);
 }
 
-/** Mounts the container's overlay (init layer over the image's layers) on merged/. */
-async function mountRootfs(store: Store, rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
+/** Mounts the container's overlay (init layer over the image's layers) on merged/ (when it is not mounted yet). */
+export async function mountRootfs(store: Store, rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
   if (await isMounted(paths.merged)) return;
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   await unpackLayers(store, snapshots, rec.diffIds, rec.layers);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Healthcheck } from "../../compiler/ir/image-config.ts";
 import type { Descriptor } from "../store/content-store.ts";
@@ -108,14 +108,17 @@ export async function reserveName(store: Store, id: string, name: string | undef
   await mkdir(namesDir(store.layout.root), { recursive: true });
   if (name !== undefined) {
     if (!NAME_RE.test(name)) throw new NameInUseError(`invalid container name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    try {
-      await writeFile(join(namesDir(store.layout.root), name), id, { flag: "wx" });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const other = (await readFile(join(namesDir(store.layout.root), name), "utf8").catch(() => "")).slice(0, 12);
-      throw new NameInUseError(`the container name "${name}" is already in use by container ${other}; remove that container (strata rm ${name}) or choose another --name`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await writeFile(join(namesDir(store.layout.root), name), id, { flag: "wx" });
+        return name;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        const other = await readFile(join(namesDir(store.layout.root), name), "utf8").catch(() => "");
+        if (attempt === 0 && (await dropStaleName(store.layout.root, name, other))) continue;
+        throw new NameInUseError(`the container name "${name}" is already in use by container ${other.slice(0, 12)}; remove that container (strata rm ${name}) or choose another --name`);
+      }
     }
-    return name;
   }
   for (let attempt = 0; ; attempt++) {
     const candidate = generateName(attempt >= 3);
@@ -126,6 +129,33 @@ export async function reserveName(store: Store, id: string, name: string | undef
       if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 50) throw e;
     }
   }
+}
+
+/** How old a name must be before its missing container makes it stale: a container's dir is made right after its name. */
+const STALE_NAME_MS = 10_000;
+
+/**
+ * Removes a name whose container is gone (removed by a monitor that knew it by its name before
+ * a rename): true when it was stale. Taken by one rename, so two processes reserving it cannot
+ * both remove it.
+ */
+async function dropStaleName(root: string, name: string, id: string): Promise<boolean> {
+  if (!/^[a-f0-9]{64}$/.test(id) || (await stat(new ContainerPaths(root, id).dir).catch(() => undefined)) !== undefined) return false;
+  const st = await stat(join(namesDir(root), name)).catch(() => undefined);
+  if (st === undefined || Date.now() - st.mtimeMs < STALE_NAME_MS) return false;
+  const aside = join(namesDir(root), `.stale-${name}-${process.pid}`);
+  try {
+    await rename(join(namesDir(root), name), aside);
+  } catch {
+    return false;
+  }
+  if ((await readFile(aside, "utf8").catch(() => "")) !== id) {
+    // Someone reserved it in between: give it back.
+    await rename(aside, join(namesDir(root), name)).catch(() => undefined);
+    return false;
+  }
+  await rm(aside, { force: true });
+  return true;
 }
 
 export async function releaseName(store: Store, name: string): Promise<void> {

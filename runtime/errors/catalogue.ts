@@ -120,6 +120,7 @@ export const RUNTIME_ERRORS = {
   LAYER_LINK_TARGET_MISSING: e("layer", 1, "a layer hardlink points at a path the layer does not have"),
   LAYER_BAD_WHITEOUT: e("layer", 1, "a layer whiteout is malformed or goes through a whiteout"),
   LAYER_UNSUPPORTED_ENTRY: e("layer", 1, "a layer entry Strata does not write (a NUL in a name, a hardlink to a directory)"),
+  LAYER_DIR_CONFLICT: e("layer", 1, "an archive entry would replace a directory with a non-directory or the reverse; cp refuses that, as docker's does"),
   LAYER_NOT_DIRECTORY: e("layer", 1, "an ADD archive entry's parent is an existing file, not a directory (tar -x refuses it too)"),
   LAYER_UNSUPPORTED_OVERLAY: e("layer", 1, "an overlay upper directory holds something a layer cannot express"),
   LAYER_VERIFY_FAILED: e("layer", 1, "a layer file changed while it was written, or its bytes are not what was written"),
@@ -127,6 +128,7 @@ export const RUNTIME_ERRORS = {
 
   // Containers (runtime/container/).
   NO_SUCH_CONTAINER: e("container", 1, "no container of that name or ID"),
+  NO_SUCH_OBJECT: e("container", 1, "inspect found no container and no image of that name or ID (docker's \"No such object\")"),
   CONTAINER_AMBIGUOUS: e("container", 1, "an ID prefix matches several containers: give more of it or the name"),
   CONTAINER_USAGE: e("container", 125, "a container command's arguments are invalid (-e, -v, -w, -c, --time, --restart, --health-*, --stop-signal, logs --since, no command)"),
   CONTAINER_STATE: e("container", 1, "the container is not in a state that allows this (not running, paused or not paused, restarting, running for rm)"),
@@ -134,6 +136,9 @@ export const RUNTIME_ERRORS = {
   START_FAILED: e("container", 125, "the container could not be started (runc refused its setup)"),
   START_NOT_EXECUTABLE: e("container", 126, "the container's command exists but cannot be executed"),
   START_NOT_FOUND: e("container", 127, "the container's command was not found in the image"),
+  CP_NOT_FOUND: e("container", 1, "cp: the path is not in the container (docker's \"Could not find the file PATH in container NAME\")"),
+  TOP_PS: e("container", 1, "top: ps failed or printed no PID column (its options must keep one)"),
+  CP_DESTINATION: e("container", 1, "cp: the destination cannot take the source (a directory to a file, a missing destination directory, a read-only mount or rootfs, stdin's tar to a non-directory)"),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof RUNTIME_ERRORS;

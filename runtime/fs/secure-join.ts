@@ -10,6 +10,17 @@ import { StrataError } from "../errors/error.ts";
  * as they are (the caller creates them).
  */
 export async function secureJoin(root: string, path: string): Promise<string> {
+  const inRoot = await resolveInRoot(path, (p) => posix.join(root, p));
+  return inRoot === "/" ? posix.join(root) : posix.join(root, inRoot);
+}
+
+/**
+ * secureJoin's walk over any map of a path in the root to where it is on the host (a container's
+ * rootfs with its bind mounts over it): each component is looked at with lstat where `hostOf`
+ * puts it, a symlink read there and followed by hand. Resolves with the path in the root
+ * (`/a/b`); the last component's link is followed only with `followLast` (default true).
+ */
+export async function resolveInRoot(path: string, hostOf: (p: string) => string, o: { followLast?: boolean; subject?: string } = {}): Promise<string> {
   const pending = path.split("/").filter((s) => s !== "" && s !== ".");
   const done: string[] = [];
   let links = 0;
@@ -19,10 +30,10 @@ export async function secureJoin(root: string, path: string): Promise<string> {
       done.pop();
       continue;
     }
-    const candidate = posix.join(root, ...done, part);
+    const candidate = hostOf(`/${[...done, part].join("/")}`);
     let isLink = false;
     try {
-      isLink = (await lstat(candidate)).isSymbolicLink();
+      isLink = (await lstat(candidate)).isSymbolicLink() && (pending.length > 0 || o.followLast !== false);
     } catch {
       // Missing: keep the name; later parts cannot be links either.
     }
@@ -30,10 +41,10 @@ export async function secureJoin(root: string, path: string): Promise<string> {
       done.push(part);
       continue;
     }
-    if (++links > 255) throw new StrataError("PATH_SYMLINK_LOOP", `too many levels of symbolic links resolving ${path}`);
+    if (++links > 255) throw new StrataError("PATH_SYMLINK_LOOP", `too many levels of symbolic links resolving ${path}${o.subject === undefined ? "" : ` in ${o.subject}`}`);
     const target = await readlink(candidate);
     if (target.startsWith("/")) done.length = 0;
     pending.unshift(...target.split("/").filter((s) => s !== "" && s !== "."));
   }
-  return posix.join(root, ...done);
+  return `/${done.join("/")}`;
 }

@@ -17,7 +17,9 @@
  *    while an entry naming the link itself replaces it (docker's Unpack: lstat, remove unless both
  *    are directories); an entry that names the root (`./`, an empty name) is skipped; `.wh.` names
  *    are plain files; an existing file where a parent should be is LAYER_NOT_DIRECTORY; `owner`
- *    (--chown) replaces every entry's owner.
+ *    (--chown) replaces every entry's owner; with `keepDirs` (cp, docker's NoOverwriteDirNonDir)
+ *    an entry that would replace a directory with a non-directory, or the reverse, is
+ *    LAYER_DIR_CONFLICT instead.
  *
  * Safety: nothing is ever written outside destDir. Names are normalised and refused when they
  * are absolute or climb out; parents are resolved component by component (see
@@ -63,6 +65,8 @@ export interface ApplyLayerOptions {
   mode: ApplyMode;
   /** "unpack" only: the owner every entry takes (ADD --chown). */
   owner?: { uid: number; gid: number };
+  /** "unpack" only: refuse to replace a directory with a non-directory or the reverse (cp). */
+  keepDirs?: boolean;
   /** TEST ONLY (see the header): extract without any path protection. Never set by runtime code. */
   testOnlyUnguarded?: true;
 }
@@ -101,6 +105,7 @@ class Applier {
   /** How parents resolve: as a chroot with tar -x's "not a directory" (unpack), else a layer's rules. */
   readonly resolve: { chroot: boolean; keepNonDirs: boolean };
   readonly owner: { uid: number; gid: number } | undefined;
+  readonly keepDirs: boolean;
   /** Real relative paths this layer created or wrote into (and all their ancestors). */
   readonly added = new Set<string>();
   readonly dirTimes = new Map<string, number>();
@@ -115,11 +120,21 @@ class Applier {
     this.pending.delete(rel);
   };
 
-  constructor(root: string, mode: ApplyMode, owner?: { uid: number; gid: number }) {
+  constructor(root: string, mode: ApplyMode, owner?: { uid: number; gid: number }, keepDirs = false) {
     this.fs = new ScopedRoot(root);
     this.mode = mode;
     this.resolve = { chroot: mode === "unpack", keepNonDirs: mode === "unpack" };
     this.owner = mode === "unpack" ? owner : undefined;
+    this.keepDirs = mode === "unpack" && keepDirs;
+  }
+
+  /** With keepDirs: refuses to replace what is at `p` when one of it and the entry is a directory and the other is not. */
+  async mayReplace(p: string, e: TarEntry, existing?: Stats | null): Promise<void> {
+    if (!this.keepDirs) return;
+    const st = existing === undefined ? await lstatOrNull(p) : existing;
+    if (st === null || st.isDirectory() === (e.type === "dir")) return;
+    const at = JSON.stringify(p.slice(this.fs.root.length) || "/");
+    throw new LayerError("LAYER_DIR_CONFLICT", e.name, st.isDirectory() ? `cannot overwrite directory ${at} with non-directory` : `cannot overwrite non-directory ${at} with directory`);
   }
 
   markAdded(rel: string): void {
@@ -172,6 +187,7 @@ class Applier {
         throw err;
       });
       if (fh !== null) return this.file(e, fh, p, reader);
+      await this.mayReplace(p, e);
       await this.remove(p);
       return this.file(e, await open(p, CREATE_FLAGS, 0o600), p, reader);
     }
@@ -179,6 +195,7 @@ class Applier {
 
     if (e.type === "dir") {
       if (existing === null || !existing.isDirectory()) {
+        await this.mayReplace(p, e, existing);
         if (existing !== null) await this.remove(p);
         await mkdir(p, { mode: 0o700 });
       }
@@ -189,6 +206,7 @@ class Applier {
       return;
     }
 
+    await this.mayReplace(p, e, existing);
     if (e.type === "link") return this.hardlink(e, rel, existing);
     if (existing !== null) await this.remove(p);
 
@@ -250,6 +268,7 @@ class Applier {
       fd = openSync(p, CREATE_FLAGS, 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      await this.mayReplace(p, e);
       await this.remove(p);
       fd = openSync(p, CREATE_FLAGS, 0o600);
     }
@@ -369,7 +388,7 @@ class Applier {
  * end on success and destroyed on failure.
  */
 export async function applyLayer(tar: Readable, destDir: string, options: ApplyLayerOptions): Promise<ApplyLayerResult> {
-  const applier = new Applier(await realpath(destDir), options.mode, options.owner);
+  const applier = new Applier(await realpath(destDir), options.mode, options.owner, options.keepDirs);
   const reader = new TarReader(tar);
   const maxEntries = limit("layerEntries");
   const maxBytes = limit("layerBytes");

@@ -23,6 +23,8 @@ export type LayerErrorCode =
   | "LAYER_UNSUPPORTED_ENTRY"
   /** An archive entry's parent is an existing non-directory (ADD's extraction, as tar -x: "not a directory"). */
   | "LAYER_NOT_DIRECTORY"
+  /** An archive entry would replace a directory with a non-directory or the reverse, where that is refused (cp, as docker's NoOverwriteDirNonDir). */
+  | "LAYER_DIR_CONFLICT"
   /** The tar stream itself is malformed (bad checksum, truncated). */
   | "LAYER_BAD_TAR"
   /** The upper directory uses overlayfs features that have no tar form (redirect_dir, metacopy). */

@@ -39,6 +39,20 @@ export const WHITEOUT_MTIME = 0;
 export interface WriteLayerOptions {
   /** Clamp every mtime to at most this many seconds since the epoch (SOURCE_DATE_EPOCH). */
   sourceDateEpoch?: number;
+  /**
+   * A plain directory tree, not an overlay upper dir (a container's rootfs for `export` and `cp`):
+   * a 0/0 char device is a device, and overlay xattrs are neither acted on nor refused.
+   */
+  plain?: boolean;
+}
+
+/**
+ * What `writeResource` writes: `top` (a name in the directory, or "." for the directory itself)
+ * and everything below it, its entries named from `as` instead (docker's TarResourceRebase).
+ */
+export interface Resource {
+  readonly top: string;
+  readonly as: string;
 }
 
 export interface WriteLayerResult {
@@ -61,12 +75,21 @@ class Walker {
   readonly out: TarOut;
   readonly root: string;
   readonly epoch: number | undefined;
+  readonly plain: boolean;
+  readonly rebase: Resource | undefined;
   readonly links = new Map<string, string>();
 
-  constructor(out: TarOut, root: string, epoch: number | undefined) {
+  constructor(out: TarOut, root: string, options: WriteLayerOptions, rebase?: Resource) {
     this.out = out;
     this.root = root;
-    this.epoch = epoch;
+    this.epoch = options.sourceDateEpoch;
+    this.plain = options.plain === true;
+    this.rebase = rebase;
+  }
+
+  /** An entry's name in the tar: its path, or with a resource's top renamed. */
+  tarName(rel: string): string {
+    return this.rebase === undefined ? rel : this.rebase.as + rel.slice(this.rebase.top.length);
   }
 
   mtime(st: BigIntStats): number {
@@ -94,6 +117,7 @@ class Walker {
   xattrs(p: string, rel: string, isDir: boolean, kept: Map<string, Buffer>): boolean {
     let opaque = false;
     for (const name of listAttributesSync(p)) {
+      if (this.plain && name.startsWith("trusted.overlay.")) continue;
       if (name === "trusted.overlay.opaque") {
         opaque = isDir && getAttributeSync(p, name)?.toString() === "y";
       } else if (name === "trusted.overlay.redirect" || name === "trusted.overlay.metacopy") {
@@ -125,7 +149,7 @@ class Walker {
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
       const st = stats[i] as BigIntStats;
-      if (st.isCharacterDevice() && st.rdev === 0n) {
+      if (!this.plain && st.isCharacterDevice() && st.rdev === 0n) {
         children.push({ key: Buffer.from(`.wh.${name}`), name, st, kind: "whiteout" });
       } else {
         children.push({ key: Buffer.from(st.isDirectory() ? `${name}/` : name), name, st, kind: "entry" });
@@ -155,7 +179,7 @@ class Walker {
       return;
     }
     if (st.isDirectory()) {
-      const e = this.base(st, `${rel}/`, "dir");
+      const e = this.base(st, `${this.tarName(rel)}/`, "dir");
       const opaque = this.xattrs(p, rel, true, e.xattrs);
       await this.out.put(encodeHeader(e));
       return this.dir(rel, opaque ? st : null);
@@ -164,15 +188,15 @@ class Walker {
       const key = `${st.dev}:${st.ino}`;
       const first = this.links.get(key);
       if (first !== undefined) {
-        const e = this.base(st, rel, "link");
-        e.linkname = first;
+        const e = this.base(st, this.tarName(rel), "link");
+        e.linkname = this.tarName(first);
         await this.out.put(encodeHeader(e));
         return;
       }
       this.links.set(key, rel);
     }
     if (st.isFile()) {
-      const e = this.base(st, rel, "file");
+      const e = this.base(st, this.tarName(rel), "file");
       this.xattrs(p, rel, false, e.xattrs);
       e.size = Number(st.size);
       if (e.size <= SMALL) {
@@ -191,13 +215,13 @@ class Walker {
       return;
     }
     if (st.isSymbolicLink()) {
-      const e = this.base(st, rel, "symlink");
+      const e = this.base(st, this.tarName(rel), "symlink");
       e.linkname = await readlink(p);
       await this.out.put(encodeHeader(e));
       return;
     }
     if (st.isCharacterDevice() || st.isBlockDevice()) {
-      const e = this.base(st, rel, st.isCharacterDevice() ? "char" : "block");
+      const e = this.base(st, this.tarName(rel), st.isCharacterDevice() ? "char" : "block");
       const rdev = Number(st.rdev);
       // glibc's gnu_dev_major/minor encoding.
       e.devmajor = ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
@@ -206,7 +230,7 @@ class Walker {
       return;
     }
     if (st.isFIFO()) {
-      await this.out.put(encodeHeader(this.base(st, rel, "fifo")));
+      await this.out.put(encodeHeader(this.base(st, this.tarName(rel), "fifo")));
       return;
     }
     // Sockets have no tar form; like docker, leave them out.
@@ -235,13 +259,30 @@ function streamSink(out: Writable): Sink {
   };
 }
 
-async function writeTar(upperDir: string, sink: Sink, options: WriteLayerOptions, digest?: () => string): Promise<WriteLayerResult> {
+async function writeTar(upperDir: string, sink: Sink, options: WriteLayerOptions, digest?: () => string, resource?: Resource): Promise<WriteLayerResult> {
   const out = new TarOut(sink, digest === undefined);
-  const walker = new Walker(out, upperDir, options.sourceDateEpoch);
-  await walker.dir("");
+  const walker = new Walker(out, upperDir, options, resource);
+  if (resource === undefined) await walker.dir("");
+  else {
+    const st = await lstat(join(upperDir, resource.top), { bigint: true });
+    await walker.child("", { key: Buffer.from(resource.top), name: resource.top, st, kind: "entry" });
+  }
   await out.zeros(2 * BLOCK);
   await out.flush();
   return { diffId: digest ? digest() : out.digest(), size: out.size };
+}
+
+/**
+ * A tar of one resource of a plain directory (see Resource) to a stream, ended once complete:
+ * what `cp` sends. Nothing is followed: a symlink is an entry, and `dir` must be a real directory.
+ */
+export async function writeResource(dir: string, resource: Resource, out: Writable): Promise<WriteLayerResult> {
+  const result = await writeTar(dir, streamSink(out), { plain: true }, undefined, resource);
+  await new Promise<void>((resolve, reject) => {
+    out.once("error", reject);
+    out.end(() => resolve());
+  });
+  return result;
 }
 
 /**

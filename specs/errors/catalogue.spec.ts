@@ -111,7 +111,8 @@ describe("every error the CLI prints carries a listed code and the catalogue's e
     { args: () => ["build", "--cache-from", "type=gha,scope=x", "-f", join(ctx, "run.Dockerfile"), ctx], code: "USAGE" },
     { args: () => ["check", join(ctx, "missing.Dockerfile")], code: "FILE_UNREADABLE" },
     { args: () => ["rmi", "nosuch:1"], code: "IMAGE_NOT_FOUND" },
-    { args: () => ["inspect", "nosuch:1"], code: "IMAGE_NOT_FOUND" },
+    { args: () => ["inspect", "nosuch:1"], code: "NO_SUCH_OBJECT" },
+    { args: () => ["image", "inspect", "nosuch:1"], code: "IMAGE_NOT_FOUND" },
     { args: () => ["commit", "nosuch", "Not/Valid"], code: "INVALID_REFERENCE", exit: 125 },
     // A reference given to be written (tag's target, build -t) is a bad argument, refused before any work.
     { args: () => ["tag", "busybox:latest", "Not/Valid"], code: "USAGE" },

@@ -7,6 +7,7 @@ import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
 
 interface ExecFlags {
+  detach?: boolean;
   interactive?: boolean;
   tty?: boolean;
   env: string[];
@@ -20,6 +21,7 @@ export function registerExec(program: Command): void {
       .description("Run a command in a running container")
       .argument("<container>")
       .argument("<command...>")
+      .option("-d, --detach", "run the command in the background")
       .option("-i, --interactive", "keep stdin open")
       .option("-t, --tty", "allocate a pseudo-terminal")
       .option("-e, --env <k=v>", "set an environment variable; repeatable", collect, [])
@@ -27,14 +29,14 @@ export function registerExec(program: Command): void {
       .option("-u, --user <user>", "user name or uid[:gid]")
       .passThroughOptions()
       .action(async (ref: string, command: string[], opts: ExecFlags, cmd: Command) => {
-        if (opts.interactive && opts.tty && !process.stdin.isTTY) {
+        if (opts.interactive && opts.tty && !opts.detach && !process.stdin.isTTY) {
           reportError(new StrataError("CONTAINER_USAGE", "the input device is not a TTY: -it needs a terminal on stdin; drop -t to pipe input"), CONTAINER_USAGE);
           return;
         }
         try {
           const store = await openStore(cmd);
           const rec = await findContainer(store, ref);
-          process.exitCode = await execInContainer(store, rec, { command, env: opts.env, workdir: opts.workdir, user: opts.user, interactive: opts.interactive ?? false, tty: opts.tty ?? false });
+          process.exitCode = await execInContainer(store, rec, { command, env: opts.env, workdir: opts.workdir, user: opts.user, interactive: opts.interactive ?? false, tty: opts.tty ?? false, detach: opts.detach ?? false });
         } catch (e) {
           reportError(e);
         }

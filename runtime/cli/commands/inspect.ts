@@ -4,9 +4,9 @@ import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { reportError } from "../report-error.ts";
 import { imageGroup } from "../image-group.ts";
-import { containerAndStatus, inspectOutput, inspectTarget, type InspectFormat, parseInspectFormat } from "../inspect-format.ts";
-import { containerInspect } from "../container-inspect.ts";
+import { inspectContainer, inspectOutput, inspectTarget, type InspectFormat, parseInspectFormat } from "../inspect-format.ts";
 import { containerGroup } from "../container-command.ts";
+import { StrataError } from "../../errors/error.ts";
 
 /** docker's `image inspect` JSON for one image. */
 async function inspectImage(store: Store, ref: string): Promise<Record<string, unknown>> {
@@ -34,6 +34,29 @@ async function inspectImage(store: Store, ref: string): Promise<Record<string, u
 
 type Lookup = "any" | "image" | "container";
 
+/** docker's --type values; Strata keeps objects of the first two only. */
+const TYPES = ["container", "image", "config", "network", "node", "plugin", "secret", "service", "task", "volume"];
+
+function parseType(value: string): Lookup {
+  if (value === "container" || value === "image") return value;
+  if (TYPES.includes(value)) throw new StrataError("USAGE", `--type ${value}: Strata has no ${value}s; inspect --type takes container or image`);
+  throw new StrataError("USAGE", `"${value}" is not a valid value for --type`);
+}
+
+/** One object: with lookup "any", a container, else an image, else docker's "No such object". */
+async function inspectOne(store: Store, ref: string, lookup: Lookup): Promise<Record<string, unknown>> {
+  if (lookup === "container") return inspectContainer(store, ref);
+  if (lookup === "image") return inspectImage(store, ref);
+  const container = await inspectTarget(store, ref);
+  if (container !== undefined) return container;
+  try {
+    return await inspectImage(store, ref);
+  } catch (e) {
+    if (e instanceof StrataError && e.code === "IMAGE_NOT_FOUND" && e.message.startsWith("No such image")) throw new StrataError("NO_SUCH_OBJECT", `No such object: ${ref}`);
+    throw e;
+  }
+}
+
 export function registerInspect(program: Command): void {
   // `strata inspect` looks for a container, then an image, as docker's does; `image inspect` and
   // `container inspect` look for their kind only.
@@ -43,18 +66,18 @@ export function registerInspect(program: Command): void {
     [containerGroup(program), "container", "Display detailed information on one or more containers"],
   ];
   for (const [parent, lookup, description] of parents) {
-    parent
-      .command("inspect")
+    const c = parent.command("inspect");
+    if (lookup === "any") c.option("--type <type>", "return JSON for the type given: container or image", parseType);
+    c
       .description(description)
       .argument(lookup === "image" ? "<images...>" : lookup === "container" ? "<containers...>" : "<names...>")
       .option("-f, --format <format>", "a Go template run on each object, or json (the default)", parseInspectFormat)
-      .action(async (refs: string[], opts: { format?: InspectFormat }, cmd: Command) => {
+      .action(async (refs: string[], opts: { format?: InspectFormat; type?: Lookup }, cmd: Command) => {
         const store = await openStore(cmd);
         const out: Record<string, unknown>[] = [];
         for (const ref of refs) {
           try {
-            if (lookup === "container") out.push(containerInspect(...(await containerAndStatus(store, ref))));
-            else out.push((lookup === "any" && (await inspectTarget(store, ref))) || (await inspectImage(store, ref)));
+            out.push(await inspectOne(store, ref, opts.type ?? lookup));
           } catch (e) {
             reportError(e);
           }

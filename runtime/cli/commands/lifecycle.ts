@@ -6,6 +6,8 @@ import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { StrataError } from "../../errors/error.ts";
+import { attachContainer, attachSince } from "../../container/attach.ts";
+import { removeAnonymousVolumes } from "../../container/anonymous-volumes.ts";
 
 /** Runs `fn` on each named container; prints each name that succeeded (as docker does), reports the others. */
 export async function each(cmd: Command, refs: readonly string[], fn: (store: Store, rec: ContainerRecord) => Promise<void>, preflighted = false): Promise<void> {
@@ -83,12 +85,36 @@ export function registerKill(program: Command): void {
   );
 }
 
+/** `start -a`: the container's output from before its start to its end; its exit code is the command's. */
+async function startAttached(cmd: Command, ref: string, stdin: boolean): Promise<void> {
+  try {
+    const store = await openStore(cmd);
+    await preflight(store);
+    const rec = await findContainer(store, ref);
+    const since = attachSince();
+    await startContainer(store, rec);
+    process.exitCode = await attachContainer(store, rec, { stdin, since });
+  } catch (e) {
+    reportError(e);
+  }
+}
+
 export function registerStart(program: Command): void {
   defineTwice(program, "start", "start", (c) =>
     c
-      .description("Start stopped containers again (in the background, on their same files)")
+      .description("Start stopped containers again (in the background, on their same files; -a: attached)")
       .argument("<container...>")
-      .action(async (refs: string[], _opts: unknown, cmd: Command) => {
+      .option("-a, --attach", "attach standard output and error, and end with the container's exit code")
+      .option("-i, --interactive", "attach standard input (a container created with -i)")
+      .action(async (refs: string[], opts: { attach?: boolean; interactive?: boolean }, cmd: Command) => {
+        if (opts.attach || opts.interactive) {
+          if (refs.length > 1) {
+            reportError(new StrataError("CONTAINER_USAGE", "you cannot start and attach multiple containers at once"), CONTAINER_USAGE);
+            return;
+          }
+          await startAttached(cmd, refs[0] as string, opts.interactive ?? false);
+          return;
+        }
         await each(cmd, refs, (store, rec) => startContainer(store, rec), true);
       }),
   );
@@ -100,8 +126,12 @@ export function registerRm(program: Command): void {
       .description("Remove containers: their files, mounts and runc state")
       .argument("<container...>")
       .option("-f, --force", "kill and remove a running container")
-      .action(async (refs: string[], opts: { force?: boolean }, cmd: Command) => {
-        await each(cmd, refs, (store, rec) => removeContainer(store, rec, opts.force ?? false));
+      .option("-v, --volumes", "remove the anonymous volumes of the container too")
+      .action(async (refs: string[], opts: { force?: boolean; volumes?: boolean }, cmd: Command) => {
+        await each(cmd, refs, async (store, rec) => {
+          await removeContainer(store, rec, opts.force ?? false);
+          if (opts.volumes) await removeAnonymousVolumes(store, rec);
+        });
       }),
   );
 }

@@ -1,14 +1,10 @@
 import type { Command } from "commander";
-import { containerStatus, isRunning } from "../../container/status.ts";
-import { removeContainer } from "../../container/lifecycle.ts";
-import { listContainers } from "../../container/state.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectGarbage } from "../../store/gc.ts";
-import { storedImages } from "../../store/image-list.ts";
-import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
-import { collectFilter, type Filters, labelsMatch, untilTime } from "../filters.ts";
-import { humanSize } from "../format.ts";
+import { pruneContainersFiltered } from "../container-prune.ts";
+import { collectFilter, type Filters, untilTime } from "../filters.ts";
+import { humanSize, pruneSection } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { checkPruneFilters, pruneImages } from "../image-prune.ts";
 import { containerUse } from "../in-use.ts";
@@ -41,25 +37,6 @@ export function systemWarning(o: PruneOptions): string {
   return `WARNING! This will remove:${warnings.map((w) => `\n  - ${w}`).join("")}\n${filterText}\nAre you sure you want to continue?`;
 }
 
-/** A part's report: its heading and lines, then the blank line docker's Fprintln of it leaves. */
-function section(heading: string, lines: readonly string[]): string {
-  return lines.length === 0 ? "" : `${heading}\n${lines.map((l) => `${l}\n`).join("")}\n`;
-}
-
-/** docker's container prune: every container not running, created before until=, with the labels asked for (a container's are its image's). */
-async function pruneContainers(store: Store, filters: Filters): Promise<string[]> {
-  const until = (filters.get("until") ?? []).map((v) => untilTime(v));
-  const labels = new Map((await storedImages(store)).map((i) => [i.configDigest, i.config.config?.Labels]));
-  const ids: string[] = [];
-  for (const rec of await listContainers(store)) {
-    if (until.some((t) => !(Date.parse(rec.created) < t)) || !labelsMatch(filters, labels.get(rec.imageId))) continue;
-    if (isRunning(await containerStatus(store, rec))) continue;
-    await removeContainer(store, rec, false);
-    ids.push(rec.id);
-  }
-  return ids;
-}
-
 export function registerPrune(program: Command, system: Command): void {
   imageGroup(program)
     .command("prune")
@@ -72,7 +49,7 @@ export function registerPrune(program: Command, system: Command): void {
       checkPruneFilters(filters);
       if (!o.force && !(await confirm(o.all ? ALL_WARNING : DANGLING_WARNING))) return;
       const r = await pruneImages(await openStore(cmd), o.all ?? false, filters);
-      process.stdout.write(`${section("Deleted Images:", r.lines)}Total reclaimed space: ${humanSize(r.bytes, 4)}\n`);
+      process.stdout.write(`${pruneSection("Deleted Images:", r.lines)}Total reclaimed space: ${humanSize(r.bytes, 4)}\n`);
     });
   system
     .command("prune")
@@ -87,7 +64,7 @@ export function registerPrune(program: Command, system: Command): void {
       checkPruneFilters(filters);
       if (!o.force && !(await confirm(systemWarning(o)))) return;
       const store = await openStore(cmd);
-      const containers = await pruneContainers(store, filters);
+      const containers = await pruneContainersFiltered(store, filters);
       const images = await pruneImages(store, o.all ?? false, filters);
       // Build cache records carry no labels: a label filter matches none of them (nor the cache mounts).
       const labelled = filters.has("label") || filters.has("label!");
@@ -99,7 +76,7 @@ export function registerPrune(program: Command, system: Command): void {
         inUse: (await containerUse(store)).layers,
       });
       process.stdout.write(
-        `${section("Deleted Containers:", containers)}${section("Deleted Images:", images.lines)}${section("Deleted build cache objects:", cache.cacheRecordNames)}Total reclaimed space: ${humanSize(images.bytes + cache.bytes, 4)}\n`,
+        `${pruneSection("Deleted Containers:", containers.ids)}${pruneSection("Deleted Images:", images.lines)}${pruneSection("Deleted build cache objects:", cache.cacheRecordNames)}Total reclaimed space: ${humanSize(containers.bytes + images.bytes + cache.bytes, 4)}\n`,
       );
     });
 }

@@ -6,8 +6,10 @@ import { preflight } from "../preflight.ts";
 import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
 import { addMonitorFlags, type MonitorFlags, monitorOptions } from "../container-flags/monitor.ts";
+import type { CreateOptions } from "../../container/create.ts";
+import type { Store } from "../../store/store.ts";
 
-interface RunFlags extends MonitorFlags {
+export interface RunFlags extends MonitorFlags {
   detach?: boolean;
   rm?: boolean;
   name?: string;
@@ -20,22 +22,47 @@ interface RunFlags extends MonitorFlags {
   tty?: boolean;
 }
 
+/** The flags `run` and `create` share (docker's container options), and what they make of them: CreateOptions. */
+export function containerFlags(c: Command): Command {
+  return addMonitorFlags(c)
+    .option("--rm", "remove the container when it exits")
+    .option("--name <name>", "name the container (default: a generated adjective_surname)")
+    .option("-e, --env <k=v>", "set an environment variable; repeatable", collect, [])
+    .option("-w, --workdir <dir>", "working directory inside the container")
+    .option("-u, --user <user>", "user name or uid[:gid]")
+    .option("--entrypoint <cmd>", "overwrite the image's ENTRYPOINT")
+    .option("-v, --volume <hostdir:dir[:ro]>", "bind mount a host directory; repeatable", collect, [])
+    .option("-i, --interactive", "keep stdin open")
+    .option("-t, --tty", "allocate a pseudo-terminal");
+}
+
+export function createOptions(store: Store, image: string, command: string[], opts: RunFlags): CreateOptions {
+  return {
+    store,
+    image,
+    command,
+    env: opts.env,
+    workdir: opts.workdir,
+    user: opts.user,
+    entrypoint: opts.entrypoint,
+    name: opts.name,
+    tty: opts.tty ?? false,
+    interactive: opts.interactive ?? false,
+    volumes: opts.volume,
+    autoRemove: opts.rm ?? false,
+    ...monitorOptions(opts, opts.rm ?? false),
+  };
+}
+
 export function registerRun(program: Command): void {
   defineTwice(program, "run", "run", (c) =>
-    addMonitorFlags(c)
-      .description("Create and run a new container from an image")
-      .argument("<image>")
-      .argument("[command...]")
-      .option("-d, --detach", "run in the background and print the container ID")
-      .option("--rm", "remove the container when it exits")
-      .option("--name <name>", "name the container (default: a generated adjective_surname)")
-      .option("-e, --env <k=v>", "set an environment variable; repeatable", collect, [])
-      .option("-w, --workdir <dir>", "working directory inside the container")
-      .option("-u, --user <user>", "user name or uid[:gid]")
-      .option("--entrypoint <cmd>", "overwrite the image's ENTRYPOINT")
-      .option("-v, --volume <hostdir:dir[:ro]>", "bind mount a host directory; repeatable", collect, [])
-      .option("-i, --interactive", "keep stdin open")
-      .option("-t, --tty", "allocate a pseudo-terminal")
+    containerFlags(
+      c
+        .description("Create and run a new container from an image")
+        .argument("<image>")
+        .argument("[command...]")
+        .option("-d, --detach", "run in the background and print the container ID"),
+    )
       .passThroughOptions()
       .action(async (image: string, command: string[], opts: RunFlags, cmd: Command) => {
         if (opts.interactive && opts.tty && !opts.detach && !process.stdin.isTTY) {
@@ -43,24 +70,9 @@ export function registerRun(program: Command): void {
           return;
         }
         try {
-          const monitor = monitorOptions(opts, opts.rm ?? false);
           const store = await openStore(cmd);
           await preflight(store);
-          const o = {
-            store,
-            image,
-            command,
-            env: opts.env,
-            workdir: opts.workdir,
-            user: opts.user,
-            entrypoint: opts.entrypoint,
-            name: opts.name,
-            tty: opts.tty ?? false,
-            interactive: opts.interactive ?? false,
-            volumes: opts.volume,
-            autoRemove: opts.rm ?? false,
-            ...monitor,
-          };
+          const o = createOptions(store, image, command, opts);
           if (opts.detach) {
             const rec = await runDetached(o);
             process.stdout.write(`${rec.id}\n`);

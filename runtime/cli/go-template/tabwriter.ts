@@ -2,13 +2,14 @@
  * Go's text/tabwriter with the settings docker's formatter uses for `table` formats
  * (minwidth 10, padding 3, padded with spaces): tab-terminated cells are aligned in column
  * blocks of consecutive lines (elastic tabstops); a line's text after its last tab is not padded.
+ * `minWidth` is another minimal cell width (docker's `top` writes with 20).
  */
 const MIN_WIDTH = 10;
 const PADDING = 3;
 
 const width = (s: string): number => [...s].length;
 
-export function tabwrite(text: string): string {
+export function tabwrite(text: string, minWidth = MIN_WIDTH): string {
   const lines = text.split("\n").map((l) => l.split("\t"));
   const out: string[] = [];
   const widths: number[] = [];
@@ -25,7 +26,7 @@ export function tabwrite(text: string): string {
       if (column >= (lines[i] as string[]).length - 1) continue;
       write(line0, i);
       line0 = i;
-      let w = MIN_WIDTH;
+      let w = minWidth;
       for (; i < end; i++) {
         const cells = lines[i] as string[];
         if (column >= cells.length - 1) break;
