@@ -25,10 +25,11 @@ describe("create, start -a, attach", () => {
     expect(strata(root, ["ps", "-a", "--format", "{{.ID}} {{.Status}}"]).stdout).toBe(`${c.stdout.slice(0, 12)} Created\n`);
     const r = strata(root, ["start", "-a", n("job")]);
     expect(r.code).toBe(3);
-    expect(r.stdout).toBe("hello world from /tmp\noops\n");
+    // Its streams kept apart, as docker's attach keeps them.
+    expect([r.stdout, r.stderr]).toEqual(["hello world from /tmp\n", "oops\n"]);
     // Again: the same container, its output of this run only.
     const again = strata(root, ["container", "start", "--attach", n("job")]);
-    expect([again.code, again.stdout]).toEqual([3, "hello world from /tmp\noops\n"]);
+    expect([again.code, again.stdout, again.stderr]).toEqual([3, "hello world from /tmp\n", "oops\n"]);
     expect(strata(root, ["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", n("job")]).stdout).toBe("exited 3\n");
     // create takes run's flags but not -d; a missing image is 125.
     expect(strata(root, ["create", "-d", "busybox", "true"]).code).toBe(125);
