@@ -5,6 +5,7 @@
  */
 import type { ContainerRecord } from "../container/state.ts";
 import type { ContainerStatus } from "../container/status.ts";
+import { networkConfigFields, networkHostConfig, networkSettings } from "./network-view.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
@@ -33,7 +34,7 @@ export function containerInspect(rec: ContainerRecord, s: ContainerStatus): Reco
     Driver: "overlay",
     Mounts: rec.binds.map((b) => ({ Type: "bind", Source: b.source, Destination: b.destination, Mode: "", RW: !b.readonly, Propagation: "rprivate" })),
     Config: {
-      Hostname: rec.id.slice(0, 12),
+      ...networkConfigFields(rec),
       Domainname: "",
       User: rec.user,
       AttachStdin: rec.interactive,
@@ -52,6 +53,7 @@ export function containerInspect(rec: ContainerRecord, s: ContainerStatus): Reco
       Labels: {},
       StopSignal: rec.stopSignal,
     },
-    HostConfig: { Binds: rec.binds.map((b) => `${b.source}:${b.destination}${b.readonly ? ":ro" : ""}`), AutoRemove: rec.autoRemove, NetworkMode: "host" },
+    HostConfig: { Binds: rec.binds.map((b) => `${b.source}:${b.destination}${b.readonly ? ":ro" : ""}`), AutoRemove: rec.autoRemove, ...networkHostConfig(rec) },
+    NetworkSettings: networkSettings(rec, s),
   };
 }

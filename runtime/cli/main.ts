@@ -33,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   start: async () => (await import("./commands/lifecycle.ts")).registerStart,
   rm: async () => (await import("./commands/lifecycle.ts")).registerRm,
   diff: async () => (await import("./commands/diff.ts")).registerDiff,
+  port: async () => (await import("./commands/port.ts")).registerPort,
   commit: async () => (await import("./commands/commit.ts")).registerCommit,
   build: async () => (await import("./commands/build.ts")).registerBuild,
   explain: async () => (await import("./commands/explain.ts")).registerExplain,
@@ -52,7 +53,7 @@ const WHOLE_TREE = new Set(["help", "completion"]);
 /** Command words whose subcommands live in several modules. */
 const GROUPS: Record<string, string[]> = {
   image: ["images", "rmi", "tag", "inspect", "history", "import", "system", "save", "load", "push", "pull"],
-  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit", "inspect"],
+  container: ["run", "ps", "exec", "logs", "stop", "kill", "start", "rm", "diff", "commit", "inspect", "port"],
 };
 
 /** Set by the bundle (scripts/bundle.mjs): a name for this build. Absent when run from the sources. */

@@ -8,6 +8,8 @@ import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
+import { recordedNetwork } from "./container-network.ts";
+import type { NetworkRequest } from "./network/config.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -23,6 +25,8 @@ export interface CreateOptions {
   /** `-v HOSTDIR:DIR[:ro|rw]` values. */
   readonly volumes?: readonly string[];
   readonly autoRemove?: boolean;
+  /** --network, -p, -P, --expose, --hostname, --add-host, --dns* (cli/container-flags/network.ts); default: a private network. */
+  readonly network?: NetworkRequest | undefined;
 }
 
 /** A problem with what the user asked for (docker's 125). */
@@ -110,6 +114,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   const env = mergeEnv(cfg.Env ?? [], o.env ?? []);
   const workdir = o.workdir !== undefined && o.workdir !== "" ? o.workdir : cfg.WorkingDir || "/";
   if (!isAbsolute(workdir)) throw new ContainerUsageError(`the working directory "${workdir}" is invalid: it needs to be an absolute path`);
+  const network = await recordedNetwork(store, o.network, cfg.ExposedPorts);
 
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const diffIds = img.config.rootfs.diff_ids;
@@ -151,6 +156,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       stopSignal: cfg.StopSignal || "SIGTERM",
       autoRemove: o.autoRemove ?? false,
       created: new Date().toISOString(),
+      network,
     };
     await saveImageConfig(store, id, img.config);
     await saveRecord(store, rec);

@@ -6,6 +6,7 @@ import { type ContainerRecord, ContainerPaths, releaseName, runcId } from "./sta
 import { StartError, launch, waitStarted } from "./start.ts";
 import { containerStatus, isRunning } from "./status.ts";
 import { unmountAll } from "./unmount.ts";
+import { teardownNetwork } from "./network/setup.ts";
 import { StrataError } from "../errors/error.ts";
 
 export class ContainerStateError extends StrataError {
@@ -88,6 +89,7 @@ export async function removeContainer(store: Store, rec: ContainerRecord, force:
   await runc(store.layout.runc, ["delete", "--force", rid]);
   await rm(`${store.layout.runc}/${rid}`, { recursive: true, force: true });
   const paths = new ContainerPaths(store.layout.root, rec.id);
+  await teardownNetwork(paths.dir); // h19a: a monitor killed before its teardown left the stack running
   await unmountAll(paths.dir);
   await rm(paths.dir, { recursive: true, force: true });
   await releaseName(store, rec.name);

@@ -6,6 +6,7 @@ import { runcKill } from "./runc-ops.ts";
 import { type ContainerRecord, runcId } from "./state.ts";
 import { StartError, launch, readExit, startFailure, waitStarted } from "./start.ts";
 import { StrataError } from "../errors/error.ts";
+import { checkHostPorts } from "./network/host-ports.ts";
 
 export { containerArgs } from "./create.ts";
 
@@ -21,6 +22,7 @@ const KILL_AFTER_MS = 10_000;
  * process runs (or has already ended well). Throws StartError when it cannot start.
  */
 export async function runDetached(o: RunOptions): Promise<ContainerRecord> {
+  await checkHostPorts(o.network); // h19a: a port in use fails before any container exists
   const rec = await createContainer(o);
   try {
     const started = await launch(o.store, rec, false);
@@ -39,6 +41,7 @@ export async function runDetached(o: RunOptions): Promise<ContainerRecord> {
  * also when it could not start.
  */
 export async function runForeground(o: RunOptions): Promise<number> {
+  await checkHostPorts(o.network); // h19a: a port in use fails before any container exists
   const store: Store = o.store;
   let rid = "";
   let signals = 0;

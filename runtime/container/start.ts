@@ -15,6 +15,8 @@ import { type ContainerRecord, ContainerPaths, runcId, saveRecord } from "./stat
 import { mountsUnder } from "./unmount.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
+import { networkTarget } from "./container-network.ts";
+import { type NetworkSetup, STOP_NETWORK_SH, setupNetwork, teardownNetwork } from "./network/setup.ts";
 
 /**
  * Starting a container's process. A small monitor — `sh`, running
@@ -34,6 +36,7 @@ const MONITOR = `
 r="$1"; log="$2"; bundle="$3"; id="$4"; dir="$5"; merged="$6"; autorm="$7"; namefile="$8"; runc="$9"
 "$runc" --root "$r" --log "$log" --log-format json run --bundle "$bundle" "$id"
 code=$?
+${STOP_NETWORK_SH} # h19a: the network ends with the process (before the exit record, so whoever sees it sees the network gone)
 printf '%s %s\\n' "$code" "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
 umount "$merged" 2>/dev/null || umount -l "$merged" 2>/dev/null
 if [ "$autorm" = 1 ] && ! grep -q '"level":"error"' "$log" 2>/dev/null; then
@@ -82,7 +85,7 @@ async function mountRootfs(store: Store, rec: ContainerRecord, paths: ContainerP
 }
 
 /** The runc config for a container, written to its bundle. */
-async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
+async function writeBundle(rec: ContainerRecord, paths: ContainerPaths, net: NetworkSetup): Promise<void> {
   let user: Awaited<ReturnType<typeof resolveUser>>;
   try {
     user = await resolveUser(paths.merged, rec.user);
@@ -91,7 +94,7 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise
   }
   const env = [...rec.env];
   if (envLookup(env, "HOME") === undefined) env.push(`HOME=${user.home}`);
-  const hostname = rec.id.slice(0, 12);
+  const hostname = net.hostname;
   if (envLookup(env, "HOSTNAME") === undefined) env.unshift(`HOSTNAME=${hostname}`);
   if (rec.tty && envLookup(env, "TERM") === undefined) env.push("TERM=xterm");
   const spec = runtimeSpec({
@@ -101,12 +104,11 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise
     cwd: rec.workdir,
     user,
     hostname,
-    network: "host",
+    network: net.network,
+    netnsPath: net.netnsPath,
     terminal: rec.tty,
     mounts: [
-      { destination: "/etc/resolv.conf", source: "/etc/resolv.conf", type: "bind", options: ["rbind", "ro"] },
-      { destination: "/etc/hosts", source: "/etc/hosts", type: "bind", options: ["rbind", "ro"] },
-      { destination: "/etc/hostname", source: join(paths.dir, "hostname"), type: "bind", options: ["rbind", "ro"] },
+      ...net.mounts,
       ...rec.binds.map((b) => ({ destination: b.destination, source: b.source, type: "bind", options: ["rbind", b.readonly ? "ro" : "rw"] })),
     ],
   });
@@ -137,7 +139,14 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
   await writeFile(paths.runcLog, "");
   await mkdir(store.layout.runc, { recursive: true });
   await mountRootfs(store, rec, paths);
-  await writeBundle(rec, paths);
+  const net = await setupNetwork(await networkTarget(store, rec)); // h19a: up before the process starts; the monitor tears it down
+  try {
+    await writeBundle(rec, paths, net);
+  } catch (e) {
+    await teardownNetwork(paths.dir);
+    throw e;
+  }
+  rec.networkState = net.state;
   rec.startedAt = new Date().toISOString();
   await saveRecord(store, rec);
   const logSize = (await stat(paths.log).catch(() => undefined))?.size ?? 0;

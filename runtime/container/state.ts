@@ -7,6 +7,7 @@ import type { Store } from "../store/store.ts";
 import { ContainerPaths, containersDir } from "../store/container-paths.ts";
 import { generateName } from "./names.ts";
 import { StrataError } from "../errors/error.ts";
+import type { NetworkConfig, NetworkState } from "./network/config.ts";
 
 /**
  * Containers are state on disk and outlive the strata process that made
@@ -24,6 +25,7 @@ import { StrataError } from "../errors/error.ts";
  *   runc.log           runc's own log (json), read to explain a failed start
  *   exit               "<code> <finished ISO time>", written by the monitor when the process ends
  *   stdin              a fifo, the process's stdin for `run -d -i`
+ *   hosts resolv.conf hostname   its /etc files; net/ its network namespace and stack while it runs (network/setup.ts)
  *
  * The runc container id is `strata-c-<12 hex>`: reclaim.ts leaves those alone.
  * Names are reserved in `containers/names/<name>` (created O_EXCL, holding the id).
@@ -59,6 +61,10 @@ export interface ContainerRecord {
   readonly autoRemove: boolean;
   readonly created: string;
   startedAt?: string;
+  /** --network, -p, -P, --expose, --hostname, --add-host, --dns* (network/config.ts); absent in older records: the host's network. */
+  readonly network?: NetworkConfig;
+  /** What the last start set up: the host ports it bound, the namespace's address (network/setup.ts). */
+  networkState?: NetworkState;
 }
 
 export class NoSuchContainerError extends StrataError {

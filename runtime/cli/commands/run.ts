@@ -5,8 +5,9 @@ import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
+import { addNetworkFlags, type NetworkFlags, networkOptions } from "../container-flags/network.ts";
 
-interface RunFlags {
+interface RunFlags extends NetworkFlags {
   detach?: boolean;
   rm?: boolean;
   name?: string;
@@ -21,7 +22,7 @@ interface RunFlags {
 
 export function registerRun(program: Command): void {
   defineTwice(program, "run", "run", (c) =>
-    c
+    addNetworkFlags(c)
       .description("Create and run a new container from an image")
       .argument("<image>")
       .argument("[command...]")
@@ -57,6 +58,7 @@ export function registerRun(program: Command): void {
             interactive: opts.interactive ?? false,
             volumes: opts.volume,
             autoRemove: opts.rm ?? false,
+            ...networkOptions(opts),
           };
           if (opts.detach) {
             const rec = await runDetached(o);
