@@ -124,7 +124,8 @@ describe("containers", () => {
     const r = strata(root, ["run", "-d", "--name", name, "busybox", "sleep", "300"]);
     expect(r.code, r.stderr).toBe(0);
     const id = r.stdout.trim();
-    expect(mountsUnder(join(root, "containers", id))).toHaveLength(1);
+    // Its rootfs and its network namespace (a private network, the default).
+    expect(mountsUnder(join(root, "containers", id)).map((m) => m.slice(join(root, "containers", id).length)).sort()).toEqual(["/merged", "/net/netns"]);
     const refused = strata(root, ["rm", name]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("it is running");
