@@ -29,7 +29,10 @@ export async function networkTarget(store: Store, rec: ContainerRecord): Promise
   let joined: NetworkTarget["joined"];
   if (joinId !== undefined) {
     const st = await runcState(store.layout.runc, runcId(joinId));
-    if (st !== undefined && (st.status === "running" || st.status === "paused") && st.pid > 0) joined = { pid: st.pid, dir: new ContainerPaths(root, joinId).dir };
+    const other = await findContainer(store, joinId).catch(() => undefined);
+    if (other !== undefined && st !== undefined && (st.status === "running" || st.status === "paused") && st.pid > 0) {
+      joined = { pid: st.pid, dir: new ContainerPaths(root, joinId).dir, hostname: other.networkState?.hostname ?? other.network?.hostname ?? joinId.slice(0, 12) };
+    }
   }
   return { id: rec.id, dir: new ContainerPaths(root, rec.id).dir, network: rec.network, joined };
 }

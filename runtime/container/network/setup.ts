@@ -33,8 +33,8 @@ export interface NetworkTarget {
   readonly dir: string;
   /** Absent in a record older than networks: the host's network, as it had. */
   readonly network: NetworkConfig | undefined;
-  /** For `container:NAME`: that container while it runs (undefined when it does not). */
-  readonly joined?: { readonly pid: number; readonly dir: string } | undefined;
+  /** For `container:NAME`: that container while it runs (undefined when it does not), and the hostname its start gave it. */
+  readonly joined?: { readonly pid: number; readonly dir: string; readonly hostname: string } | undefined;
 }
 
 /** The runc spec's network (SpecInput `network`, `netnsPath`), the hostname, the /etc mounts and the record's state. */
@@ -63,7 +63,8 @@ export async function setupNetwork(t: NetworkTarget): Promise<NetworkSetup> {
   await teardownNetwork(t.dir);
   if (isContainerMode(n.mode)) {
     if (t.joined === undefined) throw new StrataError("NET_JOIN", `cannot join network of a non running container: ${n.mode.slice("container:".length)}`);
-    const hostname = (await readFile(join(t.joined.dir, "hostname"), "utf8").catch(() => "")).trim();
+    // From the joined container's record, not its /etc/hostname, which that container may rewrite.
+    const hostname = t.joined.hostname;
     return { network: "none", netnsPath: `/proc/${t.joined.pid}/ns/net`, hostname, mounts: etcMounts(t.joined.dir), state: { ...NO_STATE, hostname } };
   }
   const hostname = n.hostname ?? (n.mode === "host" ? hostHostname() : t.id.slice(0, 12));
