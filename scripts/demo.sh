@@ -3,7 +3,7 @@
 # list it, show its history, and run it. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-packages.sh runc busybox-static
+bash scripts/ensure-packages.sh runc busybox-static passt
 strata() { node bin/strata.js "$@"; }
 export STRATA_ROOT=${STRATA_ROOT:-/var/lib/strata}
 

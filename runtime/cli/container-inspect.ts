@@ -12,6 +12,7 @@ import type { ContainerStatus } from "../container/status.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { ImageConfigJson } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
+import { networkConfigFields, networkHostConfig, networkSettings } from "./network-view.ts";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 /** docker's default /dev/shm, and the runtime's. */
@@ -71,14 +72,16 @@ function state(i: InspectSource): Record<string, unknown> {
 function config(i: InspectSource): Record<string, unknown> {
   const { rec } = i;
   const img = i.image?.config;
+  const { ExposedPorts: netPorts, ...net } = networkConfigFields(rec);
+  const exposed = { ...img?.ExposedPorts, ...netPorts };
   return {
-    Hostname: rec.id.slice(0, 12),
+    ...net,
     Domainname: "",
     User: rec.user,
     AttachStdin: rec.interactive,
     AttachStdout: true,
     AttachStderr: true,
-    ...(img?.ExposedPorts !== undefined && Object.keys(img.ExposedPorts).length > 0 && { ExposedPorts: img.ExposedPorts }),
+    ...(Object.keys(exposed).length > 0 && { ExposedPorts: exposed }),
     Tty: rec.tty,
     OpenStdin: rec.interactive,
     StdinOnce: false,
@@ -101,9 +104,8 @@ function hostConfig(i: InspectSource): Record<string, unknown> {
   return {
     Binds: rec.binds.length === 0 ? null : rec.binds.map((b) => `${b.source}:${b.destination}${b.readonly ? ":ro" : ""}`),
     ContainerIDFile: "",
+    ...networkHostConfig(rec),
     LogConfig: { Type: "json-file", Config: {} },
-    NetworkMode: "host",
-    PortBindings: {},
     RestartPolicy: rec.restartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
     AutoRemove: rec.autoRemove,
     VolumeDriver: "",
@@ -112,10 +114,6 @@ function hostConfig(i: InspectSource): Record<string, unknown> {
     CapAdd: null,
     CapDrop: null,
     CgroupnsMode: "host",
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
     GroupAdd: null,
     IpcMode: "private",
     Cgroup: "",
@@ -123,7 +121,6 @@ function hostConfig(i: InspectSource): Record<string, unknown> {
     OomScoreAdj: 0,
     PidMode: "",
     Privileged: false,
-    PublishAllPorts: false,
     ReadonlyRootfs: i.bundle?.root?.readonly ?? false,
     SecurityOpt: null,
     UTSMode: "",
@@ -174,29 +171,6 @@ function graphDriver(i: InspectSource): Record<string, unknown> {
 }
 
 /** The host's network, as docker shows `--network host` (no address of its own). */
-function networkSettings(_i: InspectSource): Record<string, unknown> {
-  const endpoint = { IPAMConfig: null, Links: null, Aliases: null, MacAddress: "", DriverOpts: null, NetworkID: "", EndpointID: "", Gateway: "", IPAddress: "", IPPrefixLen: 0, IPv6Gateway: "", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, DNSNames: null };
-  return {
-    Bridge: "",
-    SandboxID: "",
-    SandboxKey: "",
-    Ports: {},
-    HairpinMode: false,
-    LinkLocalIPv6Address: "",
-    LinkLocalIPv6PrefixLen: 0,
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
-    EndpointID: "",
-    Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: "",
-    IPPrefixLen: 0,
-    IPv6Gateway: "",
-    MacAddress: "",
-    Networks: { host: endpoint },
-  };
-}
 
 export function containerInspect(i: InspectSource): Record<string, unknown> {
   const { rec } = i;
@@ -223,6 +197,6 @@ export function containerInspect(i: InspectSource): Record<string, unknown> {
     GraphDriver: graphDriver(i),
     Mounts: mounts(i),
     Config: config(i),
-    NetworkSettings: networkSettings(i),
+    NetworkSettings: networkSettings(rec, i.status),
   };
 }

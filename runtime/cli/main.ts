@@ -38,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   pause: async () => (await import("./commands/pause.ts")).registerPause,
   unpause: async () => (await import("./commands/pause.ts")).registerUnpause,
   diff: async () => (await import("./commands/diff.ts")).registerDiff,
+  port: async () => (await import("./commands/port.ts")).registerPort,
   commit: async () => (await import("./commands/commit.ts")).registerCommit,
   cp: async () => (await import("./commands/cp.ts")).registerCp,
   top: async () => (await import("./commands/top.ts")).registerTop,

@@ -4,6 +4,7 @@ import type { ContainerStatus } from "../container/status.ts";
 import { goTimeString } from "./format-fields.ts";
 import { timeAgo } from "./format.ts";
 import { strictFields } from "./go-template/exec.ts";
+import { displayablePorts, networkNames } from "./network-view.ts";
 
 export interface PsColumns {
   readonly id: string;
@@ -20,7 +21,7 @@ export function psItem(rec: ContainerRecord, s: ContainerStatus, c: PsColumns): 
       Command: c.command,
       CreatedAt: goTimeString(rec.created),
       RunningFor: timeAgo(rec.created, c.now),
-      Ports: "",
+      Ports: displayablePorts(rec, s),
       State: s.state,
       Status: c.status,
       Size: "0B",
@@ -29,7 +30,7 @@ export function psItem(rec: ContainerRecord, s: ContainerStatus, c: PsColumns): 
       // `{{.Label "key"}}`: one label's value (Strata's containers carry none yet).
       Label: (_key: unknown) => "",
       Mounts: rec.binds.map((b) => b.source).join(","),
-      Networks: "host",
+      Networks: networkNames(rec),
       LocalVolumes: "0",
     },
     "*formatter.ContainerContext",

@@ -40,16 +40,21 @@ function hostGateway(): string {
   return v4?.address ?? "127.0.0.1";
 }
 
-/** `--add-host HOST:IP` (or HOST=IP), as docker's ValidateExtraHost; `host-gateway` is the host's address. */
-export function parseAddHost(value: string): { host: string; ip: string } {
+/** `--add-host HOST:IP` (or HOST=IP), as docker's ValidateExtraHost; `host-gateway` is kept as written (build and run resolve it each their way). */
+export function parseExtraHost(value: string): { host: string; ip: string } {
   const sep = value.includes("=") ? value.indexOf("=") : value.indexOf(":");
   const host = value.slice(0, sep);
   let ip = value.slice(sep + 1);
   if (sep <= 0 || ip === "") throw invalid("--add-host", value, `bad format for add-host: "${value}"`);
   if (ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
-  if (ip === "host-gateway") return { host, ip: hostGateway() };
-  if (isIP(ip) === 0) throw invalid("--add-host", value, `invalid IP address in add-host: "${ip}"`);
+  if (ip !== "host-gateway" && isIP(ip) === 0) throw invalid("--add-host", value, `invalid IP address in add-host: "${ip}"`);
   return { host, ip };
+}
+
+/** build's `--add-host`: `host-gateway` is the host's address. */
+export function parseAddHost(value: string): { host: string; ip: string } {
+  const h = parseExtraHost(value);
+  return h.ip === "host-gateway" ? { host: h.host, ip: hostGateway() } : h;
 }
 
 /** `--network`: BuildKit's modes (buildx refuses others with this message). */

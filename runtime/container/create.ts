@@ -10,6 +10,8 @@ import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
 import { type HealthFlags, mergeHealthcheck } from "./monitor/health-config.ts";
 import type { RestartPolicy } from "./monitor/restart-policy.ts";
+import { recordedNetwork } from "./container-network.ts";
+import type { NetworkRequest } from "./network/config.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -30,6 +32,8 @@ export interface CreateOptions {
   readonly health?: HealthFlags | undefined;
   readonly stopSignal?: string | undefined;
   readonly stopTimeout?: number | undefined;
+  /** --network, -p, -P, --expose, --hostname, --add-host, --dns* (cli/container-flags/network.ts); default: a private network. */
+  readonly network?: NetworkRequest | undefined;
 }
 
 /** A problem with what the user asked for (docker's 125). */
@@ -118,6 +122,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   const workdir = o.workdir !== undefined && o.workdir !== "" ? o.workdir : cfg.WorkingDir || "/";
   const healthcheck = mergeHealthcheck(cfg.Healthcheck, o.health);
   if (!isAbsolute(workdir)) throw new ContainerUsageError(`the working directory "${workdir}" is invalid: it needs to be an absolute path`);
+  const network = await recordedNetwork(store, o.network, cfg.ExposedPorts);
 
   const snapshots = new OverlaySnapshotter(store.layout, store.content);
   const diffIds = img.config.rootfs.diff_ids;
@@ -162,6 +167,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       ...(o.stopTimeout !== undefined && { stopTimeout: o.stopTimeout }),
       ...(o.restartPolicy !== undefined && o.restartPolicy.Name !== "no" && { restartPolicy: o.restartPolicy }),
       ...(healthcheck !== undefined && { healthcheck }),
+      network,
     };
     await saveImageConfig(store, id, img.config);
     await saveRecord(store, rec);

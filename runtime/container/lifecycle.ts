@@ -8,6 +8,7 @@ import { type ContainerRecord, ContainerPaths, runcId } from "./state.ts";
 import { StartError, launch, waitStarted } from "./start.ts";
 import { type ContainerStatus, containerStatus, isRunning } from "./status.ts";
 import { unmountAll } from "./unmount.ts";
+import { teardownNetwork } from "./network/setup.ts";
 import { StrataError } from "../errors/error.ts";
 
 export class ContainerStateError extends StrataError {
@@ -159,5 +160,7 @@ export async function removeContainer(store: Store, rec: ContainerRecord, force:
   }
   // The monitor's last writes (state, unmount, --rm) come before the files go.
   await waitMonitorGone(new ContainerPaths(store.layout.root, rec.id).monitorState, 10_000);
+  // A monitor killed before its network teardown left the stack running.
+  await teardownNetwork(new ContainerPaths(store.layout.root, rec.id).dir);
   await deleteContainerFiles(store, rec);
 }

@@ -7,6 +7,7 @@ import { runcKill } from "./runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, runcId } from "./state.ts";
 import { type MonitorEvent, StartError, launch, readExit, startErrorOf, startFailure, waitStarted } from "./start.ts";
 import { StrataError } from "../errors/error.ts";
+import { checkHostPorts } from "./network/host-ports.ts";
 
 export { containerArgs } from "./create.ts";
 
@@ -22,6 +23,7 @@ const KILL_AFTER_MS = 10_000;
  * process runs (or has already ended well). Throws StartError when it cannot start.
  */
 export async function runDetached(o: RunOptions): Promise<ContainerRecord> {
+  await checkHostPorts(o.network); // h19a: a port in use fails before any container exists
   const rec = await createContainer(o);
   try {
     const started = await launch(o.store, rec, false);
@@ -41,6 +43,7 @@ export async function runDetached(o: RunOptions): Promise<ContainerRecord> {
  * removes the container when it ends, even if this process was killed meanwhile.
  */
 export async function runForeground(o: RunOptions): Promise<number> {
+  await checkHostPorts(o.network); // h19a: a port in use fails before any container exists
   const store: Store = o.store;
   let rid = "";
   let signals = 0;

@@ -15,6 +15,8 @@ import { type ContainerRecord, ContainerPaths, runcId, saveRecord } from "./stat
 import { mountsUnder } from "./unmount.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
+import { networkTarget } from "./container-network.ts";
+import { type NetworkSetup, setupNetwork, teardownNetwork } from "./network/setup.ts";
 
 /**
  * Starting a container's process: the rootfs mounted, the runc bundle written, then the
@@ -58,7 +60,7 @@ export async function mountRootfs(store: Store, rec: ContainerRecord, paths: Con
 }
 
 /** The runc config for a container, written to its bundle. */
-async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
+async function writeBundle(rec: ContainerRecord, paths: ContainerPaths, net: NetworkSetup): Promise<void> {
   let user: Awaited<ReturnType<typeof resolveUser>>;
   try {
     user = await resolveUser(paths.merged, rec.user);
@@ -67,7 +69,7 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise
   }
   const env = [...rec.env];
   if (envLookup(env, "HOME") === undefined) env.push(`HOME=${user.home}`);
-  const hostname = rec.id.slice(0, 12);
+  const hostname = net.hostname;
   if (envLookup(env, "HOSTNAME") === undefined) env.unshift(`HOSTNAME=${hostname}`);
   if (rec.tty && envLookup(env, "TERM") === undefined) env.push("TERM=xterm");
   const spec = runtimeSpec({
@@ -77,12 +79,11 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise
     cwd: rec.workdir,
     user,
     hostname,
-    network: "host",
+    network: net.network,
+    netnsPath: net.netnsPath,
     terminal: rec.tty,
     mounts: [
-      { destination: "/etc/resolv.conf", source: "/etc/resolv.conf", type: "bind", options: ["rbind", "ro"] },
-      { destination: "/etc/hosts", source: "/etc/hosts", type: "bind", options: ["rbind", "ro"] },
-      { destination: "/etc/hostname", source: join(paths.dir, "hostname"), type: "bind", options: ["rbind", "ro"] },
+      ...net.mounts,
       ...rec.binds.map((b) => ({ destination: b.destination, source: b.source, type: "bind", options: ["rbind", b.readonly ? "ro" : "rw"] })),
     ],
   });
@@ -154,7 +155,14 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
   await writeFile(paths.runcLog, "");
   await mkdir(store.layout.runc, { recursive: true });
   await mountRootfs(store, rec, paths);
-  await writeBundle(rec, paths);
+  const net = await setupNetwork(await networkTarget(store, rec)); // h19a: up before the process starts; the monitor tears it down
+  try {
+    await writeBundle(rec, paths, net);
+  } catch (e) {
+    await teardownNetwork(paths.dir);
+    throw e;
+  }
+  rec.networkState = net.state;
   rec.startedAt = new Date().toISOString();
   await saveRecord(store, rec);
   const cmd = monitorCommand();

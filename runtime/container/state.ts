@@ -9,6 +9,7 @@ import { ContainerPaths, containersDir } from "../store/container-paths.ts";
 import type { RestartPolicy } from "./monitor/restart-policy.ts";
 import { generateName } from "./names.ts";
 import { StrataError } from "../errors/error.ts";
+import type { NetworkConfig, NetworkState } from "./network/config.ts";
 
 /**
  * Containers are state on disk and outlive the strata process that made
@@ -31,6 +32,7 @@ import { StrataError } from "../errors/error.ts";
  *   control.sock       the monitor's sockets while it runs (monitor/sockets.ts)
  *   attach.sock
  *   monitor.log        the monitor's own errors
+ *   hosts resolv.conf hostname   its /etc files; net/ its network namespace and stack while it runs (network/setup.ts)
  *
  * The runc container id is `strata-c-<12 hex>`: reclaim.ts leaves those alone.
  * Names are reserved in `containers/names/<name>` (created O_EXCL, holding the id).
@@ -72,6 +74,10 @@ export interface ContainerRecord {
   readonly healthcheck?: Healthcheck;
   readonly created: string;
   startedAt?: string;
+  /** --network, -p, -P, --expose, --hostname, --add-host, --dns* (network/config.ts); absent in older records: the host's network. */
+  readonly network?: NetworkConfig;
+  /** What the last start set up: the host ports it bound, the namespace's address (network/setup.ts). */
+  networkState?: NetworkState;
 }
 
 export class NoSuchContainerError extends StrataError {

@@ -139,6 +139,15 @@ export const RUNTIME_ERRORS = {
   CP_NOT_FOUND: e("container", 1, "cp: the path is not in the container (docker's \"Could not find the file PATH in container NAME\")"),
   TOP_PS: e("container", 1, "top: ps failed or printed no PID column (its options must keep one)"),
   CP_DESTINATION: e("container", 1, "cp: the destination cannot take the source (a directory to a file, a missing destination directory, a read-only mount or rootfs, stdin's tar to a non-directory)"),
+
+  // Container networks (runtime/container/network/).
+  NET_INVALID: e("container", 125, "a --network, -p, --expose, --hostname, --add-host or --dns value is malformed, or conflicts with the network mode (docker's words: `invalid containerPort: x`, `conflicting options: port publishing and the container type network mode`)"),
+  NET_NOT_FOUND: e("container", 125, "--network names a network Strata does not have (docker's `network X not found`): private (the default), host, none or container:NAME"),
+  NET_PORT_IN_USE: e("container", 125, "a host port -p asks for is in use (docker's `bind: address already in use`, or `port is already allocated` twice in one container); the container was not started"),
+  NET_PORT_BIND: e("container", 125, "a host port -p asks for cannot be bound: an address the host does not have, or a port below 1024 without the privilege; the container was not started"),
+  NET_JOIN: e("container", 125, "--network container:NAME: no such container, or it is not running (docker's `cannot join network of a non running container`)"),
+  NET_SETUP: e("container", 125, "a private network could not be set up: pasta (Debian package passt) missing or failing, no default route on the host, or the namespace could not be made"),
+  NET_NO_PUBLIC_PORT: e("container", 1, "strata port CONTAINER PORT: that port is not published (docker's `No public port '80/tcp' published for NAME`)"),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof RUNTIME_ERRORS;

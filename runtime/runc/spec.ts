@@ -18,6 +18,8 @@ export interface SpecInput {
   readonly hostname: string;
   /** "host" shares the host's network namespace; "none" gives a new one with only loopback (runc brings lo up). */
   readonly network: "host" | "none";
+  /** With network "none": join this network namespace (a bind-mounted namespace file, /proc/PID/ns/net) instead of a new one. */
+  readonly netnsPath?: string | undefined;
   readonly terminal?: boolean;
   readonly mounts?: readonly ExtraMount[];
   readonly readonlyRootfs?: boolean;
@@ -48,8 +50,8 @@ function rlimit(n: number): unknown {
 /** An OCI runtime config (config.json) for runc. */
 export function runtimeSpec(s: SpecInput): Record<string, unknown> {
   const insecure = s.security === "insecure";
-  const namespaces = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }];
-  if (s.network === "none") namespaces.push({ type: "network" });
+  const namespaces: { type: string; path?: string }[] = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }];
+  if (s.network === "none") namespaces.push(s.netnsPath !== undefined ? { type: "network", path: s.netnsPath } : { type: "network" });
   const sysOpts = ["nosuid", "noexec", "nodev", insecure ? "rw" : "ro"];
   const sysfs =
     s.network === "none"

@@ -37,13 +37,13 @@ describe("run -d, exec, diff, commit, save, load", () => {
     const page = strata(root, ["run", "--rm", "-v", `${www}:/out`, "busybox", "sh", "-c", "mkdir -p /out/www && echo '<h1>strata</h1>' > /out/www/index.html"]);
     expect(page.code, page.stderr).toBe(0);
 
-    const run = strata(root, ["run", "-d", "--name", name, "-v", `${join(www, "www")}:/var/www:ro`, "busybox", "busybox", "httpd", "-f", "-p", `127.0.0.1:${port}`, "-h", "/var/www"]);
+    const run = strata(root, ["run", "-d", "--name", name, "-p", `127.0.0.1:${port}:80`, "-v", `${join(www, "www")}:/var/www:ro`, "busybox", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^[a-f0-9]{64}\n$/);
     expect(await fetchLocal(port, "/index.html")).toBe("<h1>strata</h1>\n");
 
     const ps = strata(root, ["ps"]);
-    expect(ps.stdout).toMatch(new RegExp(`^${run.stdout.slice(0, 12)}\\s+busybox\\s+"busybox httpd -f -p…"\\s+.*\\s+Up .*\\s+${name}$`, "m"));
+    expect(ps.stdout).toMatch(new RegExp(`^${run.stdout.slice(0, 12)}\\s+busybox\\s+"busybox httpd -f -p…"\\s+.*\\s+Up .*\\s+127\\.0\\.0\\.1:${port}->80/tcp\\s+${name}$`, "m"));
 
     const exec = strata(root, ["exec", name, "sh", "-c", "echo hello from exec > /tmp/hellofile"]);
     expect(exec.code, exec.stderr).toBe(0);

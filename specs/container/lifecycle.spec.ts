@@ -37,7 +37,7 @@ describe("containers", () => {
     expect(failed.code).toBe(127);
 
     const ps = strata(root, ["ps"]);
-    expect(ps.stdout.split("\n")[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+NAMES$/);
+    expect(ps.stdout.split("\n")[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.stdout).toContain(n("sleeper"));
     expect(ps.stdout).not.toContain(n("done"));
     expect(statusOf(n("sleeper"))).toMatch(/^Up (Less than a second|\d+ seconds?)$/);
@@ -127,7 +127,8 @@ describe("containers", () => {
     const r = strata(root, ["run", "-d", "--name", name, "busybox", "sleep", "300"]);
     expect(r.code, r.stderr).toBe(0);
     const id = r.stdout.trim();
-    expect(mountsUnder(join(root, "containers", id))).toHaveLength(1);
+    // Its rootfs and its network namespace (a private network, the default).
+    expect(mountsUnder(join(root, "containers", id)).map((m) => m.slice(join(root, "containers", id).length)).sort()).toEqual(["/merged", "/net/netns"]);
     const refused = strata(root, ["rm", name]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("it is running");

@@ -7,6 +7,7 @@ import { table, timeAgo } from "../format.ts";
 import { CONTAINER_HEADERS } from "../format-fields.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 import { psItem } from "../ps-format.ts";
+import { displayablePorts } from "../network-view.ts";
 
 interface PsFlags {
   all?: boolean;
@@ -46,7 +47,7 @@ export function registerPs(program: Command): void {
               const id = opts.trunc ? rec.id.slice(0, 12) : rec.id;
               items.push(psItem(rec, s, { id, command: commandText(rec.args, opts.trunc), status: statusText(rec, s, now), now }));
               if (opts.quiet) rows.push([id]);
-              else rows.push([id, rec.image, commandText(rec.args, opts.trunc), timeAgo(rec.created, now), statusText(rec, s, now), rec.name]);
+              else rows.push([id, rec.image, commandText(rec.args, opts.trunc), timeAgo(rec.created, now), statusText(rec, s, now), displayablePorts(rec, s), rec.name]);
             }
             // docker ps: -q wins over --format, with docker's warning (docker/cli container/list.go).
             if (opts.quiet && cmd.getOptionValueSource("format") === "cli") process.stderr.write("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
@@ -59,7 +60,7 @@ export function registerPs(program: Command): void {
               process.stdout.write(rows.map((r) => `${r[0]}\n`).join(""));
               return;
             }
-            process.stdout.write(`${table([["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"], ...rows])}\n`);
+            process.stdout.write(`${table([["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], ...rows])}\n`);
           } catch (e) {
             reportError(e);
           }

@@ -6,10 +6,11 @@ import { preflight } from "../preflight.ts";
 import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
 import { addMonitorFlags, type MonitorFlags, monitorOptions } from "../container-flags/monitor.ts";
+import { addNetworkFlags, type NetworkFlags, networkOptions } from "../container-flags/network.ts";
 import type { CreateOptions } from "../../container/create.ts";
 import type { Store } from "../../store/store.ts";
 
-export interface RunFlags extends MonitorFlags {
+export interface RunFlags extends MonitorFlags, NetworkFlags {
   detach?: boolean;
   rm?: boolean;
   name?: string;
@@ -24,7 +25,7 @@ export interface RunFlags extends MonitorFlags {
 
 /** The flags `run` and `create` share (docker's container options), and what they make of them: CreateOptions. */
 export function containerFlags(c: Command): Command {
-  return addMonitorFlags(c)
+  return addNetworkFlags(addMonitorFlags(c))
     .option("--rm", "remove the container when it exits")
     .option("--name <name>", "name the container (default: a generated adjective_surname)")
     .option("-e, --env <k=v>", "set an environment variable; repeatable", collect, [])
@@ -51,6 +52,7 @@ export function createOptions(store: Store, image: string, command: string[], op
     volumes: opts.volume,
     autoRemove: opts.rm ?? false,
     ...monitorOptions(opts, opts.rm ?? false),
+    ...networkOptions(opts),
   };
 }
 

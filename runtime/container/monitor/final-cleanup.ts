@@ -3,6 +3,7 @@ import { deleteContainerFiles } from "../remove-files.ts";
 import { runc } from "../runc-ops.ts";
 import { type ContainerRecord, ContainerPaths, runcId } from "../state.ts";
 import { unmountAll } from "../unmount.ts";
+import { teardownNetwork } from "../network/setup.ts";
 
 /**
  * The one step the monitor takes when the container ends for good (its process ended and no
@@ -18,8 +19,9 @@ export async function finalCleanup(store: Store, rec: ContainerRecord): Promise<
     await fn().catch((e: unknown) => failures.push(e));
   };
   await step(() => runc(store.layout.runc, ["delete", "--force", runcId(rec.id)]));
+  // The network first: its namespace is one of the mounts under the container's dir.
+  await step(() => teardownNetwork(paths.dir));
   await step(() => unmountAll(paths.dir));
-  // Network teardown (h19a's teardownNetwork) is called here, once the process has ended for good.
   let removed = false;
   if (rec.autoRemove) {
     await step(async () => {
