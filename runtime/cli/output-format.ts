@@ -43,11 +43,12 @@ export function executeTemplate(t: Template, data: unknown): string {
 }
 
 /**
- * The output of a list command for `format`, or undefined for `table` (the command prints
- * its own table). `header` maps each field to its column name (docker's, e.g. ID → "IMAGE ID").
+ * The output of a list command for `format`. `header` maps each field to its column name
+ * (docker's, e.g. ID → "IMAGE ID"); `defaultTable` is the command's own table, docker's default
+ * format for it (`table {{.Repository}}\t{{.Tag}}\t…`), which `table` (and no --format) runs.
  */
-export function formatItems(format: OutputFormat, items: readonly object[], header: Readonly<Record<string, string>>): string | undefined {
-  if (format.kind === "table") return undefined;
+export function formatItems(format: OutputFormat, items: readonly object[], header: Readonly<Record<string, string>>, defaultTable: string): string {
+  if (format.kind === "table") return formatItems(parseOutputFormat(defaultTable), items, header, defaultTable);
   const sorted = items.map(sortedKeys);
   if (format.kind === "json") return sorted.map((i) => `${goJson(i)}\n`).join("");
   const body = sorted.map((i) => `${executeTemplate(format.row, i)}\n`).join("");

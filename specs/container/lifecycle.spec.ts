@@ -37,7 +37,7 @@ describe("containers", () => {
     expect(failed.code).toBe(127);
 
     const ps = strata(root, ["ps"]);
-    expect(ps.stdout.split("\n")[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+NAMES$/);
+    expect(ps.stdout.split("\n")[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.stdout).toContain(n("sleeper"));
     expect(ps.stdout).not.toContain(n("done"));
     expect(statusOf(n("sleeper"))).toMatch(/^Up (Less than a second|\d+ seconds?)$/);

@@ -5,9 +5,9 @@ import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
 import { collectFilter, type Filters } from "../filters.ts";
 import { selectImages } from "../image-select.ts";
-import { humanSize, shortId, table, timeAgo } from "../format.ts";
+import { humanSize, shortId, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
-import { IMAGE_HEADERS, goTimeString } from "../format-fields.ts";
+import { IMAGE_HEADERS, IMAGE_TABLE, IMAGE_TABLE_WITH_DIGEST, goTimeString } from "../format-fields.ts";
 import { strictFields } from "../go-template/exec.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 
@@ -49,19 +49,13 @@ async function listImages(reference: string | undefined, cmd: Command, opts: Lis
   // Newest first. RFC 3339 times compare as strings; localeCompare would load ICU's collator (~10 ms).
   rows.sort((a, b) => ((a.CreatedAt ?? "") < (b.CreatedAt ?? "") ? 1 : (a.CreatedAt ?? "") > (b.CreatedAt ?? "") ? -1 : 0));
   // --format json or a template wins over -q, as docker's.
-  const formatted = formatItems(opts.format, rows.map((r) => strictFields({ ...r, CreatedAt: goTimeString(r.CreatedAt) }, "*formatter.imageContext")), IMAGE_HEADERS);
-  if (formatted !== undefined) {
-    process.stdout.write(formatted);
-    return;
-  }
-  if (opts.quiet) {
+  if (opts.quiet && opts.format.kind === "table") {
     // One ID per row, as docker prints them (an image of two names twice).
     process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
     return;
   }
-  const head = ["REPOSITORY", "TAG", ...(opts.digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"];
-  const body = rows.map((r) => [r.Repository, r.Tag, ...(opts.digests ? [r.Digest] : []), r.ID, r.CreatedSince, r.Size].map(String));
-  process.stdout.write(`${table([head, ...body])}\n`);
+  const items = rows.map((r) => strictFields({ ...r, CreatedAt: goTimeString(r.CreatedAt) }, "*formatter.imageContext"));
+  process.stdout.write(formatItems(opts.format, items, IMAGE_HEADERS, opts.digests ? IMAGE_TABLE_WITH_DIGEST : IMAGE_TABLE));
 }
 
 export function registerImages(program: Command): void {
