@@ -23,7 +23,7 @@ export function parseOutputFormat(value: string): OutputFormat {
 }
 
 /** Parses a template given on the command line; a bad one is the command's one-line error. */
-export function parseFormatTemplate(src: string, options: { header?: boolean } = {}): Template {
+export function parseFormatTemplate(src: string, options: { header?: boolean; name?: string } = {}): Template {
   try {
     return compileTemplate(src, options);
   } catch (e) {

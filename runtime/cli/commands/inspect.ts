@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { familiarName, parseName } from "../../store/names.ts";
-import type { Store } from "../../store/store.ts";
+import { ImageNotFoundError, type Store } from "../../store/store.ts";
+import { StrataError } from "../../errors/error.ts";
 import { openStore } from "../context.ts";
 import { reportError } from "../report-error.ts";
 import { imageGroup } from "../image-group.ts";
@@ -34,6 +35,18 @@ async function inspectImage(store: Store, ref: string): Promise<Record<string, u
 
 type Lookup = "any" | "image" | "container";
 
+/** `strata inspect`: a container, else an image, else docker's `No such object: NAME` (docker/cli system/inspect.go). */
+async function inspectAny(store: Store, ref: string): Promise<Record<string, unknown>> {
+  const container = await inspectTarget(store, ref);
+  if (container) return container;
+  try {
+    return await inspectImage(store, ref);
+  } catch (e) {
+    if (e instanceof ImageNotFoundError) throw new StrataError("NO_SUCH_OBJECT", `No such object: ${ref}`);
+    throw e;
+  }
+}
+
 export function registerInspect(program: Command): void {
   // `strata inspect` looks for a container, then an image, as docker's does; `image inspect` and
   // `container inspect` look for their kind only.
@@ -54,7 +67,7 @@ export function registerInspect(program: Command): void {
         for (const ref of refs) {
           try {
             if (lookup === "container") out.push(containerInspect(...(await containerAndStatus(store, ref))));
-            else out.push((lookup === "any" && (await inspectTarget(store, ref))) || (await inspectImage(store, ref)));
+            else out.push(lookup === "any" ? await inspectAny(store, ref) : await inspectImage(store, ref));
           } catch (e) {
             reportError(e);
           }
