@@ -39,8 +39,8 @@ describe("default tables in docker's layout", () => {
       const lines = strata(root, ["images"]).stdout.trimEnd().split("\n");
       expect(lines).toHaveLength(2);
       const [head, row] = lines as [string, string];
-      expect(head).toMatch(/^REPOSITORY   TAG       IMAGE ID       CREATED {3,}SIZE$/);
-      expect(row).toMatch(/^busybox      latest    [0-9a-f]{12}   \S.* ago {3,}\d/);
+      expect(head).toMatch(/^REPOSITORY {3}TAG {7}IMAGE ID {7}CREATED {3,}SIZE$/);
+      expect(row).toMatch(/^busybox {6}latest {4}[0-9a-f]{12} {3}\S.* ago {3,}\d/);
       expect(starts(row)).toEqual(starts(head));
     });
 
