@@ -11,7 +11,7 @@ import { compileTemplate, type Template, TemplateError } from "./go-template/exe
 import { tabwrite } from "./go-template/tabwriter.ts";
 import { goJson } from "./go-template/value.ts";
 
-export type OutputFormat = { readonly kind: "table" } | { readonly kind: "json" } | { readonly kind: "template"; readonly table: boolean; readonly row: Template; readonly header: Template };
+export type OutputFormat = { readonly kind: "table" } | { readonly kind: "json" } | { readonly kind: "template"; readonly table: boolean; readonly row: Template; readonly header: Template; readonly source: string };
 
 /** The commander parser of a `--format` value. */
 export function parseOutputFormat(value: string): OutputFormat {
@@ -19,7 +19,7 @@ export function parseOutputFormat(value: string): OutputFormat {
   if (value === "json") return { kind: "json" };
   const table = value.startsWith("table ");
   const src = (table ? value.slice(6) : value).replace(/^ +| +$/g, "").replaceAll("\\t", "\t").replaceAll("\\n", "\n");
-  return { kind: "template", table, row: parseFormatTemplate(src), header: parseFormatTemplate(src, { header: true }) };
+  return { kind: "template", table, row: parseFormatTemplate(src), header: parseFormatTemplate(src, { header: true }), source: value };
 }
 
 /** Parses a template given on the command line; a bad one is the command's one-line error. */

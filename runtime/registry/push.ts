@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { compressionOfMediaType, ensureCompressed, layerMediaType } from "../image/compression.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type Compression, CompressedBlobs } from "../store/compressed.ts";
-import { familiarName } from "../store/names.ts";
+import { familiarName, repoDigestName } from "../store/names.ts";
 import { type ManifestJson, MediaType } from "../store/oci.ts";
 import type { LoadedImage, Store } from "../store/store.ts";
 import { mapLimit } from "../fs/pool.ts";
@@ -155,6 +155,8 @@ export async function pushImage(o: PushOptions): Promise<{ name: string; digest:
   try {
     const repo = new Repository(client, ref.repository);
     const r = await pushImageTo(o.store, img, repo, ref.reference, { compression: o.compression ?? "gzip", docker: o.docker ?? false, chunkSize: o.chunkSize, log });
+    // The registry's digest of the pushed manifest names the image from now on, as docker's push records it (RepoDigests).
+    await o.store.refs.tag(repoDigestName(ref.name, r.digest), img.manifestDescriptor);
     log(`${ref.name.tag ?? "latest"}: digest: ${r.digest} size: ${r.size}`);
     return { name: familiarName(ref.name), ...r };
   } finally {
