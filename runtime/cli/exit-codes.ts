@@ -27,6 +27,7 @@ export const EXIT_CODES: readonly ExitCodeRow[] = [
   { exit: "2", meaning: "usage or environment: a bad option or argument; a preflight gap before any work (a Node.js older than 22, runc missing or older than 1.1.12, overlayfs unusable on the store's filesystem, more layers than one overlay mount takes)" },
   { exit: "3", meaning: "integrity: bytes do not hash to the digest that names them (a stored blob, a registry's or an archive's), or a document is ambiguous; nothing kept; `system verify` found a problem" },
   { exit: "4", meaning: "a limit was exceeded (a layer's size, ratio or entries, a document's size, a git context's size, files or time); the partial result removed" },
+  { exit: "64", meaning: "version / info: a --format template that does not parse (docker's code)" },
   { exit: "125", meaning: "container commands (run, exec, start, ps, …): their own usage error, no such image, or the container could not be started (docker's code)" },
   { exit: "126", meaning: "run / exec: the container's command cannot be executed (docker's code)" },
   { exit: "127", meaning: "run / exec: the container's command is not found (docker's code)" },

@@ -19,8 +19,15 @@ export const IMAGE_HEADERS = {
   VirtualSize: "VIRTUAL SIZE",
 };
 
+/** docker's default `images` tables (imageContext's defaultImageTableFormat…WithDigest). */
+export const IMAGE_TABLE = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+export const IMAGE_TABLE_WITH_DIGEST = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}";
+
 /** `history` (historyContext). */
 export const HISTORY_HEADERS = { ID: "IMAGE", CreatedSince: "CREATED", CreatedAt: "CREATED AT", CreatedBy: "CREATED BY", Size: "SIZE", Comment: "COMMENT" };
+
+/** docker's default `history` table (defaultHistoryTableFormat). */
+export const HISTORY_TABLE = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
 
 /** `ps` (ContainerContext). */
 export const CONTAINER_HEADERS = {
@@ -53,9 +60,14 @@ export const STATS_HEADERS = {
   PIDs: "PIDS",
 };
 export const STATS_TABLE = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}";
+/** docker's default `ps` table (defaultContainerTableFormat). */
+export const CONTAINER_TABLE = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
 /** `system df` (diskUsageContext's rows). */
 export const DISK_USAGE_HEADERS = { Type: "TYPE", TotalCount: "TOTAL", Active: "ACTIVE", Size: "SIZE", Reclaimable: "RECLAIMABLE" };
+
+/** docker's default `system df` table (defaultDiskUsageTableFormat). */
+export const DISK_USAGE_TABLE = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}";
 
 /** Go's time.Time.String() in UTC, docker's images/ps CreatedAt: `2024-05-01 10:00:00 +0000 UTC`. */
 export function goTimeString(iso: string | undefined): string {

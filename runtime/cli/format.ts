@@ -45,17 +45,6 @@ export function timeAgo(iso: string | undefined, now = Date.now()): string {
   return `${Math.floor(d / 365)} years ago`;
 }
 
-/** Left-aligned columns separated by at least three spaces, as docker's tables. */
-export function table(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const r of rows) {
-    r.forEach((c, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, c.length);
-    });
-  }
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3))).join("").trimEnd()).join("\n");
-}
-
 export function shortId(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
 }

@@ -7,7 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import { access, readFile } from "node:fs/promises";
-import { arch, cpus, release, totalmem } from "node:os";
+import { arch, cpus, hostname, release, totalmem } from "node:os";
 import { listContainers } from "../container/state.ts";
 import { containerStatus, isRunning } from "../container/status.ts";
 import { runcBinary } from "../runc/binary.ts";
@@ -57,6 +57,7 @@ export interface SystemInfo {
   readonly ServerVersion: string;
   readonly Containers: number;
   readonly ContainersRunning: number;
+  readonly ContainersPaused: number;
   readonly ContainersStopped: number;
   readonly Images: number;
   readonly Driver: "overlay";
@@ -73,6 +74,12 @@ export interface SystemInfo {
   readonly DockerRootDir: string;
   readonly Rootless: boolean;
   readonly SecurityOptions: string[];
+  /** The machine's host name. */
+  readonly Name: string;
+  readonly DefaultRuntime: "runc";
+  readonly RuncCommit: { readonly ID: string };
+  /** Whether STRATA_DEBUG is set. */
+  readonly Debug: boolean;
   readonly Runc: RuncFacts;
 }
 
@@ -89,13 +96,19 @@ export async function systemInfo(store: Store): Promise<SystemInfo> {
     listContainers(store),
   ]);
   let running = 0;
-  for (const c of containers) if (isRunning(await containerStatus(store, c))) running++;
+  let paused = 0;
+  for (const c of containers) {
+    const status = await containerStatus(store, c);
+    if (status.state === "paused") paused++;
+    else if (isRunning(status)) running++;
+  }
   const rootless = process.getuid?.() !== 0;
   return {
     ServerVersion: strataVersion(),
     Containers: containers.length,
     ContainersRunning: running,
-    ContainersStopped: containers.length - running,
+    ContainersPaused: paused,
+    ContainersStopped: containers.length - running - paused,
     Images: new Set(refs.map((r) => r.descriptor.digest)).size,
     Driver: "overlay",
     DriverStatus: [["Supports overlay", overlay]],
@@ -109,6 +122,10 @@ export async function systemInfo(store: Store): Promise<SystemInfo> {
     DockerRootDir: store.layout.root,
     Rootless: rootless,
     SecurityOptions: rootless ? ["name=rootless"] : [],
+    Name: hostname(),
+    DefaultRuntime: "runc",
+    RuncCommit: { ID: runc.GitCommit ?? "" },
+    Debug: Boolean(process.env.STRATA_DEBUG),
     Runc: runc,
   };
 }

@@ -11,7 +11,7 @@ import { compileTemplate, type Template, TemplateError } from "./go-template/exe
 import { tabwrite } from "./go-template/tabwriter.ts";
 import { goJson } from "./go-template/value.ts";
 
-export type OutputFormat = { readonly kind: "table" } | { readonly kind: "json" } | { readonly kind: "template"; readonly table: boolean; readonly row: Template; readonly header: Template };
+export type OutputFormat = { readonly kind: "table" } | { readonly kind: "json" } | { readonly kind: "template"; readonly table: boolean; readonly row: Template; readonly header: Template; readonly source: string };
 
 /** The commander parser of a `--format` value. */
 export function parseOutputFormat(value: string): OutputFormat {
@@ -19,11 +19,11 @@ export function parseOutputFormat(value: string): OutputFormat {
   if (value === "json") return { kind: "json" };
   const table = value.startsWith("table ");
   const src = (table ? value.slice(6) : value).replace(/^ +| +$/g, "").replaceAll("\\t", "\t").replaceAll("\\n", "\n");
-  return { kind: "template", table, row: parseFormatTemplate(src), header: parseFormatTemplate(src, { header: true }) };
+  return { kind: "template", table, row: parseFormatTemplate(src), header: parseFormatTemplate(src, { header: true }), source: value };
 }
 
 /** Parses a template given on the command line; a bad one is the command's one-line error. */
-export function parseFormatTemplate(src: string, options: { header?: boolean } = {}): Template {
+export function parseFormatTemplate(src: string, options: { header?: boolean; name?: string } = {}): Template {
   try {
     return compileTemplate(src, options);
   } catch (e) {
@@ -43,11 +43,12 @@ export function executeTemplate(t: Template, data: unknown): string {
 }
 
 /**
- * The output of a list command for `format`, or undefined for `table` (the command prints
- * its own table). `header` maps each field to its column name (docker's, e.g. ID → "IMAGE ID").
+ * The output of a list command for `format`. `header` maps each field to its column name
+ * (docker's, e.g. ID → "IMAGE ID"); `defaultTable` is the command's own table, docker's default
+ * format for it (`table {{.Repository}}\t{{.Tag}}\t…`), which `table` (and no --format) runs.
  */
-export function formatItems(format: OutputFormat, items: readonly object[], header: Readonly<Record<string, string>>): string | undefined {
-  if (format.kind === "table") return undefined;
+export function formatItems(format: OutputFormat, items: readonly object[], header: Readonly<Record<string, string>>, defaultTable: string): string {
+  if (format.kind === "table") return formatItems(parseOutputFormat(defaultTable), items, header, defaultTable);
   const sorted = items.map(sortedKeys);
   if (format.kind === "json") return sorted.map((i) => `${goJson(i)}\n`).join("");
   const body = sorted.map((i) => `${executeTemplate(format.row, i)}\n`).join("");

@@ -47,7 +47,6 @@ export type BuildResult =
       readonly id: string;
       readonly manifest: Descriptor;
       /** The cache keys of the result image's layers (mode=min): what `--cache-to type=inline` exports after the push. */
-      readonly imageCacheKeys: readonly string[];
       /** Layer steps run, and served from the cache. */
       readonly executed: number;
       readonly cached: number;
@@ -94,13 +93,14 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): P
       labels: r.labels,
     });
     if (r.cacheTo !== undefined && r.cacheTo.type !== "inline") await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
-    const imageCacheKeys = [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys];
+    // --cache-to type=inline: the image is the one with its cache in its config (registry/cache-inline.ts), mode=min.
+    const manifest = r.cacheTo?.type === "inline" ? await inlineCache(store, result.manifest, [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys]) : result.manifest;
     await saveRecord(store.layout, p.record, plan.parts);
-    for (const t of r.tags) await store.refs.tag(t, result.manifest);
+    for (const t of r.tags) await store.refs.tag(t, manifest);
     // Untagged, the image is docker's `<none>:<none>`: listed, usable by id, removed by image prune.
-    if (r.tags.length === 0) await store.refs.keepUntagged(result.manifest);
-    const id = (await store.loadManifest(result.manifest)).configDigest;
-    return { kind: "built", source, id, manifest: result.manifest, imageCacheKeys, executed: result.executed, cached: result.cached };
+    if (r.tags.length === 0) await store.refs.keepUntagged(manifest);
+    const id = (await store.loadManifest(manifest)).configDigest;
+    return { kind: "built", source, id, manifest, executed: result.executed, cached: result.cached };
   } finally {
     await agents?.stop();
     await remote?.close();
@@ -117,6 +117,12 @@ function exportedParts(graph: BuildGraph, parts: readonly LayerParts[], mode: Ca
     i = base?.type === "stage" ? base.stage : undefined;
   }
   return parts.filter((p) => chain.has(p.stage));
+}
+
+/** The image with its inline cache (the registry modules loaded only then). */
+async function inlineCache(store: BuildRequest["store"], manifest: Descriptor, keys: readonly string[]): Promise<Descriptor> {
+  const { withInlineCache } = await import("../registry/cache-inline.ts");
+  return withInlineCache(store, manifest, keys);
 }
 
 /** The --cache-to export (the registry client loaded only then); with ignore-error=true a failure is a warning, as buildx's. */

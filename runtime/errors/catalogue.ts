@@ -7,7 +7,8 @@
  *
  * Exit codes (README.md, `strata help exit-codes`, cli/exit-codes.ts): 0 success; 1 the work
  * failed; 2 usage or environment (the preflight); 3 integrity (bytes that do not hash to what
- * names them, an ambiguous document); 4 a limit was exceeded; 125 a
+ * names them, an ambiguous document); 4 a limit was exceeded; 64 a version or info template
+ * that does not parse (docker's code); 125 a
  * container command's own error (docker's code: bad flags, no such image, the
  * container could not be started); 126 its command cannot be executed; 127
  * its command was not found; 130 / 143 interrupted by SIGINT / SIGTERM;
@@ -29,6 +30,7 @@ export const RUNTIME_ERRORS = {
   // The command line and the host.
   USAGE: e("cli", 2, "a flag or argument is missing, unknown or malformed (container commands exit 125, as docker's do)"),
   TEMPLATE_INVALID: e("cli", 1, "a --format Go template does not parse (`template parsing error: …`) or fails on a value (`executing … at <.Foo>: …`), in Go's words and with docker's exit code 1"),
+  INFO_TEMPLATE_INVALID: e("cli", 64, "a version or info --format template does not parse (`template parsing error: …`), with docker's exit code for those two commands, 64"),
   IO_ERROR: e("cli", 1, "a file or system operation failed; the message names the path and the system's reason"),
   INTERNAL: e("cli", 1, "a bug in Strata: the message says what went wrong; STRATA_DEBUG=1 prints the stack (please report it)"),
   INTERRUPTED: e("cli", 130, "interrupted by SIGINT (exit 130) or SIGTERM (exit 143); every step cleaned up after itself"),
@@ -70,6 +72,7 @@ export const RUNTIME_ERRORS = {
   // Images in the store and as archives (runtime/image/, runtime/store/).
   FILTER_INVALID: e("image", 1, "a -f/--filter name the command does not take, or a value it cannot use (docker's \"invalid filter 'NAME'\")"),
   IMAGE_NOT_FOUND: e("image", 1, "no image of that name, ID or digest in the store (container commands exit 125)"),
+  NO_SUCH_OBJECT: e("image", 1, "strata inspect found no container and no image of that name or ID (docker's `No such object: NAME`)"),
   IMAGE_IN_USE: e("image", 1, "rmi refused: a container uses the image, or it is named more than once (use -f)"),
   INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),
   INVALID_DIGEST: e("image", 1, "a digest is not sha256:<64 hex digits>"),
@@ -128,7 +131,6 @@ export const RUNTIME_ERRORS = {
 
   // Containers (runtime/container/).
   NO_SUCH_CONTAINER: e("container", 1, "no container of that name or ID"),
-  NO_SUCH_OBJECT: e("container", 1, "inspect found no container and no image of that name or ID (docker's \"No such object\")"),
   CONTAINER_AMBIGUOUS: e("container", 1, "an ID prefix matches several containers: give more of it or the name"),
   CONTAINER_USAGE: e("container", 125, "a container command's arguments are invalid (-e, -v, -w, -c, --time, --restart, --health-*, --stop-signal, logs --since, no command)"),
   CONTAINER_STATE: e("container", 1, "the container is not in a state that allows this (not running, paused or not paused, restarting, running for rm)"),

@@ -61,16 +61,6 @@ export interface CacheSource {
   close(): Promise<void>;
 }
 
-/**
- * `--cache-to type=inline`: BuildKit puts the cache in the pushed image's config; Strata keeps
- * the image as built and pushes the cache artifact beside it, in the same repository, under this
- * tag of the image's manifest digest (the OCI referrers tag schema's spelling), where
- * `--cache-from IMAGE` looks when IMAGE is an image, not a cache.
- */
-export function inlineCacheTag(manifestDigest: string): string {
-  return `sha256-${manifestDigest.slice("sha256:".length)}.strata-cache`;
-}
-
 export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 }

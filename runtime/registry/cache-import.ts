@@ -2,7 +2,9 @@ import type { CacheRecord } from "../store/cache-records.ts";
 import { Staging } from "../image/staging.ts";
 import type { Store } from "../store/store.ts";
 import { RegistryClient } from "./client.ts";
-import { type CacheSource, cacheConfigOf, cacheRecords, inlineCacheTag, type RemoteCacheRecord } from "./cache-format.ts";
+import { type CacheSource, cacheConfigOf, cacheRecords, type RemoteCacheRecord } from "./cache-format.ts";
+import { readInlineCache, readSmallBlob } from "./cache-inline.ts";
+import { imageManifest } from "./pull.ts";
 import type { RegistryError } from "./errors.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
 import { fetchLayer } from "./fetch-blob.ts";
@@ -17,12 +19,10 @@ async function openRegistry(r: string, o: { insecure?: readonly string[]; log: L
   const repo = new Repository(new RegistryClient(ref.host, { insecure: o.insecure ?? [], log: o.log }), ref.repository);
   try {
     const records = await readCacheConfig(repo, ref.reference).catch(async (e: unknown) => {
-      // An image, not a cache: its inline cache, if it was pushed with one (cache-format.ts inlineCacheTag).
+      // An image, not a cache: the inline cache in its config, if it was built with one (cache-inline.ts).
       if ((e as RegistryError).code !== "CACHE_NOT_A_CACHE") throw e;
-      const image = await repo.getManifest(ref.reference);
-      return readCacheConfig(repo, inlineCacheTag(image.digest)).catch((inline: unknown) => {
-        throw (inline as RegistryError).status === 404 ? e : inline;
-      });
+      const { manifest } = await imageManifest(repo, ref.reference, undefined, `${repo.label}:${ref.reference}`);
+      return readInlineCache(repo, manifest, `${repo.label}:${ref.reference}`);
     });
     return {
       label: repo.label,
@@ -98,7 +98,14 @@ export class RemoteCache {
       if (r.diffId === null || (await this.#store.content.has(r.diffId))) return record;
       if (!r.digest || !r.mediaType || r.compressedSize === undefined) continue;
       this.#log(`${short(r.digest)}: Pulling cached layer from ${source.label} (${mb(r.compressedSize)})`);
-      await source.fetch({ ...r, digest: r.digest, mediaType: r.mediaType, compressedSize: r.compressedSize, diffId: r.diffId }, this.#store, this.#log);
+      try {
+        await source.fetch({ ...r, digest: r.digest, mediaType: r.mediaType, compressedSize: r.compressedSize, diffId: r.diffId }, this.#store, this.#log);
+      } catch (e) {
+        // A blob the repository no longer has (a registry's garbage collection): a miss, as BuildKit's.
+        if ((e as RegistryError).status !== 404) throw e;
+        this.#log(`warning: ${source.label}: cached layer ${short(r.digest)} is gone (${(e as Error).message}); running the step`);
+        continue;
+      }
       return record;
     }
     return undefined;
@@ -112,8 +119,6 @@ export class RemoteCache {
 export async function readCacheConfig(repo: Repository, reference: string): Promise<Record<string, RemoteCacheRecord>> {
   const m = await repo.getManifest(reference);
   const config = cacheConfigOf(m.bytes, `${repo.label}:${reference}`);
-  const chunks: Buffer[] = [];
-  for await (const c of await repo.openBlob(config.digest)) chunks.push(c as Buffer);
-  return cacheRecords(Buffer.concat(chunks), config.digest, `${repo.label}:${reference}`);
+  return cacheRecords(await readSmallBlob(repo, config, `${repo.label}:${reference}`), config.digest, `${repo.label}:${reference}`);
 }
 

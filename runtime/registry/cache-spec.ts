@@ -8,7 +8,7 @@ import type { Compression } from "../store/compressed.ts";
 export type CacheImport = { readonly type: "registry"; readonly ref: string } | { readonly type: "local"; readonly src: string };
 
 export interface CacheExport {
-  /** inline: the cache goes with the pushed image (cache-format.ts `inlineCacheTag`); the caller exports it after the push. */
+  /** inline: the cache goes in the image's config (cache-inline.ts), written by the engine before the image is tagged. */
   readonly type: "registry" | "local" | "inline";
   /** The registry reference (registry) or the layout folder (local); "" for inline. */
   readonly target: string;

@@ -5,7 +5,7 @@ import { ociLayer } from "../image/distribution.ts";
 import { Staging } from "../image/staging.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { CompressedBlobs } from "../store/compressed.ts";
-import { familiarName } from "../store/names.ts";
+import { familiarName, fullName, repoDigestName } from "../store/names.ts";
 import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType, ociManifest } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import type { HeldClaim } from "../store/ingest-claim.ts";
@@ -29,7 +29,7 @@ export interface PullOptions {
 export interface PullResult {
   /** The local name the image was stored under. */
   readonly name: string;
-  /** The manifest digest in the registry (what `REF@digest` names). */
+  /** The manifest digest in the registry (what `REF@digest` names; an index's for a multi-platform image). */
   readonly remoteDigest: string;
   /** The local manifest: the registry's own when it is OCI and names only what was fetched. */
   readonly manifest: Descriptor;
@@ -56,15 +56,17 @@ export function selectPlatform(index: IndexJson, platform: string, label: string
  * The image manifest `reference` names in `repo`: through an image index,
  * the one for `platform` (default: this machine's). Schema 1 is refused.
  */
-export async function imageManifest(repo: Repository, reference: string, platform: string | undefined, label: string): Promise<{ top: Awaited<ReturnType<Repository["getManifest"]>>; manifest: ManifestJson }> {
+export async function imageManifest(repo: Repository, reference: string, platform: string | undefined, label: string): Promise<{ top: Awaited<ReturnType<Repository["getManifest"]>>; manifest: ManifestJson; named: string }> {
   let top = await repo.getManifest(reference);
+  // What the reference names: the index, for a multi-platform image (docker's RepoDigest and pull's `Digest:`).
+  const named = top.digest;
   if (isIndex(top.mediaType)) {
     const pick = selectPlatform(JSON.parse(top.bytes.toString("utf8")) as IndexJson, platform ?? hostPlatform(process.arch), label);
     top = await repo.getManifest(pick.digest);
   }
   const manifest = JSON.parse(top.bytes.toString("utf8")) as ManifestJson;
   if (!Array.isArray(manifest.layers) || !manifest.config) throw new RegistryError("REGISTRY_UNSUPPORTED", `${label}: unsupported manifest type ${top.mediaType} (schema 1 is not supported)`);
-  return { top, manifest };
+  return { top, manifest, named };
 }
 
 export { fetchLayer } from "./fetch-blob.ts";
@@ -116,8 +118,7 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
   };
   try {
     const label = familiarName(ref.name);
-    const { top, manifest } = await imageManifest(repo, ref.reference, o.platform, label);
-    const remoteDigest = top.digest;
+    const { top, manifest, named: remoteDigest } = await imageManifest(repo, ref.reference, o.platform, label);
     // The config and the layers are fetched side by side. A layer whose blob is stored is not
     // fetched; nor is one stored uncompressed, when the config is here already to say its diffID.
     const configHere = await staging.has(manifest.config.digest);
@@ -146,7 +147,10 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
       if (c) await index.addSource(diffIds[i] as string, c, ociLayer(l), `${ref.host}/${ref.repository}`);
     }
     const desc: Descriptor = { mediaType: MediaType.manifest, digest: m.digest, size: m.size };
+    // The name asked for, and the repository digest docker records beside it (RepoDigests: `repo@sha256:…`).
     await store.refs.tag(label, desc);
+    const repoDigest = repoDigestName(ref.name, remoteDigest);
+    if (repoDigest !== fullName(ref.name)) await store.refs.tag(repoDigest, desc);
     log(`Digest: ${remoteDigest}`);
     log(`Status: Downloaded ${label} in ${((performance.now() - started) / 1000).toFixed(2)}s`);
     return { name: label, remoteDigest, manifest: desc, configDigest: manifest.config.digest };

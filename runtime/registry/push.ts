@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { compressionOfMediaType, ensureCompressed, layerMediaType } from "../image/compression.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type Compression, CompressedBlobs } from "../store/compressed.ts";
-import { familiarName } from "../store/names.ts";
+import { familiarName, repoDigestName } from "../store/names.ts";
 import { type ManifestJson, MediaType } from "../store/oci.ts";
 import type { LoadedImage, Store } from "../store/store.ts";
 import { mapLimit } from "../fs/pool.ts";
@@ -11,6 +11,7 @@ import { CorruptBlobError } from "../store/verified-read.ts";
 import { StrataError } from "../errors/error.ts";
 import { RegistryClient } from "./client.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
+import { inlineCacheBlobs } from "./cache-inline.ts";
 import { streamLayer } from "./push-stream.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
@@ -119,6 +120,20 @@ function checkDockerFormat(img: LoadedImage, o: { compression: Compression; dock
   throw new StrataError("PUSH_DOCKER_ZSTD", `push --format docker: ${why}, and Docker's v2 schema 2 manifest has no zstd layer type; use --format oci (or --compression gzip)`);
 }
 
+/**
+ * The blobs an inline cache names beyond the image's layers (cache-inline.ts), uploaded to the
+ * image's repository; one whose layer the store no longer has (its build cache pruned) is left
+ * out, and a build reading the cache then runs that step.
+ */
+async function pushInlineCacheBlobs(store: Store, img: LoadedImage, repo: Repository, o: { chunkSize?: number | undefined; log: Log }): Promise<void> {
+  for (const r of inlineCacheBlobs(img.config)) {
+    if (!(await store.content.has(r.diffId))) continue;
+    const d = await ensureCompressed(store, r.diffId, "gzip");
+    if (d.digest !== r.digest || (await alreadyThere(repo, d, [], o.log))) continue;
+    await uploadStored(store, repo, d, o);
+  }
+}
+
 export async function pushImageTo(store: Store, img: LoadedImage, repo: Repository, reference: string, o: { compression: Compression; docker: boolean; chunkSize?: number | undefined; log: Log }): Promise<{ digest: string; size: number }> {
   checkDockerFormat(img, o);
   const diffIds = img.config.rootfs.diff_ids;
@@ -126,6 +141,7 @@ export async function pushImageTo(store: Store, img: LoadedImage, repo: Reposito
     if (l.mediaType !== MediaType.layer) return pushStoredBlob(store, repo, l, diffIds[i], o);
     return pushLayer(store, repo, diffIds[i] ?? l.digest, o);
   });
+  await pushInlineCacheBlobs(store, img, repo, o);
   const configBytes = await store.content.readBytes(img.configDigest);
   const configHash = `sha256:${createHash("sha256").update(configBytes).digest("hex")}`;
   if (configHash !== img.configDigest) throw new CorruptBlobError(img.configDigest, configHash);
@@ -155,6 +171,8 @@ export async function pushImage(o: PushOptions): Promise<{ name: string; digest:
   try {
     const repo = new Repository(client, ref.repository);
     const r = await pushImageTo(o.store, img, repo, ref.reference, { compression: o.compression ?? "gzip", docker: o.docker ?? false, chunkSize: o.chunkSize, log });
+    // The registry's digest of the pushed manifest names the image from now on, as docker's push records it (RepoDigests).
+    await o.store.refs.tag(repoDigestName(ref.name, r.digest), img.manifestDescriptor);
     log(`${ref.name.tag ?? "latest"}: digest: ${r.digest} size: ${r.size}`);
     return { name: familiarName(ref.name), ...r };
   } finally {

@@ -44,3 +44,8 @@ function whyInvalid(ref: string): string {
 export function normalizeRef(ref: string): string {
   return fullName(parseName(ref));
 }
+
+/** The repository digest name of a name's repository: `docker.io/library/busybox@sha256:…` (docker's RepoDigests entry). */
+export function repoDigestName(n: ImageName, digest: string): string {
+  return fullName({ ...n, tag: undefined, digest });
+}

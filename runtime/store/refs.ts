@@ -57,13 +57,18 @@ export class RefStore {
     return index.manifests.find((d) => d.annotations?.[IMAGE_NAME] === full);
   }
 
-  /** Points `ref` at `manifest` (moving it off any image it named before). */
+  /**
+   * Points `ref` at `manifest`, moving it off any image it named before. That image stays, as
+   * docker keeps it: with its other names, or else as `<none>:<none>` (an entry without a
+   * name), which `images` lists and `image prune` removes; its blobs stay with it.
+   */
   async tag(ref: string, manifest: Descriptor): Promise<void> {
     const name = parseName(ref);
     const full = fullName(name);
     // Already so (a rebuild that changed nothing): no write, no lock.
     if ((await this.read()).manifests.some((d) => d.annotations?.[IMAGE_NAME] === full && d.digest === manifest.digest)) return;
     await this.update((index) => {
+      const moved = index.manifests.find((d) => d.annotations?.[IMAGE_NAME] === full && d.digest !== manifest.digest);
       // The name replaces the image's `<none>` entry, if it had one (docker lists a named image once).
       const manifests = index.manifests.filter((d) => d.annotations?.[IMAGE_NAME] !== full && !(d.digest === manifest.digest && d.annotations?.[IMAGE_NAME] === undefined));
       manifests.push({
@@ -72,6 +77,7 @@ export class RefStore {
         size: manifest.size,
         annotations: { [IMAGE_NAME]: full, [REF_NAME]: familiarName(name) },
       });
+      if (moved && !manifests.some((d) => d.digest === moved.digest)) manifests.push({ mediaType: moved.mediaType, digest: moved.digest, size: moved.size });
       return { ...index, manifests };
     });
   }

@@ -99,23 +99,25 @@ describe("Go template evaluation", () => {
 describe("docker's formatter: table, json and templates", () => {
   const rows = [strictFields({ Repository: "busybox", Tag: "latest", ID: "abc" }, "t"), strictFields({ Repository: "localhost:5000/averylongname", Tag: "1", ID: "def" }, "t")];
   const header = { Repository: "REPOSITORY", Tag: "TAG", ID: "IMAGE ID" };
+  const defaultTable = "table {{.Repository}}\t{{.Tag}}";
 
   it("table TEMPLATE: a header from the column names, columns at least 10 wide and 3 apart, the last unpadded", () => {
-    expect(formatItems(parseOutputFormat("table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}"), rows, header)).toBe(
+    expect(formatItems(parseOutputFormat("table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}"), rows, header, defaultTable)).toBe(
       ["REPOSITORY                     TAG       IMAGE ID", "busybox                        latest    abc", "localhost:5000/averylongname   1         def", ""].join("\n"),
     );
   });
 
   it("the header runs docker's header functions: {{json .Tag}} heads its column TAG", () => {
-    expect(formatItems(parseOutputFormat("table {{json .Tag}}"), rows.slice(0, 1), header)).toBe('TAG\n"latest"\n');
+    expect(formatItems(parseOutputFormat("table {{json .Tag}}"), rows.slice(0, 1), header, defaultTable)).toBe('TAG\n"latest"\n');
   });
 
   it("a template prints one line per item; json one object per line with sorted keys", () => {
-    expect(formatItems(parseOutputFormat("{{.Repository}}:{{.Tag}}"), rows, header)).toBe("busybox:latest\nlocalhost:5000/averylongname:1\n");
-    expect(formatItems(parseOutputFormat("json"), rows.slice(0, 1), header)).toBe('{"ID":"abc","Repository":"busybox","Tag":"latest"}\n');
-    expect(formatItems(parseOutputFormat("{{json .}}"), rows.slice(0, 1), header)).toBe('{"ID":"abc","Repository":"busybox","Tag":"latest"}\n');
-    expect(() => formatItems(parseOutputFormat("{{.Nope}}"), rows, header)).toThrow("can't evaluate field Nope in type t");
-    expect(formatItems(parseOutputFormat("table"), rows, header)).toBeUndefined();
+    expect(formatItems(parseOutputFormat("{{.Repository}}:{{.Tag}}"), rows, header, defaultTable)).toBe("busybox:latest\nlocalhost:5000/averylongname:1\n");
+    expect(formatItems(parseOutputFormat("json"), rows.slice(0, 1), header, defaultTable)).toBe('{"ID":"abc","Repository":"busybox","Tag":"latest"}\n');
+    expect(formatItems(parseOutputFormat("{{json .}}"), rows.slice(0, 1), header, defaultTable)).toBe('{"ID":"abc","Repository":"busybox","Tag":"latest"}\n');
+    expect(() => formatItems(parseOutputFormat("{{.Nope}}"), rows, header, defaultTable)).toThrow("can't evaluate field Nope in type t");
+    // `table` is the command's default table, itself a docker format.
+    expect(formatItems(parseOutputFormat("table"), rows, header, defaultTable)).toBe("REPOSITORY                     TAG\nbusybox                        latest\nlocalhost:5000/averylongname   1\n");
   });
 
   it("a bad template is refused as the command line is read: docker's `template parsing error`", () => {
@@ -124,5 +126,7 @@ describe("docker's formatter: table, json and templates", () => {
 
   it("tabwriter aligns column blocks of consecutive lines (elastic tabstops)", () => {
     expect(tabwrite("a\tb\nlonger-than-ten\tc\nno tabs here\nx\ty")).toBe(`${"a".padEnd(18)}b\nlonger-than-ten   c\nno tabs here\n${"x".padEnd(10)}y`);
+    // docker version's settings: minwidth 20, padding 1.
+    expect(tabwrite(" Version:\t1.0\n OS/Arch:\tlinux/amd64", { minWidth: 20, padding: 1 })).toBe(` Version:${" ".repeat(11)}1.0\n OS/Arch:${" ".repeat(11)}linux/amd64`);
   });
 });

@@ -99,10 +99,10 @@ describe("images [REPO[:TAG]] and -f filters", () => {
     expect(strata(root, ["images", "-f", "before=nope:1"])).toMatchObject({ code: 1, stderr: expect.stringMatching(/No such image: nope:1/) });
   });
 
-  it("--digests adds the DIGEST column", () => {
+  it("--digests adds the DIGEST column: <none> for an image no registry gave a digest (specs/registry/repo-digests.spec.ts has pushed ones)", () => {
     const out = strata(root, ["images", "--digests", "tools"]).stdout.split("\n");
     expect(out[0]).toMatch(/^REPOSITORY\s+TAG\s+DIGEST\s+IMAGE ID\s+CREATED\s+SIZE$/);
-    expect(out[1]).toMatch(/^tools\s+latest\s+sha256:[a-f0-9]{64}\s+[a-f0-9]{12}\s/);
+    expect(out[1]).toMatch(/^tools\s+latest\s+<none>\s+[a-f0-9]{12}\s/);
   });
 
   it("refuses an unknown filter, a bad value and a bad format, in docker's words", () => {

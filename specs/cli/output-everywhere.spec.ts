@@ -108,7 +108,7 @@ describe("output that works everywhere", () => {
     expect(r.code, r.stderr).toBe(0);
     // Images as docker counts them: one per image ID, untagged builds of the tests before included.
     const images = new Set(strata(root, ["images", "-q", "--no-trunc"]).stdout.split("\n").filter(Boolean)).size;
-    expect(r.stdout).toMatch(new RegExp(`^Server:\\n Containers: 0\\n {2}Running: 0\\n {2}Stopped: 0\\n Images: ${images}\\n`));
+    expect(r.stdout).toMatch(new RegExp(`^Server:\\n Containers: 0\\n {2}Running: 0\\n {2}Paused: 0\\n {2}Stopped: 0\\n Images: ${images}\\n`));
     expect(r.stdout).toContain(" Storage Driver: overlay\n  Supports overlay: true\n");
     expect(r.stdout).toMatch(/ Cgroup Version: [12]\n/);
     expect(r.stdout).toMatch(/ runc version: \d+\.\d+\.\d+/);

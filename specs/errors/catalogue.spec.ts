@@ -59,8 +59,8 @@ describe("the error catalogue", () => {
   it("gives every code one entry, and every runtime code an exit code docker scripts know", () => {
     const codes = listCodes().map((c) => c.code);
     expect(new Set(codes).size).toBe(codes.length);
-    // 3 integrity, 4 limit (cli/exit-codes.ts).
-    for (const [code, e] of Object.entries(RUNTIME_ERRORS)) expect([0, 1, 2, 3, 4, 125, 126, 127, 130], code).toContain(e.exit);
+    // 3 integrity, 4 limit (cli/exit-codes.ts); 64 docker's for a version or info template.
+    for (const [code, e] of Object.entries(RUNTIME_ERRORS)) expect([0, 1, 2, 3, 4, 64, 125, 126, 127, 130], code).toContain(e.exit);
   });
 
   it("strata help errors prints the catalogue, one code, or refuses an unknown one", () => {
@@ -127,6 +127,7 @@ describe("every error the CLI prints carries a listed code and the catalogue's e
     { args: () => ["import", join(ctx, "no-such.tar"), "x:1"], code: "IO_ERROR" },
     { args: () => ["pull", "127.0.0.1:1/nope:1"], code: "REGISTRY_UNREACHABLE" },
     { args: () => ["help", "errors", "NOPE42"], code: "USAGE" },
+    { args: () => ["version", "-f", "{{.Server.Version"], code: "INFO_TEMPLATE_INVALID" },
   ];
 
   for (const c of cases) {

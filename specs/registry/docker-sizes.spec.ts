@@ -82,9 +82,11 @@ describe("sizes and rmi messages as docker's", () => {
     expect(both.map((r) => r[3])).toEqual([local[3], local[3]]);
   });
 
-  it("rmi of one name of an image still named elsewhere prints only Untagged:", () => {
+  it("rmi of one name of an image still named elsewhere prints only Untagged: (the repository's digest goes with its last tag)", () => {
     const id = JSON.parse(ok(strata(b, ["inspect", "busybox"])))[0].Id as string;
-    expect(ok(strata(b, ["rmi", `${reg.host}/bb:1`]))).toBe(`Untagged: ${reg.host}/bb:1\n`);
+    const digest = (JSON.parse(ok(strata(b, ["inspect", `${reg.host}/bb:1`])))[0].RepoDigests as string[])[0];
+    expect(digest).toMatch(new RegExp(`^${reg.host}/bb@sha256:[a-f0-9]{64}$`));
+    expect(ok(strata(b, ["rmi", `${reg.host}/bb:1`]))).toBe(`Untagged: ${reg.host}/bb:1\nUntagged: ${digest}\n`);
     expect(rows(b).map((r) => r.slice(0, 3))).toEqual([["busybox", "latest", id.slice(7, 19)]]);
     expect(ok(strata(b, ["rmi", "busybox"]))).toBe(`Untagged: busybox:latest\nDeleted: ${id}\n`);
     expect(strata(b, ["images", "-q"]).stdout).toBe("");

@@ -6,9 +6,6 @@ import { pushImage } from "../../registry/push.ts";
 import type { Descriptor } from "../../store/content-store.ts";
 import type { Compression } from "../../store/compressed.ts";
 import type { Store } from "../../store/store.ts";
-import { CacheRecords } from "../../store/cache-records.ts";
-import { parseName } from "../../store/names.ts";
-import { inlineCacheTag } from "../../registry/cache-format.ts";
 import { saveToFile } from "../save-to-file.ts";
 import type { OutputSpec } from "./output-spec.ts";
 
@@ -19,7 +16,7 @@ export interface OutputRequest {
   readonly push: boolean;
   readonly tags: readonly string[];
   readonly insecure: readonly string[];
-  /** --cache-to type=inline: each pushed image gets its cache beside it (registry/cache-format.ts inlineCacheTag). */
+  /** --cache-to type=inline: the image carries its cache in its config (registry/cache-inline.ts), so it needs a push. */
   readonly inlineCache: boolean;
 }
 
@@ -54,7 +51,7 @@ export function checkOutputs(r: OutputRequest): void {
  * stderr. Returns the pushed manifest (its bytes differ from the store's when the layers are
  * compressed for the push), which buildx's metadata names.
  */
-export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, imageCacheKeys: readonly string[], log: (line: string) => void): Promise<Descriptor | undefined> {
+export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, log: (line: string) => void): Promise<Descriptor | undefined> {
   const img = await store.loadManifest(manifest);
   const toFileOrStdout = (dest: string, write: (out: Writable) => Promise<void>) => (dest === "-" ? write(process.stdout) : saveToFile(dest, write));
   for (const o of r.outputs) {
@@ -92,14 +89,6 @@ export async function writeOutputs(store: Store, manifest: Descriptor, r: Output
     const p = await pushImage({ store, source: name, insecure: r.insecure, compression });
     log(`pushing ${p.name}@${p.digest} done`);
     pushed ??= { mediaType: manifest.mediaType, digest: p.digest, size: p.size };
-    if (r.inlineCache) await exportInlineCache(store, name, p.digest, imageCacheKeys, r.insecure);
   }
   return pushed;
-}
-
-/** --cache-to type=inline: the pushed image's cache records, in its repository under inlineCacheTag. */
-async function exportInlineCache(store: Store, name: string, digest: string, keys: readonly string[], insecure: readonly string[]): Promise<void> {
-  const { exportCache } = await import("../../registry/cache-export.ts");
-  const n = parseName(name);
-  await exportCache(store, new CacheRecords(store.layout), keys, { type: "registry", target: `${n.domain}/${n.path}:${inlineCacheTag(digest)}`, mode: "min", compression: "gzip", ignoreError: false }, { insecure });
 }

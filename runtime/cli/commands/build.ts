@@ -113,7 +113,7 @@ export function registerBuild(program: Command): void {
       for (const t of opts.tag) progress.info(`naming to ${t} done`);
     }
     if (r.kind === "built") {
-      const pushed = await writeOutputs(store, r.manifest, outputs, r.imageCacheKeys, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
+      const pushed = await writeOutputs(store, r.manifest, outputs, (line) => !opts.quiet && progress.info(line)).catch((e: unknown) => {
         progress.close();
         throw e;
       });

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import { table } from "../format.ts";
+import { tabwrite } from "../go-template/tabwriter.ts";
+
+const table = (rows: readonly (readonly string[])[]): string => tabwrite(rows.map((r) => r.join("\t")).join("\n"));
 
 /**
  * `strata help [COMMAND]` as commander's own help command, plus

@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { openStore } from "../context.ts";
-import { humanSize, shortId, table, timeAgo } from "../format.ts";
+import { humanSize, shortId, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
 import { unpackedLayerSizes } from "../../image/unpacked-size.ts";
 import { parseMergedComment } from "../../engine/exec/merge-group.ts";
 import type { HistoryEntry } from "../../store/oci.ts";
-import { goRfc3339, HISTORY_HEADERS } from "../format-fields.ts";
+import { goRfc3339, HISTORY_HEADERS, HISTORY_TABLE } from "../format-fields.ts";
 import { strictFields } from "../go-template/exec.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 
@@ -24,9 +24,9 @@ function describe(h: HistoryEntry, layerSize: number | undefined): { h: HistoryE
   return { h, size: part.size, comment: `shares one layer: ${part.k} of ${part.n}${all}` };
 }
 
-/** CREATED BY, cut to 45 characters with "…" unless --no-trunc. */
+/** CREATED BY, its tabs made spaces (docker's, for the table), cut to 45 characters with "…" unless --no-trunc. */
 function createdBy(h: HistoryEntry, trunc: boolean): string {
-  const by = h.created_by ?? "";
+  const by = (h.created_by ?? "").replaceAll("\t", " ");
   return trunc && by.length > 45 ? `${by.slice(0, 44)}…` : by;
 }
 
@@ -49,17 +49,11 @@ export function registerHistory(program: Command): void {
         const entries = (img.config.history ?? []).map((h) => describe(h, h.empty_layer ? undefined : layers.shift())).reverse();
         const id = (k: number) => (k === 0 ? (opts.trunc ? shortId(img.configDigest) : img.configDigest) : "<missing>");
         const items = entries.map(({ h, size, comment }, k) => strictFields({ ID: id(k), CreatedAt: goRfc3339(h.created), CreatedSince: timeAgo(h.created), CreatedBy: createdBy(h, opts.trunc), Size: humanSize(size), Comment: comment }, "*formatter.historyContext"));
-        const formatted = formatItems(opts.format, items, HISTORY_HEADERS);
-        if (formatted !== undefined) {
-          process.stdout.write(formatted);
-          return;
-        }
-        if (opts.quiet) {
+        if (opts.quiet && opts.format.kind === "table") {
           process.stdout.write(entries.map((_, k) => `${id(k)}\n`).join(""));
           return;
         }
-        const rows = entries.map(({ h, size, comment }, k) => [id(k), timeAgo(h.created), createdBy(h, opts.trunc), humanSize(size), comment]);
-        process.stdout.write(`${table([["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"], ...rows])}\n`);
+        process.stdout.write(formatItems(opts.format, items, HISTORY_HEADERS, HISTORY_TABLE));
       });
   }
 }

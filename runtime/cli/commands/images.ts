@@ -1,13 +1,12 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { unpackedLayerSizes } from "../../image/unpacked-size.ts";
-import { familiarRepo, parseName } from "../../store/names.ts";
 import { openStore } from "../context.ts";
 import { collectFilter, type Filters } from "../filters.ts";
 import { selectImages } from "../image-select.ts";
-import { humanSize, shortId, table, timeAgo } from "../format.ts";
+import { humanSize, shortId, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
-import { IMAGE_HEADERS, goTimeString } from "../format-fields.ts";
+import { IMAGE_HEADERS, IMAGE_TABLE, IMAGE_TABLE_WITH_DIGEST, goTimeString } from "../format-fields.ts";
 import { strictFields } from "../go-template/exec.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 
@@ -23,8 +22,10 @@ async function listImages(reference: string | undefined, cmd: Command, opts: Lis
   const store = await openStore(cmd);
   const rows: Record<string, string>[] = [];
   const sizes = new Map<string, string>();
-  for (const { image: img, name } of await selectImages(store, opts.filter ?? new Map(), reference)) {
-    const parsed = name ? parseName(name) : undefined;
+  const digests = opts.digests ?? false;
+  const format = digests ? withDigestColumn(opts.format) : opts.format;
+  const needDigest = digests || (format.kind === "template" && format.source.includes("{{.Digest}}"));
+  for (const { image: img, repository, tag, digest } of await selectImages(store, opts.filter ?? new Map(), reference, { digests, needDigest })) {
     // docker shows the unpacked size, the same for one image ID however it arrived (once per image, not per name).
     let size = sizes.get(img.manifestDigest);
     if (size === undefined) {
@@ -32,9 +33,9 @@ async function listImages(reference: string | undefined, cmd: Command, opts: Lis
       sizes.set(img.manifestDigest, size);
     }
     rows.push({
-      Repository: parsed ? familiarRepo(parsed) : "<none>",
-      Tag: parsed?.tag ?? "<none>",
-      Digest: img.manifestDigest,
+      Repository: repository,
+      Tag: tag,
+      Digest: digest,
       ID: opts.trunc ? shortId(img.configDigest) : img.configDigest,
       CreatedAt: img.config.created ?? "",
       CreatedSince: timeAgo(img.config.created),
@@ -49,19 +50,19 @@ async function listImages(reference: string | undefined, cmd: Command, opts: Lis
   // Newest first. RFC 3339 times compare as strings; localeCompare would load ICU's collator (~10 ms).
   rows.sort((a, b) => ((a.CreatedAt ?? "") < (b.CreatedAt ?? "") ? 1 : (a.CreatedAt ?? "") > (b.CreatedAt ?? "") ? -1 : 0));
   // --format json or a template wins over -q, as docker's.
-  const formatted = formatItems(opts.format, rows.map((r) => strictFields({ ...r, CreatedAt: goTimeString(r.CreatedAt) }, "*formatter.imageContext")), IMAGE_HEADERS);
-  if (formatted !== undefined) {
-    process.stdout.write(formatted);
-    return;
-  }
-  if (opts.quiet) {
+  if (opts.quiet && opts.format.kind === "table") {
     // One ID per row, as docker prints them (an image of two names twice).
     process.stdout.write(rows.map((r) => `${r.ID}\n`).join(""));
     return;
   }
-  const head = ["REPOSITORY", "TAG", ...(opts.digests ? ["DIGEST"] : []), "IMAGE ID", "CREATED", "SIZE"];
-  const body = rows.map((r) => [r.Repository, r.Tag, ...(opts.digests ? [r.Digest] : []), r.ID, r.CreatedSince, r.Size].map(String));
-  process.stdout.write(`${table([head, ...body])}\n`);
+  const items = rows.map((r) => strictFields({ ...r, CreatedAt: goTimeString(r.CreatedAt) }, "*formatter.imageContext"));
+  process.stdout.write(formatItems(format, items, IMAGE_HEADERS, digests ? IMAGE_TABLE_WITH_DIGEST : IMAGE_TABLE));
+}
+
+/** docker's NewImageFormat: --digests adds a DIGEST column to a `table …` format that has none. */
+function withDigestColumn(format: OutputFormat): OutputFormat {
+  if (format.kind !== "template" || !format.table || format.source.includes("{{.Digest}}")) return format;
+  return parseOutputFormat(`${format.source}\t{{.Digest}}`);
 }
 
 export function registerImages(program: Command): void {

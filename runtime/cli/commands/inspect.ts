@@ -1,22 +1,25 @@
 import type { Command } from "commander";
+import { namesOfId, storedImages } from "../../store/image-list.ts";
 import { familiarName, parseName } from "../../store/names.ts";
-import type { Store } from "../../store/store.ts";
+import { ImageNotFoundError, type Store } from "../../store/store.ts";
+import { StrataError } from "../../errors/error.ts";
 import { openStore } from "../context.ts";
 import { reportError } from "../report-error.ts";
 import { imageGroup } from "../image-group.ts";
 import { inspectContainer, inspectOutput, inspectTarget, type InspectFormat, parseInspectFormat } from "../inspect-format.ts";
 import { containerGroup } from "../container-command.ts";
-import { StrataError } from "../../errors/error.ts";
 
 /** docker's `image inspect` JSON for one image. */
 async function inspectImage(store: Store, ref: string): Promise<Record<string, unknown>> {
   const img = await store.getImage(ref);
-  const names = (await store.refs.list()).filter((e) => e.descriptor.digest === img.manifestDigest && e.name).map((e) => familiarName(parseName(e.name as string)));
+  // docker's by image ID: the tags and the repository digests of every manifest of it.
+  const { tags, digests } = namesOfId(await storedImages(store), img.configDigest);
+  const familiar = (names: readonly string[]) => names.map((n) => familiarName(parseName(n)));
   const last = img.config.history?.filter((h) => h.comment).pop();
   return {
     Id: img.configDigest,
-    RepoTags: names,
-    RepoDigests: names.map((n) => `${n.replace(/:[^:/]+$/, "")}@${img.manifestDigest}`),
+    RepoTags: familiar(tags),
+    RepoDigests: familiar(digests),
     Parent: "",
     Comment: last?.comment ?? "",
     Created: img.config.created ?? "",

@@ -3,11 +3,10 @@ import { defineTwice, reportError } from "../container-command.ts";
 import { type ContainerRecord, listContainers } from "../../container/state.ts";
 import { type ContainerStatus, containerStatus, isRunning } from "../../container/status.ts";
 import { openStore } from "../context.ts";
-import { table, timeAgo } from "../format.ts";
-import { CONTAINER_HEADERS } from "../format-fields.ts";
+import { timeAgo } from "../format.ts";
+import { CONTAINER_HEADERS, CONTAINER_TABLE } from "../format-fields.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 import { psItem } from "../ps-format.ts";
-import { displayablePorts } from "../network-view.ts";
 
 interface PsFlags {
   all?: boolean;
@@ -39,28 +38,22 @@ export function registerPs(program: Command): void {
           try {
             const store = await openStore(cmd);
             const now = Date.now();
-            const rows: string[][] = [];
+            const ids: string[] = [];
             const items: object[] = [];
             for (const rec of await listContainers(store)) {
               const s = await containerStatus(store, rec);
               if (!opts.all && !isRunning(s)) continue;
               const id = opts.trunc ? rec.id.slice(0, 12) : rec.id;
               items.push(psItem(rec, s, { id, command: commandText(rec.args, opts.trunc), status: statusText(rec, s, now), now }));
-              if (opts.quiet) rows.push([id]);
-              else rows.push([id, rec.image, commandText(rec.args, opts.trunc), timeAgo(rec.created, now), statusText(rec, s, now), displayablePorts(rec, s), rec.name]);
+              ids.push(id);
             }
             // docker ps: -q wins over --format, with docker's warning (docker/cli container/list.go).
             if (opts.quiet && cmd.getOptionValueSource("format") === "cli") process.stderr.write("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
-            const formatted = opts.quiet ? undefined : formatItems(opts.format, items, CONTAINER_HEADERS);
-            if (formatted !== undefined) {
-              process.stdout.write(formatted);
-              return;
-            }
             if (opts.quiet) {
-              process.stdout.write(rows.map((r) => `${r[0]}\n`).join(""));
+              process.stdout.write(ids.map((id) => `${id}\n`).join(""));
               return;
             }
-            process.stdout.write(`${table([["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], ...rows])}\n`);
+            process.stdout.write(formatItems(opts.format, items, CONTAINER_HEADERS, CONTAINER_TABLE));
           } catch (e) {
             reportError(e);
           }

@@ -20,6 +20,18 @@ function nameIn(ref: string, names: readonly string[]): string | undefined {
 }
 
 /**
+ * moby's image_delete.go: untagging the last tag of a repository also removes that
+ * repository's digests (`busybox@sha256:…`), so the image is not left behind by a digest alone.
+ */
+function digestsLeftBehind(tagged: string, named: readonly string[]): string[] {
+  const n = parseName(tagged);
+  if (n.digest !== undefined) return [];
+  const repo = familiarRepo(n);
+  const sameRepo = named.filter((x) => x !== tagged && familiarRepo(parseName(x)) === repo);
+  return sameRepo.some((x) => parseName(x).digest === undefined) ? [] : sameRepo;
+}
+
+/**
  * docker's rules (moby daemon/images/image_delete.go): a name is untagged,
  * and the image deleted when no name is left; an image id untags every name
  * of the image, and needs -f when they are in several repositories. The
@@ -34,9 +46,9 @@ async function removeImage(store: Store, ref: string, force: boolean): Promise<s
   const entries = all.filter((_, i) => configs[i] === img.configDigest);
   const named = entries.map((e) => e.name).filter((n): n is string => n !== undefined);
   const byName = nameIn(ref, named);
-  const names = byName ? [byName] : named;
+  const names = byName ? [byName, ...digestsLeftBehind(byName, named)] : named;
   const users = (await containerUse(store)).images.get(img.configDigest);
-  const lastName = named.length <= 1 || !byName;
+  const lastName = named.every((n) => names.includes(n));
   if (users && lastName && !force) {
     throw new StrataError("IMAGE_IN_USE", `conflict: unable to remove ${ref} (must be forced) - container ${users.join(", ")} is using its image ${img.configDigest.slice(7, 19)}`);
   }
@@ -48,7 +60,7 @@ async function removeImage(store: Store, ref: string, force: boolean): Promise<s
     await store.refs.untag(n);
     out.push(`Untagged: ${familiarName(parseName(n))}`);
   }
-  if (!byName || lastName) {
+  if (lastName) {
     for (const e of entries) if (e.name === undefined) await store.refs.dropUntagged(e.descriptor.digest);
     out.push(`Deleted: ${img.configDigest}`);
   }

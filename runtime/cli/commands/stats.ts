@@ -41,7 +41,7 @@ function render(targets: readonly Target[], before: readonly (StatsSample | unde
     const [b, a] = [before[i], after[i]];
     return { container: t.asked, id: t.rec.id, name: t.rec.name, cpuPercent: b !== undefined && a !== undefined ? cpuPercent(b, a) : 0, sample: a };
   });
-  return formatItems(format, rows.map((r) => statsItem(r, trunc)), STATS_HEADERS) ?? "";
+  return formatItems(format, rows.map((r) => statsItem(r, trunc)), STATS_HEADERS, STATS_TABLE);
 }
 
 export function registerStats(program: Command): void {

@@ -7,8 +7,8 @@ import { verifyStore } from "../../store/verify.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { containerUse } from "../in-use.ts";
-import { humanSize, table } from "../format.ts";
-import { DISK_USAGE_HEADERS } from "../format-fields.ts";
+import { humanSize } from "../format.ts";
+import { DISK_USAGE_HEADERS, DISK_USAGE_TABLE } from "../format-fields.ts";
 import { strictFields } from "../go-template/exec.ts";
 import { formatItems, type OutputFormat, parseOutputFormat } from "../output-format.ts";
 import { registerPrune } from "./prune.ts";
@@ -51,7 +51,6 @@ async function usage(store: Store): Promise<string[][]> {
   const snapshots = await duBytes(store.layout.snapshots);
   const mounts = await duBytes(join(store.layout.root, "cache-mounts"));
   return [
-    ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
     ["Images", String(ids.size), String(active), humanSize(imageBytes), reclaimable(imageBytes - activeBytes, imageBytes)],
     ["Build Cache", String(records), "0", humanSize(blobBytes - imageBytes), humanSize(blobBytes - imageBytes)],
     ["Unpacked layers", "-", "-", humanSize(snapshots), "-"],
@@ -68,8 +67,8 @@ export function registerSystem(program: Command): void {
     .option("--format <format>", "table, json (one object per line), table TEMPLATE or a Go template", parseOutputFormat, parseOutputFormat("table"))
     .action(async (o: { format: OutputFormat }, cmd: Command) => {
       const rows = await usage(await openStore(cmd));
-      const items = rows.slice(1).map(([Type, TotalCount, Active, Size, Reclaimable]) => strictFields({ Type, TotalCount, Active, Size, Reclaimable }, "*formatter.diskUsageContext"));
-      process.stdout.write(formatItems(o.format, items, DISK_USAGE_HEADERS) ?? `${table(rows)}\n`);
+      const items = rows.map(([Type, TotalCount, Active, Size, Reclaimable]) => strictFields({ Type, TotalCount, Active, Size, Reclaimable }, "*formatter.diskUsageContext"));
+      process.stdout.write(formatItems(o.format, items, DISK_USAGE_HEADERS, DISK_USAGE_TABLE));
     });
   system
     .command("verify")

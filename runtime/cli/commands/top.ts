@@ -20,7 +20,7 @@ export function registerTop(program: Command): void {
           const list = await containerTop(store, await findContainer(store, ref), psArgs);
           // docker's top: a tabwriter of minimal width 20, padding 3.
           const lines = [list.titles, ...list.processes].map((cells) => cells.join("\t"));
-          process.stdout.write(`${tabwrite(lines.join("\n"), 20)}\n`);
+          process.stdout.write(`${tabwrite(lines.join("\n"), { minWidth: 20, padding: 3 })}\n`);
         } catch (e) {
           reportError(e);
         }

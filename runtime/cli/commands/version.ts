@@ -1,47 +1,38 @@
-import { type Command, Option } from "commander";
+import { release } from "node:os";
+import type { Command } from "commander";
 import { openStore } from "../context.ts";
 import { humanSize } from "../format.ts";
+import { strictFields, type Template } from "../go-template/exec.ts";
 import { goArch, runcFacts, systemInfo } from "../host-facts.ts";
+import { formatInfo, infoFormatParser, prettyVersion } from "../info-format.ts";
 import { strataVersion } from "../strata-version.ts";
 
-/** Key: value lines, the values aligned as docker's tabwriter aligns them. */
-function section(indent: string, rows: readonly (readonly [string, string])[]): string {
-  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
-  return rows.map(([k, v]) => `${indent}${`${k}:`.padEnd(width)}${v}\n`).join("");
-}
+const HELP = "a Go template run on the object (docker's field names: {{.Server.Version}}, {{.ServerVersion}}), or json";
 
-const FORMAT = new Option("-f, --format <format>", "json: the fields as one JSON object (docker's field names)").choices(["json"]);
+/**
+ * docker version's object (versionInfo: Client, Server with its Components), with the fields
+ * Strata has: Node's version stands where docker has Go's, runc is a component as in docker's.
+ */
+async function versionInfo(): Promise<object> {
+  const runc = await runcFacts();
+  const version = strataVersion();
+  const platform = { Name: "Strata" };
+  const client = strictFields({ Version: version, NodeVersion: process.version, Os: "linux", Arch: goArch() }, "system.clientVersion");
+  const engine = { Name: "Engine", Version: version, Details: { Os: "linux", Arch: goArch(), KernelVersion: release(), NodeVersion: process.version } };
+  const runcComponent = { Name: "runc", Version: runc.Version ?? "", Details: runc.Version === undefined ? { Error: runc.Error ?? "" } : { GitCommit: runc.GitCommit ?? "" } };
+  const server = strictFields({ Platform: platform, Components: [engine, runcComponent], Version: version, Os: "linux", Arch: goArch(), KernelVersion: release() }, "*types.Version");
+  return strictFields({ Client: client, Server: server }, "system.versionInfo");
+}
 
 /** `strata version`: docker version's Client and Server sections; Strata is both (no daemon). */
 export function registerVersion(program: Command): void {
   program
     .command("version")
     .description("Show the Strata version information")
-    .addOption(FORMAT)
-    .action(async (opts: { format?: "json" }) => {
-      const runc = await runcFacts();
-      const client = { Version: strataVersion(), NodeVersion: process.version, Os: "linux", Arch: goArch() };
-      if (opts.format === "json") {
-        process.stdout.write(`${JSON.stringify({ Client: client, Server: { Version: client.Version, Components: [{ Name: "runc", Version: runc.Version ?? "", Details: { GitCommit: runc.GitCommit ?? "" } }] } })}\n`);
-        return;
-      }
-      const out = [
-        "Client:\n",
-        section(" ", [
-          ["Version", client.Version],
-          ["Node version", client.NodeVersion],
-          ["OS/Arch", `${client.Os}/${client.Arch}`],
-        ]),
-        "\nServer: Strata (no daemon: this process builds and runs)\n",
-        " Engine:\n",
-        section("  ", [
-          ["Version", client.Version],
-          ["OS/Arch", `${client.Os}/${client.Arch}`],
-        ]),
-        " runc:\n",
-        section("  ", runc.Version === undefined ? [["Error", runc.Error ?? ""]] : [["Version", runc.Version], ["GitCommit", runc.GitCommit ?? ""]]),
-      ];
-      process.stdout.write(out.join(""));
+    .option("-f, --format <format>", HELP, infoFormatParser("version"))
+    .action(async (opts: { format?: Template }) => {
+      const info = await versionInfo();
+      process.stdout.write(opts.format ? formatInfo(opts.format, info) : prettyVersion(info));
     });
 }
 
@@ -50,17 +41,18 @@ export function registerInfo(program: Command): void {
   program
     .command("info")
     .description("Display system-wide information: store, runc, kernel, overlay, cgroups")
-    .addOption(FORMAT)
-    .action(async (opts: { format?: "json" }, cmd: Command) => {
+    .option("-f, --format <format>", HELP, infoFormatParser(""))
+    .action(async (opts: { format?: Template }, cmd: Command) => {
       const i = await systemInfo(await openStore(cmd));
-      if (opts.format === "json") {
-        process.stdout.write(`${JSON.stringify(i)}\n`);
+      if (opts.format) {
+        process.stdout.write(formatInfo(opts.format, strictFields({ ...i }, "system.dockerInfo")));
         return;
       }
       // docker info prints "Key: value" unaligned, sub-items one space further in.
       const rows: [number, string, string][] = [
         [1, "Containers", String(i.Containers)],
         [2, "Running", String(i.ContainersRunning)],
+        [2, "Paused", String(i.ContainersPaused)],
         [2, "Stopped", String(i.ContainersStopped)],
         [1, "Images", String(i.Images)],
         [1, "Server Version", i.ServerVersion],

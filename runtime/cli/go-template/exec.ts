@@ -32,11 +32,15 @@ const HEADER_FUNCTIONS: Readonly<Record<string, TemplateFunction>> = {
   ...Object.fromEntries(["json", "split", "join", "title", "lower", "upper", "pad", "truncate"].map((n) => [n, (v: unknown) => v])),
 };
 
-/** Parses `src`; a TemplateError's message is Go's (`template: :1: …`). `header` runs it with docker's header functions. */
-export function compileTemplate(src: string, options: { header?: boolean } = {}): Template {
-  const nodes = parseTemplate(src, NAMES);
+/**
+ * Parses `src`; a TemplateError's message is Go's (`template: :1: …`, or `template: NAME:1: …`
+ * for a template given a `name`). `header` runs it with docker's header functions.
+ */
+export function compileTemplate(src: string, options: { header?: boolean; name?: string } = {}): Template {
+  const name = options.name ?? "";
+  const nodes = parseTemplate(src, NAMES, name);
   const funcs = options.header ? HEADER_FUNCTIONS : FUNCTIONS;
-  return { execute: (data) => new Exec(data, funcs).run(nodes) };
+  return { execute: (data) => new Exec(data, funcs, name).run(nodes) };
 }
 
 export { TemplateError };
@@ -46,10 +50,12 @@ class Exec {
   private readonly funcs: Readonly<Record<string, TemplateFunction>>;
   private readonly scopes: Map<string, unknown>[];
   private out = "";
+  private readonly name: string;
 
-  constructor(root: unknown, funcs: Readonly<Record<string, TemplateFunction>>) {
+  constructor(root: unknown, funcs: Readonly<Record<string, TemplateFunction>>, name: string) {
     this.root = root;
     this.funcs = funcs;
+    this.name = name;
     this.scopes = [new Map([["$", root]])];
   }
 
@@ -123,9 +129,9 @@ class Exec {
     }
   }
 
-  /** Go's execution error: `template: :LINE:COL: executing "" at <NODE>: …`. */
+  /** Go's execution error: `template: NAME:LINE:COL: executing "NAME" at <NODE>: …`. */
   private fail(at: { readonly pos: Pos }, message: string): never {
-    throw new TemplateError(`template: :${at.pos.line}:${at.pos.col}: executing "" at <${at.pos.text}>: ${message}`);
+    throw new TemplateError(`template: ${this.name}:${at.pos.line}:${at.pos.col}: executing "${this.name}" at <${at.pos.text}>: ${message}`);
   }
 
   private pipeline(p: Pipeline, dot: unknown): unknown {

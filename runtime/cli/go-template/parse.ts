@@ -66,8 +66,9 @@ interface Action {
 
 const KEYWORDS = new Set(["if", "else", "end", "range", "with", "define", "template", "block", "break", "continue"]);
 
-export function parseTemplate(src: string, funcs: FunctionNames): readonly Node[] {
-  return new Parser(src, funcs).parse();
+/** Parses `src`; `name` is the template's name in Go's errors (`template: NAME:1: …`; docker's are "" but version's). */
+export function parseTemplate(src: string, funcs: FunctionNames, name = ""): readonly Node[] {
+  return new Parser(src, funcs, name).parse();
 }
 
 class Parser {
@@ -77,10 +78,12 @@ class Parser {
 
   private readonly src: string;
   private readonly funcs: FunctionNames;
+  private readonly name: string;
 
-  constructor(src: string, funcs: FunctionNames) {
+  constructor(src: string, funcs: FunctionNames, name: string) {
     this.src = src;
     this.funcs = funcs;
+    this.name = name;
   }
 
   parse(): readonly Node[] {
@@ -103,7 +106,7 @@ class Parser {
 
   private fail(pos: Pos | number, message: string): TemplateError {
     const line = typeof pos === "number" ? this.line(pos) : pos.line;
-    return new TemplateError(`template: :${line}: ${message}`);
+    return new TemplateError(`template: ${this.name}:${line}: ${message}`);
   }
 
   /** Splits the source into text and actions, applying trim markers, then parses each action. */

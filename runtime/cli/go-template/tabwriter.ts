@@ -1,15 +1,24 @@
 /**
- * Go's text/tabwriter with the settings docker's formatter uses for `table` formats
- * (minwidth 10, padding 3, padded with spaces): tab-terminated cells are aligned in column
- * blocks of consecutive lines (elastic tabstops); a line's text after its last tab is not padded.
- * `minWidth` is another minimal cell width (docker's `top` writes with 20).
+ * Go's text/tabwriter, padded with spaces: tab-terminated cells are aligned in column blocks of
+ * consecutive lines (elastic tabstops); a line's text after its last tab is not padded. The one
+ * table writer of the CLI: by default with the settings of docker's formatter, which lays out
+ * every table of the list commands, `--format table …` or not (docker/cli formatter.go
+ * postFormat: `tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)`); `docker version` uses minwidth 20,
+ * padding 1; docker's `top` minwidth 20, padding 3.
  */
-const MIN_WIDTH = 10;
-const PADDING = 3;
+export interface TabOptions {
+  /** The least width of a column, padding included. */
+  readonly minWidth: number;
+  /** Spaces added to a column's widest cell. */
+  readonly padding: number;
+}
+
+export const FORMATTER_TABS: TabOptions = { minWidth: 10, padding: 3 };
 
 const width = (s: string): number => [...s].length;
 
-export function tabwrite(text: string, minWidth = MIN_WIDTH): string {
+export function tabwrite(text: string, options: TabOptions = FORMATTER_TABS): string {
+  const { minWidth, padding } = options;
   const lines = text.split("\n").map((l) => l.split("\t"));
   const out: string[] = [];
   const widths: number[] = [];
@@ -30,7 +39,7 @@ export function tabwrite(text: string, minWidth = MIN_WIDTH): string {
       for (; i < end; i++) {
         const cells = lines[i] as string[];
         if (column >= cells.length - 1) break;
-        w = Math.max(w, width(cells[column] as string) + PADDING);
+        w = Math.max(w, width(cells[column] as string) + padding);
       }
       widths.push(w);
       format(line0, i);
