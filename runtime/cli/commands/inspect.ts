@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { namesOfId, storedImages } from "../../store/image-list.ts";
 import { familiarName, parseName } from "../../store/names.ts";
-import { ImageNotFoundError, type Store } from "../../store/store.ts";
+import type { Store } from "../../store/store.ts";
 import { StrataError } from "../../errors/error.ts";
 import { openStore } from "../context.ts";
 import { reportError } from "../report-error.ts";
