@@ -8,6 +8,7 @@ import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
+import { type HostConfig, hostMountPoints, prepareHostConfig } from "./host-config.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -23,6 +24,13 @@ export interface CreateOptions {
   /** `-v HOSTDIR:DIR[:ro|rw]` values. */
   readonly volumes?: readonly string[];
   readonly autoRemove?: boolean;
+  /** `--mount`, `--tmpfs`, `--read-only`, capabilities, seccomp, limits, `--init`, `--ulimit`, `--device` (host-config.ts). */
+  readonly hostConfig?: HostConfig;
+  /** `--label K=V`, over the image's labels. */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly attach?: readonly ("stdin" | "stdout" | "stderr")[];
+  /** Where docker's daemon warnings go (a limit this host cannot apply). */
+  readonly warn?: (message: string) => void;
 }
 
 /** A problem with what the user asked for (docker's 125). */
@@ -107,6 +115,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   if (args.length === 0) throw new ContainerUsageError(`no command specified: the image ${o.image} has no CMD or ENTRYPOINT; give one after the image name`);
   const binds: BindMount[] = [];
   for (const v of o.volumes ?? []) binds.push(await parseVolume(v));
+  const hostConfig = o.hostConfig === undefined ? undefined : await prepareHostConfig(o.hostConfig, o.warn ?? (() => undefined));
   const env = mergeEnv(cfg.Env ?? [], o.env ?? []);
   const workdir = o.workdir !== undefined && o.workdir !== "" ? o.workdir : cfg.WorkingDir || "/";
   if (!isAbsolute(workdir)) throw new ContainerUsageError(`the working directory "${workdir}" is invalid: it needs to be an absolute path`);
@@ -130,7 +139,8 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       const st = await lstat(b.source);
       (st.isDirectory() ? dirBinds : fileBinds).push(b.destination);
     }
-    await makeInitLayer(paths.init, layerDirs, [...STANDARD_BINDS, ...fileBinds], dirBinds);
+    const host = await hostMountPoints(hostConfig);
+    await makeInitLayer(paths.init, layerDirs, [...STANDARD_BINDS, ...fileBinds, ...host.files], [...dirBinds, ...host.dirs]);
     await writeFile(join(paths.dir, "hostname"), `${id.slice(0, 12)}\n`);
     const rec: ContainerRecord = {
       id,
@@ -151,6 +161,9 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       stopSignal: cfg.StopSignal || "SIGTERM",
       autoRemove: o.autoRemove ?? false,
       created: new Date().toISOString(),
+      ...(hostConfig !== undefined && { hostConfig }),
+      ...((cfg.Labels !== undefined || o.labels !== undefined) && { labels: { ...cfg.Labels, ...o.labels } }),
+      ...(o.attach !== undefined && o.attach.length > 0 && { attach: o.attach }),
     };
     await saveImageConfig(store, id, img.config);
     await saveRecord(store, rec);

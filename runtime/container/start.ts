@@ -15,6 +15,7 @@ import { type ContainerRecord, ContainerPaths, runcId, saveRecord } from "./stat
 import { mountsUnder } from "./unmount.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
+import { byDepth, hostSpec } from "./host-spec.ts";
 
 /**
  * Starting a container's process. A small monitor — `sh`, running
@@ -82,7 +83,7 @@ async function mountRootfs(store: Store, rec: ContainerRecord, paths: ContainerP
 }
 
 /** The runc config for a container, written to its bundle. */
-async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
+async function writeBundle(store: Store, rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
   let user: Awaited<ReturnType<typeof resolveUser>>;
   try {
     user = await resolveUser(paths.merged, rec.user);
@@ -94,21 +95,24 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths): Promise
   const hostname = rec.id.slice(0, 12);
   if (envLookup(env, "HOSTNAME") === undefined) env.unshift(`HOSTNAME=${hostname}`);
   if (rec.tty && envLookup(env, "TERM") === undefined) env.push("TERM=xterm");
+  const host = await hostSpec(store.layout.root, rec.hostConfig, paths.merged);
   const spec = runtimeSpec({
+    ...host.spec,
     rootfs: paths.merged,
-    args: rec.args,
+    args: [...host.argsPrefix, ...rec.args],
     env,
     cwd: rec.workdir,
     user,
     hostname,
     network: "host",
     terminal: rec.tty,
-    mounts: [
+    mounts: byDepth([
       { destination: "/etc/resolv.conf", source: "/etc/resolv.conf", type: "bind", options: ["rbind", "ro"] },
       { destination: "/etc/hosts", source: "/etc/hosts", type: "bind", options: ["rbind", "ro"] },
       { destination: "/etc/hostname", source: join(paths.dir, "hostname"), type: "bind", options: ["rbind", "ro"] },
       ...rec.binds.map((b) => ({ destination: b.destination, source: b.source, type: "bind", options: ["rbind", b.readonly ? "ro" : "rw"] })),
-    ],
+      ...host.mounts,
+    ]),
   });
   await mkdir(paths.bundle, { recursive: true });
   await writeFile(join(paths.bundle, "config.json"), JSON.stringify(spec));
@@ -137,7 +141,7 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
   await writeFile(paths.runcLog, "");
   await mkdir(store.layout.runc, { recursive: true });
   await mountRootfs(store, rec, paths);
-  await writeBundle(rec, paths);
+  await writeBundle(store, rec, paths);
   rec.startedAt = new Date().toISOString();
   await saveRecord(store, rec);
   const logSize = (await stat(paths.log).catch(() => undefined))?.size ?? 0;
@@ -146,10 +150,12 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
   let monitor: ChildProcess;
   if (foreground) {
     // stderr comes through us so that runc's own one-line error for a failed start is not printed next to ours.
-    monitor = spawn("sh", argv, { stdio: [rec.interactive ? "inherit" : "ignore", "inherit", "pipe"], detached: !rec.tty });
+    // -a: only the streams asked for reach this terminal (docker's default: all three, stdin with -i).
+    const attached = (s: "stdin" | "stdout" | "stderr"): boolean => rec.attach === undefined || rec.attach.includes(s);
+    monitor = spawn("sh", argv, { stdio: [rec.interactive && attached("stdin") ? "inherit" : "ignore", attached("stdout") ? "inherit" : "ignore", "pipe"], detached: !rec.tty });
     monitor.stderr?.on("data", (chunk: Buffer) => {
       const text = dropRuncErrors(chunk);
-      if (text.length > 0) process.stderr.write(text);
+      if (text.length > 0 && attached("stderr")) process.stderr.write(text);
     });
   } else {
     const out = openSync(paths.log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);

@@ -7,6 +7,7 @@ import type { Store } from "../store/store.ts";
 import { ContainerPaths, containersDir } from "../store/container-paths.ts";
 import { generateName } from "./names.ts";
 import { StrataError } from "../errors/error.ts";
+import type { HostConfig } from "./host-config.ts";
 
 /**
  * Containers are state on disk and outlive the strata process that made
@@ -59,6 +60,12 @@ export interface ContainerRecord {
   readonly autoRemove: boolean;
   readonly created: string;
   startedAt?: string;
+  /** `run`'s mounts, security, limits, init, ulimits and devices (host-config.ts); absent in older records. */
+  readonly hostConfig?: HostConfig;
+  /** The image's labels with `--label` over them. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** `-a`: the streams a foreground run connects (absent: stdout and stderr, and stdin with -i). */
+  readonly attach?: readonly ("stdin" | "stdout" | "stderr")[];
 }
 
 export class NoSuchContainerError extends StrataError {

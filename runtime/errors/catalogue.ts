@@ -134,6 +134,9 @@ export const RUNTIME_ERRORS = {
   START_FAILED: e("container", 125, "the container could not be started (runc refused its setup)"),
   START_NOT_EXECUTABLE: e("container", 126, "the container's command exists but cannot be executed"),
   START_NOT_FOUND: e("container", 127, "the container's command was not found in the image"),
+  CONTAINER_RESOURCES: e("container", 125, "run's -m/--memory-swap/--cpus is out of docker's range (6MB minimum, swap not below memory, at most the host's CPUs), or the host cannot apply --cpus (a limit it cannot apply otherwise is dropped with docker's WARNING)"),
+  CONTAINER_INIT_MISSING: e("container", 125, "run --init found no docker-init or tini-static on the PATH: install Debian's tini package"),
+  SECCOMP_PROFILE: e("container", 125, "a seccomp profile (--security-opt seccomp=FILE, or /etc/containers/seccomp.json) cannot be read or is not docker's profile format; the message names the file"),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof RUNTIME_ERRORS;

@@ -5,8 +5,14 @@ import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
 import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
+import { ensureImage } from "../../container/pull-policy.ts";
+import { insecureRegistries } from "../options.ts";
+import { addLimitFlags, type LimitFlags, limitHostConfig } from "../container-flags/limits.ts";
+import { addMountFlags, type MountFlags, mountHostConfig } from "../container-flags/mounts.ts";
+import { addProcessFlags, type ProcessFlags, processOptions } from "../container-flags/process.ts";
+import { addSecurityFlags, type SecurityFlags, securityHostConfig } from "../container-flags/security.ts";
 
-interface RunFlags {
+interface RunFlags extends LimitFlags, MountFlags, ProcessFlags, SecurityFlags {
   detach?: boolean;
   rm?: boolean;
   name?: string;
@@ -21,7 +27,8 @@ interface RunFlags {
 
 export function registerRun(program: Command): void {
   defineTwice(program, "run", "run", (c) =>
-    c
+    [addLimitFlags, addMountFlags, addProcessFlags, addSecurityFlags]
+      .reduce((cmd, add) => add(cmd), c)
       .description("Create and run a new container from an image")
       .argument("<image>")
       .argument("[command...]")
@@ -42,13 +49,16 @@ export function registerRun(program: Command): void {
           return;
         }
         try {
+          const proc = await processOptions(opts, opts.detach ?? false);
+          const hostConfig = { ...limitHostConfig(opts), ...mountHostConfig(opts), ...(await securityHostConfig(opts)), ...proc.hostConfig };
           const store = await openStore(cmd);
           await preflight(store);
+          await ensureImage({ store, ref: image, pull: proc.pull, platform: proc.platform, insecure: insecureRegistries(undefined) });
           const o = {
             store,
             image,
             command,
-            env: opts.env,
+            env: [...proc.env, ...opts.env],
             workdir: opts.workdir,
             user: opts.user,
             entrypoint: opts.entrypoint,
@@ -57,6 +67,10 @@ export function registerRun(program: Command): void {
             interactive: opts.interactive ?? false,
             volumes: opts.volume,
             autoRemove: opts.rm ?? false,
+            hostConfig,
+            labels: proc.labels,
+            attach: proc.attach,
+            warn: (m: string) => process.stderr.write(`WARNING: ${m}\n`),
           };
           if (opts.detach) {
             const rec = await runDetached(o);
