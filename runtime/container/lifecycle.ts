@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Store } from "../store/store.ts";
 import { runc, runcKill } from "./runc-ops.ts";
@@ -7,6 +7,7 @@ import { StartError, launch, waitStarted } from "./start.ts";
 import { containerStatus, isRunning } from "./status.ts";
 import { unmountAll } from "./unmount.ts";
 import { StrataError } from "../errors/error.ts";
+import { ownerAlive } from "../fs/owner.ts";
 
 export class ContainerStateError extends StrataError {
   constructor(message: string) {
@@ -73,8 +74,27 @@ export async function startContainer(store: Store, rec: ContainerRecord): Promis
 }
 
 /**
- * `rm`: a running container only with `force` (killed first); then runc's
- * state, every mount and the container's dirs go, and its name is free again.
+ * Waits until the container's monitor has ended: after the process dies, the
+ * monitor still writes `exit` into the container's dir and unmounts the
+ * rootfs, and a removal racing those writes failed with ENOTEMPTY and left
+ * the dir behind. A monitor that does not end within the time (stuck in an
+ * unmount) is left to finish alone; false then.
+ */
+export async function waitMonitorGone(paths: ContainerPaths, timeoutMs: number): Promise<boolean> {
+  const owner = await readFile(paths.monitor, "utf8").catch(() => "");
+  if (owner === "") return true;
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ownerAlive(owner); delay = Math.min(delay * 2, 100)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(delay);
+  }
+  return true;
+}
+
+/**
+ * `rm`: a running container only with `force` (killed first); then, once its
+ * monitor has ended (waitMonitorGone), runc's state, every mount and the
+ * container's dirs go, and its name is free again.
  */
 export async function removeContainer(store: Store, rec: ContainerRecord, force: boolean): Promise<void> {
   const status = await containerStatus(store, rec);
@@ -85,9 +105,10 @@ export async function removeContainer(store: Store, rec: ContainerRecord, force:
     await runcKill(store.layout.runc, rid, "SIGKILL");
     await waitExited(store, rec, 10_000);
   }
+  const paths = new ContainerPaths(store.layout.root, rec.id);
+  await waitMonitorGone(paths, 10_000);
   await runc(store.layout.runc, ["delete", "--force", rid]);
   await rm(`${store.layout.runc}/${rid}`, { recursive: true, force: true });
-  const paths = new ContainerPaths(store.layout.root, rec.id);
   await unmountAll(paths.dir);
   await rm(paths.dir, { recursive: true, force: true });
   await releaseName(store, rec.name);

@@ -8,6 +8,7 @@ import { runcBinary } from "../runc/binary.ts";
 import { runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
 import { mount } from "../fs/mount.ts";
+import { startTime } from "../fs/owner.ts";
 import { OverlaySnapshotter } from "../snapshot/overlay.ts";
 import type { Store } from "../store/store.ts";
 import { explainStartError, runc, runcLogError, runcState, startFailureCode } from "./runc-ops.ts";
@@ -178,6 +179,8 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
     monitor.once("spawn", () => resolve());
     monitor.once("error", (e) => reject(new StartError(`cannot start the container's monitor: ${e.message}`, 125)));
   });
+  // Who owns the container's dir until the process has ended: rm waits for it (lifecycle.ts waitMonitorGone).
+  if (monitor.pid !== undefined) await writeFile(paths.monitor, `${monitor.pid}.${startTime(monitor.pid) ?? "0"}`);
   return { monitor, logSize };
 }
 

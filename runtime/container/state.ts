@@ -25,6 +25,7 @@ import type { HostConfig } from "./host-config.ts";
  *   runc.log           runc's own log (json), read to explain a failed start
  *   exit               "<code> <finished ISO time>", written by the monitor when the process ends
  *   stdin              a fifo, the process's stdin for `run -d -i`
+ *   monitor            the monitor's pid and start time: `rm` waits until it has ended
  *
  * The runc container id is `strata-c-<12 hex>`: reclaim.ts leaves those alone.
  * Names are reserved in `containers/names/<name>` (created O_EXCL, holding the id).

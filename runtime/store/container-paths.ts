@@ -48,6 +48,10 @@ export class ContainerPaths {
   get exit(): string {
     return join(this.dir, "exit");
   }
+  /** "<pid>.<start time>" of the process that owns the running container (fs/owner.ts): rm waits for it to finish. */
+  get monitor(): string {
+    return join(this.dir, "monitor");
+  }
   get stdin(): string {
     return join(this.dir, "stdin");
   }
