@@ -8,7 +8,7 @@ import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
 import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
-import { type HostConfig, hostMountPoints, prepareHostConfig } from "./host-config.ts";
+import { type HostConfig, hostMountPoints, prepareHostConfig, setMountPointModes } from "./host-config.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -141,6 +141,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
     }
     const host = await hostMountPoints(hostConfig);
     await makeInitLayer(paths.init, layerDirs, [...STANDARD_BINDS, ...fileBinds, ...host.files], [...dirBinds, ...host.dirs]);
+    await setMountPointModes(paths.init, hostConfig);
     await writeFile(join(paths.dir, "hostname"), `${id.slice(0, 12)}\n`);
     const rec: ContainerRecord = {
       id,

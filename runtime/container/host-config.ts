@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { access, constants, lstat } from "node:fs/promises";
+import { access, chmod, constants, lstat, mkdir } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { normalizeCaps } from "../runc/capabilities.ts";
 import { cgroupSupport } from "../runc/cgroups.ts";
@@ -162,3 +162,20 @@ export async function hostMountPoints(hc: HostConfig | undefined): Promise<{ fil
 
 /** Where docker puts its init in the container. */
 export const INIT_PATH = "/sbin/docker-init";
+
+/**
+ * A tmpfs with `mode=` gets its mount point made with that mode in the init
+ * layer: runc gives a tmpfs the mode of the directory it is mounted on, and
+ * the init layer's directory is the one the container sees (it is the
+ * topmost lower dir), whether or not the image has the directory too.
+ */
+export async function setMountPointModes(initDir: string, hc: HostConfig | undefined): Promise<void> {
+  for (const m of hc?.mounts ?? []) {
+    if (m.type !== "tmpfs") continue;
+    const mode = m.options.find((o) => o.startsWith("mode="));
+    if (mode === undefined) continue;
+    const dir = join(initDir, m.target);
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await chmod(dir, Number.parseInt(mode.slice(5), 8));
+  }
+}

@@ -125,7 +125,9 @@ export function parseTmpfs(value: string): HostMount {
   const target = colon < 0 ? value : value.slice(0, colon);
   const options = colon < 0 ? [] : value.slice(colon + 1).split(",").filter((o) => o !== "");
   if (!isAbsolute(target)) throw invalid("--tmpfs", value, `invalid mount path: '${target}' mount path must be absolute`);
-  for (const o of options) if (!/^[a-z_]+(=[A-Za-z0-9.:%_-]+)?$/.test(o)) throw invalid("--tmpfs", value, `invalid tmpfs option ${o}`);
+  for (const o of options) {
+    if (!/^[a-z_]+(=[A-Za-z0-9.:%_-]+)?$/.test(o) || (o.startsWith("mode=") && !/^mode=[0-7]{1,4}$/.test(o))) throw invalid("--tmpfs", value, `invalid tmpfs option ${o}`);
+  }
   return { type: "tmpfs", target: normalize(target), options };
 }
 
