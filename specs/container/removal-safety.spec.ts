@@ -1,7 +1,8 @@
-import { existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storeWithBusybox, strata, strataAsync } from "../helpers/strata.ts";
+import { storeWithBusybox, strata, strataAsync, tempDir } from "../helpers/strata.ts";
 import { mountsUnder, removeAllContainers } from "./helpers.ts";
 
 /**
@@ -45,6 +46,33 @@ describe("removal safety", () => {
     expect(containerDirs()).toEqual([]);
     expect(readdirSync(join(root, "containers", "names"))).toEqual([]);
     expect(mountsUnder(root)).toEqual([]);
+  });
+
+  it("rm -f returns only once the container's monitor is done with its dir (a monitor slow to record the exit)", () => {
+    // A runc that lingers after `runc run` ends: the monitor's exit record and unmount come 1.5 s after the process died.
+    const shim = join(tempDir("runc-slow"), "runc");
+    const real = spawnSync("sh", ["-c", "command -v runc"], { encoding: "utf8" }).stdout.trim();
+    writeFileSync(shim, `#!/bin/sh\n${real} "$@"\nrc=$?\ncase " $* " in *" run "*) sleep 1.5;; esac\nexit $rc\n`, { mode: 0o755 });
+    const env = { STRATA_RUNC: shim };
+    const up = strata(root, ["run", "-d", "busybox", "sleep", "300"], { env });
+    expect(up.code, up.stderr).toBe(0);
+    const id = up.stdout.trim();
+    const rm = strata(root, ["rm", "-f", id], { env });
+    expect(rm.code, rm.stderr).toBe(0);
+    // No process names the container's dir any more (the monitor's argv does while it runs).
+    const dir = join(root, "containers", id);
+    const holders = readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(dir);
+        } catch {
+          return false;
+        }
+      });
+    expect(holders).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+    rmSync(dirname(shim), { recursive: true, force: true });
   });
 
   it("rm -f of a container that has just ended by itself", () => {
