@@ -147,9 +147,9 @@ export function toOciSeccomp(profile: SeccompProfile, caps: readonly string[], a
     const inc = s.includes ?? {};
     const exc = s.excludes ?? {};
     if (inc.arches && inc.arches.length > 0 && !inc.arches.includes(here?.go ?? arch)) continue;
-    if (exc.arches && exc.arches.includes(here?.go ?? arch)) continue;
-    if (inc.caps && inc.caps.some((c) => !has.has(c))) continue;
-    if (exc.caps && exc.caps.some((c) => has.has(c))) continue;
+    if (exc.arches?.includes(here?.go ?? arch)) continue;
+    if (inc.caps?.some((c) => !has.has(c))) continue;
+    if (exc.caps?.some((c) => has.has(c))) continue;
     const names = s.names && s.names.length > 0 ? s.names : s.name !== undefined ? [s.name] : [];
     if (names.length === 0) continue;
     syscalls.push({
