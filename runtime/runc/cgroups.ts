@@ -1,5 +1,6 @@
-import { access, readFile, statfs } from "node:fs/promises";
+import { readFile, statfs } from "node:fs/promises";
 import { join } from "node:path";
+import { exists } from "../fs/exists.ts";
 
 /**
  * What resource limits this host can apply to a container: runc sets
@@ -22,11 +23,6 @@ export interface CgroupSupport {
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 const ROOT = "/sys/fs/cgroup";
 
-const exists = (p: string): Promise<boolean> =>
-  access(p).then(
-    () => true,
-    () => false,
-  );
 
 /** This process's cgroup per controller ("" for v2's unified line), from /proc/self/cgroup. */
 async function ownCgroups(): Promise<Map<string, string>> {

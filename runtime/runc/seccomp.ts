@@ -1,5 +1,6 @@
-import { open } from "node:fs/promises";
 import { StrataError } from "../errors/error.ts";
+import { exists } from "../fs/exists.ts";
+import { readBounded } from "../fs/read-bounded.ts";
 import { FALLBACK_PROFILE } from "./seccomp-fallback.ts";
 
 /**
@@ -76,22 +77,14 @@ export class SeccompProfileError extends StrataError {
 
 /** Reads and checks a profile file (bounded); a problem is SECCOMP_PROFILE naming the file. */
 export async function readProfile(path: string): Promise<SeccompProfile> {
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    const fh = await open(path, "r");
-    try {
-      const buf = Buffer.alloc(MAX_PROFILE_BYTES + 1);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      if (bytesRead > MAX_PROFILE_BYTES) throw new SeccompProfileError(`seccomp profile ${path} is larger than ${MAX_PROFILE_BYTES} bytes`);
-      text = buf.subarray(0, bytesRead).toString("utf8");
-    } finally {
-      await fh.close();
-    }
+    bytes = await readBounded(path, MAX_PROFILE_BYTES);
   } catch (e) {
-    if (e instanceof SeccompProfileError) throw e;
     throw new SeccompProfileError(`opening seccomp profile (${path}) failed: ${(e as Error).message}`);
   }
-  return parseProfile(text, path);
+  if (bytes === undefined) throw new SeccompProfileError(`seccomp profile ${path} is larger than ${MAX_PROFILE_BYTES} bytes`);
+  return parseProfile(bytes.toString("utf8"), path);
 }
 
 /** A profile from its JSON text, checked for the fields the conversion needs. */
@@ -116,16 +109,7 @@ let cachedDefault: Promise<{ profile: SeccompProfile; source: string }> | undefi
 /** The default profile and where it came from (a path, or "builtin"); read once per process. */
 export function defaultProfile(): Promise<{ profile: SeccompProfile; source: string }> {
   cachedDefault ??= (async () => {
-    for (const path of DEFAULT_PROFILE_PATHS) {
-      const exists = await open(path, "r").then(
-        async (fh) => {
-          await fh.close();
-          return true;
-        },
-        () => false,
-      );
-      if (exists) return { profile: await readProfile(path), source: path };
-    }
+    for (const path of DEFAULT_PROFILE_PATHS) if (await exists(path)) return { profile: await readProfile(path), source: path };
     return { profile: FALLBACK_PROFILE, source: "builtin" };
   })();
   return cachedDefault;

@@ -1,9 +1,9 @@
-import { open } from "node:fs/promises";
 import type { Command } from "commander";
 import { PULL_POLICIES, type PullPolicy } from "../../container/pull-policy.ts";
 import type { HostConfig } from "../../container/host-config.ts";
 import { collect } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
+import { readBounded } from "../../fs/read-bounded.ts";
 
 /**
  * `run`/`create` flags about the process and its image, as docker's CLI reads
@@ -35,22 +35,15 @@ export function addProcessFlags(c: Command): Command {
 
 /** docker's env-file lines (parseKeyValueFile); an error names FILE:LINE. */
 export async function readEnvFile(path: string): Promise<string[]> {
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    const fh = await open(path, "r");
-    try {
-      const buf = Buffer.alloc(MAX_ENV_FILE + 1);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      if (bytesRead > MAX_ENV_FILE) throw new StrataError("CONTAINER_USAGE", `env file ${path} is larger than ${MAX_ENV_FILE} bytes`);
-      text = buf.subarray(0, bytesRead).toString("utf8");
-      if (!Buffer.from(text, "utf8").equals(buf.subarray(0, bytesRead))) throw new StrataError("CONTAINER_USAGE", `env file ${path} contains invalid utf8 bytes`);
-    } finally {
-      await fh.close();
-    }
+    bytes = await readBounded(path, MAX_ENV_FILE);
   } catch (e) {
-    if (e instanceof StrataError) throw e;
     throw new StrataError("CONTAINER_USAGE", `open ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
   }
+  if (bytes === undefined) throw new StrataError("CONTAINER_USAGE", `env file ${path} is larger than ${MAX_ENV_FILE} bytes`);
+  const text = bytes.toString("utf8");
+  if (!Buffer.from(text, "utf8").equals(bytes)) throw new StrataError("CONTAINER_USAGE", `env file ${path} contains invalid utf8 bytes`);
   const out: string[] = [];
   text
     .replace(/^\uFEFF/, "")
