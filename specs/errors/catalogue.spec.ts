@@ -115,7 +115,7 @@ describe("every error the CLI prints carries a listed code and the catalogue's e
     { args: () => ["commit", "nosuch", "Not/Valid"], code: "INVALID_REFERENCE", exit: 125 },
     // A reference given to be written (tag's target, build -t) is a bad argument, refused before any work.
     { args: () => ["tag", "busybox:latest", "Not/Valid"], code: "USAGE" },
-    { args: () => ["run", "--rm", "nosuch:1", "true"], code: "IMAGE_NOT_FOUND", exit: 125 },
+    { args: () => ["run", "--rm", "--pull", "never", "nosuch:1", "true"], code: "IMAGE_NOT_FOUND", exit: 125 },
     { args: () => ["logs", "nosuch"], code: "NO_SUCH_CONTAINER" },
     { args: () => ["load", "-i", join(ctx, "not-an-archive.tar")], code: "LOAD_REFUSED" },
     { args: () => ["load", "-i", join(ctx, "big-index.tar")], code: "LIMIT_EXCEEDED" },
