@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 // The strata command. Installed, it runs the bundle in dist/ (scripts/build-dist.mjs,
 // made by `npm pack`). In a clone it runs an esbuild bundle of the TypeScript sources,
 // kept in node_modules/.cache/strata/<fingerprint>/ and rebuilt when a source changes

@@ -2,7 +2,7 @@
 # The whole test suite: system packages, type check, lint, specs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-packages.sh runc busybox-static passt buildah skopeo umoci podman docker-registry debootstrap python3-minimal time e2fsprogs git openssh-client bzip2 xz-utils procps zsh fish
+bash scripts/ensure-packages.sh runc busybox-static passt buildah skopeo umoci podman docker-registry debootstrap python3-minimal time e2fsprogs git openssh-client bzip2 xz-utils procps zsh fish tini
 echo "==> tsc --noEmit"
 tsc --noEmit -p .
 echo "==> biome lint"

@@ -16,7 +16,9 @@ import { digestOf } from "./canonical.ts";
  * - A layer step (RUN, COPY, ADD): `parent` is the key before it, `op` the
  *   operation with what does not change the result stripped: source spans,
  *   line numbers and instruction text, history wording, and proxy ARGs
- *   (HTTP_PROXY and friends) from the environment. Every RUN has its own key,
+ *   (HTTP_PROXY and friends) from the environment, and a RUN's seccomp choice
+ *   (`build --security-opt seccomp=unconfined` permits syscalls; a RUN that
+ *   succeeds makes the same files either way). Every RUN has its own key,
  *   whether or not its layer is merged with others in the image (merging is
  *   not part of a step's key: see compiler/passes/merge-runs.ts).
  * - A merged image layer has a key of its own, `mergedLayerKey`:
@@ -83,8 +85,9 @@ export function layerKey(parent: string, op: LayerOp, input: StepInput): string 
 /** The op with what does not change the result stripped (see the rules above). */
 export function semanticOp(op: LayerOp): unknown {
   if (op.kind !== "run") return op;
+  const { seccomp: _permission, ...keyed } = op;
   return {
-    ...op,
+    ...keyed,
     command: { args: op.command.args, heredocs: op.command.heredocs },
     env: op.env.filter((e) => !PROXY_ARGS.has(e.slice(0, e.indexOf("=")))),
   };

@@ -68,6 +68,8 @@ export const RunOpSchema = z.object({
   shmSize: z.number().int().positive().optional(),
   /** `build --ulimit`: rlimits of the command (Meta.Ulimit), `name` as docker spells it (nofile). */
   ulimits: z.array(z.object({ name: z.string(), soft: z.number().int(), hard: z.number().int() })).optional(),
+  /** `build --security-opt seccomp=unconfined`: no seccomp profile (not keyed: it allows, it does not change what a RUN makes). */
+  seccomp: z.enum(["unconfined"]).optional(),
 });
 export type RunOp = z.infer<typeof RunOpSchema>;
 

@@ -8,7 +8,7 @@ import type { SshSource } from "../engine/exec/run/ssh-agents.ts";
 import { StrataError } from "../errors/error.ts";
 
 /** docker's (and pflag's) message for a bad flag value, a USAGE error before any work. */
-function invalid(flag: string, value: string, why: string): StrataError {
+export function invalid(flag: string, value: string, why: string): StrataError {
   return new StrataError("USAGE", `invalid argument "${value}" for "${flag}" flag: ${why}`);
 }
 
@@ -109,6 +109,12 @@ export function parseSsh(value: string, previous: Map<string, SshSource> | undef
   return new Map([...(previous ?? []), [id, source]]);
 }
 
+/** build `--security-opt`: only `seccomp=unconfined` (RUN steps have the default profile otherwise; RUN --security=insecure has none). */
+export function parseBuildSecurityOpt(value: string): "unconfined" {
+  if (/^seccomp[=:]unconfined$/.test(value)) return "unconfined";
+  throw invalid("--security-opt", value, "build takes only seccomp=unconfined (RUN steps run under the default seccomp profile)");
+}
+
 export interface RunFlags {
   ssh?: Map<string, SshSource>;
   addHost: { host: string; ip: string }[];
@@ -116,6 +122,7 @@ export interface RunFlags {
   shmSize?: number;
   ulimit: { name: string; soft: number; hard: number }[];
   allow: Entitlement[];
+  securityOpt?: "unconfined";
 }
 
 /** The `build` options that set what every RUN gets (engine/exec/run/environment.ts). */
@@ -126,11 +133,12 @@ export function runFlagOptions(cmd: Command): Command {
     .option("--network <mode>", "the network of RUN steps without their own --network: default, none or host", parseNetwork)
     .option("--shm-size <bytes>", "the size of RUN's /dev/shm (default 64m)", parseShmSize)
     .option("--ulimit <name=soft[:hard]>", "a resource limit of RUN steps (nofile=1024:2048, -1 unlimited); repeatable", addUlimit, [])
-    .option("--allow <entitlement>", "grant network.host or security.insecure to RUN --network=host / --security=insecure; repeatable", parseAllow, []);
+    .option("--allow <entitlement>", "grant network.host or security.insecure to RUN --network=host / --security=insecure; repeatable", parseAllow, [])
+    .option("--security-opt <seccomp=unconfined>", "run RUN steps without the default seccomp profile", parseBuildSecurityOpt);
 }
 
 /** The engine's RunEnvironment from the parsed flags. */
 export function runEnvironment(f: RunFlags): RunEnvironment {
-  return { network: f.network, extraHosts: f.addHost, shmSize: f.shmSize, ulimits: f.ulimit, ssh: f.ssh, allow: new Set(f.allow) };
+  return { network: f.network, extraHosts: f.addHost, shmSize: f.shmSize, ulimits: f.ulimit, ssh: f.ssh, allow: new Set(f.allow), seccomp: f.securityOpt };
 }
 

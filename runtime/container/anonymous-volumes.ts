@@ -5,17 +5,11 @@ import { type ContainerRecord, listContainers } from "./state.ts";
 
 /**
  * The anonymous volumes of a container, as `run --mount type=volume` (without a source) records
- * them on the container: in its host config's mounts, named by 64 hex digits, kept as docker's
- * local driver keeps volumes (`<root>/volumes/<name>/`). Read through this shape so that a record
- * without them (older, or made without volumes) simply has none.
+ * them in its host config (host-config.ts), kept as docker's local driver keeps volumes
+ * (`<root>/volumes/<name>/`); a record without them (older, or made without volumes) has none.
  */
-interface VolumeMounts {
-  readonly hostConfig?: { readonly mounts?: readonly { readonly type: string; readonly source?: string; readonly anonymous?: boolean }[] };
-}
-
 function anonymousVolumes(rec: ContainerRecord): string[] {
-  const mounts = (rec as ContainerRecord & VolumeMounts).hostConfig?.mounts ?? [];
-  return mounts.filter((m) => m.type === "volume" && m.anonymous === true && /^[a-f0-9]{64}$/.test(m.source ?? "")).map((m) => m.source as string);
+  return (rec.hostConfig?.mounts ?? []).flatMap((m) => (m.type === "volume" && m.anonymous === true ? [m.source] : []));
 }
 
 /**

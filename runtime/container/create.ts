@@ -12,6 +12,7 @@ import { type HealthFlags, mergeHealthcheck } from "./monitor/health-config.ts";
 import type { RestartPolicy } from "./monitor/restart-policy.ts";
 import { recordedNetwork } from "./container-network.ts";
 import type { NetworkRequest } from "./network/config.ts";
+import { type HostConfig, hostMountPoints, prepareHostConfig, setMountPointModes } from "./host-config.ts";
 
 export interface CreateOptions {
   readonly store: Store;
@@ -34,6 +35,13 @@ export interface CreateOptions {
   readonly stopTimeout?: number | undefined;
   /** --network, -p, -P, --expose, --hostname, --add-host, --dns* (cli/container-flags/network.ts); default: a private network. */
   readonly network?: NetworkRequest | undefined;
+  /** `--mount`, `--tmpfs`, `--read-only`, capabilities, seccomp, limits, `--init`, `--ulimit`, `--device` (host-config.ts). */
+  readonly hostConfig?: HostConfig;
+  /** `--label K=V`, over the image's labels. */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly attach?: readonly ("stdin" | "stdout" | "stderr")[];
+  /** Where docker's daemon warnings go (a limit this host cannot apply). */
+  readonly warn?: (message: string) => void;
 }
 
 /** A problem with what the user asked for (docker's 125). */
@@ -118,6 +126,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   if (args.length === 0) throw new ContainerUsageError(`no command specified: the image ${o.image} has no CMD or ENTRYPOINT; give one after the image name`);
   const binds: BindMount[] = [];
   for (const v of o.volumes ?? []) binds.push(await parseVolume(v));
+  const hostConfig = o.hostConfig === undefined ? undefined : await prepareHostConfig(o.hostConfig, o.warn ?? (() => undefined));
   const env = mergeEnv(cfg.Env ?? [], o.env ?? []);
   const workdir = o.workdir !== undefined && o.workdir !== "" ? o.workdir : cfg.WorkingDir || "/";
   const healthcheck = mergeHealthcheck(cfg.Healthcheck, o.health);
@@ -143,7 +152,9 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       const st = await lstat(b.source);
       (st.isDirectory() ? dirBinds : fileBinds).push(b.destination);
     }
-    await makeInitLayer(paths.init, layerDirs, [...STANDARD_BINDS, ...fileBinds], dirBinds);
+    const host = await hostMountPoints(hostConfig);
+    await makeInitLayer(paths.init, layerDirs, [...STANDARD_BINDS, ...fileBinds, ...host.files], [...dirBinds, ...host.dirs]);
+    await setMountPointModes(paths.init, hostConfig);
     await writeFile(join(paths.dir, "hostname"), `${id.slice(0, 12)}\n`);
     const rec: ContainerRecord = {
       id,
@@ -168,6 +179,9 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       ...(o.restartPolicy !== undefined && o.restartPolicy.Name !== "no" && { restartPolicy: o.restartPolicy }),
       ...(healthcheck !== undefined && { healthcheck }),
       network,
+      ...(hostConfig !== undefined && { hostConfig }),
+      ...((cfg.Labels !== undefined || o.labels !== undefined) && { labels: { ...cfg.Labels, ...o.labels } }),
+      ...(o.attach !== undefined && o.attach.length > 0 && { attach: o.attach }),
     };
     await saveImageConfig(store, id, img.config);
     await saveRecord(store, rec);

@@ -17,6 +17,7 @@ import { StrataError } from "../errors/error.ts";
 import { unpackLayers } from "../registry/refetch.ts";
 import { networkTarget } from "./container-network.ts";
 import { type NetworkSetup, setupNetwork, teardownNetwork } from "./network/setup.ts";
+import { byDepth, hostSpec } from "./host-spec.ts";
 
 /**
  * Starting a container's process: the rootfs mounted, the runc bundle written, then the
@@ -60,7 +61,7 @@ export async function mountRootfs(store: Store, rec: ContainerRecord, paths: Con
 }
 
 /** The runc config for a container, written to its bundle. */
-async function writeBundle(rec: ContainerRecord, paths: ContainerPaths, net: NetworkSetup): Promise<void> {
+async function writeBundle(store: Store, rec: ContainerRecord, paths: ContainerPaths, net: NetworkSetup): Promise<void> {
   let user: Awaited<ReturnType<typeof resolveUser>>;
   try {
     user = await resolveUser(paths.merged, rec.user);
@@ -72,9 +73,11 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths, net: Net
   const hostname = net.hostname;
   if (envLookup(env, "HOSTNAME") === undefined) env.unshift(`HOSTNAME=${hostname}`);
   if (rec.tty && envLookup(env, "TERM") === undefined) env.push("TERM=xterm");
+  const host = await hostSpec(store.layout.root, rec.hostConfig, paths.merged);
   const spec = runtimeSpec({
+    ...host.spec,
     rootfs: paths.merged,
-    args: rec.args,
+    args: [...host.argsPrefix, ...rec.args],
     env,
     cwd: rec.workdir,
     user,
@@ -82,10 +85,11 @@ async function writeBundle(rec: ContainerRecord, paths: ContainerPaths, net: Net
     network: net.network,
     netnsPath: net.netnsPath,
     terminal: rec.tty,
-    mounts: [
+    mounts: byDepth([
       ...net.mounts,
       ...rec.binds.map((b) => ({ destination: b.destination, source: b.source, type: "bind", options: ["rbind", b.readonly ? "ro" : "rw"] })),
-    ],
+      ...host.mounts,
+    ]),
   });
   await mkdir(paths.bundle, { recursive: true });
   await writeFile(join(paths.bundle, "config.json"), JSON.stringify(spec));
@@ -157,7 +161,7 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
   await mountRootfs(store, rec, paths);
   const net = await setupNetwork(await networkTarget(store, rec)); // h19a: up before the process starts; the monitor tears it down
   try {
-    await writeBundle(rec, paths, net);
+    await writeBundle(store, rec, paths, net);
   } catch (e) {
     await teardownNetwork(paths.dir);
     throw e;
@@ -166,7 +170,9 @@ export async function launch(store: Store, rec: ContainerRecord, foreground: boo
   rec.startedAt = new Date().toISOString();
   await saveRecord(store, rec);
   const cmd = monitorCommand();
-  const stdio: StdioOptions = ["ignore", "ignore", "ignore", "pipe", ...(foreground ? [rec.interactive ? 0 : "ignore", 1, 2] : [])] as StdioOptions;
+  // -a: only the streams asked for reach this terminal (docker's default: all three, stdin with -i).
+  const attached = (s: "stdin" | "stdout" | "stderr"): boolean => rec.attach === undefined || rec.attach.includes(s);
+  const stdio: StdioOptions = ["ignore", "ignore", "ignore", "pipe", ...(foreground ? [rec.interactive && attached("stdin") ? 0 : "ignore", attached("stdout") ? 1 : "ignore", attached("stderr") ? 2 : "ignore"] : [])] as StdioOptions;
   const monitor = spawn(cmd.file, [...cmd.args, store.layout.root, rec.id, foreground ? "fg" : "bg"], { stdio, detached: true, cwd: paths.dir });
   await new Promise<void>((resolve, reject) => {
     monitor.once("spawn", () => resolve());

@@ -10,6 +10,7 @@ import type { RestartPolicy } from "./monitor/restart-policy.ts";
 import { generateName } from "./names.ts";
 import { StrataError } from "../errors/error.ts";
 import type { NetworkConfig, NetworkState } from "./network/config.ts";
+import type { HostConfig } from "./host-config.ts";
 
 /**
  * Containers are state on disk and outlive the strata process that made
@@ -78,6 +79,12 @@ export interface ContainerRecord {
   readonly network?: NetworkConfig;
   /** What the last start set up: the host ports it bound, the namespace's address (network/setup.ts). */
   networkState?: NetworkState;
+  /** `run`'s mounts, security, limits, init, ulimits and devices (host-config.ts); absent in older records. */
+  readonly hostConfig?: HostConfig;
+  /** The image's labels with `--label` over them. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** `-a`: the streams a foreground run connects (absent: stdout and stderr, and stdin with -i). */
+  readonly attach?: readonly ("stdin" | "stdout" | "stderr")[];
 }
 
 export class NoSuchContainerError extends StrataError {

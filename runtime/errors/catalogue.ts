@@ -150,6 +150,9 @@ export const RUNTIME_ERRORS = {
   NET_JOIN: e("container", 125, "--network container:NAME: no such container, or it is not running (docker's `cannot join network of a non running container`)"),
   NET_SETUP: e("container", 125, "a private network could not be set up: pasta (Debian package passt) missing or failing, no default route on the host, or the namespace could not be made"),
   NET_NO_PUBLIC_PORT: e("container", 1, "strata port CONTAINER PORT: that port is not published (docker's `No public port '80/tcp' published for NAME`)"),
+  CONTAINER_RESOURCES: e("container", 125, "run's -m/--memory-swap/--cpus is out of docker's range (6MB minimum, swap not below memory, at most the host's CPUs), or the host cannot apply --cpus (a limit it cannot apply otherwise is dropped with docker's WARNING)"),
+  CONTAINER_INIT_MISSING: e("container", 125, "run --init found no docker-init or tini-static on the PATH: install Debian's tini package"),
+  SECCOMP_PROFILE: e("container", 125, "a seccomp profile (--security-opt seccomp=FILE, or /etc/containers/seccomp.json) cannot be read or is not docker's profile format; the message names the file"),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof RUNTIME_ERRORS;

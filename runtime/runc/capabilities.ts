@@ -26,3 +26,35 @@ export const CAPS_BY_NUMBER = [
   "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
   "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 ];
+
+/**
+ * docker's capability names (moby oci/caps NormalizeLegacyCapabilities):
+ * upper case, `CAP_` added when missing, `ALL` kept; an unknown one is an error
+ * naming it as docker does.
+ */
+export function normalizeCaps(caps: readonly string[], field: "CapAdd" | "CapDrop"): string[] | { error: string } {
+  const out: string[] = [];
+  for (const raw of caps) {
+    const c = raw.toUpperCase();
+    if (c === "ALL") {
+      out.push(c);
+      continue;
+    }
+    const name = c.startsWith("CAP_") ? c : `CAP_${c}`;
+    if (!CAPS_BY_NUMBER.includes(name)) return { error: `invalid ${field}: unknown capability: "${name}"` };
+    out.push(name);
+  }
+  return out;
+}
+
+/**
+ * The capability set from docker's defaults and normalized `--cap-add` /
+ * `--cap-drop` (moby TweakCapabilities): add ALL gives every capability but
+ * the dropped ones; drop ALL gives only the added ones; else the defaults
+ * less the dropped plus the added. `all` is every capability this host grants.
+ */
+export function tweakCaps(add: readonly string[], drop: readonly string[], all: readonly string[]): string[] {
+  if (add.includes("ALL")) return all.filter((c) => !drop.includes(c));
+  if (drop.includes("ALL")) return [...new Set(add)];
+  return [...new Set([...DEFAULT_CAPS.filter((c) => !drop.includes(c)), ...add])];
+}

@@ -1,6 +1,6 @@
 /** What `RUN --security=insecure` (docker's --privileged) needs from the host: its devices and the capabilities it can grant. */
 import type { BigIntStats } from "node:fs";
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CAPS_BY_NUMBER, DEFAULT_CAPS } from "./capabilities.ts";
 
@@ -57,6 +57,13 @@ export async function hostDevices(root = "/dev"): Promise<HostDevice[]> {
   };
   await walk(root);
   return out;
+}
+
+/** One host device node (following a symlink, as docker's --device does); undefined when `path` is not a device. */
+export async function hostDevice(path: string): Promise<HostDevice | undefined> {
+  const st = await stat(path, { bigint: true });
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) return undefined;
+  return { path, type: st.isCharacterDevice() ? "c" : "b", ...majorMinor(st.rdev), mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { HostDevice } from "./privileged.ts";
 import type { ResolvedUser } from "./user.ts";
 import { DEFAULT_CAPS } from "./capabilities.ts";
+import type { OciSeccomp } from "./seccomp.ts";
 
 export interface ExtraMount {
   readonly destination: string;
@@ -37,6 +38,22 @@ export interface SpecInput {
   readonly shmSize?: number | undefined;
   /** process.rlimits, docker's names (nofile): RLIMIT_NOFILE. */
   readonly ulimits?: readonly { readonly name: string; readonly soft: number; readonly hard: number }[] | undefined;
+  /** The capability set (bounding, effective, permitted) when given: `run --cap-add/--cap-drop` (container/security.ts). */
+  readonly capabilities?: readonly string[] | undefined;
+  /** linux.seccomp (runc/seccomp.ts); none: unconfined. */
+  readonly seccomp?: OciSeccomp | undefined;
+  /** process.noNewPrivileges (`--security-opt no-new-privileges`). */
+  readonly noNewPrivileges?: boolean | undefined;
+  /** linux.resources limits (`run -m/--memory-swap/--cpus/--pids-limit`): bytes, CFS quota and period in µs, tasks. */
+  readonly resources?: ResourceLimits | undefined;
+  /** Host devices a sandboxed container gets (`run --device`), each also allowed in its device cgroup. */
+  readonly extraDevices?: readonly (HostDevice & { readonly access: string })[] | undefined;
+}
+
+export interface ResourceLimits {
+  readonly memory?: { readonly limit: number; readonly swap?: number | undefined } | undefined;
+  readonly cpu?: { readonly quota: number; readonly period: number } | undefined;
+  readonly pids?: { readonly limit: number } | undefined;
 }
 
 /**
@@ -57,7 +74,11 @@ export function runtimeSpec(s: SpecInput): Record<string, unknown> {
     s.network === "none"
       ? { destination: "/sys", type: "sysfs", source: "sysfs", options: sysOpts }
       : { destination: "/sys", type: "bind", source: "/sys", options: ["rbind", ...sysOpts] };
-  const caps = insecure ? [...(s.insecureCaps ?? DEFAULT_CAPS)] : DEFAULT_CAPS;
+  const caps = s.capabilities !== undefined ? [...s.capabilities] : insecure ? [...(s.insecureCaps ?? DEFAULT_CAPS)] : DEFAULT_CAPS;
+  const devices = insecure ? (s.devices ?? []) : (s.extraDevices ?? []);
+  // The device cgroup: a privileged container may use every device, a sandboxed one its --device ones besides runc's defaults.
+  const deviceRules = insecure ? [{ allow: true, access: "rwm" }] : (s.extraDevices ?? []).map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.access }));
+  const resources = { ...(deviceRules.length > 0 && { devices: deviceRules }), ...s.resources };
   return {
     ociVersion: "1.0.2",
     process: {
@@ -67,7 +88,7 @@ export function runtimeSpec(s: SpecInput): Record<string, unknown> {
       env: s.env,
       cwd: s.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps },
-      noNewPrivileges: false,
+      noNewPrivileges: s.noNewPrivileges ?? false,
       ...(s.ulimits !== undefined && s.ulimits.length > 0 && { rlimits: s.ulimits.map((u) => ({ type: `RLIMIT_${u.name.toUpperCase()}`, soft: rlimit(u.soft), hard: rlimit(u.hard) })) }),
     },
     root: { path: s.rootfs, readonly: s.readonlyRootfs ?? false },
@@ -83,17 +104,15 @@ export function runtimeSpec(s: SpecInput): Record<string, unknown> {
     ],
     linux: {
       namespaces,
-      ...(insecure
-        ? {
-            maskedPaths: [],
-            readonlyPaths: [],
-            devices: (s.devices ?? []).map((d) => ({ path: d.path, type: d.type, major: d.major, minor: d.minor, fileMode: d.mode, uid: d.uid, gid: d.gid })),
-            resources: { devices: [{ allow: true, access: "rwm" }] },
-          }
-        : {
-            maskedPaths: ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
-            readonlyPaths: ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-          }),
+      ...(s.seccomp !== undefined && { seccomp: s.seccomp }),
+      maskedPaths: insecure ? [] : ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
+      readonlyPaths: insecure ? [] : ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      ...(devices.length > 0 && { devices: devices.map(ociDevice) }),
+      ...(Object.keys(resources).length > 0 && { resources }),
     },
   };
+}
+
+function ociDevice(d: HostDevice): Record<string, unknown> {
+  return { path: d.path, type: d.type, major: d.major, minor: d.minor, fileMode: d.mode, uid: d.uid, gid: d.gid };
 }

@@ -161,7 +161,7 @@ describe("containers", () => {
     expect(strata(root, ["run", "--no-such-flag", "busybox"]).code).toBe(125);
     expect(strata(root, ["ps", "--bogus"]).code).toBe(125);
     expect(strata(root, ["exec"]).code).toBe(125);
-    expect(strata(root, ["run", "--rm", "nosuchimage:1", "true"]).code).toBe(125);
+    expect(strata(root, ["run", "--rm", "--pull", "never", "nosuchimage:1", "true"]).code).toBe(125);
     expect(strata(root, ["run", "--rm", "-v", "relative:/x", "busybox", "true"]).code).toBe(125);
     const notFound = strata(root, ["run", "--rm", "busybox", "nosuchcommand"]);
     expect(notFound.code).toBe(127);

@@ -116,7 +116,7 @@ describe("every error the CLI prints carries a listed code and the catalogue's e
     { args: () => ["commit", "nosuch", "Not/Valid"], code: "INVALID_REFERENCE", exit: 125 },
     // A reference given to be written (tag's target, build -t) is a bad argument, refused before any work.
     { args: () => ["tag", "busybox:latest", "Not/Valid"], code: "USAGE" },
-    { args: () => ["run", "--rm", "nosuch:1", "true"], code: "IMAGE_NOT_FOUND", exit: 125 },
+    { args: () => ["run", "--rm", "--pull", "never", "nosuch:1", "true"], code: "IMAGE_NOT_FOUND", exit: 125 },
     { args: () => ["logs", "nosuch"], code: "NO_SUCH_CONTAINER" },
     { args: () => ["run", "--rm", "--network", "nosuch", "busybox:latest", "true"], code: "NET_NOT_FOUND" },
     { args: () => ["run", "--rm", "-p", "80:x", "busybox:latest", "true"], code: "NET_INVALID" },

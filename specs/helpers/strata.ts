@@ -14,9 +14,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the strata CLI (bin/strata.js) under this Node, against a store root. */
+/**
+ * Runs the strata CLI (bin/strata.js) under this Node, against a store root. `--` ends Node's own
+ * options, as bin/strata.js's shebang does: Node reads a `--env-file` anywhere before one (nodejs/node#54232).
+ */
 export function strata(root: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string>; input?: string | Buffer } = {}): CliResult {
-  const r = spawnSync(process.execPath, [join(repoRoot, "bin/strata.js"), "--root", root, ...args], {
+  const r = spawnSync(process.execPath, ["--", join(repoRoot, "bin/strata.js"), "--root", root, ...args], {
     cwd: options.cwd ?? repoRoot,
     ...(options.input !== undefined && { input: options.input }),
     encoding: "utf8",
@@ -38,7 +41,7 @@ export interface RunningCli {
  * and specs that serve HTTP from their own process while strata talks to it.
  */
 export function startStrata(root: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): RunningCli {
-  const child = spawn(process.execPath, [join(repoRoot, "bin/strata.js"), "--root", root, ...args], {
+  const child = spawn(process.execPath, ["--", join(repoRoot, "bin/strata.js"), "--root", root, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],

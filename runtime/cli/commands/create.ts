@@ -14,7 +14,7 @@ export function registerCreate(program: Command): void {
         try {
           const store = await openStore(cmd);
           await preflight(store);
-          const rec = await createContainer(createOptions(store, image, command, opts));
+          const rec = await createContainer(await createOptions(store, image, command, opts));
           process.stdout.write(`${rec.id}\n`);
         } catch (e) {
           reportError(e, CONTAINER_USAGE);

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { collectGarbage } from "../../store/gc.ts";
 import { familiarName, familiarRepo, fullName, parseName } from "../../store/names.ts";
+import { listContainers } from "../../container/state.ts";
+import { containerStatus, isRunning } from "../../container/status.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { StrataError } from "../../errors/error.ts";
@@ -19,6 +21,19 @@ function nameIn(ref: string, names: readonly string[]): string | undefined {
   }
 }
 
+/** The containers made from an image, running ones first (moby's conflict checks look at those first). */
+async function imageUsers(store: Store, imageId: string): Promise<{ id: string; running: boolean }[]> {
+  const out: { id: string; running: boolean }[] = [];
+  for (const c of await listContainers(store)) {
+    if (c.imageId === imageId) out.push({ id: c.id, running: isRunning(await containerStatus(store, c)) });
+  }
+  return out.sort((a, b) => Number(b.running) - Number(a.running));
+}
+
+function conflict(message: string): StrataError {
+  return new StrataError("IMAGE_IN_USE", `conflict: ${message}`);
+}
+
 /**
  * moby's image_delete.go: untagging the last tag of a repository also removes that
  * repository's digests (`busybox@sha256:…`), so the image is not left behind by a digest alone.
@@ -33,11 +48,15 @@ function digestsLeftBehind(tagged: string, named: readonly string[]): string[] {
 
 /**
  * docker's rules (moby daemon/images/image_delete.go): a name is untagged,
- * and the image deleted when no name is left; an image id untags every name
- * of the image, and needs -f when they are in several repositories. The
- * image is its id (config digest): the same image pulled (compressed layers)
- * and built (uncompressed) is two manifests, one image. Deleting frees the
- * blobs and layers nothing else (another image, the build cache) needs.
+ * and the image deleted when no name is left and no container uses it (one
+ * that is used stays, as `<none>`); without -f, the last name of an image a
+ * container was made from is kept. An image id untags every name of the
+ * image, and needs -f when it has several names or a stopped container uses
+ * it; an image a running container uses is never deleted ("cannot be
+ * forced"). The image is its id (config digest): the same image pulled
+ * (compressed layers) and built (uncompressed) is two manifests, one image.
+ * Deleting frees the blobs and layers nothing else (another image, the build
+ * cache) needs.
  */
 async function removeImage(store: Store, ref: string, force: boolean): Promise<string[]> {
   const img = await store.getImage(ref);
@@ -46,24 +65,42 @@ async function removeImage(store: Store, ref: string, force: boolean): Promise<s
   const entries = all.filter((_, i) => configs[i] === img.configDigest);
   const named = entries.map((e) => e.name).filter((n): n is string => n !== undefined);
   const byName = nameIn(ref, named);
-  const names = byName ? [byName, ...digestsLeftBehind(byName, named)] : named;
-  const users = (await containerUse(store)).images.get(img.configDigest);
-  const lastName = named.every((n) => names.includes(n));
-  if (users && lastName && !force) {
-    throw new StrataError("IMAGE_IN_USE", `conflict: unable to remove ${ref} (must be forced) - container ${users.join(", ")} is using its image ${img.configDigest.slice(7, 19)}`);
-  }
-  if (!byName && new Set(named.map((n) => familiarRepo(parseName(n)))).size > 1 && !force) {
-    throw new StrataError("IMAGE_IN_USE", `conflict: unable to delete ${img.configDigest.slice(7, 19)} (must be forced) - image is referenced in multiple repositories`);
-  }
+  const users = await imageUsers(store, img.configDigest);
+  const id = img.configDigest.slice(7, 19);
+  const running = users.find((u) => u.running);
+  const stopped = users.find((u) => !u.running);
   const out: string[] = [];
-  for (const n of names) {
-    await store.refs.untag(n);
-    out.push(`Untagged: ${familiarName(parseName(n))}`);
-  }
-  if (lastName) {
+  const untag = async (names: readonly string[]): Promise<void> => {
+    for (const n of names) {
+      await store.refs.untag(n);
+      out.push(`Untagged: ${familiarName(parseName(n))}`);
+    }
+  };
+  const remove = async (): Promise<void> => {
     for (const e of entries) if (e.name === undefined) await store.refs.dropUntagged(e.descriptor.digest);
     out.push(`Deleted: ${img.configDigest}`);
+  };
+  if (byName !== undefined) {
+    const names = [byName, ...digestsLeftBehind(byName, named)];
+    const lastName = named.every((n) => names.includes(n));
+    if (!force && lastName && users[0] !== undefined) {
+      throw conflict(`unable to remove repository reference "${ref}" (must force) - container ${users[0].id.slice(0, 12)} is using its referenced image ${id}`);
+    }
+    await untag(names);
+    if (!lastName) return out;
+    // The image has no name left: a container that uses it keeps it, as <none> (docker deletes it quietly or not at all).
+    if (running !== undefined || (!force && stopped !== undefined)) {
+      await store.refs.keepUntagged(img.manifestDescriptor);
+      return out;
+    }
+    await remove();
+    return out;
   }
+  if (running !== undefined) throw conflict(`unable to delete ${id} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+  if (!force && new Set(named.map((n) => familiarRepo(parseName(n)))).size > 1) throw conflict(`unable to delete ${id} (must be forced) - image is referenced in multiple repositories`);
+  if (!force && stopped !== undefined) throw conflict(`unable to delete ${id} (must be forced) - image is being used by stopped container ${stopped.id.slice(0, 12)}`);
+  await untag(named);
+  await remove();
   return out;
 }
 
@@ -72,7 +109,7 @@ export function registerRmi(program: Command): void {
     c
       .description("Remove one or more images")
       .argument("<images...>")
-      .option("-f, --force", "remove an image referenced by several names")
+      .option("-f, --force", "remove an image referenced by several names or used by a stopped container (never one a running container uses)")
       .action(async (images: string[], opts: { force?: boolean }, cmd: Command) => {
         const store = await openStore(cmd);
         let deleted = false;

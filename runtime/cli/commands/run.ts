@@ -3,14 +3,19 @@ import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.
 import { runDetached, runForeground } from "../../container/run.ts";
 import { openStore } from "../context.ts";
 import { preflight } from "../preflight.ts";
-import { collect } from "../options.ts";
+import { collect, insecureRegistries } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
-import { addMonitorFlags, type MonitorFlags, monitorOptions } from "../container-flags/monitor.ts";
-import { addNetworkFlags, type NetworkFlags, networkOptions } from "../container-flags/network.ts";
+import { ensureImage } from "../../container/pull-policy.ts";
 import type { CreateOptions } from "../../container/create.ts";
 import type { Store } from "../../store/store.ts";
+import { addLimitFlags, type LimitFlags, limitHostConfig } from "../container-flags/limits.ts";
+import { addMonitorFlags, type MonitorFlags, monitorOptions } from "../container-flags/monitor.ts";
+import { addMountFlags, type MountFlags, mountHostConfig } from "../container-flags/mounts.ts";
+import { addNetworkFlags, type NetworkFlags, networkOptions } from "../container-flags/network.ts";
+import { addProcessFlags, type ProcessFlags, processOptions } from "../container-flags/process.ts";
+import { addSecurityFlags, type SecurityFlags, securityHostConfig } from "../container-flags/security.ts";
 
-export interface RunFlags extends MonitorFlags, NetworkFlags {
+export interface RunFlags extends MonitorFlags, NetworkFlags, LimitFlags, MountFlags, ProcessFlags, SecurityFlags {
   detach?: boolean;
   rm?: boolean;
   name?: string;
@@ -23,9 +28,10 @@ export interface RunFlags extends MonitorFlags, NetworkFlags {
   tty?: boolean;
 }
 
-/** The flags `run` and `create` share (docker's container options), and what they make of them: CreateOptions. */
+/** The flags `run` and `create` share (docker's container options), each part's from its own file in container-flags/. */
 export function containerFlags(c: Command): Command {
-  return addNetworkFlags(addMonitorFlags(c))
+  return [addMonitorFlags, addNetworkFlags, addLimitFlags, addMountFlags, addProcessFlags, addSecurityFlags]
+    .reduce((cmd, add) => add(cmd), c)
     .option("--rm", "remove the container when it exits")
     .option("--name <name>", "name the container (default: a generated adjective_surname)")
     .option("-e, --env <k=v>", "set an environment variable; repeatable", collect, [])
@@ -37,12 +43,18 @@ export function containerFlags(c: Command): Command {
     .option("-t, --tty", "allocate a pseudo-terminal");
 }
 
-export function createOptions(store: Store, image: string, command: string[], opts: RunFlags): CreateOptions {
+/** What `run` and `create` make of those flags, every value checked; the image pulled as --pull says (default: when missing). */
+export async function createOptions(store: Store, image: string, command: string[], opts: RunFlags): Promise<CreateOptions> {
+  const proc = await processOptions(opts, opts.detach ?? false);
+  const hostConfig = { ...limitHostConfig(opts), ...mountHostConfig(opts), ...(await securityHostConfig(opts)), ...proc.hostConfig };
+  const monitor = monitorOptions(opts, opts.rm ?? false);
+  const network = networkOptions(opts);
+  await ensureImage({ store, ref: image, pull: proc.pull, platform: proc.platform, insecure: insecureRegistries(undefined) });
   return {
     store,
     image,
     command,
-    env: opts.env,
+    env: [...proc.env, ...opts.env],
     workdir: opts.workdir,
     user: opts.user,
     entrypoint: opts.entrypoint,
@@ -51,8 +63,12 @@ export function createOptions(store: Store, image: string, command: string[], op
     interactive: opts.interactive ?? false,
     volumes: opts.volume,
     autoRemove: opts.rm ?? false,
-    ...monitorOptions(opts, opts.rm ?? false),
-    ...networkOptions(opts),
+    hostConfig,
+    labels: proc.labels,
+    attach: proc.attach,
+    warn: (m: string) => process.stderr.write(`WARNING: ${m}\n`),
+    ...monitor,
+    ...network,
   };
 }
 
@@ -74,7 +90,7 @@ export function registerRun(program: Command): void {
         try {
           const store = await openStore(cmd);
           await preflight(store);
-          const o = createOptions(store, image, command, opts);
+          const o = await createOptions(store, image, command, opts);
           if (opts.detach) {
             const rec = await runDetached(o);
             process.stdout.write(`${rec.id}\n`);

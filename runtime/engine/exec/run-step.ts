@@ -4,6 +4,8 @@ import type { RunOp, SourceRef } from "../../../compiler/ir/graph.ts";
 import { envLookup, envSet } from "../../../compiler/ir/env.ts";
 import { runContainer } from "../../runc/runc.ts";
 import { boundingCaps, hostDevices } from "../../runc/privileged.ts";
+import { DEFAULT_CAPS } from "../../runc/capabilities.ts";
+import { seccompFor } from "../../runc/seccomp.ts";
 import { type ExtraMount, runtimeSpec } from "../../runc/spec.ts";
 import { resolveUser } from "../../runc/user.ts";
 import type { OverlayActiveSnapshot } from "../../snapshot/overlay.ts";
@@ -45,7 +47,8 @@ export interface RunStepFailure {
  * flags (run/mounts.ts); heredoc scripts (run/heredocs.ts); the network
  * mode with generated /etc/hosts and /etc/resolv.conf and the hostname
  * buildkitsandbox (run/network.ts); all capabilities and devices for
- * --security=insecure. Everything not meant for the layer lives on a private
+ * --security=insecure, else docker's default seccomp profile (runc/seccomp.ts;
+ * none with build --security-opt seccomp=unconfined). Everything not meant for the layer lives on a private
  * tmpfs outside the rootfs (run/scratch.ts), the runc bundle included, and
  * the mount points runc had to create are removed afterwards (run/stubs.ts).
  */
@@ -83,6 +86,8 @@ export async function runStep(o: RunStepOptions): Promise<RunStepFailure | undef
       shmSize: o.op.shmSize,
       ulimits: o.op.ulimits,
       ...(insecure && { security: "insecure", insecureCaps: await boundingCaps(), devices: await hostDevices() }),
+      // The default seccomp profile, as docker build applies it; --security=insecure and build --security-opt seccomp=unconfined go without.
+      seccomp: insecure || o.op.seccomp === "unconfined" ? undefined : await setup("RUN_SETUP", source, () => seccompFor({ kind: "default" }, DEFAULT_CAPS)),
     });
     stubs = await MountStubs.find(rootfs, (spec.mounts as { destination: string }[]).map((m) => m.destination));
     const code = await runContainer({

@@ -10,7 +10,8 @@ export type Entitlement = (typeof ENTITLEMENTS)[number];
  * What `strata build` sets for every RUN of the build, as buildx passes it to
  * BuildKit: `--network` (the mode of RUNs without their own --network, the
  * dockerfile frontend's force-network-mode), `--add-host`, `--shm-size`,
- * `--ulimit` (ExecOp Meta fields, so part of each RUN's cache key), `--ssh`
+ * `--ulimit` (ExecOp Meta fields, so part of each RUN's cache key),
+ * `--security-opt seccomp=unconfined` (docker build's; not keyed), `--ssh`
  * (the agent sockets RUN --mount=type=ssh forwards) and `--allow`.
  */
 export interface RunEnvironment {
@@ -21,6 +22,8 @@ export interface RunEnvironment {
   /** `--ssh ID[=SOCKET|KEY[,KEY]]`: each id's agent (ssh-agents.ts). Absent: the `default` id is $SSH_AUTH_SOCK. */
   readonly ssh?: ReadonlyMap<string, SshSource> | undefined;
   readonly allow?: ReadonlySet<Entitlement> | undefined;
+  /** `--security-opt seccomp=unconfined`: RUN steps without the default seccomp profile (not keyed: compiler/cache/keys.ts). */
+  readonly seccomp?: "unconfined" | undefined;
 }
 
 function applyTo(op: RunOp, env: RunEnvironment): RunOp {
@@ -29,6 +32,7 @@ function applyTo(op: RunOp, env: RunEnvironment): RunOp {
   if (env.extraHosts !== undefined && env.extraHosts.length > 0) out.extraHosts = env.extraHosts.map((h) => ({ ...h }));
   if (env.shmSize !== undefined) out.shmSize = env.shmSize;
   if (env.ulimits !== undefined && env.ulimits.length > 0) out.ulimits = env.ulimits.map((u) => ({ ...u }));
+  if (env.seccomp !== undefined) out.seccomp = env.seccomp;
   return out;
 }
 
