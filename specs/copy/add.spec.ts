@@ -32,6 +32,13 @@ describe("ADD", () => {
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      // 200 kB, with its length declared, or sent in chunks of unknown total.
+      if (req.url === "/big/declared") return void res.writeHead(200, { "Content-Length": 200_000 }).end(Buffer.alloc(200_000, 7));
+      if (req.url === "/big/chunked") {
+        res.writeHead(200);
+        for (let i = 0; i < 20; i++) res.write(Buffer.alloc(10_000, 7));
+        return void res.end();
+      }
       const body = served[req.url ?? ""];
       hits.set(req.url ?? "", (hits.get(req.url ?? "") ?? 0) + 1);
       if (body === undefined) {
@@ -148,6 +155,20 @@ describe("ADD", () => {
     const r = await strataAsync(root, ["build", "-f", df, ctx]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(`${base}/dl/file.txt: checksum mismatch: expected ${wrong}, got ${fileDigest}`);
+  });
+
+  it("a download is bounded as a layer is: a Content-Length over STRATA_MAX_LAYER_BYTES is refused unread, a body growing past it is cut off", async () => {
+    const df = join(ctx, "Dockerfile.big");
+    for (const path of ["/big/declared", "/big/chunked"]) {
+      writeFileSync(df, `FROM busybox:latest\nADD ${base}${path} /big\n`);
+      const r = await strataAsync(root, ["build", "-f", df, ctx], { env: { STRATA_MAX_LAYER_BYTES: "100000" } });
+      expect(r.code, `${path}: ${r.stderr}`).toBe(1);
+      expect(r.stderr, path).toContain(`${base}${path}: `);
+      expect(r.stderr, path).toContain("over the limit of bytes per layer (uncompressed) (STRATA_MAX_LAYER_BYTES=100000)");
+    }
+    // Under the limit, the same file is fine.
+    writeFileSync(df, `FROM busybox:latest\nADD ${base}/big/declared /big\n`);
+    expect((await strataAsync(root, ["build", "-f", df, ctx], { env: { STRATA_MAX_LAYER_BYTES: "300000" } })).code).toBe(0);
   });
 
   it("a missing URL and git sources fail clearly", async () => {

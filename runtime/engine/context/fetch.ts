@@ -1,7 +1,9 @@
 /**
  * ADD <url>: the remote file, fetched once per build with undici (redirects
  * followed) into a private temp file, with its sha256 and Last-Modified.
- * `--checksum=sha256:<hex>` is verified before anything is placed.
+ * `--checksum=sha256:<hex>` is verified before anything is placed. A download is bounded as a
+ * layer is (STRATA_MAX_LAYER_BYTES, layer/limits.ts): a Content-Length over it is refused before
+ * the body is read, and a body that grows past it is cut off and its file removed.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,6 +11,7 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { CopyError } from "./copy-error.ts";
+import { LimitError, limit } from "../../layer/limits.ts";
 
 export interface Fetched {
   readonly url: string;
@@ -54,6 +57,12 @@ async function download(url: string): Promise<Fetched> {
     throw new CopyError("COPY_URL_FETCH", `${url}: ${cause?.message ?? (e as Error).message}`);
   }
   if (!res.ok || res.body === null) throw new CopyError("COPY_URL_FETCH", `${url}: invalid response status ${res.status} ${res.statusText}`.trimEnd());
+  const max = limit("layerBytes");
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (declared > max) {
+    await res.body.cancel().catch(() => undefined);
+    throw new LimitError("layerBytes", url, `${declared} bytes (Content-Length)`);
+  }
   const file = join(downloads(), createHash("sha256").update(url).digest("hex").slice(0, 32));
   const h = createHash("sha256");
   const fh = await open(file, "w", 0o600);
@@ -61,13 +70,17 @@ async function download(url: string): Promise<Fetched> {
   try {
     for await (const chunk of res.body) {
       const b = chunk as Uint8Array;
-      h.update(b);
       size += b.length;
+      if (size > max) throw new LimitError("layerBytes", url, `more than ${max} bytes`);
+      h.update(b);
       await fh.write(b);
     }
-  } finally {
+  } catch (e) {
     await fh.close();
+    rmSync(file, { force: true });
+    throw e;
   }
+  await fh.close();
   const lm = res.headers.get("last-modified");
   const lastModified = lm ? new Date(lm) : undefined;
   return { url, file, digest: `sha256:${h.digest("hex")}`, size, lastModified: lastModified && !Number.isNaN(lastModified.getTime()) ? lastModified : undefined };
