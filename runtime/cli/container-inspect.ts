@@ -5,6 +5,7 @@
  * /etc/resolv.conf and /etc/hostname, its masked paths). One function per part, so each part
  * grows on its own: State, Config, HostConfig, Mounts, GraphDriver, NetworkSettings.
  */
+import type { HostConfig } from "../container/host-config.ts";
 import { type BundleSpec, loadBundleSpec } from "../container/bundle-spec.ts";
 import { startFailure } from "../container/start.ts";
 import { type ContainerRecord, ContainerPaths, loadImageConfig } from "../container/state.ts";
@@ -93,14 +94,22 @@ function config(i: InspectSource): Record<string, unknown> {
     WorkingDir: rec.workdir,
     Entrypoint: rec.entrypoint,
     OnBuild: img?.OnBuild ?? null,
-    Labels: img?.Labels ?? {},
+    // A Go map: encoding/json writes its keys sorted.
+    Labels: Object.fromEntries(Object.entries(rec.labels ?? img?.Labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     StopSignal: rec.stopSignal,
     ...(rec.stopTimeout !== undefined && { StopTimeout: rec.stopTimeout }),
   };
 }
 
+/** docker's SecurityOpt strings for what --security-opt and --privileged set. */
+function securityOpt(h: HostConfig): string[] | null {
+  const out = [...(h.seccomp === "unconfined" ? ["seccomp=unconfined"] : []), ...(h.noNewPrivileges ? ["no-new-privileges"] : [])];
+  return out.length === 0 ? null : out;
+}
+
 function hostConfig(i: InspectSource): Record<string, unknown> {
   const { rec } = i;
+  const h: HostConfig = rec.hostConfig ?? {};
   return {
     Binds: rec.binds.length === 0 ? null : rec.binds.map((b) => `${b.source}:${b.destination}${b.readonly ? ":ro" : ""}`),
     ContainerIDFile: "",
@@ -111,8 +120,8 @@ function hostConfig(i: InspectSource): Record<string, unknown> {
     VolumeDriver: "",
     VolumesFrom: null,
     ConsoleSize: [0, 0],
-    CapAdd: null,
-    CapDrop: null,
+    CapAdd: h.capAdd ?? null,
+    CapDrop: h.capDrop ?? null,
     CgroupnsMode: "host",
     GroupAdd: null,
     IpcMode: "private",
@@ -120,17 +129,17 @@ function hostConfig(i: InspectSource): Record<string, unknown> {
     Links: null,
     OomScoreAdj: 0,
     PidMode: "",
-    Privileged: false,
-    ReadonlyRootfs: i.bundle?.root?.readonly ?? false,
-    SecurityOpt: null,
+    Privileged: h.privileged ?? false,
+    ReadonlyRootfs: h.readonlyRootfs ?? i.bundle?.root?.readonly ?? false,
+    SecurityOpt: securityOpt(h),
     UTSMode: "",
     UsernsMode: "",
     ShmSize: SHM_SIZE,
     Runtime: "runc",
     Isolation: "",
     CpuShares: 0,
-    Memory: 0,
-    NanoCpus: 0,
+    Memory: h.memory ?? 0,
+    NanoCpus: h.nanoCpus ?? 0,
     CgroupParent: "",
     BlkioWeight: 0,
     BlkioWeightDevice: [],
@@ -144,19 +153,20 @@ function hostConfig(i: InspectSource): Record<string, unknown> {
     CpuRealtimeRuntime: 0,
     CpusetCpus: "",
     CpusetMems: "",
-    Devices: [],
+    Devices: (h.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
     DeviceCgroupRules: null,
     DeviceRequests: null,
     MemoryReservation: 0,
-    MemorySwap: 0,
+    MemorySwap: h.memorySwap ?? 0,
     MemorySwappiness: null,
     OomKillDisable: false,
-    PidsLimit: null,
-    Ulimits: [],
+    PidsLimit: h.pidsLimit ?? null,
+    Ulimits: (h.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
     CpuCount: 0,
     CpuPercent: 0,
     IOMaximumIOps: 0,
     IOMaximumBandwidth: 0,
+    ...(h.init === true && { Init: true }),
     MaskedPaths: i.bundle?.linux?.maskedPaths ?? null,
     ReadonlyPaths: i.bundle?.linux?.readonlyPaths ?? null,
   };

@@ -115,6 +115,19 @@ describe("run flags", () => {
     expect(env.some((l) => l.startsWith("UNSET_HERE"))).toBe(false);
   });
 
+  it("exec --env-file: the file's lines in the exec'd process, -e after them", () => {
+    const dir = temp("exec-env-file");
+    const file = join(dir, "exec.env");
+    writeFileSync(file, "# exec's\nX=from-file\nY=1\n");
+    const name = n("exec-env");
+    expect(strata(root, ["run", "-d", "--name", name, "busybox", "sleep", "60"]).code).toBe(0);
+    const r = strata(root, ["exec", "--env-file", file, "-e", "Y=2", name, "env"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split("\n")).toEqual(expect.arrayContaining(["X=from-file", "Y=2"]));
+    expect(strata(root, ["exec", "--env-file", join(dir, "nope.env"), name, "true"]).code).not.toBe(0);
+    strata(root, ["rm", "-f", name]);
+  });
+
   it("--env-file errors name the file and line", () => {
     const dir = temp("env-bad");
     const file = join(dir, "bad.env");
@@ -170,6 +183,16 @@ describe("run flags", () => {
       .map((d) => JSON.parse(readFileSync(join(root, "containers", d, "config.json"), "utf8")) as { name: string; labels?: Record<string, string> });
     const rec = records.find((c) => c.name === name);
     expect(rec?.labels).toEqual({ tier: "web", empty: "" });
+    expect(strata(root, ["inspect", "-f", "{{json .Config.Labels}}", name]).stdout).toBe('{"empty":"","tier":"web"}\n');
+    expect(strata(root, ["rm", name]).code).toBe(0);
+  });
+
+  it("inspect's HostConfig shows what run set: capabilities, privileges, read-only root, limits, ulimits, seccomp, init", () => {
+    const name = n("hostcfg");
+    const r = strata(root, ["run", "--name", name, "--cap-drop", "NET_RAW", "--read-only", "--security-opt", "no-new-privileges", "--ulimit", "nofile=100:200", "--init", "busybox", "true"]);
+    expect(r.code, r.stderr).toBe(0);
+    const h = JSON.parse(strata(root, ["inspect", "-f", "{{json .HostConfig}}", name]).stdout) as Record<string, unknown>;
+    expect(h).toMatchObject({ CapDrop: ["CAP_NET_RAW"], ReadonlyRootfs: true, SecurityOpt: ["no-new-privileges"], Ulimits: [{ Name: "nofile", Soft: 100, Hard: 200 }], Init: true, Privileged: false });
     expect(strata(root, ["rm", name]).code).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { readEnvFiles } from "../container-flags/process.ts";
 import { CONTAINER_USAGE, defineTwice, reportError } from "../container-command.ts";
 import { execInContainer } from "../../container/exec.ts";
 import { findContainer } from "../../container/state.ts";
@@ -11,6 +12,7 @@ interface ExecFlags {
   interactive?: boolean;
   tty?: boolean;
   env: string[];
+  envFile: string[];
   workdir?: string;
   user?: string;
 }
@@ -25,6 +27,7 @@ export function registerExec(program: Command): void {
       .option("-i, --interactive", "keep stdin open")
       .option("-t, --tty", "allocate a pseudo-terminal")
       .option("-e, --env <k=v>", "set an environment variable; repeatable", collect, [])
+      .option("--env-file <file>", "read environment variables from a file (KEY=VALUE lines); repeatable", collect, [])
       .option("-w, --workdir <dir>", "working directory inside the container")
       .option("-u, --user <user>", "user name or uid[:gid]")
       .passThroughOptions()
@@ -36,7 +39,7 @@ export function registerExec(program: Command): void {
         try {
           const store = await openStore(cmd);
           const rec = await findContainer(store, ref);
-          process.exitCode = await execInContainer(store, rec, { command, env: opts.env, workdir: opts.workdir, user: opts.user, interactive: opts.interactive ?? false, tty: opts.tty ?? false, detach: opts.detach ?? false });
+          process.exitCode = await execInContainer(store, rec, { command, env: [...(await readEnvFiles(opts.envFile)), ...opts.env], workdir: opts.workdir, user: opts.user, interactive: opts.interactive ?? false, tty: opts.tty ?? false, detach: opts.detach ?? false });
         } catch (e) {
           reportError(e);
         }

@@ -88,6 +88,13 @@ export function parsePull(value: string): PullPolicy {
   throw new StrataError("USAGE", `invalid pull option: '${value}': must be one of "always", "missing" or "never"`);
 }
 
+/** Every `--env-file`, in order (run and exec put `-e` after them, so it wins, as in docker). */
+export async function readEnvFiles(files: readonly string[]): Promise<string[]> {
+  const env: string[] = [];
+  for (const file of files) env.push(...(await readEnvFile(file)));
+  return env;
+}
+
 /** What these flags set: extra env (the files' lines, before -e), labels, attach, init, and the pull policy. */
 export async function processOptions(
   f: ProcessFlags,
@@ -95,7 +102,5 @@ export async function processOptions(
 ): Promise<{ env: string[]; labels: Record<string, string> | undefined; attach: ("stdin" | "stdout" | "stderr")[]; hostConfig: HostConfig; pull: PullPolicy; platform: string | undefined }> {
   const attach = parseAttach(f.attach);
   if (detach && attach.length > 0) throw new StrataError("USAGE", "Conflicting options: -a and -d");
-  const env: string[] = [];
-  for (const file of f.envFile) env.push(...(await readEnvFile(file)));
-  return { env, labels: parseLabels(f.label), attach, hostConfig: f.init ? { init: true } : {}, pull: parsePull(f.pull), platform: f.platform };
+  return { env: await readEnvFiles(f.envFile), labels: parseLabels(f.label), attach, hostConfig: f.init ? { init: true } : {}, pull: parsePull(f.pull), platform: f.platform };
 }
