@@ -46,7 +46,9 @@ export async function ensureImage(o: EnsureImageOptions): Promise<void> {
     if (o.platform === undefined || samePlatform(platformOf(local), o.platform)) return;
     mismatch = `image with reference ${o.ref} was found but does not match the specified platform: wanted ${o.platform}, actual: ${platformOf(local)}`;
   }
-  // A name, not an image ID (docker pulls only references; an ID that is not here is simply missing).
+  // A name, not an image ID (docker pulls only references; an ID that is not here is simply missing:
+  // distribution's ParseAnyReference reads `sha256:<64 hex>` and 64 hex digits as IDs, not names).
+  if (/^(?:sha256:)?[0-9a-f]{64}$/.test(o.ref)) throw new StrataError("IMAGE_NOT_FOUND", `No such image: ${o.ref}`);
   let name: string;
   try {
     name = familiarName(parseName(o.ref));
