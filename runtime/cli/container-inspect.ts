@@ -180,8 +180,6 @@ function graphDriver(i: InspectSource): Record<string, unknown> {
   return { Data: { LowerDir: i.lowerDirs.join(":"), MergedDir: i.paths.merged, UpperDir: i.paths.upper, WorkDir: i.paths.work }, Name: "overlay" };
 }
 
-/** The host's network, as docker shows `--network host` (no address of its own). */
-
 export function containerInspect(i: InspectSource): Record<string, unknown> {
   const { rec } = i;
   return {

@@ -45,15 +45,17 @@ describe("container inspect", () => {
     expect(o?.State.Pid).toBeGreaterThan(1);
     expect(o?.Config).toMatchObject({ Cmd: ["sleep", "300"], Image: "busybox", Labels: {}, Tty: false, WorkingDir: "/" });
     expect(o?.Config.Env).toContain("K=V");
-    expect(o?.HostConfig).toMatchObject({ Binds: [`${vol}:/data:ro`], NetworkMode: "host", RestartPolicy: { Name: "no", MaximumRetryCount: 0 }, AutoRemove: false, ShmSize: 67108864 });
+    expect(o?.HostConfig).toMatchObject({ Binds: [`${vol}:/data:ro`], NetworkMode: "private", RestartPolicy: { Name: "no", MaximumRetryCount: 0 }, AutoRemove: false, ShmSize: 67108864 });
     expect(o?.HostConfig.MaskedPaths).toContain("/proc/kcore");
     expect(o?.Mounts).toEqual([{ Type: "bind", Source: vol, Destination: "/data", Mode: "ro", RW: false, Propagation: "rprivate" }]);
     expect(o?.GraphDriver.Name).toBe("overlay");
     expect(o?.GraphDriver.Data.MergedDir).toMatch(/\/merged$/);
     expect(mountsUnder(root)).toContain(o?.GraphDriver.Data.MergedDir);
     expect(o?.GraphDriver.Data.LowerDir.split(":").length).toBeGreaterThan(1);
-    expect(o?.NetworkSettings.Networks).toHaveProperty("host");
-    expect(o?.HostsPath).toBe("/etc/hosts");
+    // The default network is a private one (container/network/); its /etc files are the container's own.
+    expect(o?.NetworkSettings.Networks).toHaveProperty("private");
+    expect(o?.HostsPath).toMatch(/\/hosts$/);
+    expect(o?.HostsPath).not.toBe("/etc/hosts");
     expect(strata(root, ["inspect", "-f", "{{.State.Running}} {{.HostConfig.AutoRemove}} {{range .Mounts}}{{.Destination}}{{end}}", c]).stdout).toBe("true false /data\n");
   });
 
