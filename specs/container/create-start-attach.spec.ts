@@ -48,7 +48,7 @@ describe("create, start -a, attach", () => {
     expect(strata(root, ["run", "-d", "--name", n("talk"), "busybox", "sh", "-c", "echo before; until [ -e /go ]; do sleep 0.1; done; echo after; exit 7"]).code).toBe(0);
     await eventually(() => strata(root, ["logs", n("talk")]).stdout.includes("before"));
     const attached = strataAsync(root, ["attach", n("talk")]);
-    await new Promise((res) => setTimeout(res, 1500));
+    await new Promise((res) => setTimeout(res, 3000));
     expect(strata(root, ["exec", n("talk"), "touch", "/go"]).code).toBe(0);
     const r = await attached.done;
     expect([r.code, r.stdout]).toEqual([7, "after\n"]);

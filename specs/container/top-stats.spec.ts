@@ -43,7 +43,7 @@ describe("top and stats", () => {
     expect(header).toMatch(/^CONTAINER ID {3}NAME +CPU % +MEM USAGE \/ LIMIT +MEM % +NET I\/O +BLOCK I\/O +PIDS$/);
     expect(rows).toHaveLength(1);
     const row = rows[0] as string;
-    expect(row).toMatch(new RegExp(`^[0-9a-f]{12} {3}${n("busy")} +\\d+\\.\\d\\d% +[\\d.]+(B|KiB|MiB) / [\\d.]+(MiB|GiB|TiB) +\\d+\\.\\d\\d% +0B / 0B +[\\d.]+k?B / [\\d.]+k?B +2$`));
+    expect(row).toMatch(new RegExp(`^[0-9a-f]{12} {3}${n("busy")} +\\d+\\.\\d\\d% +[\\d.]+(B|KiB|MiB) / [\\d.]+(MiB|GiB|TiB) +\\d+\\.\\d\\d% +[\\d.]+k?B / [\\d.]+k?B +[\\d.]+k?B / [\\d.]+k?B +2$`));
     // A stopped container named is a row of zeros; -a lists it too.
     const idle = strata(root, ["stats", "--no-stream", "--format", "{{.Name}} {{.CPUPerc}} {{.MemUsage}} {{.PIDs}}", n("idle")]);
     expect(idle.stdout).toBe(`${n("idle")} 0.00% 0B / 0B 0\n`);
