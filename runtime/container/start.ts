@@ -18,6 +18,7 @@ import { unpackLayers } from "../registry/refetch.ts";
 import { networkTarget } from "./container-network.ts";
 import { type NetworkSetup, setupNetwork, teardownNetwork } from "./network/setup.ts";
 import { byDepth, hostSpec } from "./host-spec.ts";
+import { writableOverlayOptions } from "../snapshot/overlay-options.ts";
 
 /**
  * Starting a container's process: the rootfs mounted, the runc bundle written, then the
@@ -53,7 +54,7 @@ export async function mountRootfs(store: Store, rec: ContainerRecord, paths: Con
     {
       type: "overlay",
       source: "overlay",
-      options: [`lowerdir=${lowers.join(":")}`, `upperdir=${paths.upper}`, `workdir=${paths.work}`, "index=off", "redirect_dir=off", "metacopy=off"],
+      options: [`lowerdir=${lowers.join(":")}`, `upperdir=${paths.upper}`, `workdir=${paths.work}`, ...writableOverlayOptions()],
       cwd: store.layout.snapshots,
     },
     paths.merged,

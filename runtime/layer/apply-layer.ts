@@ -55,6 +55,7 @@ import { LayerError } from "./errors.ts";
 import { limit, LimitError } from "./limits.ts";
 import { withPath } from "../errors/system.ts";
 import { makeNodes } from "./mknod.ts";
+import { overlayXattrPrefix } from "../fs/userns.ts";
 import { joinRel, lstatOrNull, normalizeName, ScopedRoot } from "./scoped-path.ts";
 import { BLOCK, type TarEntry } from "./tar-format.ts";
 import { TarReader } from "./tar-reader.ts";
@@ -82,7 +83,8 @@ export type ApplyMode = "overlay" | "flatten" | "unpack";
 
 const WHITEOUT_PREFIX = ".wh.";
 const OPAQUE_MARKER = ".wh..wh..opq";
-const OPAQUE_XATTR = "trusted.overlay.opaque";
+/** overlayfs' opaque mark: trusted.* as root, user.* in a user namespace (fs/userns.ts). */
+const OPAQUE_XATTR = `${overlayXattrPrefix()}opaque`;
 /** New files are created owned by the process; chown only when the entry says otherwise. */
 const ROOT_UID = process.getuid?.() ?? -1;
 const ROOT_GID = process.getgid?.() ?? -1;

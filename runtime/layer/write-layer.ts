@@ -20,6 +20,10 @@ import { breathe, SMALL } from "../fs/small-files.ts";
 import { LayerError } from "./errors.ts";
 import { BLOCK, encodeHeader, type TarEntry } from "./tar-format.ts";
 import { type DigestingSink, isDigestingSink, type Sink, TarOut } from "./tar-out.ts";
+import { overlayXattrPrefix } from "../fs/userns.ts";
+
+/** Where overlayfs keeps its marks in the upper dirs this process reads (fs/userns.ts). */
+const OVERLAY = overlayXattrPrefix();
 
 export type { DigestingSink } from "./tar-out.ts";
 
@@ -117,10 +121,10 @@ class Walker {
   xattrs(p: string, rel: string, isDir: boolean, kept: Map<string, Buffer>): boolean {
     let opaque = false;
     for (const name of listAttributesSync(p)) {
-      if (this.plain && name.startsWith("trusted.overlay.")) continue;
-      if (name === "trusted.overlay.opaque") {
+      if (this.plain && name.startsWith(OVERLAY)) continue;
+      if (name === `${OVERLAY}opaque`) {
         opaque = isDir && getAttributeSync(p, name)?.toString() === "y";
-      } else if (name === "trusted.overlay.redirect" || name === "trusted.overlay.metacopy") {
+      } else if (name === `${OVERLAY}redirect` || name === `${OVERLAY}metacopy`) {
         throw new LayerError(
           "LAYER_UNSUPPORTED_OVERLAY",
           rel,

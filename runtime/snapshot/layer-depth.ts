@@ -7,6 +7,7 @@
  * created (container/create.ts).
  */
 import { StrataError } from "../errors/error.ts";
+import { writableOverlayOptions } from "./overlay-options.ts";
 
 /** The kernel's limit on lower layers in one overlay mount (fs/overlayfs/params.h). */
 export const OVL_MAX_STACK = 500;
@@ -26,7 +27,7 @@ export interface OverlayPaths {
 /** The most layers (short-link lower dirs) one overlay mount with these paths can take. */
 export function overlayFit(paths: OverlayPaths): number {
   const extra = paths.extraLowers ?? [];
-  const options = "lowerdir=,upperdir=,workdir=,index=off,redirect_dir=off,metacopy=off".length + paths.upper.length + paths.work.length + extra.reduce((n, p) => n + p.length + 1, 0);
+  const options = `lowerdir=,upperdir=,workdir=,${writableOverlayOptions().join(",")}`.length + paths.upper.length + paths.work.length + extra.reduce((n, p) => n + p.length + 1, 0);
   return Math.min(OVL_MAX_STACK - extra.length, Math.floor((PAGE - 1 - options) / LOWER_ENTRY));
 }
 

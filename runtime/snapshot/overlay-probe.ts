@@ -15,6 +15,7 @@ import { mount, unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "../store/layout.ts";
 import { writeOwner } from "../store/reclaim.ts";
 import { atomicWrite } from "../fs/atomic-write.ts";
+import { writableOverlayOptions } from "./overlay-options.ts";
 
 /** statfs(2)'s f_type of overlayfs. */
 const OVERLAYFS_MAGIC = 0x794c7630;
@@ -27,7 +28,7 @@ async function probe(layout: StoreLayout): Promise<void> {
   try {
     await Promise.all([lower, upper, work, merged].map((d) => mkdir(d)));
     await writeFile(join(lower, "gone"), "");
-    await mount({ type: "overlay", source: "overlay", options: [`lowerdir=${lower}`, `upperdir=${upper}`, `workdir=${work}`, "index=off", "redirect_dir=off", "metacopy=off"] }, merged);
+    await mount({ type: "overlay", source: "overlay", options: [`lowerdir=${lower}`, `upperdir=${upper}`, `workdir=${work}`, ...writableOverlayOptions()] }, merged);
     try {
       await writeFile(join(merged, "new"), "");
       await rm(join(merged, "gone"));

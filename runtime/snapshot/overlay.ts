@@ -12,6 +12,7 @@ import { leaseOf } from "../store/leases.ts";
 import { writeOwner } from "../store/reclaim.ts";
 import { blobIsCorrupt, CorruptBlobError } from "../store/verified-read.ts";
 import { mountsUnder } from "../fs/mountinfo.ts";
+import { readonlyOverlayOptions, writableOverlayOptions } from "./overlay-options.ts";
 import { type ActiveSnapshot, SnapshotError, type SnapshotInfo, type Snapshotter } from "./snapshotter.ts";
 
 /** A scratch dir's name under run/: its owner's pid and 12 random hex. */
@@ -114,7 +115,7 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
     const mount: MountSpec = {
       type: "overlay",
       source: "overlay",
-      options: [`lowerdir=${lowers.join(":")}`, `upperdir=${upper}`, `workdir=${work}`, "index=off", "redirect_dir=off", "metacopy=off"],
+      options: [`lowerdir=${lowers.join(":")}`, `upperdir=${upper}`, `workdir=${work}`, ...writableOverlayOptions()],
       cwd: this.layout.snapshots,
     };
     return { id, dir, merged, mount, readonly: false, upper, work };
@@ -129,7 +130,7 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
       lowers.push(join(dir, "empty2"));
       await mkdir(join(dir, "empty2"));
     }
-    const mount: MountSpec = { type: "overlay", source: "overlay", options: [`lowerdir=${lowers.join(":")}`], cwd: this.layout.snapshots };
+    const mount: MountSpec = { type: "overlay", source: "overlay", options: [`lowerdir=${lowers.join(":")}`, ...readonlyOverlayOptions()], cwd: this.layout.snapshots };
     return { id, dir, merged, mount, readonly: true };
   }
 

@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { secureJoin } from "../../../fs/secure-join.ts";
 import { mount, unmount } from "../../../fs/mount.ts";
+import { overlayNamespaceOptions } from "../../../fs/userns.ts";
 import type { BuildContext } from "../../context/context.ts";
 import { RunMountError } from "./errors.ts";
 
@@ -65,7 +66,7 @@ export async function writableCopy(src: string, scratchDir: string): Promise<{ p
     const work = join(scratchDir, "work");
     await Promise.all([upper, work, merged].map((d) => mkdir(d, { recursive: true })));
     try {
-      await mount({ type: "overlay", source: "overlay", options: [`lowerdir=${src}`, `upperdir=${upper}`, `workdir=${work}`] }, merged);
+      await mount({ type: "overlay", source: "overlay", options: [`lowerdir=${src}`, `upperdir=${upper}`, `workdir=${work}`, ...overlayNamespaceOptions()] }, merged);
       return { path: merged, release: () => unmount(merged) };
     } catch {
       // Too deep a stack of overlays (or an unsupported lower): copy instead.

@@ -2,6 +2,7 @@ import type { BigIntStats } from "node:fs";
 import { lstat, readdir, rm, rmdir, utimes } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { listAttributesSync } from "../../../fs/xattr.ts";
+import { overlayXattrPrefix } from "../../../fs/userns.ts";
 import { secureJoin } from "../../../fs/secure-join.ts";
 
 /** What a directory looked like before the run. */
@@ -120,7 +121,8 @@ const absDiff = (a: bigint, b: bigint): bigint => (a > b ? a - b : b - a);
 /** Whether a directory of the upper dir carries anything but overlayfs' own bookkeeping (origin, impure). */
 function hasOwnAttributes(p: string): boolean {
   try {
-    return listAttributesSync(p).some((n) => !n.startsWith("trusted.overlay.") || n === "trusted.overlay.opaque");
+    const overlay = overlayXattrPrefix();
+    return listAttributesSync(p).some((n) => !n.startsWith(overlay) || n === `${overlay}opaque`);
   } catch {
     return false;
   }
