@@ -15,7 +15,7 @@ if (Number(process.versions.node.split(".")[0]) < NEEDED) {
 
 /** A builtin without an ESM namespace (Node 22.3+), else imported. */
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name));
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } = await builtin("node:fs");
+const { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } = await builtin("node:fs");
 const nodeModule = await builtin("node:module");
 const { homedir } = await builtin("node:os");
 const { dirname, join } = await builtin("node:path");
@@ -52,6 +52,17 @@ function fingerprint() {
   return `${Math.floor(newest).toString(36)}-${count}`;
 }
 
+/** Whether this user may write `dir` (or the nearest parent of it that exists, up to the clone). */
+function writable(dir) {
+  for (; !existsSync(dir) && dir !== root; dir = dirname(dir));
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A clone's bundle, rebuilt when a source changed. */
 async function cloneBundle() {
   const cache = join(root, "node_modules/.cache/strata");
@@ -59,6 +70,8 @@ async function cloneBundle() {
   const dir = join(cache, id);
   const main = join(dir, "main.js");
   if (existsSync(main)) return main;
+  // Another user's clone (a rootless user running root's): the bundle must sit in its node_modules to find the packages.
+  if (!writable(cache)) throw new Error(`${cache} is not writable by this user`);
   const { bundleCli } = await import("../scripts/bundle.mjs");
   const tmp = `${dir}.tmp-${process.pid}`;
   mkdirSync(cache, { recursive: true });

@@ -13,6 +13,7 @@ import { containerStatus, isRunning } from "../container/status.ts";
 import { runcBinary } from "../runc/binary.ts";
 import { parseRuncVersion } from "../runc/version-check.ts";
 import { checkOverlay } from "../snapshot/overlay-probe.ts";
+import { inUserNamespace } from "../fs/userns.ts";
 import type { Store } from "../store/store.ts";
 import { strataVersion } from "./strata-version.ts";
 
@@ -102,7 +103,7 @@ export async function systemInfo(store: Store): Promise<SystemInfo> {
     if (status.state === "paused") paused++;
     else if (isRunning(status)) running++;
   }
-  const rootless = process.getuid?.() !== 0;
+  const rootless = process.getuid?.() !== 0 || inUserNamespace();
   return {
     ServerVersion: strataVersion(),
     Containers: containers.length,

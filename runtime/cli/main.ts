@@ -86,7 +86,8 @@ for (const out of [process.stdout, process.stderr]) {
 const program = new Command("strata")
   .description("Strata: a container image build compiler")
   .version(strataVersion(), "-v, --version")
-  .option("--root <dir>", "store root (default $STRATA_ROOT or /var/lib/strata)")
+  .option("--root <dir>", "store root (default $STRATA_ROOT, else /var/lib/strata as root, $XDG_DATA_HOME/strata rootless)")
+  .option("--rootless", "run in a user namespace of the user's subordinate ids even as root (automatic when not root)")
   .enablePositionalOptions()
   .exitOverride()
   .showHelpAfterError()
@@ -135,6 +136,11 @@ async function main(): Promise<void> {
     return;
   }
   try {
+    // Not root: the command runs in the user's rootless namespace (rootless/enter.ts), re-executed there.
+    if (process.getuid?.() !== 0 || args.includes("--rootless")) {
+      const rootless = await import("../rootless/enter.ts");
+      if (rootless.wantsNamespace(word, args)) await rootless.enterNamespace(word, args);
+    }
     // Loading a command's modules is inside the try too: a failure there is reported like any other.
     for (const register of await Promise.all(wanted.map((n) => (COMMANDS[n] as () => Promise<Register>)()))) register(program);
     await program.parseAsync(argv);

@@ -76,6 +76,11 @@ export function hexOf(digest: string): string {
   return m[1] as string;
 }
 
-export function defaultRoot(): string {
-  return process.env.STRATA_ROOT || (process.getuid?.() === 0 ? "/var/lib/strata" : join(process.env.HOME ?? "/tmp", ".local/share/strata"));
+/** STRATA_ROOT, else root's /var/lib/strata, else (rootless) the user's $XDG_DATA_HOME/strata. */
+export function defaultRoot(rootless = process.getuid?.() !== 0): string {
+  if (process.env.STRATA_ROOT) return process.env.STRATA_ROOT;
+  if (!rootless) return "/var/lib/strata";
+  // A user's own (rootless/enter.ts passes it into the rootless namespace as STRATA_ROOT).
+  const data = process.env.XDG_DATA_HOME;
+  return join(data !== undefined && data !== "" ? data : join(process.env.HOME ?? "/tmp", ".local/share"), "strata");
 }
