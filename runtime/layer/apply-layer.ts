@@ -55,7 +55,7 @@ import { LayerError } from "./errors.ts";
 import { limit, LimitError } from "./limits.ts";
 import { withPath } from "../errors/system.ts";
 import { makeNodes } from "./mknod.ts";
-import { overlayXattrPrefix } from "../fs/userns.ts";
+import { inUserNamespace, overlayXattrPrefix } from "../fs/userns.ts";
 import { joinRel, lstatOrNull, normalizeName, ScopedRoot } from "./scoped-path.ts";
 import { BLOCK, type TarEntry } from "./tar-format.ts";
 import { TarReader } from "./tar-reader.ts";
@@ -223,6 +223,10 @@ class Applier {
       case "char":
       case "block":
       case "fifo":
+        // In a user namespace only whiteouts (0/0) and fifos can be made: a device node of a layer
+        // is left out of the unpacked tree, as moby's and containers/storage's rootless unpack do
+        // (the layer's diffID is the tar's, so nothing that names it changes).
+        if (e.type !== "fifo" && (e.devmajor !== 0 || e.devminor !== 0) && inUserNamespace()) return;
         this.pending.set(rel, {
           entry: e.name,
           kind: e.type,

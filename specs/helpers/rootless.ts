@@ -1,0 +1,103 @@
+/**
+ * Strata as an ordinary user, for the rootless specs (issue 20): the user `strata-rootless` that
+ * scripts/rootless-user.sh makes (CI runs it before the tests, as root), with a subordinate id
+ * range. `asUser` runs bin/strata.js as that user through runuser, with a clean environment of
+ * its own (HOME, PATH, no XDG_RUNTIME_DIR of root's), so the command takes rootless mode by
+ * itself. `describeRootless` runs its specs where that is possible (root, the user, runuser,
+ * newuidmap, and a checkout the user can read) and otherwise prints one notice and skips; under CI
+ * a missing piece is a failure, as for ../shared (shared-data.ts).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { chownSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "vitest";
+import type { CliResult } from "./strata.ts";
+import { repoRoot } from "./strata.ts";
+
+export const ROOTLESS_USER = "strata-rootless";
+/** A user scripts/rootless-user.sh makes with no subordinate range, for the refusal. */
+export const NO_SUBID_USER = "strata-nosubid";
+
+interface UserIds {
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+}
+
+export function userIds(name: string): UserIds | undefined {
+  const r = spawnSync("getent", ["passwd", name], { encoding: "utf8" });
+  const f = r.stdout.trim().split(":");
+  if (r.status !== 0 || f.length < 7) return undefined;
+  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] as string };
+}
+
+/** Why the rootless specs cannot run here, or undefined when they can. */
+function missing(): string | undefined {
+  if (process.getuid?.() !== 0) return "they run as root (to act as another user)";
+  if (userIds(ROOTLESS_USER) === undefined) return `user ${ROOTLESS_USER} is missing (scripts/rootless-user.sh makes it)`;
+  if (spawnSync("sh", ["-c", "command -v runuser && command -v newuidmap"]).status !== 0) return "runuser or newuidmap is missing (apt-get install uidmap)";
+  const read = spawnSync("runuser", ["-u", ROOTLESS_USER, "--", "test", "-r", join(repoRoot, "bin/strata.js"), "-a", "-x", process.execPath]);
+  if (read.status !== 0) return `${ROOTLESS_USER} cannot read this checkout (${repoRoot}) or run ${process.execPath}: clone it where other users can read`;
+  return undefined;
+}
+
+let noticed = false;
+
+export function describeRootless(name: string, body: () => void): void {
+  const why = missing();
+  if (why === undefined) {
+    describe(name, body);
+    return;
+  }
+  if (process.env.CI) {
+    describe(name, () => {
+      it("can run as an ordinary user", () => {
+        throw new Error(`rootless specs cannot run: ${why} (CI is set, so they may not skip)`);
+      });
+    });
+    return;
+  }
+  if (!noticed) process.stderr.write(`notice: skipping the rootless specs: ${why}\n`);
+  noticed = true;
+  describe.skip(name, body);
+}
+
+/** A fresh directory under the temp dir owned by `user` (for its store and files). */
+export function userDir(prefix: string, user = ROOTLESS_USER): string {
+  const dir = mkdtempSync(join(tmpdir(), `strata-${prefix}-`));
+  const ids = userIds(user);
+  if (ids !== undefined) chownSync(dir, ids.uid, ids.gid);
+  return dir;
+}
+
+function argvFor(user: string, args: readonly string[], env: Record<string, string>): string[] {
+  const ids = userIds(user);
+  const base = { HOME: ids?.home ?? "/tmp", PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", LANG: "C.UTF-8" };
+  const vars = Object.entries({ ...base, ...env }).map(([k, v]) => `${k}=${v}`);
+  return ["-u", user, "--", "env", "-i", ...vars, process.execPath, "--", join(repoRoot, "bin/strata.js"), ...args];
+}
+
+export interface AsUserOptions {
+  readonly user?: string;
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  readonly input?: string;
+}
+
+/** Runs `strata ARGS` as the user (rootless by itself), waiting for it. */
+export function asUser(args: readonly string[], o: AsUserOptions = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn("runuser", argvFor(o.user ?? ROOTLESS_USER, args, o.env ?? {}), { cwd: o.cwd ?? repoRoot, stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr?.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    if (o.input !== undefined) child.stdin?.end(o.input);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
