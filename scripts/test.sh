@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-packages.sh runc busybox-static passt buildah skopeo umoci podman docker-registry debootstrap python3-minimal time e2fsprogs git openssh-client bzip2 xz-utils procps zsh fish tini
+# The ordinary user the rootless specs run Strata as (specs/helpers/rootless.ts); needs root.
+if [ "$(id -u)" -eq 0 ]; then bash scripts/rootless-user.sh; fi
 echo "==> tsc --noEmit"
 tsc --noEmit -p .
 echo "==> biome lint"

@@ -130,6 +130,10 @@ async function checkResources(hc: HostConfig, warn: (message: string) => void): 
   const cpus = availableParallelism();
   if (nanoCpus !== undefined && (nanoCpus < 0 || nanoCpus > cpus * 1e9)) throw new StrataError("CONTAINER_RESOURCES", `Range of CPUs is from 0.01 to ${cpus}.00, as there are only ${cpus} CPUs available`);
   const host = await cgroupSupport();
+  if (!host.delegated) {
+    const flag = memory !== undefined ? "--memory" : memorySwap !== undefined ? "--memory-swap" : nanoCpus !== undefined ? "--cpus" : "--pids-limit";
+    throw new StrataError("CONTAINER_RESOURCES", `${flag} needs a cgroup delegated to this user, and rootless Strata has none here (cgroup v${host.version}${host.version === 2 ? ", not writable" : ""}): drop the limit, run as root, or delegate a cgroup v2 subtree to the user (systemd Delegate=yes)`);
+  }
   if (memory !== undefined && memory > 0) {
     if (!host.memory) {
       warn("Your kernel does not support memory limit capabilities or the cgroup is not mounted. Limitation discarded.");

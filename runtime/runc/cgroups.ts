@@ -1,6 +1,8 @@
-import { readFile, statfs } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readFile, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { exists } from "../fs/exists.ts";
+import { inUserNamespace } from "../fs/userns.ts";
 
 /**
  * What resource limits this host can apply to a container: runc sets
@@ -18,6 +20,12 @@ export interface CgroupSupport {
   readonly swap: boolean;
   readonly cpu: boolean;
   readonly pids: boolean;
+  /**
+   * Whether runc can make a container's cgroup at all: always as root in the initial namespace;
+   * in a user namespace (rootless) only in a cgroup2 tree delegated to the user (writable, as
+   * systemd's Delegate=yes gives), else runc manages no cgroups and sets no limits.
+   */
+  readonly delegated: boolean;
 }
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
@@ -47,7 +55,11 @@ export async function cgroupSupport(): Promise<CgroupSupport> {
     const controllers = new Set((await readFile(join(dir, "cgroup.controllers"), "utf8").catch(() => "")).trim().split(/\s+/));
     // memory.swap.max exists in every non-root cgroup when the kernel accounts swap.
     const swap = controllers.has("memory") && ((await exists(join(dir, "memory.swap.max"))) || (await exists(join(dir, "memory.swap.current"))) || dir === ROOT);
-    return { version: 2, memory: controllers.has("memory"), swap, cpu: controllers.has("cpu"), pids: controllers.has("pids") };
+    const delegated = !inUserNamespace() || (await access(dir, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+    return { version: 2, memory: controllers.has("memory"), swap, cpu: controllers.has("cpu"), pids: controllers.has("pids"), delegated };
   }
   const v1 = (controller: string, file: string): Promise<boolean> => exists(join(ROOT, controller, own.get(controller) ?? "/", file));
   return {
@@ -57,5 +69,7 @@ export async function cgroupSupport(): Promise<CgroupSupport> {
     cpu: await v1("cpu", "cpu.cfs_quota_us"),
     // The root pids cgroup has no pids.max: its hierarchy being mounted is what counts (as docker's sysinfo checks).
     pids: await v1("pids", "cgroup.procs"),
+    // cgroup v1 is never delegated to a user namespace.
+    delegated: !inUserNamespace(),
   };
 }

@@ -8,7 +8,7 @@
  * a missing piece is a failure, as for ../shared (shared-data.ts).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chownSync, mkdtempSync } from "node:fs";
+import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "vitest";
@@ -100,4 +100,30 @@ export function asUser(args: readonly string[], o: AsUserOptions = {}): Promise<
     if (o.input !== undefined) child.stdin?.end(o.input);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/**
+ * A store of the user's with root's busybox:latest in it (the very image: imported by root from
+ * Debian's busybox-static, saved, loaded by the user), and root's store beside it.
+ */
+export async function userStoreWithBusybox(prefix: string): Promise<{ root: string; userRoot: string; cleanup: () => void }> {
+  const { storeWithBusybox, strataAsync } = await import("./strata.ts");
+  const rootStore = storeWithBusybox(`${prefix}-root`);
+  const dir = userDir(`${prefix}-base`);
+  const tar = join(dir, "busybox.tar");
+  const saved = await strataAsync(rootStore.root, ["save", "-o", tar, "busybox:latest"]);
+  if (saved.code !== 0) throw new Error(`strata save failed: ${saved.stderr}`);
+  chownSync(tar, userIds(ROOTLESS_USER)?.uid ?? 0, userIds(ROOTLESS_USER)?.gid ?? 0);
+  const userRoot = userDir(`${prefix}-store`);
+  const loaded = await asUser(["--root", userRoot, "load", "-i", tar]);
+  rmSync(dir, { recursive: true, force: true });
+  if (loaded.code !== 0) throw new Error(`strata load as ${ROOTLESS_USER} failed: ${loaded.stderr}`);
+  return {
+    root: rootStore.root,
+    userRoot,
+    cleanup: () => {
+      rootStore.cleanup();
+      rmSync(userRoot, { recursive: true, force: true });
+    },
+  };
 }

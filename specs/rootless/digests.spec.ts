@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cases } from "../differential/cases.ts";
 import { caseDir } from "../differential/harness.ts";
-import { asUser, describeRootless, userDir } from "../helpers/rootless.ts";
-import { repoRoot, storeWithBusybox, strataAsync, tempDir } from "../helpers/strata.ts";
+import { asUser, describeRootless, userDir, userStoreWithBusybox } from "../helpers/rootless.ts";
+import { repoRoot, strataAsync } from "../helpers/strata.ts";
 
 const SDE = { SOURCE_DATE_EPOCH: "1700000000" };
 
@@ -55,26 +55,21 @@ builds["examples/multi-target --target date"] = [{ tag: "multi-date:latest", con
 const imageId = (out: string): string => out.trim().split("\n").at(-1) ?? "";
 
 describeRootless("rootless: an ordinary user's builds have root's digests", () => {
-  let rootStore: { root: string; cleanup: () => void };
+  let stores: { root: string; userRoot: string; cleanup: () => void };
+  let rootStore: { root: string };
   let userStore: string;
   let scratch: string;
 
   beforeAll(async () => {
-    rootStore = storeWithBusybox("rootless-digests");
-    scratch = tempDir("rootless-digests-base");
-    chmodSync(scratch, 0o755);
-    const base = join(scratch, "busybox.tar");
-    const saved = await strataAsync(rootStore.root, ["save", "-o", base, "busybox:latest"]);
-    expect(saved.code, saved.stderr).toBe(0);
-    chmodSync(base, 0o644);
-    userStore = userDir("rootless-digests-store");
-    const loaded = await asUser(["--root", userStore, "load", "-i", base]);
-    expect(loaded.code, loaded.stderr).toBe(0);
+    stores = await userStoreWithBusybox("rootless-digests");
+    rootStore = { root: stores.root };
+    userStore = stores.userRoot;
+    scratch = userDir("rootless-digests-scratch");
   }, 120_000);
 
   afterAll(() => {
-    rootStore?.cleanup();
-    for (const d of [userStore, scratch]) if (d !== undefined) rmSync(d, { recursive: true, force: true });
+    stores?.cleanup();
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   });
 
   for (const [name, steps] of Object.entries(builds)) {
