@@ -9,12 +9,17 @@
  * Strata is the package as users install it (bench/lib/install.ts).
  *
  *   node bench/build.ts [--runs 5] [--only tiny,bigctx,multistage,debian-ssh,argbase,edit-run]
+ *
+ * With --rootless (issue 20; as root, with the user scripts/rootless-user.sh makes), tiny and
+ * bigctx (or --only) are built by root Strata, by Strata as that ordinary user (rootless by
+ * itself) and by rootless buildah as the same user, alternating in one run; the targets are
+ * rootless ≤ 1.3× root Strata (every mode) and ≤ 0.5× rootless buildah on tiny cold.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Builder, buildahBuilder, repo, strataBuilder } from "./lib/builders.ts";
+import { type Builder, buildahBuilder, type RunAs, repo, strataBuilder } from "./lib/builders.ts";
 import { median, summary } from "./lib/measure.ts";
 import { installPackage } from "./lib/install.ts";
 import { SCENARIOS, type Scenario } from "./lib/scenarios.ts";
@@ -25,9 +30,20 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const runs = Number(opt("runs") ?? 5);
-const only = opt("only")?.split(",");
+const rootless = argv.includes("--rootless");
+const only = opt("only")?.split(",") ?? (rootless ? ["tiny", "bigctx"] : undefined);
+
+/** The ordinary user of --rootless. */
+function rootlessUser(): RunAs {
+  const user = process.env.STRATA_BENCH_USER ?? "strata-rootless";
+  const r = spawnSync("getent", ["passwd", user], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`--rootless needs the user ${user}: run scripts/rootless-user.sh as root first`);
+  return { user, home: r.stdout.split(":")[5] as string };
+}
 
 const work = mkdtempSync(join(tmpdir(), "strata-bench-"));
+// The rootless builders' user reads the installed package, the contexts and the bases.
+chmodSync(work, 0o755);
 const bases = join(work, "bases");
 mkdirSync(bases);
 
@@ -39,14 +55,20 @@ function baseTar(name: "busybox" | "debian"): string {
   return out;
 }
 
-function runScenario(s: Scenario, strataCommand: string): void {
+type Times = Record<string, Record<string, number[]>>;
+
+/** The scenario's directory with its context written: [dir, ctx, Dockerfile]. */
+function scenarioDir(s: Scenario): [string, string, string | undefined] {
   const dir = join(work, s.name);
   const ctx = join(dir, "ctx");
   mkdirSync(ctx, { recursive: true });
   s.write(ctx);
-  const file = s.dockerfile === undefined ? undefined : join(ctx, s.dockerfile);
+  return [dir, ctx, s.dockerfile === undefined ? undefined : join(ctx, s.dockerfile)];
+}
+
+/** Cold, warm and touched builds by each builder, alternating, `runs` times; the peak memory of root Strata's cold builds. */
+function timeBuilders(s: Scenario, builders: readonly Builder[], ctx: string, file: string | undefined): { times: Times; peak: number } {
   const tar = baseTar(s.base);
-  const builders: Builder[] = [strataBuilder(dir, strataCommand), buildahBuilder(dir), ...(s.edit ? [strataBuilder(dir, strataCommand, ["--no-merge"])] : [])];
   for (const b of builders) b.importBase(tar, s.baseName);
   const times: Record<string, Record<string, number[]>> = Object.fromEntries(builders.map((b) => [b.name, { cold: [], warm: [], touched: [] }]));
   let peak = 0;
@@ -67,6 +89,13 @@ function runScenario(s: Scenario, strataCommand: string): void {
       t.touched?.push(touched.seconds);
     }
   }
+  return { times, peak };
+}
+
+function runScenario(s: Scenario, strataCommand: string): void {
+  const [dir, ctx, file] = scenarioDir(s);
+  const builders: Builder[] = [strataBuilder(dir, strataCommand), buildahBuilder(dir), ...(s.edit ? [strataBuilder(dir, strataCommand, ["--no-merge"])] : [])];
+  const { times, peak } = timeBuilders(s, builders, ctx, file);
   console.log(`\n== ${s.name}: ${s.description}`);
   for (const mode of ["cold", "warm", "touched"]) {
     const st = times.strata?.[mode] as number[];
@@ -98,11 +127,28 @@ function runScenario(s: Scenario, strataCommand: string): void {
   if (s.name === "bigctx") console.log(`strata peak memory, cold: ${peak.toFixed(0)} MB${peak < 300 ? "  (target < 300 MB: ok)" : "  (target < 300 MB: MISSED)"}`);
 }
 
+const verdict = (ratio: number, target: number | undefined): string => (target === undefined ? "" : ratio <= target ? `  target ≤ ${target}×: ok` : `  target ≤ ${target}×: MISSED`);
+
+function runRootless(s: Scenario, strataCommand: string, user: RunAs): void {
+  const [dir, ctx, file] = scenarioDir(s);
+  const builders = [strataBuilder(dir, strataCommand), strataBuilder(dir, strataCommand, [], user), buildahBuilder(dir, user)];
+  const { times } = timeBuilders(s, builders, ctx, file);
+  console.log(`\n== ${s.name} (rootless): ${s.description}`);
+  for (const mode of ["cold", "warm", "touched"]) {
+    const [root, rl, bu] = ["strata", "strata rootless", "buildah rootless"].map((n) => times[n]?.[mode] as number[]) as [number[], number[], number[]];
+    const vsRoot = median(rl) / median(root);
+    const vsBuildah = median(rl) / median(bu);
+    console.log(`${mode.padEnd(8)} rootless strata ${summary(rl)}  root strata ${summary(root)}  rootless buildah ${summary(bu)}`);
+    console.log(`${"".padEnd(8)} rootless ÷ root strata ${vsRoot.toFixed(2)}×${verdict(vsRoot, 1.3)}  rootless strata ÷ rootless buildah ${vsBuildah.toFixed(2)}×${verdict(vsBuildah, s.name === "tiny" && mode === "cold" ? 0.5 : undefined)}`);
+  }
+}
+
 try {
-  console.log(`strata vs buildah, ${runs} runs each, tools alternating`);
+  const user = rootless ? rootlessUser() : undefined;
+  console.log(rootless ? `rootless strata (as ${user?.user}) vs root strata vs rootless buildah, ${runs} runs each, tools alternating` : `strata vs buildah, ${runs} runs each, tools alternating`);
   console.log("installing the package (npm pack, npm install -g --prefix) …");
   const strata = installPackage(work);
-  for (const s of SCENARIOS) if (!only || only.includes(s.name)) runScenario(s, strata);
+  for (const s of SCENARIOS) if (!only || only.includes(s.name)) (rootless ? runRootless(s, strata, user) : runScenario(s, strata));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

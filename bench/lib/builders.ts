@@ -25,58 +25,83 @@ function sh(cmd: string, args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
 }
 
+/** Who a builder runs as: root (the bench's own user), or an ordinary user through runuser, with a clean environment (rootless). */
+export type RunAs = { readonly user: string; readonly home: string } | undefined;
+
+/** An empty directory at `dir` that `runAs` owns (a store root it makes its files in). */
+export function freshDir(dir: string, runAs: RunAs): void {
+  sh("rm", ["-rf", dir]);
+  sh("mkdir", ["-p", dir]);
+  if (runAs !== undefined) sh("chown", [runAs.user, dir]);
+}
+
+/** `cmd args` as `runAs` would run it. */
+export function asRunner(runAs: RunAs, cmd: string, args: readonly string[]): [string, string[]] {
+  if (runAs === undefined) return [cmd, [...args]];
+  return ["runuser", ["-u", runAs.user, "--", "env", "-i", `HOME=${runAs.home}`, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", cmd, ...args]];
+}
+
 /**
  * Strata with its own store, run as the installed command `strata` (bench/lib/install.ts);
  * `flags` are added to each build (e.g. --no-merge, a builder of its own).
  */
-export function strataBuilder(dir: string, strata: string, flags: readonly string[] = []): Builder {
-  const root = join(dir, `strata-root${flags.join("")}`);
-  const cli = (args: string[]) => ["--root", root, ...args];
+export function strataBuilder(dir: string, strata: string, flags: readonly string[] = [], runAs: RunAs = undefined): Builder {
+  const root = join(dir, `strata-root${flags.join("")}${runAs === undefined ? "" : "-rootless"}`);
+  const cli = (args: string[]) => asRunner(runAs, strata, ["--root", root, ...args]);
   const bases: [string, string][] = [];
+  freshDir(root, runAs);
   return {
-    name: ["strata", ...flags].join(" "),
+    name: [runAs === undefined ? "strata" : "strata rootless", ...flags].join(" "),
     importBase(tar, name) {
       bases.push([tar, name]);
-      sh(strata, cli(["import", tar, name]));
+      sh(...cli(["import", tar, name]));
     },
     build(ctx, tag, file) {
-      return measure(strata, cli(["build", "--progress", "quiet", ...flags, ...fileArgs(file), "-t", tag, ctx]));
+      return measure(...cli(["build", "--progress", "quiet", ...flags, ...fileArgs(file), "-t", tag, ctx]));
     },
     plain(ctx, tag) {
-      const r = spawnSync(strata, cli(["build", "--progress", "plain", ...flags, "-t", tag, ctx]), { encoding: "utf8", maxBuffer: 256 << 20 });
+      const r = spawnSync(...cli(["build", "--progress", "plain", ...flags, "-t", tag, ctx]), { encoding: "utf8", maxBuffer: 256 << 20 });
       return `${r.stdout}${r.stderr}`;
     },
     reset() {
-      sh("rm", ["-rf", root]);
-      for (const [tar, name] of bases) sh(strata, cli(["import", tar, name]));
+      freshDir(root, runAs);
+      for (const [tar, name] of bases) sh(...cli(["import", tar, name]));
     },
   };
 }
 
-/** buildah with its overlay storage driver, as the peer to beat. */
-export function buildahBuilder(dir: string): Builder {
-  const root = join(dir, "buildah-root");
-  const runroot = join(dir, "buildah-runroot");
+/**
+ * buildah with its overlay storage driver, as the peer to beat. Rootless (runAs), buildah uses
+ * the kernel's overlay in its user namespace and the host network for RUN (rootless CNI cannot
+ * make a bridge), as rootless Strata's RUN has by default.
+ */
+export function buildahBuilder(dir: string, runAs: RunAs = undefined): Builder {
+  const root = join(dir, runAs === undefined ? "buildah-root" : "buildah-root-rootless");
+  const runroot = join(dir, runAs === undefined ? "buildah-runroot" : "buildah-runroot-rootless");
   const storage = ["--root", root, "--runroot", runroot, "--storage-driver", "overlay"];
+  const buildah = (args: string[]) => asRunner(runAs, "buildah", [...storage, ...args]);
+  const network = runAs === undefined ? [] : ["--network", "host"];
+  freshDir(root, runAs);
+  freshDir(runroot, runAs);
   const bases: [string, string][] = [];
   const load = (tar: string, name: string): void => {
-    const ctr = spawnSync("buildah", [...storage, "from", "scratch"], { encoding: "utf8" }).stdout.trim();
-    sh("buildah", [...storage, "add", ctr, tar, "/"]);
-    sh("buildah", [...storage, "commit", "-q", ctr, name]);
-    sh("buildah", [...storage, "rm", ctr]);
+    const ctr = spawnSync(...buildah(["from", "scratch"]), { encoding: "utf8" }).stdout.trim();
+    sh(...buildah(["add", ctr, tar, "/"]));
+    sh(...buildah(["commit", "-q", ctr, name]));
+    sh(...buildah(["rm", ctr]));
   };
   return {
-    name: "buildah",
+    name: runAs === undefined ? "buildah" : "buildah rootless",
     importBase(tar, name) {
       bases.push([tar, name]);
       load(tar, name);
     },
     build(ctx, tag, file) {
-      return measure("buildah", [...storage, "build", "--layers", "--isolation", "oci", "-q", ...fileArgs(file), "-t", tag, ctx]);
+      return measure(...buildah(["build", "--layers", "--isolation", "oci", ...network, "-q", ...fileArgs(file), "-t", tag, ctx]));
     },
     reset() {
-      spawnSync("buildah", [...storage, "rm", "--all"]);
-      spawnSync("buildah", [...storage, "rmi", "--all", "--force"]);
+      spawnSync(...buildah(["rm", "--all"]));
+      spawnSync(...buildah(["rmi", "--all", "--force"]));
       for (const [tar, name] of bases) load(tar, name);
     },
   };
