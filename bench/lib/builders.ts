@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measure, type Sample } from "./measure.ts";
 
@@ -25,7 +25,10 @@ function sh(cmd: string, args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")}: ${r.stderr}`);
 }
 
-/** Who a builder runs as: root (the bench's own user), or an ordinary user through runuser, with a clean environment (rootless). */
+/**
+ * Who a builder runs as: root (the bench's own user), or an ordinary user through runuser, with a
+ * clean environment (rootless) but for this Node first on the PATH, as root's builders have it.
+ */
 export type RunAs = { readonly user: string; readonly home: string } | undefined;
 
 /** An empty directory at `dir` that `runAs` owns (a store root it makes its files in). */
@@ -38,7 +41,7 @@ export function freshDir(dir: string, runAs: RunAs): void {
 /** `cmd args` as `runAs` would run it. */
 export function asRunner(runAs: RunAs, cmd: string, args: readonly string[]): [string, string[]] {
   if (runAs === undefined) return [cmd, [...args]];
-  return ["runuser", ["-u", runAs.user, "--", "env", "-i", `HOME=${runAs.home}`, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", cmd, ...args]];
+  return ["runuser", ["-u", runAs.user, "--", "env", "-i", `HOME=${runAs.home}`, `PATH=${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, cmd, ...args]];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StrataError } from "../errors/error.ts";
 import { runcBinary } from "./binary.ts";
@@ -64,7 +64,13 @@ function signalNumber(sig: NodeJS.Signals): number {
   return map[sig] ?? 0;
 }
 
+/**
+ * `runc delete --force`, when runc still has state for the container: `runc run` removes its
+ * own when it ends (its container then is gone), so a step that ran to its end costs no second
+ * runc; one whose runc was killed left its state dir, and is deleted.
+ */
 export async function deleteContainer(runcRoot: string, id: string): Promise<void> {
+  if ((await stat(join(runcRoot, id)).catch(() => undefined)) === undefined) return;
   await new Promise<void>((resolve) => {
     const c = spawn(runcBinary(), ["--root", runcRoot, "delete", "--force", id], { stdio: "ignore" });
     c.on("close", () => resolve());
