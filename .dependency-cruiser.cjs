@@ -18,7 +18,7 @@
  */
 
 /** Lowest first. */
-const RUNTIME_ORDER = ["errors", "fs", "layer", "runc", "store", "snapshot", "image", "registry", "imagets", "engine", "container", "cli"];
+const RUNTIME_ORDER = ["errors", "fs", "layer", "runc", "store", "snapshot", "image", "registry", "imagets", "engine", "container", "rootless", "cli"];
 const ENGINE_PHASES = ["input", "compile", "context", "plan", "exec"];
 
 const later = (list, i) => list.slice(i + 1).join("|");
