@@ -7,13 +7,13 @@
  * newuidmap, and a checkout the user can read) and otherwise prints one notice and skips; under CI
  * a missing piece is a failure, as for ../shared (shared-data.ts).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import type { CliResult } from "./strata.ts";
-import { repoRoot } from "./strata.ts";
+import { repoRoot, startProcess } from "./strata.ts";
 
 export const ROOTLESS_USER = "strata-rootless";
 /** A user scripts/rootless-user.sh makes with no subordinate range, for the refusal. */
@@ -86,20 +86,9 @@ export interface AsUserOptions {
 }
 
 /** Runs `strata ARGS` as the user (rootless by itself), waiting for it. */
-export function asUser(args: readonly string[], o: AsUserOptions = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn("runuser", argvFor(o.user ?? ROOTLESS_USER, args, o.env ?? {}), { cwd: o.cwd ?? repoRoot, stdio: [o.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr?.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    if (o.input !== undefined) child.stdin?.end(o.input);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+export async function asUser(args: readonly string[], o: AsUserOptions = {}): Promise<CliResult> {
+  const { code, stdout, stderr } = await startProcess("runuser", argvFor(o.user ?? ROOTLESS_USER, args, o.env ?? {}), { ...(o.cwd !== undefined && { cwd: o.cwd }), ...(o.input !== undefined && { input: o.input }) }).done;
+  return { code, stdout, stderr };
 }
 
 /**

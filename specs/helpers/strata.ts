@@ -41,9 +41,14 @@ export interface RunningCli {
  * and specs that serve HTTP from their own process while strata talks to it.
  */
 export function startStrata(root: string, args: readonly string[], options: { env?: Record<string, string>; input?: string } = {}): RunningCli {
-  const child = spawn(process.execPath, ["--", join(repoRoot, "bin/strata.js"), "--root", root, ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, ...options.env },
+  return startProcess(process.execPath, ["--", join(repoRoot, "bin/strata.js"), "--root", root, ...args], { env: { ...process.env, ...options.env }, ...(options.input !== undefined && { input: options.input }) });
+}
+
+/** Any command, its output collected as startStrata's is (specs/helpers/rootless.ts runs strata as another user with it). */
+export function startProcess(cmd: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): RunningCli {
+  const child = spawn(cmd, args, {
+    cwd: options.cwd ?? repoRoot,
+    env: options.env ?? process.env,
     stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   let stdout = "";
