@@ -1,4 +1,6 @@
-/** Linux capabilities by name: the set docker gives a container, and all of them in kernel bit order. */
+/** Linux capabilities by name: the set docker gives a container, all of them in kernel bit order, and those this process holds. */
+import { readFileSync } from "node:fs";
+
 /** docker's default capability set for containers and RUN steps. */
 export const DEFAULT_CAPS = [
   "CAP_CHOWN",
@@ -57,4 +59,43 @@ export function tweakCaps(add: readonly string[], drop: readonly string[], all: 
   if (add.includes("ALL")) return all.filter((c) => !drop.includes(c));
   if (drop.includes("ALL")) return [...new Set(add)];
   return [...new Set([...DEFAULT_CAPS.filter((c) => !drop.includes(c)), ...add])];
+}
+
+let held: readonly string[] | undefined;
+
+/**
+ * The capabilities of this process's bounding set (/proc/self/status CapBnd), by name: all the
+ * kernel knows as root on a normal host; fewer in a sandbox that withholds some (a rootless
+ * podman container gives 11 or 12). runc cannot grant a container more ("unable to apply caps").
+ * Without /proc, docker's defaults.
+ */
+export function heldCaps(): readonly string[] {
+  if (held === undefined) {
+    let mask = 0n;
+    try {
+      const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"));
+      if (m?.[1] !== undefined) mask = BigInt(`0x${m[1]}`);
+    } catch {
+      // no /proc: docker's defaults below
+    }
+    const names = CAPS_BY_NUMBER.filter((_, i) => (mask >> BigInt(i)) & 1n);
+    held = names.length > 0 ? names : [...DEFAULT_CAPS];
+  }
+  return held;
+}
+
+/** `caps` less those this process does not hold (a RUN in a sandboxed Strata gets what the sandbox gave). */
+export function grantable(caps: readonly string[]): string[] {
+  const have = new Set(heldCaps());
+  return caps.filter((c) => have.has(c));
+}
+
+/** Whether this process has `cap` in its effective set (/proc/self/status CapEff). */
+export function hasEffective(cap: string): boolean {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    return m?.[1] !== undefined && ((BigInt(`0x${m[1]}`) >> BigInt(CAPS_BY_NUMBER.indexOf(cap))) & 1n) === 1n;
+  } catch {
+    return true;
+  }
 }

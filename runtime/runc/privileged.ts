@@ -1,8 +1,8 @@
 /** What `RUN --security=insecure` (docker's --privileged) needs from the host: its devices and the capabilities it can grant. */
 import type { BigIntStats } from "node:fs";
-import { lstat, readdir, readFile, stat } from "node:fs/promises";
+import { lstat, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { CAPS_BY_NUMBER, DEFAULT_CAPS } from "./capabilities.ts";
+import { heldCaps } from "./capabilities.ts";
 
 /** A device node of the host, as an OCI `linux.devices` entry needs it. */
 export interface HostDevice {
@@ -66,21 +66,7 @@ export async function hostDevice(path: string): Promise<HostDevice | undefined> 
   return { path, type: st.isCharacterDevice() ? "c" : "b", ...majorMinor(st.rdev), mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid) };
 }
 
-/**
- * The capabilities a privileged container can get from this process: those
- * of its bounding set (/proc/self/status CapBnd), as capability names. As
- * root on a normal host that is every capability the kernel knows; in a
- * sandbox that withholds some, asking runc for more fails ("unable to apply
- * caps"), so they are left out.
- */
+/** The capabilities a privileged container can get from this process: those it holds (capabilities.ts heldCaps). */
 export async function boundingCaps(): Promise<string[]> {
-  let mask = 0n;
-  try {
-    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile("/proc/self/status", "utf8"));
-    if (m?.[1] !== undefined) mask = BigInt(`0x${m[1]}`);
-  } catch {
-    // no /proc: fall back to docker's defaults below
-  }
-  const names = CAPS_BY_NUMBER.filter((_, i) => (mask >> BigInt(i)) & 1n);
-  return names.length > 0 ? names : [...DEFAULT_CAPS];
+  return [...heldCaps()];
 }

@@ -1,6 +1,6 @@
 import type { HostDevice } from "./privileged.ts";
 import type { ResolvedUser } from "./user.ts";
-import { DEFAULT_CAPS } from "./capabilities.ts";
+import { DEFAULT_CAPS, grantable } from "./capabilities.ts";
 import type { OciSeccomp } from "./seccomp.ts";
 
 export interface ExtraMount {
@@ -74,7 +74,8 @@ export function runtimeSpec(s: SpecInput): Record<string, unknown> {
     s.network === "none"
       ? { destination: "/sys", type: "sysfs", source: "sysfs", options: sysOpts }
       : { destination: "/sys", type: "bind", source: "/sys", options: ["rbind", ...sysOpts] };
-  const caps = s.capabilities !== undefined ? [...s.capabilities] : insecure ? [...(s.insecureCaps ?? DEFAULT_CAPS)] : DEFAULT_CAPS;
+  // Never more than this process holds: in a sandbox (a rootless podman container) runc could not grant them.
+  const caps = grantable(s.capabilities !== undefined ? s.capabilities : insecure ? (s.insecureCaps ?? DEFAULT_CAPS) : DEFAULT_CAPS);
   const devices = insecure ? (s.devices ?? []) : (s.extraDevices ?? []);
   // The device cgroup: a privileged container may use every device, a sandboxed one its --device ones besides runc's defaults.
   const deviceRules = insecure ? [{ allow: true, access: "rwm" }] : (s.extraDevices ?? []).map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.access }));

@@ -15,6 +15,7 @@ import { mount, unmount } from "../fs/mount.ts";
 import type { StoreLayout } from "../store/layout.ts";
 import { writeOwner } from "../store/reclaim.ts";
 import { atomicWrite } from "../fs/atomic-write.ts";
+import { hasEffective } from "../runc/capabilities.ts";
 import { writableOverlayOptions } from "./overlay-options.ts";
 
 /** statfs(2)'s f_type of overlayfs. */
@@ -58,7 +59,9 @@ export function checkOverlay(layout: StoreLayout): Promise<void> {
       await probe(layout);
     } catch (e) {
       const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-      throw new StrataError("ENV_OVERLAY", `overlayfs does not work on the store's filesystem (${layout.root}, type 0x${fs.type.toString(16)}): ${why}`);
+      // In a container that withholds it (rootless podman's default), no mount can work at all.
+      const hint = hasEffective("CAP_SYS_ADMIN") ? "" : "; this process lacks CAP_SYS_ADMIN, which mounts need: in a container, give it --cap-add SYS_ADMIN (docs/rootless.md)";
+      throw new StrataError("ENV_OVERLAY", `overlayfs does not work on the store's filesystem (${layout.root}, type 0x${fs.type.toString(16)}): ${hint === "" ? why : why?.replace(/\.$/, "")}${hint}`);
     }
     await atomicWrite(layout.overlayProbe, key, layout.tmp);
   })();

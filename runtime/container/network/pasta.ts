@@ -70,7 +70,10 @@ export async function startPasta(o: PastaOptions): Promise<void> {
       }
       const log = await readFile(o.logFile, "utf8").catch(() => "");
       const why = [...log.split("\n"), ...stderr.split("\n")].map((l) => l.trim()).filter((l) => l !== "" && !/^pasta .*version/.test(l) && !/syslog/.test(l));
-      reject(new StrataError("NET_SETUP", `pasta could not set up the container's network: ${why.at(-1) ?? err.message}`));
+      const last = why.at(-1) ?? err.message;
+      // Inside a container (rootless podman's defaults) pasta has neither the tun device nor the capability to configure it.
+      const hint = /tun/i.test(last) ? ": pasta needs /dev/net/tun and CAP_NET_ADMIN (in a container: --device /dev/net/tun --cap-add NET_ADMIN), or run with --network host" : "";
+      reject(new StrataError("NET_SETUP", `pasta could not set up the container's network: ${last}${hint}`));
     });
   });
 }
