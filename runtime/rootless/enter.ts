@@ -53,7 +53,7 @@ export async function enterNamespace(word: string | undefined, args: readonly st
     if (word !== undefined && DIRECT.has(word)) return;
     throw e;
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, STRATA_ROOTLESS: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   if (!args.includes("--root") && !args.some((a) => a.startsWith("--root=")) && !process.env.STRATA_ROOT) env.STRATA_ROOT = defaultRoot(true);
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
   const nsenter = which(HOST_FILES, "nsenter") ?? "nsenter";
