@@ -176,7 +176,6 @@ class Monitor {
       this.note(`monitor: ${(e as Error).stack ?? e}`);
     } finally {
       this.#health?.stop();
-      this.#setState({ phase: "exited" });
       this.#servers.close();
       this.#log?.close();
       await this.#endForeground();
@@ -188,6 +187,9 @@ class Monitor {
       } catch (e) {
         this.note(`final cleanup: ${(e as Error).message}`);
       }
+      // Exited only once cleaned up: until then the container counts as running, so `stop`, `wait`
+      // and `rm` return with its network torn down and its ports free (a removed one has no state left).
+      if (!removed) this.#setState({ phase: "exited" });
       if (!reported) this.#reporter.send({ event: "exit", exitCode: last.exitCode, ...(last.startError !== undefined && { startError: last.startError }), removed });
       this.#reporter.close();
     }
