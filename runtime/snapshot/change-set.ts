@@ -9,9 +9,10 @@
  * - a directory where the layers have a non-directory: an opaque directory, as overlayfs makes;
  * - a path only in the layers: a whiteout (a 0/0 character device).
  * Files are hard links to the tree's (same inode: same bytes, owner, times, xattrs; hard links
- * inside the tree stay links), so nothing is copied. A directory removed and made again is
- * seen as its changed entries and whiteouts of what it lost (overlayfs would make it opaque):
- * the same filesystem, not always the same tar. Like containerd's and buildah's naive differs,
+ * inside the tree stay links), so nothing is copied. A directory removed and made again is an
+ * opaque directory, as overlayfs makes it: it is told by its birth time, later than `since` (when
+ * the tree was copied; where the filesystem keeps no birth times, it is seen as its changed
+ * entries and whiteouts of what it lost: the same filesystem, not the same tar). Like containerd's and buildah's naive differs,
  * the comparison is by metadata, not by content.
  */
 import type { BigIntStats } from "node:fs";
@@ -38,10 +39,12 @@ class ChangeSet {
   readonly dirs: [string, string, BigIntStats][] = [];
   readonly tree: string;
   readonly out: string;
+  readonly since: bigint;
 
-  constructor(tree: string, out: string) {
+  constructor(tree: string, out: string, since: bigint) {
     this.tree = tree;
     this.out = out;
+    this.since = since;
   }
 
   /** Compares the directory `rel`; `layers` are the layer dirs it is a directory in (topmost first, down to an opaque one). Returns whether anything changed. */
@@ -64,6 +67,10 @@ class ChangeSet {
       const old = below.get(name) ?? undefined;
       if (old === undefined) {
         await this.add(r, st);
+        changed = true;
+      } else if (st.isDirectory() && old.st.isDirectory() && st.birthtimeNs > this.since && this.since > 0n) {
+        await this.add(r, st);
+        setAttributeSync(join(this.out, r), `${overlayXattrPrefix()}opaque`, "y");
         changed = true;
       } else if (st.isDirectory() && old.st.isDirectory()) {
         await mkdir(join(this.out, r));
@@ -128,10 +135,12 @@ async function sameEntry(src: string, st: BigIntStats, old: Below): Promise<bool
 
 /**
  * Writes the change set of `tree` against `layers` (absolute layer dirs, topmost first) into the
- * empty directory `out`.
+ * empty directory `out`. `copied` is a file made once the tree was copied: a directory born
+ * after it was made again.
  */
-export async function writeChangeSet(tree: string, layers: readonly string[], out: string): Promise<void> {
-  const c = new ChangeSet(tree, out);
+export async function writeChangeSet(tree: string, layers: readonly string[], out: string, copied: string): Promise<void> {
+  const since = (await lstat(copied, { bigint: true })).birthtimeNs;
+  const c = new ChangeSet(tree, out, since);
   await c.dir("", layers);
   await makeNodes(c.whiteouts.map((path) => ({ path, kind: "char", major: 0, minor: 0 })));
   for (const [dst, src, st] of [...c.dirs].reverse()) await copyMeta(src, st, dst);

@@ -23,6 +23,9 @@ import { type OverlayActiveSnapshot, OverlaySnapshotter } from "./overlay.ts";
 import type { ActiveSnapshot } from "./snapshotter.ts";
 import { copyUnion } from "./union-copy.ts";
 
+/** The file made once a tree is copied (in a snapshot's dir, a container's work dir): a directory born after it was made again. */
+const COPIED = "copied";
+
 /** An active copied snapshot: its tree, and the layer dirs it was copied from (topmost first). */
 interface NativeActiveSnapshot extends OverlayActiveSnapshot {
   readonly tree: string;
@@ -54,6 +57,7 @@ export class NativeSnapshotter extends OverlaySnapshotter {
     try {
       await mkdir(tree);
       await copyUnion([...layers].reverse(), tree, { link: readonly });
+      await writeFile(join(s.dir, COPIED), "");
     } catch (e) {
       await this.discard(s);
       throw e;
@@ -66,7 +70,7 @@ export class NativeSnapshotter extends OverlaySnapshotter {
    * layers, copied in at the first mount; a marker in the work dir says it is there), bound.
    */
   override async rootfsMount(extraLowers: readonly string[], diffIds: readonly string[], upper: string, work: string): Promise<MountSpec> {
-    const marker = join(work, "native-tree");
+    const marker = join(work, COPIED);
     if (!(await exists(marker))) {
       for (const name of await readdir(upper)) await rm(join(upper, name), { recursive: true, force: true });
       await copyUnion([...extraLowers, ...this.#layers(diffIds)].reverse(), upper, { link: false });
@@ -80,7 +84,7 @@ export class NativeSnapshotter extends OverlaySnapshotter {
     const dir = join(this.layout.tmp, `changes-${process.pid}-${randomBytes(6).toString("hex")}`);
     await mkdir(dir, { recursive: true });
     try {
-      if (await exists(join(work, "native-tree"))) await writeChangeSet(upper, [...extraLowers, ...this.#layers(diffIds)], dir);
+      if (await exists(join(work, COPIED))) await writeChangeSet(upper, [...extraLowers, ...this.#layers(diffIds)], dir, join(work, COPIED));
     } catch (e) {
       await rm(dir, { recursive: true, force: true });
       throw e;
@@ -109,7 +113,7 @@ export class NativeSnapshotter extends OverlaySnapshotter {
     if (n.tree === undefined || !(await exists(n.upper)) || (await mountsUnder(n.dir)).length > 0) return;
     if (!fresh && this.#written.has(active)) return;
     for (const name of await readdir(n.upper)) await rm(join(n.upper, name), { recursive: true, force: true });
-    await writeChangeSet(n.tree, n.layers, n.upper);
+    await writeChangeSet(n.tree, n.layers, n.upper, join(n.dir, COPIED));
     this.#written.add(active);
   }
 }
