@@ -5,12 +5,14 @@
  * replace, chmod and touch what the base has (whiteouts, type changes, copied-up directories).
  * All build in one store (a store can switch snapshotter) with --no-cache, so each runs every
  * step itself, on the one base image imported with the default snapshotter. The image built by
- * native also runs (a bind-mounted copied rootfs).
+ * native also runs (a bind-mounted copied rootfs). As the ordinary user of the rootless specs,
+ * native builds examples/hello to root's image ID too.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fuseUnavailable, type SnapshotterName } from "../../runtime/snapshot/select.ts";
+import { asUser, describeRootless, userStoreWithBusybox } from "../helpers/rootless.ts";
 import { repoRoot, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
 
 const SDE = "1700000000";
@@ -67,5 +69,26 @@ describe.skipIf(!asRoot)("the same image from every snapshotter", () => {
     const r = strata(store.root, ["build", "-q", changes], { env: { STRATA_SNAPSHOTTER: "zfs" } });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe("strata: error[ENV_SNAPSHOTTER]: STRATA_SNAPSHOTTER=zfs names no snapshotter: use overlayfs, fuse-overlayfs or native, or unset it");
+  });
+});
+
+describeRootless("the copying snapshotter as an ordinary user", () => {
+  let stores: Awaited<ReturnType<typeof userStoreWithBusybox>>;
+  beforeAll(async () => {
+    stores = await userStoreWithBusybox("snap-native");
+  });
+  afterAll(() => stores?.cleanup());
+
+  it("builds examples/hello to root's image ID, and runs it", async () => {
+    const hello = join(repoRoot, "examples/hello");
+    const rootId = strata(stores.root, ["build", "-q", "-t", "hello", hello], { env: { SOURCE_DATE_EPOCH: SDE } });
+    expect(rootId.code, rootId.stderr).toBe(0);
+    const env = { STRATA_SNAPSHOTTER: "native", SOURCE_DATE_EPOCH: SDE };
+    const b = await asUser(["--root", stores.userRoot, "build", "-q", "-t", "hello", hello], { env });
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stdout.trim()).toBe(rootId.stdout.trim());
+    const r = await asUser(["--root", stores.userRoot, "run", "--rm", "hello"], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("from a RUN step");
   });
 });
