@@ -33,7 +33,7 @@ interface NativeActiveSnapshot extends OverlayActiveSnapshot {
 }
 
 export class NativeSnapshotter extends OverlaySnapshotter {
-  /** Snapshots whose upper dir holds the change set of the tree as it is now (written since the last mount). */
+  /** Snapshots whose upper dir holds a change set (written by `changed` or `diff`, which write it again each time): `commit` writes one only when there is none. */
   readonly #written = new WeakSet<ActiveSnapshot>();
 
   /** The parents' layer dirs, topmost first, each once. */
