@@ -10,7 +10,7 @@ import { type BundleSpec, loadBundleSpec } from "../container/bundle-spec.ts";
 import { startFailure } from "../container/start.ts";
 import { type ContainerRecord, ContainerPaths, loadImageConfig } from "../container/state.ts";
 import type { ContainerStatus } from "../container/status.ts";
-import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { snapshotterFor } from "../snapshot/select.ts";
 import type { ImageConfigJson } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { networkConfigFields, networkHostConfig, networkSettings } from "./network-view.ts";
@@ -34,7 +34,7 @@ export interface InspectSource {
 
 export async function inspectSource(store: Store, rec: ContainerRecord, status: ContainerStatus): Promise<InspectSource> {
   const paths = new ContainerPaths(store.layout.root, rec.id);
-  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const snapshots = await snapshotterFor(store);
   const failure = status.state === "created" && status.exitCode !== undefined ? await startFailure(store, rec) : undefined;
   return {
     rec,

@@ -1,7 +1,8 @@
 /**
  * What `strata version` and `strata info` report about this machine and store, gathered
  * without changing anything: the runc Strata runs (its `--version`), the kernel, whether
- * overlayfs works on the store's filesystem (the preflight's probe), the cgroup version,
+ * overlayfs works on the store's filesystem (the preflight's probe) and which snapshotter is
+ * used (snapshot/select.ts), the cgroup version,
  * rootless or not, and the store's images and containers. Field names are docker's
  * (`docker info --format json`), so templates written for docker read them.
  */
@@ -13,6 +14,7 @@ import { containerStatus, isRunning } from "../container/status.ts";
 import { runcBinary } from "../runc/binary.ts";
 import { parseRuncVersion } from "../runc/version-check.ts";
 import { checkOverlay } from "../snapshot/overlay-probe.ts";
+import { fuseUnavailable, type SnapshotterName, snapshotterName } from "../snapshot/select.ts";
 import { inUserNamespace } from "../fs/userns.ts";
 import type { Store } from "../store/store.ts";
 import { strataVersion } from "./strata-version.ts";
@@ -61,8 +63,13 @@ export interface SystemInfo {
   readonly ContainersPaused: number;
   readonly ContainersStopped: number;
   readonly Images: number;
-  readonly Driver: "overlay";
-  /** Whether overlayfs works on the store's filesystem; the reason when not. */
+  /**
+   * The snapshotter this store is used with (snapshot/select.ts): "overlayfs", "fuse-overlayfs" or
+   * "native", the names of containerd's snapshotters, which docker with the containerd image store
+   * reports here too (and STRATA_SNAPSHOTTER takes); "error" when STRATA_SNAPSHOTTER is unusable.
+   */
+  readonly Driver: SnapshotterName | "error";
+  /** Which snapshotter and why: whether kernel overlayfs and fuse-overlayfs work here, the reason when not. */
   readonly DriverStatus: [string, string][];
   readonly CgroupVersion: string;
   readonly KernelVersion: string;
@@ -85,13 +92,18 @@ export interface SystemInfo {
 }
 
 export async function systemInfo(store: Store): Promise<SystemInfo> {
-  const [runc, cgroup, os, overlay, refs, containers] = await Promise.all([
+  const [runc, cgroup, os, overlay, fuse, driver, refs, containers] = await Promise.all([
     runcFacts(),
     cgroupVersion(),
     operatingSystem(),
     checkOverlay(store.layout).then(
       () => "true",
       (e: Error) => `false (${e.message})`,
+    ),
+    fuseUnavailable().then((why) => (why === undefined ? "true" : `false (${why})`)),
+    snapshotterName(store.layout).then(
+      (name) => [name, "true"] as const,
+      (e: Error) => ["error", `false (${e.message})`] as const,
     ),
     store.refs.list(),
     listContainers(store),
@@ -111,8 +123,12 @@ export async function systemInfo(store: Store): Promise<SystemInfo> {
     ContainersPaused: paused,
     ContainersStopped: containers.length - running - paused,
     Images: new Set(refs.map((r) => r.descriptor.digest)).size,
-    Driver: "overlay",
-    DriverStatus: [["Supports overlay", overlay]],
+    Driver: driver[0],
+    DriverStatus: [
+      ["Supports overlay", overlay],
+      ["Supports fuse-overlayfs", fuse],
+      ...(driver[0] === "error" ? [["Snapshotter usable", driver[1]] as [string, string]] : []),
+    ],
     CgroupVersion: cgroup,
     KernelVersion: release(),
     OperatingSystem: os,

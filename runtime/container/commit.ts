@@ -10,6 +10,7 @@ import { type ImageConfigJson, type ManifestJson, MediaType } from "../store/oci
 import type { Store } from "../store/store.ts";
 import { ContainerUsageError } from "./create.ts";
 import { frozen } from "./rootfs.ts";
+import { containerSnapshotter } from "./snapshotter.ts";
 import { type ContainerRecord, ContainerPaths, loadImageConfig } from "./state.ts";
 
 export interface CommitOptions {
@@ -69,7 +70,7 @@ export function commitConfig(base: ContainerConfig, rec: ContainerRecord, change
 }
 
 /**
- * `commit`: the container's upper dir becomes one more layer over its
+ * `commit`: the container's upper dir (its change set, container/snapshotter.ts) becomes one more layer over its
  * image's (write-layer.ts, exactly as a build step's), with a history entry
  * (`created_by` the container's command, the comment and author) and the
  * image's `author`. A running container is paused with runc while the layer is
@@ -82,7 +83,15 @@ export async function commitContainer(store: Store, rec: ContainerRecord, o: Com
   const blob = await store.content.writer();
   let layer: { diffId: string; size: number };
   try {
-    const write = () => writeLayer(paths.upper, blob);
+    const snapshots = await containerSnapshotter(store, rec);
+    const write = async () => {
+      const changes = await snapshots.changeSet([paths.init], rec.diffIds, paths.upper, paths.work);
+      try {
+        return await writeLayer(changes.dir, blob);
+      } finally {
+        await changes.release();
+      }
+    };
     layer = await ((o.pause ?? true) ? frozen(store, rec, write) : write());
     await blob.commit({ digest: layer.diffId, size: layer.size });
   } finally {

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { DEFAULT_PATH, envLookup } from "../../compiler/ir/env.ts";
 import { normalize } from "../../compiler/lower/config.ts";
 import { checkLayerDepth } from "../snapshot/layer-depth.ts";
-import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { snapshotterFor, snapshotterName } from "../snapshot/select.ts";
 import type { Store } from "../store/store.ts";
 import { type BindMount, type ContainerRecord, ContainerPaths, containersDir, newId, releaseName, reserveName, saveImageConfig, saveRecord } from "./state.ts";
 import { StrataError } from "../errors/error.ts";
@@ -133,7 +133,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   if (!isAbsolute(workdir)) throw new ContainerUsageError(`the working directory "${workdir}" is invalid: it needs to be an absolute path`);
   const network = await recordedNetwork(store, o.network, cfg.ExposedPorts);
 
-  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const snapshots = await snapshotterFor(store);
   const diffIds = img.config.rootfs.diff_ids;
   checkLayerDepth(`image ${o.image}`, new Set(diffIds).size, ContainerPaths.longest(store.layout.root).mountPaths);
   await unpackLayers(store, snapshots, diffIds, img.manifest.layers);
@@ -163,6 +163,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       imageId: img.configDigest,
       layers: img.manifest.layers,
       diffIds,
+      snapshotter: await snapshotterName(store.layout),
       args,
       env,
       workdir,

@@ -1,7 +1,7 @@
 import type { Stats } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { containerSnapshotter } from "./snapshotter.ts";
 import type { Store } from "../store/store.ts";
 import { type ContainerRecord, ContainerPaths } from "./state.ts";
 
@@ -24,8 +24,18 @@ const isWhiteout = (st: Stats): boolean => st.isCharacterDevice() && st.rdev ===
  */
 export async function containerChanges(store: Store, rec: ContainerRecord): Promise<Change[]> {
   const paths = new ContainerPaths(store.layout.root, rec.id);
-  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const snapshots = await containerSnapshotter(store, rec);
   const lowers = [paths.init, ...[...new Set([...rec.diffIds].reverse())].map((d) => snapshots.layerDir(d))];
+  const changeSet = await snapshots.changeSet([paths.init], rec.diffIds, paths.upper, paths.work);
+  try {
+    return await changesOf(changeSet.dir, lowers);
+  } finally {
+    await changeSet.release();
+  }
+}
+
+/** The changes of an overlay upper dir over `lowers` (absolute, topmost first). */
+async function changesOf(upper: string, lowers: readonly string[]): Promise<Change[]> {
   const below = async (p: string): Promise<Stats | undefined> => {
     for (const dir of lowers) {
       const st = await lstat(join(dir, p)).catch(() => undefined);
@@ -41,10 +51,10 @@ export async function containerChanges(store: Store, rec: ContainerRecord): Prom
     }
   };
   const walk = async (rel: string): Promise<void> => {
-    const names = await readdir(join(paths.upper, rel)).catch(() => [] as string[]);
+    const names = await readdir(join(upper, rel)).catch(() => [] as string[]);
     for (const name of names) {
       const p = `${rel}/${name}`;
-      const st = await lstat(join(paths.upper, p));
+      const st = await lstat(join(upper, p));
       if (isWhiteout(st)) {
         changes.set(p, "D");
         markParents(p);

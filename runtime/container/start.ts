@@ -6,7 +6,7 @@ import { envLookup } from "../../compiler/ir/env.ts";
 import { runtimeSpec } from "../runc/spec.ts";
 import { resolveUser } from "../runc/user.ts";
 import { mount } from "../fs/mount.ts";
-import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { containerSnapshotter } from "./snapshotter.ts";
 import type { Store } from "../store/store.ts";
 import { monitorCommand } from "./monitor/command.ts";
 import { waitMonitorGone } from "./monitor/state-file.ts";
@@ -18,7 +18,6 @@ import { unpackLayers } from "../registry/refetch.ts";
 import { networkTarget } from "./container-network.ts";
 import { type NetworkSetup, setupNetwork, teardownNetwork } from "./network/setup.ts";
 import { byDepth, hostSpec } from "./host-spec.ts";
-import { writableOverlayOptions } from "../snapshot/overlay-options.ts";
 
 /**
  * Starting a container's process: the rootfs mounted, the runc bundle written, then the
@@ -44,21 +43,12 @@ export async function isMounted(path: string): Promise<boolean> {
   return (await mountsUnder(path)).includes(path);
 }
 
-/** Mounts the container's overlay (init layer over the image's layers) on merged/ (when it is not mounted yet). */
+/** Mounts the container's rootfs (init layer over the image's layers, by the store's snapshotter: snapshot/select.ts) on merged/ (when it is not mounted yet). */
 export async function mountRootfs(store: Store, rec: ContainerRecord, paths: ContainerPaths): Promise<void> {
   if (await isMounted(paths.merged)) return;
-  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const snapshots = await containerSnapshotter(store, rec);
   await unpackLayers(store, snapshots, rec.diffIds, rec.layers);
-  const lowers = [paths.init, ...snapshots.lowerDirs(rec.diffIds)];
-  await mount(
-    {
-      type: "overlay",
-      source: "overlay",
-      options: [`lowerdir=${lowers.join(":")}`, `upperdir=${paths.upper}`, `workdir=${paths.work}`, ...writableOverlayOptions()],
-      cwd: store.layout.snapshots,
-    },
-    paths.merged,
-  );
+  await mount(await snapshots.rootfsMount([paths.init], rec.diffIds, paths.upper, paths.work), paths.merged);
 }
 
 /** The runc config for a container, written to its bundle. */

@@ -10,6 +10,7 @@ import type { RestartPolicy } from "./monitor/restart-policy.ts";
 import { generateName } from "./names.ts";
 import { StrataError } from "../errors/error.ts";
 import type { NetworkConfig, NetworkState } from "./network/config.ts";
+import type { SnapshotterName } from "../snapshot/select.ts";
 import type { HostConfig } from "./host-config.ts";
 
 /**
@@ -54,6 +55,8 @@ export interface ContainerRecord {
   /** The image's layers (bottom first) and their diffIDs. */
   readonly layers: readonly Descriptor[];
   readonly diffIds: readonly string[];
+  /** The snapshotter it was created with (snapshot/select.ts); absent in older records: overlay form. */
+  readonly snapshotter?: SnapshotterName;
   /** The process: argv, environment, working dir, user as given (resolved at each start). */
   readonly args: readonly string[];
   readonly env: readonly string[];

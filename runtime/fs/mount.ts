@@ -1,3 +1,9 @@
+/**
+ * Mounting and unmounting what a snapshotter hands out as data (MountSpec): kernel overlayfs and
+ * bind mounts through mount(8), fuse-overlayfs through its own binary (a FUSE daemon that forks
+ * off once the mount is up), unmounted with umount(8), or fusermount3/fusermount where umount
+ * may not (a FUSE mount of an ordinary user's).
+ */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { StrataError } from "../errors/error.ts";
@@ -7,18 +13,26 @@ const run = (file: string, args: readonly string[], options: { cwd?: string } = 
 
 /** A mount as data (containerd style): the snapshotter returns these, callers mount them. */
 export interface MountSpec {
-  readonly type: "overlay" | "bind";
+  /** `fuse-overlayfs`: the same lowerdir/upperdir/workdir options, mounted by the fuse-overlayfs binary. */
+  readonly type: "overlay" | "bind" | "fuse-overlayfs";
   readonly source: string;
   readonly options: readonly string[];
   /** Directory the option paths are relative to (keeps overlay's option string short). */
   readonly cwd?: string;
 }
 
+/** The program and arguments that mount `m` on `target`. */
+function mountCommand(m: MountSpec, target: string): [string, string[]] {
+  const options = m.options.length === 0 ? [] : ["-o", m.options.join(",")];
+  if (m.type === "fuse-overlayfs") return ["fuse-overlayfs", [...options, target]];
+  if (m.type === "bind") return ["mount", ["--bind", ...options, m.source, target]];
+  return ["mount", ["-t", m.type, ...options, m.source, target]];
+}
+
 export async function mount(m: MountSpec, target: string): Promise<void> {
-  const args = ["-t", m.type, m.source, "-o", m.options.join(","), target];
-  if (m.type === "bind") args.splice(0, 2, "--bind");
+  const [file, args] = mountCommand(m, target);
   try {
-    await run("mount", args, m.cwd === undefined ? {} : { cwd: m.cwd });
+    await run(file, args, m.cwd === undefined ? {} : { cwd: m.cwd });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new StrataError("MOUNT_FAILED", `mount ${m.type} on ${target} failed: ${(err.stderr || err.message).trim()}`);
@@ -31,6 +45,10 @@ export async function unmount(target: string): Promise<void> {
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     if (/not mounted|no mount point/.test(err.stderr ?? "")) return;
+    // A FUSE mount an ordinary user made: its own unmount helper may, where umount may not.
+    for (const helper of ["fusermount3", "fusermount"]) {
+      if (await run(helper, ["-u", target]).then(() => true, () => false)) return;
+    }
     await run("umount", ["-l", target]).catch(() => undefined);
   }
 }

@@ -4,4 +4,4 @@
  * package from node_modules; the standalone executable (scripts/build-exe.mjs) bundles
  * `sea/xattr.ts` in this module's place, which loads the same addon from the executable.
  */
-export { getAttributeSync, listAttributesSync, setAttribute, setAttributeSync } from "@napi-rs/xattr";
+export { getAttributeSync, listAttributesSync, removeAttributeSync, setAttribute, setAttributeSync } from "@napi-rs/xattr";

@@ -8,7 +8,7 @@ import type { ContainerConfig } from "../../compiler/ir/image-config.ts";
 import { SourceFile } from "../../compiler/source/source-file.ts";
 import { decompressed } from "../layer/decompress.ts";
 import { hostPlatform } from "../../compiler/lower/platform.ts";
-import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { snapshotterFor } from "../snapshot/select.ts";
 import type { Snapshotter } from "../snapshot/snapshotter.ts";
 import { type ImageConfigJson, MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
@@ -37,7 +37,7 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
   await store.init();
   const changed = applyChanges(o.changes ?? []);
   const { stream: input } = await decompressed(await openSource(o.tarball));
-  const snapshots: Snapshotter = new OverlaySnapshotter(store.layout, store.content);
+  const snapshots: Snapshotter = await snapshotterFor(store);
   const blob = await store.content.writer();
   try {
     const toStore = new PassThrough({ highWaterMark: 1 << 20 });

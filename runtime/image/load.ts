@@ -10,7 +10,7 @@ import { IMAGE_NAME, type ImageConfigJson, type IndexJson, type ManifestJson, Me
 import type { Store } from "../store/store.ts";
 import { decompressed, readHead, sniffCompression } from "../layer/decompress.ts";
 import { limit, LimitError, type LimitName } from "../layer/limits.ts";
-import { OverlaySnapshotter } from "../snapshot/overlay.ts";
+import { snapshotterFor } from "../snapshot/select.ts";
 import { localManifest } from "./distribution.ts";
 import { checkDocument } from "./document.ts";
 import { Staging } from "./staging.ts";
@@ -277,7 +277,7 @@ export async function loadArchive(store: Store, input: Readable, o: { platform?:
  * removes the snapshots it made and throws the refusal naming the layer.
  */
 async function unpackLayers(store: Store, staging: Staging, planned: readonly Planned[]): Promise<void> {
-  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const snapshots = await snapshotterFor(store);
   const made: string[] = [];
   try {
     for (const digest of new Set(planned.flatMap((p) => p.layers.map((l) => l.digest)))) {

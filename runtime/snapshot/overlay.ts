@@ -45,7 +45,9 @@ export interface OverlayActiveSnapshot extends ActiveSnapshot {
  * dead process left (store/reclaim.ts).
  *
  * Beside the contract, for containers (runtime/container/), which mount
- * their own upper dir over an image's layers: `layerDir` and `lowerDirs`.
+ * their own upper dir over an image's layers: `layerDir`, `lowerDirs`,
+ * `rootfsMount` and `changeSet` (which the other snapshotters, fuse-overlay.ts
+ * and native.ts, make their own).
  */
 export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
   readonly layout: StoreLayout;
@@ -103,6 +105,17 @@ export class OverlaySnapshotter implements Snapshotter<OverlayActiveSnapshot> {
    */
   lowerDirs(parents: readonly string[]): string[] {
     return [...new Set([...parents].reverse())].map((d) => `l/${hexOf(d).slice(0, 16)}`);
+  }
+
+  /** A container's rootfs: `extraLowers` (absolute, topmost first, such as its init layer) over the layers of `diffIds`, with its own upper and work dirs. */
+  async rootfsMount(extraLowers: readonly string[], diffIds: readonly string[], upper: string, work: string): Promise<MountSpec> {
+    const lowers = [...extraLowers, ...this.lowerDirs(diffIds)];
+    return { type: "overlay", source: "overlay", options: [`lowerdir=${lowers.join(":")}`, `upperdir=${upper}`, `workdir=${work}`, ...writableOverlayOptions()], cwd: this.layout.snapshots };
+  }
+
+  /** A container's changes (its rootfs unmounted, or frozen) as an overlay upper dir, for `diff` and `commit`: here its upper dir itself. */
+  async changeSet(_extraLowers: readonly string[], _diffIds: readonly string[], upper: string, _work: string): Promise<{ dir: string; release(): Promise<void> }> {
+    return { dir: upper, release: async () => undefined };
   }
 
   async prepare(parents: readonly string[]): Promise<OverlayActiveSnapshot> {

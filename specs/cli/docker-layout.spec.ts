@@ -90,9 +90,9 @@ describe("version and info take Go templates", () => {
 
   it("info -f: {{.ServerVersion}}, {{.Driver}}, {{.Images}}, {{json .}} as docker names them", () => {
     expect(strata(root, ["info", "-f", "{{.ServerVersion}}"]).stdout).toBe(`${version}\n`);
-    expect(strata(root, ["system", "info", "--format", "{{.Driver}} {{.Images}} {{.Containers}} {{.OSType}}"]).stdout).toBe("overlay 0 0 linux\n");
+    expect(strata(root, ["system", "info", "--format", "{{.Driver}} {{.Images}} {{.Containers}} {{.OSType}}"]).stdout).toBe("overlayfs 0 0 linux\n");
     const json = JSON.parse(strata(root, ["info", "--format", "{{json .}}"]).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ ServerVersion: version, DockerRootDir: root, Driver: "overlay", ContainersPaused: 0, DefaultRuntime: "runc" });
+    expect(json).toMatchObject({ ServerVersion: version, DockerRootDir: root, Driver: "overlayfs", ContainersPaused: 0, DefaultRuntime: "runc" });
     expect(strata(root, ["info", "-f", "json"]).stdout).toBe(strata(root, ["info", "-f", "{{json .}}"]).stdout);
   });
 

@@ -109,7 +109,7 @@ describe("output that works everywhere", () => {
     // Images as docker counts them: one per image ID, untagged builds of the tests before included.
     const images = new Set(strata(root, ["images", "-q", "--no-trunc"]).stdout.split("\n").filter(Boolean)).size;
     expect(r.stdout).toMatch(new RegExp(`^Server:\\n Containers: 0\\n {2}Running: 0\\n {2}Paused: 0\\n {2}Stopped: 0\\n Images: ${images}\\n`));
-    expect(r.stdout).toContain(" Storage Driver: overlay\n  Supports overlay: true\n");
+    expect(r.stdout).toContain(" Storage Driver: overlayfs\n  Supports overlay: true\n  Supports fuse-overlayfs: ");
     expect(r.stdout).toMatch(/ Cgroup Version: [12]\n/);
     expect(r.stdout).toMatch(/ runc version: \d+\.\d+\.\d+/);
     expect(r.stdout).toContain(` Rootless: ${process.getuid?.() !== 0}\n`);

@@ -137,7 +137,7 @@ describe("reliability: the preflight (cases 14, 37)", () => {
     expectClean(a);
   });
 
-  it("case 37: a store on overlayfs (overlay-on-overlay): exit 2 naming the store, before any work", async () => {
+  it("case 37: a store on overlayfs (overlay-on-overlay): overlayfs forced is exit 2 naming the store, before any work; unforced, a fallback snapshotter builds", async () => {
     const base = join(a.own.ctx as string, "ovl");
     for (const d of ["lower", "upper", "work", "merged"]) mkdirSync(join(base, d), { recursive: true });
     const m = spawnSync("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${base}/lower,upperdir=${base}/upper,workdir=${base}/work`, `${base}/merged`], { encoding: "utf8" });
@@ -149,15 +149,22 @@ describe("reliability: the preflight (cases 14, 37)", () => {
       expect(cp.status, cp.stderr).toBe(0);
       rmSync(join(root, "overlay-ok"), { force: true });
       const before = storeTree(root);
-      const b = strata(root, ["build", "--progress", "plain", a.own.ctx as string]);
+      const env = { STRATA_SNAPSHOTTER: "overlayfs" };
+      const refusal = `strata: error[ENV_SNAPSHOTTER]: STRATA_SNAPSHOTTER=overlayfs cannot be used here: the store ${root} is on overlayfs, and overlayfs cannot use an overlayfs upper dir (overlay-on-overlay): put --root (or STRATA_ROOT) on ext4, xfs, btrfs or tmpfs; unset it to fall back to another`;
+      const b = strata(root, ["build", "--progress", "plain", a.own.ctx as string], { env });
       expect(b.code, b.stderr).toBe(2);
-      expect(b.stderr.trim()).toBe(`strata: error[ENV_OVERLAY]: the store ${root} is on overlayfs, and overlayfs cannot use an overlayfs upper dir (overlay-on-overlay): put --root (or STRATA_ROOT) on ext4, xfs, btrfs or tmpfs`);
-      const r = strata(root, ["run", "--rm", "busybox:latest", "true"]);
+      expect(b.stderr.trim()).toBe(refusal);
+      const r = strata(root, ["run", "--rm", "busybox:latest", "true"], { env });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain(`error[ENV_OVERLAY]: the store ${root} is on overlayfs`);
+      expect(r.stderr).toContain(refusal.slice("strata: ".length));
       expect(storeTree(root)).toEqual(before);
       expect(existsSync(join(root, "overlay-ok"))).toBe(false);
       expect(strata(root, ["system", "verify"]).code).toBe(0);
+      // Unforced: fuse-overlayfs (or the copying snapshotter) instead, and strata info says which.
+      const driver = strata(root, ["info", "-f", "{{.Driver}}"]).stdout.trim();
+      expect(["fuse-overlayfs", "native"]).toContain(driver);
+      const ok = strata(root, ["run", "--rm", "busybox:latest", "true"]);
+      expect(ok.code, ok.stderr).toBe(0);
     } finally {
       spawnSync("umount", [`${base}/merged`]);
     }

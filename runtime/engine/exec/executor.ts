@@ -4,7 +4,8 @@ import type { ContainerConfig } from "../../../compiler/ir/image-config.ts";
 import { StrataError } from "../../errors/error.ts";
 import { unpackLayers } from "../../registry/refetch.ts";
 import { killAll } from "../../runc/runc.ts";
-import { OverlaySnapshotter } from "../../snapshot/overlay.ts";
+import type { OverlaySnapshotter } from "../../snapshot/overlay.ts";
+import { snapshotterFor } from "../../snapshot/select.ts";
 import type { Descriptor } from "../../store/content-store.ts";
 import type { HistoryEntry, ImageConfigJson } from "../../store/oci.ts";
 import type { Store } from "../../store/store.ts";
@@ -91,7 +92,7 @@ export interface ExecuteResult {
  */
 export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
-  const snapshots = new OverlaySnapshotter(store.layout, store.content);
+  const snapshots = await snapshotterFor(store);
   const cache = new CacheRecords(store.layout);
   const plan = o.plan;
   const { order, keys } = plan;

@@ -15,5 +15,6 @@ const native = (): Binding => {
 
 export const getAttributeSync: Binding["getAttributeSync"] = (path, name) => native().getAttributeSync(path, name);
 export const listAttributesSync: Binding["listAttributesSync"] = (path) => native().listAttributesSync(path);
+export const removeAttributeSync: Binding["removeAttributeSync"] = (path, name) => native().removeAttributeSync(path, name);
 export const setAttribute: Binding["setAttribute"] = (path, name, value) => native().setAttribute(path, name, value);
 export const setAttributeSync: Binding["setAttributeSync"] = (path, name, value) => native().setAttributeSync(path, name, value);
