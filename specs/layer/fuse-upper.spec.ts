@@ -21,7 +21,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Tar entry names of a layer written from `upper`. */
 async function entries(upper: string): Promise<string[]> {
   const parts: Buffer[] = [];
-  await writeLayer(upper, new Writable({ write: (c: Buffer, _e, cb) => (parts.push(c), cb()) }));
+  await writeLayer(upper, new Writable({ write: (c: Buffer, _e, cb) => {
+        parts.push(c);
+        cb();
+      }, }));
   const tar = Buffer.concat(parts);
   const names: string[] = [];
   for (let off = 0; off + 512 <= tar.length; ) {
