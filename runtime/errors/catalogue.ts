@@ -43,6 +43,7 @@ export const RUNTIME_ERRORS = {
   ENV_RUNC_MISSING: e("cli", 2, "the preflight found no runc to run (install runc 1.1.12 or later, or point STRATA_RUNC at one)"),
   ENV_RUNC_TOO_OLD: e("cli", 2, "the preflight found a runc older than 1.1.12, open to CVE-2024-21626 (leaked fds, WORKDIR /proc/self/fd/N): upgrade it"),
   ENV_OVERLAY: e("cli", 2, "the preflight found that overlayfs cannot use the store's filesystem (a store on overlayfs, no xattrs): put --root elsewhere"),
+  ENV_SANDBOX: e("cli", 2, "the container Strata runs in withholds what RUN steps and containers need: CAP_SYS_ADMIN, or mount and unshare under its seccomp, AppArmor or SELinux profile; the message names the option that gives it (docs/rootless.md)"),
   ENV_ROOTLESS: e("cli", 2, "rootless mode cannot make its user namespace: user namespaces disabled, newuidmap/newgidmap missing (apt-get install uidmap), or no subordinate id range of 65536 for the user in /etc/subuid and /etc/subgid; the message names the fix"),
   ENV_SNAPSHOTTER: e("cli", 2, "STRATA_SNAPSHOTTER names no snapshotter (overlayfs, fuse-overlayfs, native) or one this host cannot use (no overlayfs on the store's filesystem, no fuse-overlayfs binary or /dev/fuse): name another, or unset it"),
   ENV_LAYER_DEPTH: e("cli", 2, "a container would stack more layers than one overlay mount can take (500, or one page of options): squash the image"),

@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { StrataError } from "../errors/error.ts";
+import { sandboxHint } from "./confinement.ts";
 
 /** execFile as a promise, made on first use (child_process is loaded only by what runs a program). */
 const run = (file: string, args: readonly string[], options: { cwd?: string } = {}) => promisify(execFile)(file, args, options);
@@ -34,9 +35,21 @@ export async function mount(m: MountSpec, target: string): Promise<void> {
   try {
     await run(file, args, m.cwd === undefined ? {} : { cwd: m.cwd });
   } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new StrataError("MOUNT_FAILED", `mount ${m.type} on ${target} failed: ${(err.stderr || err.message).trim()}`);
+    throw mountError(m, target, e as { stderr?: string; message: string });
   }
+}
+
+/**
+ * mount(8)'s failure as one line (without its "dmesg(1) may have more information" line). A
+ * refusal (EPERM, EACCES) where a sandbox is known to confine this process is ENV_SANDBOX, exit 2,
+ * naming the container option that lifts it (confinement.ts).
+ */
+function mountError(m: MountSpec, target: string, err: { stderr?: string; message: string }): StrataError {
+  const lines = (err.stderr || err.message).split("\n").map((l) => l.trim());
+  const why = lines.filter((l) => l !== "" && !l.startsWith("dmesg(1)")).join(" ").replace(/\.$/, "");
+  const hint = /permission denied|operation not permitted/i.test(why) ? sandboxHint() : undefined;
+  if (hint === undefined) return new StrataError("MOUNT_FAILED", `mount ${m.type} on ${target} failed: ${why}`);
+  return new StrataError("ENV_SANDBOX", `mount ${m.type} on ${target} was refused (${why}); ${hint}`);
 }
 
 export async function unmount(target: string): Promise<void> {

@@ -6,6 +6,7 @@ import type { Store } from "../../store/store.ts";
 import { copyInto } from "./copy/index.ts";
 import { StrataError } from "../../errors/error.ts";
 import { StepError } from "../../errors/step-error.ts";
+import { namespaceRefusal } from "../../runc/namespace-refusal.ts";
 import { runStep } from "./run-step.ts";
 import { makeWorkdir } from "./workdir-step.ts";
 import type { StepSources } from "./step-sources.ts";
@@ -53,6 +54,9 @@ export async function makeLayer(o: LayerStepInput): Promise<{ diffId: string; si
         },
       });
       if (failure) {
+        // runc never started the command: the sandbox Strata runs in refused its namespaces.
+        const refused = namespaceRefusal(output.join(""));
+        if (refused !== undefined) throw refused;
         const argv = op.command.args.join(" ");
         throw new StepError("RUN_FAILED", `process "${argv}" did not complete successfully: exit code: ${failure.exitCode}`, source, failure.exitCode, output.join(""));
       }
