@@ -55,7 +55,10 @@ export function confinements(procSelf = "/proc/self"): Confinement[] {
  * give the container Strata runs in. Undefined when nothing is known to confine this process
  * (the refusal then has another cause, and its own message says which).
  */
-export function sandboxHint(found: readonly Confinement[] = confinements(), sysAdmin = holdsSysAdmin()): string | undefined {
+export function sandboxHint(found: readonly Confinement[] = confinements(), sysAdmin = holdsSysAdmin(), uid = process.getuid?.() ?? 0): string | undefined {
+  if (!sysAdmin && uid !== 0) {
+    return `this process (uid ${uid}) lacks CAP_SYS_ADMIN, which mounts and runc's namespaces need, and a capability given to a container reaches only its root: run strata as the container's root (podman --user 0, Kubernetes runAsUser: 0) with --cap-add SYS_ADMIN (docs/rootless.md)`;
+  }
   if (!sysAdmin) {
     return "this process lacks CAP_SYS_ADMIN, which mounts and runc's namespaces need: give its container --cap-add SYS_ADMIN (Kubernetes: capabilities.add: [SYS_ADMIN]; docs/rootless.md)";
   }
