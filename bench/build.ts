@@ -47,10 +47,12 @@ chmodSync(work, 0o755);
 const bases = join(work, "bases");
 mkdirSync(bases);
 
-function baseTar(name: "busybox" | "debian"): string {
+function baseTar(name: Scenario["base"]): string {
   const out = join(bases, `${name}.tar`);
-  const script = name === "busybox" ? "scripts/busybox-rootfs.sh" : "scripts/debian-rootfs.sh";
-  const r = spawnSync("bash", [join(repo, script), out], { encoding: "utf8", stdio: ["ignore", "inherit", "inherit"] });
+  const script = name === "debian" ? "scripts/debian-rootfs.sh" : "scripts/busybox-rootfs.sh";
+  // The arm64 base: Debian's busybox-static for arm64 (its applet list read under qemu).
+  const busybox = name === "busybox-arm64" ? [join(spawnSync("bash", [join(repo, "scripts/foreign-busybox.sh"), "arm64"], { encoding: "utf8" }).stdout.trim(), "bin/busybox")] : [];
+  const r = spawnSync("bash", [join(repo, script), out, ...busybox], { encoding: "utf8", stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) throw new Error(`${script} failed`);
   return out;
 }
@@ -69,19 +71,19 @@ function scenarioDir(s: Scenario): [string, string, string | undefined] {
 /** Cold, warm and touched builds by each builder, alternating, `runs` times; the peak memory of root Strata's cold builds. */
 function timeBuilders(s: Scenario, builders: readonly Builder[], ctx: string, file: string | undefined): { times: Times; peak: number } {
   const tar = baseTar(s.base);
-  for (const b of builders) b.importBase(tar, s.baseName);
+  for (const b of builders) b.importBase(tar, s.baseName, s.platform);
   const times: Record<string, Record<string, number[]>> = Object.fromEntries(builders.map((b) => [b.name, { cold: [], warm: [], touched: [] }]));
   let peak = 0;
   for (let i = 0; i < runs; i++) {
     for (const b of i % 2 === 0 ? builders : [...builders].reverse()) {
       b.reset();
-      const cold = b.build(ctx, `bench-${s.name}`, file);
+      const cold = b.build(ctx, `bench-${s.name}`, file, s.platform);
       if (b.name === "strata") peak = Math.max(peak, cold.peakMb);
-      const warm = b.build(ctx, `bench-${s.name}`, file);
+      const warm = b.build(ctx, `bench-${s.name}`, file, s.platform);
       const now = new Date();
       if (s.edit) s.edit(ctx, i);
       else utimesSync(join(ctx, s.touch), now, now);
-      const touched = b.build(ctx, `bench-${s.name}`, file);
+      const touched = b.build(ctx, `bench-${s.name}`, file, s.platform);
       if (s.edit) s.write(ctx);
       const t = times[b.name] as Record<string, number[]>;
       t.cold?.push(cold.seconds);

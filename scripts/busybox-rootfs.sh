@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Writes a busybox root filesystem tarball (from Debian's busybox-static) to $1:
 # /bin/busybox with its applet links, /etc/passwd, /etc/group, /tmp and the
-# usual empty directories. Deterministic: same package, same bytes.
+# usual empty directories. Deterministic: same package, same bytes. $2 is another busybox binary
+# (another architecture's, from scripts/foreign-busybox.sh: its applet list is read under qemu).
 set -euo pipefail
-out=${1:?usage: busybox-rootfs.sh OUT.tar}
-bb=/bin/busybox
+out=${1:?usage: busybox-rootfs.sh OUT.tar [BUSYBOX]}
+bb=${2:-/bin/busybox}
 [ -x "$bb" ] || { echo "busybox-static is not installed" >&2; exit 1; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

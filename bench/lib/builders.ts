@@ -9,9 +9,10 @@ export const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export interface Builder {
   readonly name: string;
   /** Imports a rootfs tarball as `name`. */
-  importBase(tar: string, name: string): void;
-  /** Builds `ctx`, from `file` when given (`-f`). */
-  build(ctx: string, tag: string, file?: string): Sample;
+  /** Imports a rootfs tarball as image `name`, of `platform` (default: this machine's). */
+  importBase(tar: string, name: string, platform?: string): void;
+  /** Builds `ctx`, from `file` when given (`-f`), for `platform` when given (`--platform`). */
+  build(ctx: string, tag: string, file?: string, platform?: string): Sample;
   /** A build with plain progress, its output (Strata only). */
   plain?(ctx: string, tag: string): string;
   /** Forgets everything (store and cache) for a cold build. */
@@ -19,6 +20,7 @@ export interface Builder {
 }
 
 const fileArgs = (file: string | undefined): string[] => (file === undefined ? [] : ["-f", file]);
+const platformArgs = (platform: string | undefined): string[] => (platform === undefined ? [] : ["--platform", platform]);
 
 function sh(cmd: string, args: readonly string[]): void {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 << 20 });
@@ -51,16 +53,16 @@ export function asRunner(runAs: RunAs, cmd: string, args: readonly string[]): [s
 export function strataBuilder(dir: string, strata: string, flags: readonly string[] = [], runAs: RunAs = undefined): Builder {
   const root = join(dir, `strata-root${flags.join("")}${runAs === undefined ? "" : "-rootless"}`);
   const cli = (args: string[]) => asRunner(runAs, strata, ["--root", root, ...args]);
-  const bases: [string, string][] = [];
+  const bases: [string, string, string | undefined][] = [];
   freshDir(root, runAs);
   return {
     name: [runAs === undefined ? "strata" : "strata rootless", ...flags].join(" "),
-    importBase(tar, name) {
-      bases.push([tar, name]);
-      sh(...cli(["import", tar, name]));
+    importBase(tar, name, platform) {
+      bases.push([tar, name, platform]);
+      sh(...cli(["import", ...platformArgs(platform), tar, name]));
     },
-    build(ctx, tag, file) {
-      return measure(...cli(["build", "--progress", "quiet", ...flags, ...fileArgs(file), "-t", tag, ctx]));
+    build(ctx, tag, file, platform) {
+      return measure(...cli(["build", "--progress", "quiet", ...flags, ...platformArgs(platform), ...fileArgs(file), "-t", tag, ctx]));
     },
     plain(ctx, tag) {
       const r = spawnSync(...cli(["build", "--progress", "plain", ...flags, "-t", tag, ctx]), { encoding: "utf8", maxBuffer: 256 << 20 });
@@ -68,7 +70,7 @@ export function strataBuilder(dir: string, strata: string, flags: readonly strin
     },
     reset() {
       freshDir(root, runAs);
-      for (const [tar, name] of bases) sh(...cli(["import", tar, name]));
+      for (const [tar, name, platform] of bases) sh(...cli(["import", ...platformArgs(platform), tar, name]));
     },
   };
 }
@@ -86,26 +88,30 @@ export function buildahBuilder(dir: string, runAs: RunAs = undefined): Builder {
   const network = runAs === undefined ? [] : ["--network", "host"];
   freshDir(root, runAs);
   freshDir(runroot, runAs);
-  const bases: [string, string][] = [];
-  const load = (tar: string, name: string): void => {
+  const bases: [string, string, string | undefined][] = [];
+  const load = (tar: string, name: string, platform: string | undefined): void => {
     const ctr = spawnSync(...buildah(["from", "scratch"]), { encoding: "utf8" }).stdout.trim();
     sh(...buildah(["add", ctr, tar, "/"]));
+    if (platform !== undefined) {
+      const [os = "linux", arch = "amd64", variant] = platform.split("/");
+      sh(...buildah(["config", "--os", os, "--arch", arch, ...(variant === undefined ? [] : ["--variant", variant]), ctr]));
+    }
     sh(...buildah(["commit", "-q", ctr, name]));
     sh(...buildah(["rm", ctr]));
   };
   return {
     name: runAs === undefined ? "buildah" : "buildah rootless",
-    importBase(tar, name) {
-      bases.push([tar, name]);
-      load(tar, name);
+    importBase(tar, name, platform) {
+      bases.push([tar, name, platform]);
+      load(tar, name, platform);
     },
-    build(ctx, tag, file) {
-      return measure(...buildah(["build", "--layers", "--isolation", "oci", ...network, "-q", ...fileArgs(file), "-t", tag, ctx]));
+    build(ctx, tag, file, platform) {
+      return measure(...buildah(["build", "--layers", "--isolation", "oci", ...network, ...platformArgs(platform), "-q", ...fileArgs(file), "-t", tag, ctx]));
     },
     reset() {
       spawnSync(...buildah(["rm", "--all"]));
       spawnSync(...buildah(["rmi", "--all", "--force"]));
-      for (const [tar, name] of bases) load(tar, name);
+      for (const [tar, name, platform] of bases) load(tar, name, platform);
     },
   };
 }

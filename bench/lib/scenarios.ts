@@ -11,7 +11,9 @@ import { join } from "node:path";
 export interface Scenario {
   readonly name: string;
   readonly description: string;
-  readonly base: "busybox" | "debian";
+  readonly base: "busybox" | "debian" | "busybox-arm64";
+  /** `--platform` of the base's import and of every build (a RUN of a foreign one runs under qemu-user-static). */
+  readonly platform?: string;
   readonly baseName: string;
   readonly touch: string;
   /** The Dockerfile's path relative to the context when it is not `Dockerfile` inside it (built with `-f`). */
@@ -51,6 +53,22 @@ function bytes(n: number, seed: number): Buffer {
 }
 
 export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "arm64",
+    description: "arm64 busybox base (Debian's busybox-static:arm64), 3 RUNs under qemu-user-static, a COPY, CMD; --platform linux/arm64",
+    base: "busybox-arm64",
+    baseName: "busybox-arm64:latest",
+    platform: "linux/arm64",
+    touch: "app.txt",
+    targets: { cold: 1.0, warm: 1.0, touched: 1.0 },
+    write(ctx) {
+      writeFileSync(
+        join(ctx, "Dockerfile"),
+        ["FROM busybox-arm64:latest", "RUN uname -m > /machine", "RUN sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo $i > /count'", "RUN ls /bin | wc -l > /applets", "COPY app.txt /app/", 'CMD ["cat", "/machine"]', ""].join("\n"),
+      );
+      writeFileSync(join(ctx, "app.txt"), "arm64\n");
+    },
+  },
   {
     name: "tiny",
     description: "busybox base, 5 RUNs, ENV, WORKDIR, a COPY, CMD",

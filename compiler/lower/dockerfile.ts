@@ -98,7 +98,8 @@ class Lowering {
     this.input = input;
     this.ex = new Expander(input.source.name);
     this.platform = input.platform ?? hostPlatform(process.arch);
-    this.predefined = platformArgs(this.platform, this.platform);
+    // BUILDPLATFORM is the machine's, whatever the target (a FROM --platform=$BUILDPLATFORM stage runs natively).
+    this.predefined = platformArgs(this.platform, hostPlatform(process.arch));
     this.globals = new Scope([], new Map(this.predefined), input.ast.escape);
   }
 

@@ -27,7 +27,7 @@ export interface BuildFlags {
 }
 
 /** `--platform os/arch[/variant]`: one platform (several are a multi-platform build, which Strata does not do yet). */
-function platformValue(value: string): string {
+export function platformValue(value: string): string {
   if (value.includes(",")) throw new StrataError("USAGE", `--platform ${value}: multi-platform builds are not supported yet; build one platform at a time`);
   if (!/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(value.trim())) throw new StrataError("USAGE", `--platform ${value}: "${value}": unknown operating system or architecture: invalid argument (want os/arch[/variant], e.g. linux/amd64)`);
   const p = parsePlatform(value.trim());

@@ -16,6 +16,7 @@ import { parseRuncVersion } from "../runc/version-check.ts";
 import { checkOverlay } from "../snapshot/overlay-probe.ts";
 import { fuseUnavailable, type SnapshotterName, snapshotterName } from "../snapshot/select.ts";
 import { inUserNamespace } from "../fs/userns.ts";
+import { runnablePlatforms } from "../engine/plan/platforms.ts";
 import type { Store } from "../store/store.ts";
 import { strataVersion } from "./strata-version.ts";
 
@@ -76,6 +77,8 @@ export interface SystemInfo {
   readonly OperatingSystem: string;
   readonly OSType: "linux";
   readonly Architecture: string;
+  /** The platforms whose programs RUN can execute here: the machine's own, and those a binfmt_misc emulator is registered for (buildx's "Platforms"). */
+  readonly Platforms: string[];
   readonly NCPU: number;
   readonly MemTotal: number;
   /** The store root (docker's name for its root directory). */
@@ -92,7 +95,7 @@ export interface SystemInfo {
 }
 
 export async function systemInfo(store: Store): Promise<SystemInfo> {
-  const [runc, cgroup, os, overlay, fuse, driver, refs, containers] = await Promise.all([
+  const [runc, cgroup, os, overlay, fuse, driver, refs, containers, machine] = await Promise.all([
     runcFacts(),
     cgroupVersion(),
     operatingSystem(),
@@ -107,6 +110,7 @@ export async function systemInfo(store: Store): Promise<SystemInfo> {
     ),
     store.refs.list(),
     listContainers(store),
+    runnablePlatforms(),
   ]);
   let running = 0;
   let paused = 0;
@@ -134,6 +138,7 @@ export async function systemInfo(store: Store): Promise<SystemInfo> {
     OperatingSystem: os,
     OSType: "linux",
     Architecture: arch() === "x64" ? "x86_64" : arch() === "arm64" ? "aarch64" : arch(),
+    Platforms: [...new Set(machine.runnable)],
     NCPU: cpus().length,
     MemTotal: totalmem(),
     DockerRootDir: store.layout.root,

@@ -23,6 +23,8 @@ export interface ImportOptions {
   readonly changes?: readonly string[];
   readonly name?: string | undefined;
   readonly message?: string | undefined;
+  /** os/arch[/variant] of the tarball's programs, for the config (default: this machine's). */
+  readonly platform?: string | undefined;
 }
 
 /**
@@ -79,11 +81,12 @@ export async function importTarball(o: ImportOptions): Promise<{ id: string; man
       throw inContext(e, `import ${o.tarball}: layer ${diffId}`);
     });
     const created = new Date().toISOString();
-    const [os = "linux", architecture = "amd64"] = hostPlatform(process.arch).split("/");
+    const [os = "linux", architecture = "amd64", variant] = (o.platform ?? hostPlatform(process.arch)).split("/");
     const config: ImageConfigJson = {
       created,
       architecture,
       os,
+      ...(variant !== undefined && { variant }),
       config: changed.config,
       rootfs: { type: "layers", diff_ids: [layer.digest] },
       history: [{ created, created_by: `strata import ${o.tarball}${changed.createdBy.length ? ` (${changed.createdBy.join(", ")})` : ""}`, ...(o.message ? { comment: o.message } : {}) }],

@@ -119,7 +119,7 @@ describe("emulators registered in binfmt_misc", () => {
       "qemu-riscv64": "disabled\ninterpreter /usr/bin/qemu-riscv64-static\n",
     });
     const m = await runnablePlatforms("x64", dir);
-    expect(m).toEqual({ host: "linux/amd64", runnable: ["linux/amd64", "linux/386", "linux/arm64", "linux/arm"] });
+    expect(m).toEqual({ host: "linux/amd64", runnable: ["linux/amd64", "linux/386", "linux/arm64", "linux/arm/v7", "linux/arm/v6"] });
     const stage = (platform: string) => ({ index: 0, platform, base: { type: "scratch" }, steps: [{ op: { kind: "run" }, sources: [{ file: "Dockerfile", line: 2 }] }] });
     const graph = (platform: string) => ({ stages: [stage(platform)], target: 0 }) as never;
     expect(platformWarnings(graph("linux/arm64/v8"), [0], m)).toEqual([]);

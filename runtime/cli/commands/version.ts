@@ -65,6 +65,7 @@ export function registerInfo(program: Command): void {
         [1, "Operating System", i.OperatingSystem],
         [1, "OSType", i.OSType],
         [1, "Architecture", i.Architecture],
+        [1, "Platforms", i.Platforms.join(", ")],
         [1, "CPUs", String(i.NCPU)],
         [1, "Total Memory", humanSize(i.MemTotal)],
         [1, "Strata Root Dir", i.DockerRootDir],

@@ -13,17 +13,17 @@ import type { PlanWarning } from "./checks.ts";
 
 const BINFMT = "/proc/sys/fs/binfmt_misc";
 
-/** qemu's names for the CPUs it emulates → OCI platforms. */
-const QEMU: Record<string, string> = {
-  aarch64: "linux/arm64",
-  arm: "linux/arm",
-  x86_64: "linux/amd64",
-  i386: "linux/386",
-  ppc64le: "linux/ppc64le",
-  s390x: "linux/s390x",
-  riscv64: "linux/riscv64",
-  mips64el: "linux/mips64le",
-  loongarch64: "linux/loong64",
+/** qemu's names for the CPUs it emulates → OCI platforms (qemu-arm runs ARMv7 and ARMv6 programs, as buildx lists it). */
+const QEMU: Record<string, readonly string[]> = {
+  aarch64: ["linux/arm64"],
+  arm: ["linux/arm/v7", "linux/arm/v6"],
+  x86_64: ["linux/amd64"],
+  i386: ["linux/386"],
+  ppc64le: ["linux/ppc64le"],
+  s390x: ["linux/s390x"],
+  riscv64: ["linux/riscv64"],
+  mips64el: ["linux/mips64le"],
+  loongarch64: ["linux/loong64"],
 };
 
 /** The platforms enabled binfmt_misc handlers run (qemu-aarch64, aarch64-binfmt-P, …). */
@@ -37,7 +37,7 @@ async function emulated(dir: string): Promise<string[]> {
     const words = `${name} ${interpreter}`;
     const cpu = /qemu-([a-z0-9_]+?)(?:-static)?(?:\s|$)/.exec(words)?.[1] ?? /([a-z0-9_]+)-binfmt/.exec(words)?.[1];
     const p = cpu === undefined ? undefined : QEMU[cpu];
-    if (p !== undefined) out.push(p);
+    if (p !== undefined) out.push(...p);
   }
   return out;
 }
