@@ -11,14 +11,5 @@ if dpkg-query -W -f='${Status}' kubernetes-client 2>/dev/null | grep -q "install
 fi
 if [ "$(id -u)" -eq 0 ]; then cache=/var/cache/strata-test; else cache=${XDG_CACHE_HOME:-$HOME/.cache}/strata-test; fi
 dir="$cache/kubernetes-client"
-if [ ! -x "$dir/usr/bin/kubectl" ]; then
-  tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
-  chmod 755 "$tmp" # apt's download runs as _apt
-  (cd "$tmp" && { apt-get download kubernetes-client >/dev/null 2>&1 || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && apt-get download kubernetes-client >/dev/null; }; })
-  mkdir -p "$dir.tmp.$$"
-  dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$dir.tmp.$$"
-  rm -rf "$dir"
-  mv "$dir.tmp.$$" "$dir"
-fi
+[ -x "$dir/usr/bin/kubectl" ] || bash "$(dirname "$0")/debian-unpack.sh" kubernetes-client "$dir"
 echo "$dir/usr/bin/kubectl"
