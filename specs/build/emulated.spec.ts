@@ -52,6 +52,7 @@ describe.skipIf(!isRoot || host !== "linux/amd64" || FOREIGN.length === 0)("RUN 
       [
         "FROM scratch AS base",
         "ARG TARGETARCH",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile line; ${TARGETARCH} is its ARG.
         "ADD rootfs-${TARGETARCH}.tar /",
         "FROM base",
         "ARG TARGETPLATFORM BUILDPLATFORM",
