@@ -17,7 +17,8 @@ import { collect } from "./options.ts";
 export interface InputFlags {
   label: string[];
   pull?: boolean;
-  platform?: string;
+  /** --platform: one platform, or several (a multi-platform build: one image per platform, named by an OCI image index). */
+  platform?: string[];
 }
 
 /** The files a build writes for CI to read. */
@@ -26,12 +27,26 @@ export interface BuildFlags {
   metadataFile?: string;
 }
 
-/** `--platform os/arch[/variant]`: one platform (several are a multi-platform build, which Strata does not do yet). */
+/** `--platform os/arch[/variant]`: one platform, normalised (`linux/arm64/v8` is `linux/arm64`, `linux/arm` is `linux/arm/v7`). */
 export function platformValue(value: string): string {
-  if (value.includes(",")) throw new StrataError("USAGE", `--platform ${value}: multi-platform builds are not supported yet; build one platform at a time`);
+  if (value.includes(",")) throw new StrataError("USAGE", `--platform ${value}: one platform only here (os/arch[/variant])`);
   if (!/^[a-z0-9_-]+\/[a-z0-9_-]+(\/[a-z0-9_-]+)?$/i.test(value.trim())) throw new StrataError("USAGE", `--platform ${value}: "${value}": unknown operating system or architecture: invalid argument (want os/arch[/variant], e.g. linux/amd64)`);
   const p = parsePlatform(value.trim());
   return `${p.os}/${p.arch}${p.variant ? `/${p.variant}` : ""}`;
+}
+
+/**
+ * `--platform a,b,…` (buildx's list; repeatable too): the platforms, normalised, each once, in the
+ * order given. Several make a multi-platform build.
+ */
+export function platformList(value: string, previous: string[] | undefined): string[] {
+  const out = [...(previous ?? [])];
+  for (const one of value.split(",")) {
+    if (one.trim() === "") throw new StrataError("USAGE", `--platform ${value}: an empty platform in the list`);
+    const p = platformValue(one);
+    if (!out.includes(p)) out.push(p);
+  }
+  return out;
 }
 
 /** `--label KEY=VALUE` (a bare KEY is an empty value, as docker's). */
@@ -44,7 +59,7 @@ export function inputFlagOptions(cmd: Command): Command {
   return cmd
     .option("--label <key=value>", "set metadata for the image; repeatable", labelValue, [])
     .option("--pull", "always attempt to pull a newer version of the base images")
-    .option("--platform <os/arch>", "the platform to build for (default: this machine's)", platformValue);
+    .option("--platform <os/arch,…>", "the platform to build for, or several (linux/amd64,linux/arm64: one image each, named by an image index); default: this machine's", platformList);
 }
 
 export function resultFlagOptions(cmd: Command): Command {

@@ -39,7 +39,7 @@ export async function pruneImages(store: Store, all: boolean, filters: Filters):
     if (used.has(image.configDigest)) continue;
     if (until.some((t) => !(createdMs(image) < t))) continue;
     if (!labelsMatch(filters, image.config.config?.Labels)) continue;
-    await store.refs.forget(image.manifestDigest);
+    await store.refs.forget(image.top.digest);
     for (const n of image.names) lines.push(`untagged: ${familiarName(parseName(n))}`);
     lines.push(`deleted: ${image.configDigest}`);
   }

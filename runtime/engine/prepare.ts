@@ -83,5 +83,5 @@ export async function prepareBuild(r: PlanRequest, bases: BaseMode): Promise<Pre
     throw e;
   }
   const warnings = [...entitlementChecks(graph, plan.order, r.run ?? {}), ...plan.warnings];
-  return { kind: "planned", source, compiled, graph, context, named: opened.contexts, close: opened.close, plan, warnings, record: targetId(r.recordName ?? file.path, r.target) };
+  return { kind: "planned", source, compiled, graph, context, named: opened.contexts, close: opened.close, plan, warnings, record: targetId(r.recordName ?? file.path, r.target, r.platform) };
 }

@@ -10,8 +10,8 @@ import { atomicWrite } from "../fs/atomic-write.ts";
  * build of a target (a Dockerfile path and target stage), kept under
  * builds/<id>.json so explain can say why a layer misses now.
  */
-export function targetId(dockerfile: string, target: string | undefined): string {
-  return sha256Hex(`${dockerfile}\0${target ?? ""}`).slice(0, 32);
+export function targetId(dockerfile: string, target: string | undefined, platform?: string): string {
+  return sha256Hex(`${dockerfile}\0${target ?? ""}${platform === undefined ? "" : `\0${platform}`}`).slice(0, 32);
 }
 
 export async function loadRecord(layout: StoreLayout, id: string): Promise<LayerParts[] | undefined> {

@@ -1,7 +1,9 @@
 import { readdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { hexOf } from "./layout.ts";
-import type { ImageConfigJson, ManifestJson } from "./oci.ts";
+import type { Descriptor } from "./content-store.ts";
+import { isIndexType } from "./image-index.ts";
+import type { ImageConfigJson, IndexJson, ManifestJson } from "./oci.ts";
 import type { Store } from "./store.ts";
 import { asCollection, leasedDigests } from "./leases.ts";
 import { withLock } from "./lock.ts";
@@ -42,16 +44,30 @@ export interface GcResult {
 export async function referencedBlobs(store: Store, only?: (imageId: string) => boolean): Promise<Set<string>> {
   const keep = new Set<string>();
   for (const { descriptor } of await store.refs.list()) {
-    const m = await store.content.readJson<ManifestJson>(descriptor.digest).catch(() => undefined);
-    if (only && (!m || !only(m.config.digest))) continue;
-    keep.add(descriptor.digest);
-    if (!m) continue;
-    keep.add(m.config.digest);
-    for (const l of m.layers) keep.add(l.digest);
-    const c = await store.content.readJson<ImageConfigJson>(m.config.digest).catch(() => undefined);
-    for (const d of c?.rootfs?.diff_ids ?? []) keep.add(d);
+    if (!isIndexType(descriptor.mediaType)) {
+      await keepImage(store, descriptor, keep, only);
+      continue;
+    }
+    // An image index (image-index.ts) keeps itself and every platform's image it lists.
+    const index = await store.content.readJson<IndexJson>(descriptor.digest).catch(() => undefined);
+    let kept = false;
+    for (const child of index?.manifests ?? []) kept = (await keepImage(store, child, keep, only)) || kept;
+    if (kept || !only) keep.add(descriptor.digest);
   }
   return keep;
+}
+
+/** Adds one image manifest's blobs (manifest, config, layers, diffIDs) to `keep`, unless `only` leaves it out; whether it kept them. */
+async function keepImage(store: Store, descriptor: Descriptor, keep: Set<string>, only: ((imageId: string) => boolean) | undefined): Promise<boolean> {
+  const m = await store.content.readJson<ManifestJson>(descriptor.digest).catch(() => undefined);
+  if (only && (!m || !only(m.config.digest))) return false;
+  keep.add(descriptor.digest);
+  if (!m) return true;
+  keep.add(m.config.digest);
+  for (const l of m.layers) keep.add(l.digest);
+  const c = await store.content.readJson<ImageConfigJson>(m.config.digest).catch(() => undefined);
+  for (const d of c?.rootfs?.diff_ids ?? []) keep.add(d);
+  return true;
 }
 
 export async function collectGarbage(store: Store, o: GcOptions): Promise<GcResult> {

@@ -1,7 +1,9 @@
 import type { Descriptor } from "./content-store.ts";
 import { FileContentStore } from "./content-store.ts";
 import { StoreLayout } from "./layout.ts";
-import { type ImageConfigJson, type ManifestJson, MediaType, ociManifest } from "./oci.ts";
+import { imagePlatform } from "../../compiler/lower/platform.ts";
+import { descriptorPlatform, isIndexType, ociIndex, pickPlatform, platformManifests } from "./image-index.ts";
+import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType, ociManifest } from "./oci.ts";
 import { reclaim } from "./reclaim.ts";
 import { RefStore } from "./refs.ts";
 import { StrataError } from "../errors/error.ts";
@@ -12,6 +14,10 @@ export interface LoadedImage {
   readonly manifest: ManifestJson;
   readonly config: ImageConfigJson;
   readonly configDigest: string;
+  /** What the name points at: the manifest, or the image index (image-index.ts) the manifest is this platform's child of. */
+  readonly top: Descriptor;
+  /** The index, when `top` is one. */
+  readonly index?: IndexJson;
 }
 
 /** Map-valued config fields with their keys sorted, as Go (docker) writes maps: the same config, the same bytes. */
@@ -70,7 +76,7 @@ export class Store {
    * length (moby's image store Search, go-digest's digestset). A prefix two
    * images share is an error, not the first match.
    */
-  async findImage(ref: string): Promise<LoadedImage | undefined> {
+  async findImage(ref: string, platform?: string): Promise<LoadedImage | undefined> {
     const hex = /^(?:sha256:)?([a-f0-9]{1,64})$/.exec(ref)?.[1];
     if (hex === undefined || (hex.length < 64 && !ref.startsWith("sha256:"))) {
       let desc: Descriptor | undefined;
@@ -79,31 +85,52 @@ export class Store {
       } catch {
         desc = undefined;
       }
-      if (desc) return this.loadManifest(desc);
+      if (desc) return this.loadManifest(desc, platform);
     }
-    return hex === undefined ? undefined : this.#byIdPrefix(hex);
+    return hex === undefined ? undefined : this.#byIdPrefix(hex, platform);
   }
 
-  async #byIdPrefix(hex: string): Promise<LoadedImage | undefined> {
+  /** An image ID, manifest digest or index digest (a multi-platform build's ID) by prefix. */
+  async #byIdPrefix(hex: string, platform: string | undefined): Promise<LoadedImage | undefined> {
     const found = new Map<string, LoadedImage>();
     for (const { descriptor } of await this.refs.list()) {
-      const img = await this.loadManifest(descriptor);
-      if (img.configDigest.slice(7).startsWith(hex) || descriptor.digest.slice(7).startsWith(hex)) found.set(img.manifestDigest, img);
+      const img = await this.loadManifest(descriptor, platform);
+      if (img && (img.configDigest.slice(7).startsWith(hex) || descriptor.digest.slice(7).startsWith(hex) || img.manifestDigest.slice(7).startsWith(hex))) found.set(img.top.digest, img);
     }
     if (found.size > 1) throw new AmbiguousImageError(hex);
     return found.values().next().value;
   }
 
-  async getImage(ref: string): Promise<LoadedImage> {
-    const img = await this.findImage(ref);
-    if (!img) throw new ImageNotFoundError(`No such image: ${ref}`);
-    return img;
+  /** The image `ref` names (of `platform`, when it names an index); a clear error when there is none. */
+  async getImage(ref: string, platform?: string): Promise<LoadedImage> {
+    const img = await this.findImage(ref, platform);
+    if (img) return img;
+    const all = platform === undefined ? undefined : await this.findImage(ref);
+    if (all) throw new ImageNotFoundError(`image ${ref} was found but does not provide the platform ${platform} (it has ${all.index ? platformManifests(all.index).map(descriptorPlatform).join(", ") : imagePlatform(all.config)}); pull it with strata pull --platform ${platform} ${ref}`);
+    throw new ImageNotFoundError(`No such image: ${ref}`);
   }
 
-  async loadManifest(desc: Descriptor): Promise<LoadedImage> {
+  /**
+   * The image a name's descriptor points at: a manifest, or through an image index its child for
+   * `platform` (image-index.ts's pickPlatform); undefined only when `platform` is asked of an index without it.
+   */
+  async loadManifest(desc: Descriptor, platform?: string): Promise<LoadedImage>;
+  async loadManifest(desc: Descriptor, platform: string | undefined): Promise<LoadedImage | undefined>;
+  async loadManifest(desc: Descriptor, platform?: string): Promise<LoadedImage | undefined> {
+    if (!isIndexType(desc.mediaType)) return this.#loadOne(desc, desc);
+    const index = await this.content.readJson<IndexJson>(desc.digest);
+    const child = pickPlatform(index, platform);
+    if (child === undefined) {
+      if (platform === undefined) throw new ImageNotFoundError(`image index ${desc.digest} lists no image manifest with a platform`);
+      return undefined;
+    }
+    return { ...(await this.#loadOne(child, desc)), index };
+  }
+
+  async #loadOne(desc: Descriptor, top: Descriptor): Promise<LoadedImage> {
     const manifest = await this.content.readJson<ManifestJson>(desc.digest);
     const config = await this.content.readJson<ImageConfigJson>(manifest.config.digest);
-    return { manifestDigest: desc.digest, manifestDescriptor: desc, manifest, config, configDigest: manifest.config.digest };
+    return { manifestDigest: desc.digest, manifestDescriptor: desc, manifest, config, configDigest: manifest.config.digest, top };
   }
 
   /** Writes config and manifest blobs for an image whose layer blobs are already stored. */
@@ -111,5 +138,11 @@ export class Store {
     const cfg = await this.content.putBytes(JSON.stringify({ ...config, config: sortMaps(config.config) }));
     const m = await this.content.putBytes(ociManifest(cfg, layers));
     return { mediaType: MediaType.manifest, digest: m.digest, size: m.size };
+  }
+
+  /** Writes an image index over stored manifests (each descriptor with its platform). */
+  async writeIndex(children: readonly Descriptor[]): Promise<Descriptor> {
+    const i = await this.content.putBytes(ociIndex(children));
+    return { mediaType: MediaType.index, digest: i.digest, size: i.size };
   }
 }

@@ -3,7 +3,9 @@ import { createReadStream } from "node:fs";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { decompressed } from "../layer/decompress.ts";
-import type { ImageConfigJson, ManifestJson } from "./oci.ts";
+import type { Descriptor } from "./content-store.ts";
+import { descriptorPlatform, isIndexType } from "./image-index.ts";
+import type { ImageConfigJson, IndexJson, ManifestJson } from "./oci.ts";
 import type { Store } from "./store.ts";
 
 /**
@@ -38,8 +40,18 @@ export async function verifyStore(store: Store): Promise<string[]> {
     else present.add(`sha256:${hex}`);
   }
   const checked = new Set<string>();
+  const images: { label: string; descriptor: Descriptor }[] = [];
   for (const { name, descriptor } of await store.refs.list()) {
     const label = name ?? descriptor.digest;
+    if (!isIndexType(descriptor.mediaType)) images.push({ label, descriptor });
+    else if (!present.has(descriptor.digest)) problems.push(`${label}: image index ${descriptor.digest} is missing`);
+    else {
+      // An image index: every platform's image it lists must be whole (image-index.ts).
+      const index = await store.content.readJson<IndexJson>(descriptor.digest);
+      for (const child of index.manifests) images.push({ label: `${label} (${descriptorPlatform(child)})`, descriptor: child });
+    }
+  }
+  for (const { label, descriptor } of images) {
     if (!present.has(descriptor.digest)) {
       problems.push(`${label}: manifest ${descriptor.digest} is missing`);
       continue;

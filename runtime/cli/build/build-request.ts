@@ -58,6 +58,8 @@ export interface OpenedRequest {
   readonly request: PlanRequest;
   /** --label, for the written image's config. */
   readonly labels: Record<string, string>;
+  /** --platform's platforms (none: this machine's); with several, the request is made once per platform (engine/build-platforms.ts). */
+  readonly platforms: readonly string[];
   /** Removes the scratch copy of a context from stdin, a tarball or git (always call it). */
   close(): Promise<void>;
 }
@@ -78,7 +80,7 @@ export async function openBuildRequest(store: Store, context: string, opts: Requ
     merge: opts.merge,
     noCache: !opts.cache,
     pull: opts.pull,
-    platform: opts.platform,
+    platform: opts.platform?.[0],
     run: runEnvironment(opts),
     cacheFrom: opts.cacheFrom,
     registry: { insecure: insecureRegistries(opts.insecureRegistry) },
@@ -86,5 +88,5 @@ export async function openBuildRequest(store: Store, context: string, opts: Requ
     // bin/strata.js names the bundle it runs: compiled graphs are kept per build of Strata.
     compilerId: process.env.STRATA_BUILD_ID,
   };
-  return { request, labels: parseLabels(opts.label), close: () => input.close() };
+  return { request, labels: parseLabels(opts.label), platforms: opts.platform ?? [], close: () => input.close() };
 }

@@ -2,7 +2,8 @@ import { type Command, Option } from "commander";
 import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import { lintSummary } from "../../../compiler/lint/build-checks.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
-import { build } from "../../engine/build.ts";
+import { type BuildRequest, build } from "../../engine/build.ts";
+import { buildPlatforms } from "../../engine/build-platforms.ts";
 import { locateBuildFile } from "../../engine/compile/build-file.ts";
 import type { SecretSource } from "../../engine/exec/step-sources.ts";
 import { type BuildFlags, removeBuildResults, resultFlagOptions, writeBuildResults } from "../build-flags.ts";
@@ -91,7 +92,7 @@ export function registerBuild(program: Command): void {
     const sde = process.env.SOURCE_DATE_EPOCH;
     await removeBuildResults(opts);
     const opened = await openBuildRequest(store, contextDir, opts);
-    const r = await build({
+    const request: BuildRequest = {
       ...opened.request,
       labels: opened.labels,
       tags: opts.tag,
@@ -101,7 +102,8 @@ export function registerBuild(program: Command): void {
       progress,
       onDiagnostics,
       onWarnings: printPlanWarnings,
-    })
+    };
+    const r = await (opened.platforms.length > 1 ? buildPlatforms(request, opened.platforms) : build(request))
       .finally(() => opened.close())
       .catch((e: unknown) => {
         progress.close();

@@ -31,7 +31,7 @@ async function inspectImage(store: Store, ref: string): Promise<Record<string, u
     Size: img.manifest.layers.reduce((n, l) => n + l.size, 0),
     RootFS: { Type: "layers", Layers: img.config.rootfs.diff_ids },
     Metadata: { LastTagTime: "" },
-    Descriptor: img.manifestDescriptor,
+    Descriptor: img.top,
   };
 }
 

@@ -90,7 +90,7 @@ async function removeImage(store: Store, ref: string, force: boolean): Promise<s
     if (!lastName) return out;
     // The image has no name left: a container that uses it keeps it, as <none> (docker deletes it quietly or not at all).
     if (running !== undefined || (!force && stopped !== undefined)) {
-      await store.refs.keepUntagged(img.manifestDescriptor);
+      await store.refs.keepUntagged(img.top);
       return out;
     }
     await remove();

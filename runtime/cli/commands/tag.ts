@@ -17,7 +17,7 @@ export function registerTag(program: Command): void {
         if (parseName(target).digest !== undefined) throw new StrataError("USAGE", "refusing to create a tag with a digest reference");
         const store = await openStore(cmd);
         const img = await store.getImage(source);
-        await store.refs.tag(target, img.manifestDescriptor);
+        await store.refs.tag(target, img.top);
       });
   }
 }

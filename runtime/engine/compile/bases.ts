@@ -109,9 +109,10 @@ export class BaseResolver {
     }
   }
 
-  async #local(ref: string): Promise<ResolvedImage | undefined> {
+  /** `ref` in the store, for `platform` (the build's by default) when it names an image index. */
+  async #local(ref: string, platform = this.#o.platform): Promise<ResolvedImage | undefined> {
     if (ref === "scratch") return undefined;
-    const img = await this.#o.store.findImage(ref);
+    const img = await this.#o.store.findImage(ref, platform);
     if (!img) return undefined;
     const r: ResolvedImage = { ref, id: img.configDigest, config: img.config, layers: img.manifest.layers.length, origin: "local" };
     this.#images.set(ref, r);
@@ -121,7 +122,7 @@ export class BaseResolver {
   async #resolve(m: MissingImage, source: SourceFile): Promise<Diagnostic | undefined> {
     const { store, mode, registry, platform, pull } = this.#o;
     const always = pull === true && mode !== "offline" && m.ref !== "scratch";
-    if (!always && (await this.#local(m.ref))) return undefined;
+    if (!always && (await this.#local(m.ref, m.platform ?? platform))) return undefined;
     if (mode === "offline") {
       this.#images.set(m.ref, { ref: m.ref, id: "", config: undefined, layers: 0, origin: "unknown" });
       this.#notes.push(`${m.ref}: not in the local store and not looked up (--offline); the layers built on it are unknown`);
@@ -133,7 +134,7 @@ export class BaseResolver {
         // The registry client is loaded only when something is pulled.
         const { pullImage } = await import("../../registry/pull.ts");
         const pulled = await pullImage({ store, ref: m.ref, insecure: registry.insecure, platform: m.platform ?? platform, ...(registry.log && { log: registry.log }) });
-        const img = await store.findImage(pulled.name);
+        const img = await store.findImage(pulled.name, m.platform ?? platform);
         if (img) {
           this.#images.set(m.ref, { ref: m.ref, id: img.configDigest, config: img.config, layers: img.manifest.layers.length, origin: "pulled" });
           return undefined;

@@ -100,16 +100,19 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const results = new Map<number, Promise<StageResult>>();
   const counters = { step: 0, executed: 0, cached: 0 };
   const mergedKeys: string[] = [];
+  // An image is read for its stage's platform (FROM), else the target's (COPY --from, RUN --mount from=).
+  const platformOf = imagePlatforms(graph);
+  const image = (ref: string) => store.getImage(ref, platformOf(ref));
   const sources: StepSources = {
     context: o.context,
     ...(o.named !== undefined && { named: o.named }),
     stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).chain),
     imageRoot: async (ref) => {
-      const img = await store.getImage(ref);
+      const img = await image(ref);
       await ensureImageLayers(store, snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
       return roots.root(img.config.rootfs.diff_ids);
     },
-    layersOf: async (from) => ("stage" in from ? (await (results.get(from.stage) as Promise<StageResult>)).chain : (await store.getImage(from.image)).config.rootfs.diff_ids),
+    layersOf: async (from) => ("stage" in from ? (await (results.get(from.stage) as Promise<StageResult>)).chain : (await image(from.image)).config.rootfs.diff_ids),
     secrets: o.secrets ?? new Map(),
     ssh: o.ssh,
     cacheMounts: join(store.layout.root, "cache-mounts"),
@@ -232,6 +235,14 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   return { manifest, config, plan, executed: counters.executed, cached: counters.cached, mergedKeys };
 }
 
+/** The platform to read an image for: its FROM stage's, else the target stage's. */
+function imagePlatforms(graph: BuildGraph): (ref: string) => string | undefined {
+  const byRef = new Map<string, string>();
+  for (const s of graph.stages) if (s.base.type === "image" && !byRef.has(s.base.ref)) byRef.set(s.base.ref, s.platform);
+  const target = graph.stages[graph.target]?.platform;
+  return (ref) => byRef.get(ref) ?? target;
+}
+
 /** An image's layers unpacked to build on; a corrupt pulled blob is fetched again, not used (registry/refetch.ts). */
 function ensureImageLayers(store: Store, snapshots: OverlaySnapshotter, diffIds: readonly string[], layers: readonly Descriptor[]): Promise<void> {
   return unpackLayers(store, snapshots, diffIds, layers);
@@ -245,7 +256,7 @@ async function baseResult(o: ExecuteOptions, snapshots: OverlaySnapshotter, stag
     if (!r) throw new Error(`internal: stage ${b.stage} not built before stage ${stage.index}`);
     return { ...r, config: stage.baseConfig };
   }
-  const img = await o.store.getImage(b.ref);
+  const img = await o.store.getImage(b.ref, stage.platform);
   const diffIds = img.config.rootfs.diff_ids;
   await ensureImageLayers(o.store, snapshots, diffIds, img.manifest.layers);
   return {
