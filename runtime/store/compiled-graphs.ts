@@ -51,7 +51,8 @@ export async function cachedCompile(store: Store, key: CompileKey): Promise<Omit
     return undefined;
   }
   for (const [ref, digest] of Object.entries(entry.images)) {
-    if ((await store.findImage(ref))?.configDigest !== digest) return undefined;
+    // The build's platform: a name of an image index is read for it, as the compile read it (bases.ts).
+    if ((await store.findImage(ref, key.platform))?.configDigest !== digest) return undefined;
   }
   return entry;
 }

@@ -17,7 +17,7 @@
  */
 import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import type { BaseImage, LowerResult, MissingImage } from "../../../compiler/lower/dockerfile.ts";
-import { imagePlatform } from "../../../compiler/lower/platform.ts";
+import { imagePlatform, platformMatches } from "../../../compiler/lower/platform.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import type { ImageConfigJson } from "../../store/oci.ts";
 import type { Store } from "../../store/store.ts";
@@ -109,11 +109,15 @@ export class BaseResolver {
     }
   }
 
-  /** `ref` in the store, for `platform` (the build's by default) when it names an image index. */
-  async #local(ref: string, platform = this.#o.platform): Promise<ResolvedImage | undefined> {
+  /**
+   * `ref` in the store, for `platform` (the build's by default) when it names an image index;
+   * `exact`: only an image of that platform (else the caller pulls it, and falls back on this).
+   */
+  async #local(ref: string, platform = this.#o.platform, exact = false): Promise<ResolvedImage | undefined> {
     if (ref === "scratch") return undefined;
     const img = await this.#o.store.findImage(ref, platform);
     if (!img) return undefined;
+    if (exact && platform !== undefined && !platformMatches(platform, imagePlatform(img.config))) return undefined;
     const r: ResolvedImage = { ref, id: img.configDigest, config: img.config, layers: img.manifest.layers.length, origin: "local" };
     this.#images.set(ref, r);
     return r;
@@ -122,7 +126,11 @@ export class BaseResolver {
   async #resolve(m: MissingImage, source: SourceFile): Promise<Diagnostic | undefined> {
     const { store, mode, registry, platform, pull } = this.#o;
     const always = pull === true && mode !== "offline" && m.ref !== "scratch";
-    if (!always && (await this.#local(m.ref, m.platform ?? platform))) return undefined;
+    // With --platform, a stored image of another platform is pulled for the asked one (a base of a
+    // multi-platform build: each platform's image joins the name's index); offline, or if that
+    // fails, the stored one is what lowering checks (LW011 names the mismatch).
+    const exact = platform !== undefined && mode !== "offline";
+    if (!always && (await this.#local(m.ref, m.platform ?? platform, exact))) return undefined;
     if (mode === "offline") {
       this.#images.set(m.ref, { ref: m.ref, id: "", config: undefined, layers: 0, origin: "unknown" });
       this.#notes.push(`${m.ref}: not in the local store and not looked up (--offline); the layers built on it are unknown`);
@@ -150,6 +158,7 @@ export class BaseResolver {
     } catch (e) {
       failure = (e as Error).message;
     }
+    if (exact && !always && (await this.#local(m.ref, m.platform ?? platform))) return undefined;
     const elsewhere = m.at.file !== source.name;
     return {
       code: "IMG001",
