@@ -19,6 +19,7 @@ import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import type { BaseImage, LowerResult, MissingImage } from "../../../compiler/lower/dockerfile.ts";
 import { imagePlatform, platformMatches } from "../../../compiler/lower/platform.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
+import { descriptorPlatform, platformManifests } from "../../store/image-index.ts";
 import type { ImageConfigJson } from "../../store/oci.ts";
 import type { Store } from "../../store/store.ts";
 import type { RegistryOptions } from "../../registry/options.ts";
@@ -159,14 +160,16 @@ export class BaseResolver {
       failure = (e as Error).message;
     }
     if (exact && !always && (await this.#local(m.ref, m.platform ?? platform))) return undefined;
+    const other = exact ? await store.findImage(m.ref).catch(() => undefined) : undefined;
+    const where = other?.index ? `has no ${m.platform ?? platform} image in the local store (it has ${platformManifests(other.index).map(descriptorPlatform).join(", ")})` : "is not in the local store";
     const elsewhere = m.at.file !== source.name;
     return {
       code: "IMG001",
       severity: "error",
-      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}"${m.trigger ? ` (named by the base's ${m.trigger})` : ""} ${always ? `could not be ${mode === "pull" ? "pulled" : "inspected"} (--pull)` : `is not in the local store and could not be ${mode === "pull" ? "pulled" : "inspected"}`}: ${failure}`,
+      message: `${elsewhere ? `${m.at.file}:${m.at.line}:${m.at.column}: ` : ""}image "${m.ref}"${m.trigger ? ` (named by the base's ${m.trigger})` : ""} ${always ? `could not be ${mode === "pull" ? "pulled" : "inspected"} (--pull)` : `${where} and could not be ${mode === "pull" ? "pulled" : "inspected"}`}: ${failure}`,
       file: source.name,
       span: elsewhere ? { start: 0, end: 0 } : { start: m.at.start, end: m.at.end },
-      hint: always ? "check that the registry is reachable, or build without --pull to use the store's copy" : `pull or import it first, e.g. strata pull ${m.ref}`,
+      hint: always ? "check that the registry is reachable, or build without --pull to use the store's copy" : `pull or import it first, e.g. strata pull ${exact ? `--platform ${m.platform ?? platform} ` : ""}${m.ref}`,
     };
   }
 }
