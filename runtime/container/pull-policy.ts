@@ -2,7 +2,7 @@ import { imagePlatform, platformMatches } from "../../compiler/lower/platform.ts
 import { pullImage } from "../registry/pull.ts";
 import { type Log, stderrLog } from "../registry/progress.ts";
 import { familiarName, parseName } from "../store/names.ts";
-import type { LoadedImage, Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import { StrataError } from "../errors/error.ts";
 
 /**
