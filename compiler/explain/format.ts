@@ -1,3 +1,4 @@
+/** `strata explain`'s formats of one plan: text (for a person), json and yaml (explain/schema.ts), dot (Graphviz). */
 import type { ExplainPlan } from "./schema.ts";
 
 export type ExplainFormat = "text" | "json" | "yaml" | "dot";
@@ -98,7 +99,7 @@ function dotEscape(s: string): string {
   return s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
 }
 
-function dotQuote(s: string): string {
+export function dotQuote(s: string): string {
   return `"${dotEscape(s)}"`;
 }
 
@@ -107,43 +108,53 @@ function dotLines(lines: readonly string[]): string {
   return `"${lines.map((l) => `${dotEscape(l)}\\l`).join("")}"`;
 }
 
-/** A Graphviz picture: one cluster per stage, layers as boxes (a merged layer one box listing its RUNs), hits green, misses red, unknown yellow. */
-export function formatDot(plan: ExplainPlan): string {
-  const out = ["digraph strata {", "  rankdir=TB;", '  node [shape=box, style=filled, fontname="monospace"];'];
+/** One plan's stage clusters and their edges, its node and cluster names prefixed by `id` (one plan per platform in one picture), each line indented by `pad`. */
+export function dotStages(plan: ExplainPlan, id = "", pad = "  "): string[] {
+  const out: string[] = [];
   for (const s of plan.stages) {
-    out.push(`  subgraph cluster_${s.index} {`, `    label=${dotQuote(`stage ${s.index}${s.name ? ` ${s.name}` : ""}${s.used ? "" : " (pruned)"}`)};`);
-    out.push(`    s${s.index} [label=${dotQuote(`FROM ${s.base}`)}, fillcolor=${s.used ? "lightgrey" : "white"}];`);
-    let prev = `s${s.index}`;
+    out.push(`${pad}subgraph cluster_${id}${s.index} {`, `${pad}  label=${dotQuote(`stage ${s.index}${s.name ? ` ${s.name}` : ""}${s.used ? "" : " (pruned)"}`)};`);
+    out.push(`${pad}  ${id}s${s.index} [label=${dotQuote(`FROM ${s.base}`)}, fillcolor=${s.used ? "lightgrey" : "white"}];`);
+    let prev = `${id}s${s.index}`;
     plan.layers.forEach((l, n) => {
       if (l.stage !== s.index) return;
       const lines = l.instructions.map((i) => `${i.line}: ${clip(i.text, 50)}${l.merged ? `  ${MARK[i.cache]}` : ""}`);
       if (l.runs) lines.push(`merged: ${runsText(l.runs)}`);
-      out.push(`    l${n} [label=${dotLines(lines)}, fillcolor=${l.cache === "hit" ? "palegreen" : l.cache === "miss" ? "lightpink" : "khaki"}];`, `    ${prev} -> l${n};`);
-      prev = `l${n}`;
+      out.push(`${pad}  ${id}l${n} [label=${dotLines(lines)}, fillcolor=${l.cache === "hit" ? "palegreen" : l.cache === "miss" ? "lightpink" : "khaki"}];`, `${pad}  ${prev} -> ${id}l${n};`);
+      prev = `${id}l${n}`;
     });
-    out.push("  }");
+    out.push(`${pad}}`);
   }
   plan.stages.forEach((s) => {
     if (s.base !== "scratch") {
       const from = plan.stages.find((o) => o.name === s.base || String(o.index) === s.base);
-      if (from && from.index !== s.index) out.push(`  s${from.index} -> s${s.index} [style=dashed];`);
+      if (from && from.index !== s.index) out.push(`${pad}${id}s${from.index} -> ${id}s${s.index} [style=dashed];`);
     }
   });
-  out.push("}");
-  return `${out.join("\n")}\n`;
+  return out;
 }
 
-/** The plan in a format; yaml is loaded only when asked for. */
+/** The head of every picture: top to bottom, filled monospace boxes. */
+export const DOT_HEAD = ["digraph strata {", "  rankdir=TB;", '  node [shape=box, style=filled, fontname="monospace"];'];
+
+/** A Graphviz picture: one cluster per stage, layers as boxes (a merged layer one box listing its RUNs), hits green, misses red, unknown yellow. */
+export function formatDot(plan: ExplainPlan): string {
+  return `${[...DOT_HEAD, ...dotStages(plan), "}"].join("\n")}\n`;
+}
+
+/** A value as json or yaml; yaml is loaded only when asked for. */
+export async function serialize(value: unknown, format: "json" | "yaml"): Promise<string> {
+  if (format === "json") return `${JSON.stringify(value, null, 2)}\n`;
+  // (bundled, yaml's CommonJS build shows its functions under `default`)
+  const yaml = await import("yaml");
+  return (yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify)(value);
+}
+
+/** The plan in a format. */
 export async function formatPlan(plan: ExplainPlan, format: ExplainFormat): Promise<string> {
   switch (format) {
     case "json":
-      return `${JSON.stringify(plan, null, 2)}\n`;
     case "yaml":
-    {
-      // (bundled, yaml's CommonJS build shows its functions under `default`)
-      const yaml = await import("yaml");
-      return (yaml.stringify ?? (yaml as unknown as { default: typeof yaml }).default.stringify)(plan);
-    }
+      return serialize(plan, format);
     case "dot":
       return formatDot(plan);
     default:

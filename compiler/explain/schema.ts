@@ -94,3 +94,33 @@ export type ExplainPlan = z.infer<typeof ExplainPlanSchema>;
 export type ExplainLayer = ExplainPlan["layers"][number];
 export type ExplainInstruction = ExplainPlan["instructions"][number];
 export type ExplainCache = z.infer<typeof CacheSchema>;
+
+/**
+ * `strata explain --platform A,B --format json`: one plan per platform (each the plan of that
+ * platform's build), then the layers every platform's plan has with the same cache key, which
+ * the first platform's build makes and the others take from the cache (a `FROM
+ * --platform=$BUILDPLATFORM` stage's). One platform keeps the plain ExplainPlan.
+ */
+export const ExplainPlatformsSchema = z.object({
+  platforms: z.array(
+    z.object({
+      /** os/arch[/variant], as --platform named it. */
+      platform: z.string(),
+      plan: ExplainPlanSchema,
+      /** How many of the plan's layers are this platform's own (not in `shared`). */
+      ownLayers: z.number().int(),
+    }),
+  ),
+  /** The layers with the same cache key at the same stage and instructions in every platform's plan, in the first platform's layer order. */
+  shared: z.array(
+    z.object({
+      stage: z.number().int(),
+      /** The stage's name; null for an unnamed one. */
+      stageName: z.string().nullable(),
+      instructions: z.array(z.object({ file: z.string(), line: z.number().int(), text: z.string() })),
+      cacheKey: z.string(),
+    }),
+  ),
+});
+
+export type ExplainPlatforms = z.infer<typeof ExplainPlatformsSchema>;

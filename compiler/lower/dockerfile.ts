@@ -208,12 +208,13 @@ class Lowering {
   }
 
   /**
-   * A base image whose layers are for another platform than the stage's: until multi-platform
-   * builds exist, the build is of the image's layers, so the config would lie (LW011).
+   * A base image whose layers are for another platform than the stage's (a single-platform image
+   * the store has, not an index with the stage's platform): a build on its layers would be of its
+   * platform, so the config would lie (LW011).
    */
   platformMismatch(instr: FromInstruction, ex: Expander, ref: string, has: string, asked: string | undefined): void {
     if (asked !== undefined && instr.platform) {
-      ex.error("LW011", instr.platform, `FROM --platform=${asked}: ${ref} is a ${has} image, and Strata builds on the image it has (multi-platform builds are not supported yet)`, `pull its ${asked} image first (strata pull --platform ${asked} ${ref}), or drop --platform`);
+      ex.error("LW011", instr.platform, `FROM --platform=${asked}: ${ref} is a ${has} image, and the store has no ${asked} image of it`, `pull its ${asked} image first (strata pull --platform ${asked} ${ref}), or drop --platform`);
     } else {
       ex.error("LW011", instr.image, `${ref} is a ${has} image, and this build is for ${this.platform}`, `FROM --platform=${has} ${ref} builds for ${has} (a RUN then needs an emulator for it, such as qemu-user-static), or use a ${this.platform} image`);
     }

@@ -2,6 +2,7 @@ import { lstat, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { DEFAULT_PATH, envLookup } from "../../compiler/ir/env.ts";
 import { normalize } from "../../compiler/lower/config.ts";
+import { hostPlatform, imagePlatform, platformMatches } from "../../compiler/lower/platform.ts";
 import { checkLayerDepth } from "../snapshot/layer-depth.ts";
 import { snapshotterFor, snapshotterName } from "../snapshot/select.ts";
 import type { Store } from "../store/store.ts";
@@ -40,8 +41,10 @@ export interface CreateOptions {
   /** `--label K=V`, over the image's labels. */
   readonly labels?: Readonly<Record<string, string>>;
   readonly attach?: readonly ("stdin" | "stdout" | "stderr")[];
-  /** Where docker's daemon warnings go (a limit this host cannot apply). */
+  /** Where docker's daemon warnings go (a limit this host cannot apply, an image of another platform than this machine's). */
   readonly warn?: (message: string) => void;
+  /** `--platform`: the image's child of that platform when the name is an image index (else this machine's). */
+  readonly platform?: string | undefined;
 }
 
 /** A problem with what the user asked for (docker's 125). */
@@ -120,7 +123,11 @@ async function makeInitLayer(init: string, layerDirs: readonly string[], files: 
 /** Creates a container (state on disk, no process yet): `docker create`. */
 export async function createContainer(o: CreateOptions): Promise<ContainerRecord> {
   const { store } = o;
-  const img = await store.getImage(o.image);
+  const img = await store.getImage(o.image, o.platform);
+  const host = hostPlatform(process.arch);
+  if (o.platform === undefined && !platformMatches(host, imagePlatform(img.config))) {
+    o.warn?.(`The requested image's platform (${imagePlatform(img.config)}) does not match the detected host platform (${host}) and no specific platform was requested`);
+  }
   const cfg = img.config.config;
   const args = containerArgs(cfg, o.command, o.entrypoint);
   if (args.length === 0) throw new ContainerUsageError(`no command specified: the image ${o.image} has no CMD or ENTRYPOINT; give one after the image name`);

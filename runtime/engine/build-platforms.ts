@@ -8,6 +8,7 @@
 import { parsePlatform } from "../../compiler/lower/platform.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type BuildRequest, type BuildResult, build } from "./build.ts";
+import { platformProgress } from "./platform-progress.ts";
 
 /** Builds `r` for each of `platforms` and tags the index of the images with `r.tags`. */
 export async function buildPlatforms(r: BuildRequest, platforms: readonly string[]): Promise<BuildResult> {
@@ -15,10 +16,12 @@ export async function buildPlatforms(r: BuildRequest, platforms: readonly string
   let executed = 0;
   let cached = 0;
   let last: BuildResult | undefined;
+  // Each platform's steps named with it and numbered on from the platform before (buildx's `#7 [linux/arm64 2/3] RUN …`).
+  const progressFor = platformProgress(r.progress);
   for (const platform of platforms) {
     r.progress.info(`building for ${platform}`);
     // Each image is kept untagged until the index names it (a prune in between leaves it be).
-    const one = await build({ ...r, platform, tags: [] });
+    const one = await build({ ...r, platform, tags: [], progress: progressFor(platform) });
     if (one.kind !== "built") return one;
     const p = parsePlatform(platform);
     children.push({ ...one.manifest, platform: { os: p.os, architecture: p.arch, ...(p.variant && { variant: p.variant }) } });

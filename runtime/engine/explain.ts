@@ -11,7 +11,8 @@
  * `noCache`; misses are explained against the build record of the target.
  */
 import { explainPlan } from "../../compiler/explain/plan.ts";
-import type { ExplainPlan } from "../../compiler/explain/schema.ts";
+import { sharedLayers } from "../../compiler/explain/platforms.ts";
+import type { ExplainPlan, ExplainPlatforms } from "../../compiler/explain/schema.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
 import { loadRecord } from "../store/build-records.ts";
 import { CacheRecords } from "../store/cache-records.ts";
@@ -61,4 +62,29 @@ export async function explain(r: ExplainRequest): Promise<ExplainResult> {
     notes,
   });
   return { kind: "planned", source: p.source, plan: out, refusals: p.warnings.filter((w) => w.fatal) };
+}
+
+export type ExplainPlatformsResult =
+  | NotPlanned
+  /** Every platform's plan and what they share; `refusals`: every platform's, each once. */
+  | { readonly kind: "planned"; readonly source: SourceFile; readonly plans: ExplainPlatforms; readonly refusals: readonly PlanWarning[] };
+
+/**
+ * The plans of a multi-platform build (build-platforms.ts): the request explained once per
+ * platform, as the build builds it once per platform, and the layers alike in every plan. The
+ * first platform that cannot be planned is the answer.
+ */
+export async function explainPlatforms(r: ExplainRequest, platforms: readonly string[]): Promise<ExplainPlatformsResult> {
+  const plans: { platform: string; plan: ExplainPlan }[] = [];
+  const refusals = new Map<string, PlanWarning>();
+  let source: SourceFile | undefined;
+  for (const platform of platforms) {
+    const one = await explain({ ...r, platform });
+    if (one.kind !== "planned") return one;
+    plans.push({ platform, plan: one.plan });
+    for (const w of one.refusals) refusals.set(`${w.code} ${w.message}`, w);
+    source = one.source;
+  }
+  if (source === undefined) throw new Error("internal: a multi-platform explain of no platform");
+  return { kind: "planned", source, plans: sharedLayers(plans), refusals: [...refusals.values()] };
 }

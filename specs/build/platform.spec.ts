@@ -1,6 +1,5 @@
 /**
- * Issue 17 item 23, platform honesty: until multi-platform builds exist, the config's platform
- * says what the layers are. `FROM --platform=linux/arm64 busybox` on an amd64 busybox used to
+ * Issue 17 item 23, platform honesty: the config's platform says what the layers are. `FROM --platform=linux/arm64 busybox` on an amd64 busybox used to
  * build silently (its RUNs printing x86_64) and label the image arm64; now a base of another
  * platform than the stage asks for is LW011 at the FROM, naming both, before anything runs. A
  * stage built on a stage has that stage's platform. A base of the asked platform builds; its RUNs
@@ -47,7 +46,7 @@ describe("a stage's platform is its layers' platform", () => {
   it(`FROM --platform=${foreign} busybox (a ${host} image) is LW011 at the flag, naming both platforms and what to do, before any step`, () => {
     const b = build("asked", [`FROM --platform=${foreign} busybox`, "RUN uname -m"]);
     expect(b.code, b.stderr).toBe(1);
-    expect(b.stderr).toContain(`asked.Dockerfile:1:17: error[LW011]: FROM --platform=${foreign}: busybox is a ${host} image, and Strata builds on the image it has (multi-platform builds are not supported yet)`);
+    expect(b.stderr).toContain(`asked.Dockerfile:1:17: error[LW011]: FROM --platform=${foreign}: busybox is a ${host} image, and the store has no ${foreign} image of it`);
     expect(b.stderr).toContain(`hint: pull its ${foreign} image first (strata pull --platform ${foreign} busybox), or drop --platform`);
     expect(b.stdout + b.stderr).not.toMatch(/x86_64|aarch64|#\d+ \[/);
     expect(strata(root, ["inspect", "asked:1"]).code).toBe(1);

@@ -3,8 +3,9 @@ import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
 import { isLintFinding, lintSummary, lintViolation } from "../../../compiler/lint/build-checks.ts";
 import { type ExplainFormat, formatPlan } from "../../../compiler/explain/format.ts";
+import { formatPlatforms } from "../../../compiler/explain/format-platforms.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
-import { explain } from "../../engine/explain.ts";
+import { explain, explainPlatforms } from "../../engine/explain.ts";
 import type { PlanWarning } from "../../engine/plan/checks.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
@@ -44,20 +45,25 @@ export function printPlanWarnings(warnings: readonly PlanWarning[]): void {
   for (const w of warnings) process.stderr.write(`${w.fatal ? "strata: error" : "warning"}[${w.code}]: ${w.message}\n`);
 }
 
-/** Prints the layer plan of the build this command line names, without running anything. */
+/** Prints the layer plan of the build this command line names, without running anything; with several --platform, one plan per platform and what they share. */
 export async function runExplain(store: Store, context: string, opts: ExplainOptions): Promise<void> {
+  // Each platform's plan compiles the file again: a diagnostic is printed once, however many plans say it.
+  const said = new Set<string>();
   const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
-    printDiagnostics(source, diagnostics);
-    process.stderr.write(lintSummary(source, lintWarnings(diagnostics)));
+    const fresh = diagnostics.filter((d) => !said.has(formatDiagnostic(d, source)));
+    for (const d of fresh) said.add(formatDiagnostic(d, source));
+    printDiagnostics(source, fresh);
+    process.stderr.write(lintSummary(source, lintWarnings(fresh)));
   };
   const opened = await openBuildRequest(store, context, opts);
-  const r = await explain({ ...opened.request, offline: opts.offline === true, onDiagnostics }).finally(() => opened.close());
+  const request = { ...opened.request, offline: opts.offline === true, onDiagnostics };
+  const r = await (opened.platforms.length > 1 ? explainPlatforms(request, opened.platforms) : explain(request)).finally(() => opened.close());
   if (r.kind !== "planned") {
     if (r.kind === "failed") printStepError(r.error, r.source);
     process.exitCode = ExitCode.failure;
     return;
   }
-  process.stdout.write(await formatPlan(r.plan, opts.format));
+  process.stdout.write("plans" in r ? await formatPlatforms(r.plans, opts.format) : await formatPlan(r.plan, opts.format));
   // The plan lists every warning; what would stop the build is also said as the build says it.
   if (r.refusals.length > 0) {
     printPlanWarnings(r.refusals);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
+import { platformValue } from "../build-flags.ts";
 import { openStore } from "../context.ts";
 import { humanSize, shortId, timeAgo } from "../format.ts";
 import { imageGroup } from "../image-group.ts";
@@ -14,6 +15,7 @@ interface HistoryOptions {
   trunc: boolean;
   quiet?: boolean;
   format: OutputFormat;
+  platform?: string;
 }
 
 /** One history row: its size (an instruction's own bytes when it shares a merged layer) and comment. */
@@ -38,10 +40,11 @@ export function registerHistory(program: Command): void {
       .argument("<image>")
       .option("--no-trunc", "do not truncate output")
       .option("-q, --quiet", "only show image IDs")
+      .option("--platform <os/arch>", "of a multi-platform image, this platform's history (default: this machine's)", platformValue)
       .addOption(new Option("--format <format>", "table, json (one object per line), table TEMPLATE or a Go template").argParser(parseOutputFormat).default(parseOutputFormat("table"), "table"))
       .action(async (ref: string, opts: HistoryOptions, cmd: Command) => {
         const store = await openStore(cmd);
-        const img = await store.getImage(ref);
+        const img = await store.getImage(ref, opts.platform);
         // docker's sizes: each layer unpacked, however the image arrived.
         const layers = await unpackedLayerSizes(store, img);
         // Newest first; each entry that made a layer gets that layer's size, and an instruction

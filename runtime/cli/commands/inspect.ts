@@ -3,15 +3,16 @@ import { namesOfId, storedImages } from "../../store/image-list.ts";
 import { familiarName, parseName } from "../../store/names.ts";
 import type { Store } from "../../store/store.ts";
 import { StrataError } from "../../errors/error.ts";
+import { platformValue } from "../build-flags.ts";
 import { openStore } from "../context.ts";
 import { reportError } from "../report-error.ts";
 import { imageGroup } from "../image-group.ts";
 import { inspectContainer, inspectOutput, inspectTarget, type InspectFormat, parseInspectFormat } from "../inspect-format.ts";
 import { containerGroup } from "../container-command.ts";
 
-/** docker's `image inspect` JSON for one image. */
-async function inspectImage(store: Store, ref: string): Promise<Record<string, unknown>> {
-  const img = await store.getImage(ref);
+/** docker's `image inspect` JSON for one image: of an image index, its child for `platform` (else this machine's), `Descriptor` the index. */
+async function inspectImage(store: Store, ref: string, platform: string | undefined): Promise<Record<string, unknown>> {
+  const img = await store.getImage(ref, platform);
   // docker's by image ID: the tags and the repository digests of every manifest of it.
   const { tags, digests } = namesOfId(await storedImages(store), img.configDigest);
   const familiar = (names: readonly string[]) => names.map((n) => familiarName(parseName(n)));
@@ -47,13 +48,13 @@ function parseType(value: string): Lookup {
 }
 
 /** One object: with lookup "any", a container, else an image, else docker's "No such object". */
-async function inspectOne(store: Store, ref: string, lookup: Lookup): Promise<Record<string, unknown>> {
+async function inspectOne(store: Store, ref: string, lookup: Lookup, platform: string | undefined): Promise<Record<string, unknown>> {
   if (lookup === "container") return inspectContainer(store, ref);
-  if (lookup === "image") return inspectImage(store, ref);
+  if (lookup === "image") return inspectImage(store, ref, platform);
   const container = await inspectTarget(store, ref);
   if (container !== undefined) return container;
   try {
-    return await inspectImage(store, ref);
+    return await inspectImage(store, ref, platform);
   } catch (e) {
     if (e instanceof StrataError && e.code === "IMAGE_NOT_FOUND" && e.message.startsWith("No such image")) throw new StrataError("NO_SUCH_OBJECT", `No such object: ${ref}`);
     throw e;
@@ -71,16 +72,17 @@ export function registerInspect(program: Command): void {
   for (const [parent, lookup, description] of parents) {
     const c = parent.command("inspect");
     if (lookup === "any") c.option("--type <type>", "return JSON for the type given: container or image", parseType);
+    if (lookup !== "container") c.option("--platform <os/arch>", "of a multi-platform image, inspect this platform's image (default: this machine's)", platformValue);
     c
       .description(description)
       .argument(lookup === "image" ? "<images...>" : lookup === "container" ? "<containers...>" : "<names...>")
       .option("-f, --format <format>", "a Go template run on each object, or json (the default)", parseInspectFormat)
-      .action(async (refs: string[], opts: { format?: InspectFormat; type?: Lookup }, cmd: Command) => {
+      .action(async (refs: string[], opts: { format?: InspectFormat; type?: Lookup; platform?: string }, cmd: Command) => {
         const store = await openStore(cmd);
         const out: Record<string, unknown>[] = [];
         for (const ref of refs) {
           try {
-            out.push(await inspectOne(store, ref, opts.type ?? lookup));
+            out.push(await inspectOne(store, ref, opts.type ?? lookup, opts.platform));
           } catch (e) {
             reportError(e);
           }

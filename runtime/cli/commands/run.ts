@@ -6,6 +6,7 @@ import { preflight } from "../preflight.ts";
 import { collect, insecureRegistries } from "../options.ts";
 import { StrataError } from "../../errors/error.ts";
 import { ensureImage } from "../../container/pull-policy.ts";
+import { platformValue } from "../build-flags.ts";
 import type { CreateOptions } from "../../container/create.ts";
 import type { Store } from "../../store/store.ts";
 import { addLimitFlags, type LimitFlags, limitHostConfig } from "../container-flags/limits.ts";
@@ -49,7 +50,8 @@ export async function createOptions(store: Store, image: string, command: string
   const hostConfig = { ...limitHostConfig(opts), ...mountHostConfig(opts), ...(await securityHostConfig(opts)), ...proc.hostConfig };
   const monitor = monitorOptions(opts, opts.rm ?? false);
   const network = networkOptions(opts);
-  await ensureImage({ store, ref: image, pull: proc.pull, platform: proc.platform, insecure: insecureRegistries(undefined) });
+  const platform = proc.platform === undefined ? undefined : platformValue(proc.platform);
+  await ensureImage({ store, ref: image, pull: proc.pull, platform, insecure: insecureRegistries(undefined) });
   return {
     store,
     image,
@@ -67,6 +69,7 @@ export async function createOptions(store: Store, image: string, command: string
     labels: proc.labels,
     attach: proc.attach,
     warn: (m: string) => process.stderr.write(`WARNING: ${m}\n`),
+    platform,
     ...monitor,
     ...network,
   };
