@@ -8,7 +8,7 @@
  * rebuild compared with that one (issue 14: merging costs no cache hit).
  * Strata is the package as users install it (bench/lib/install.ts).
  *
- *   node bench/build.ts [--runs 5] [--only tiny,bigctx,multistage,debian-ssh,argbase,edit-run]
+ *   node bench/build.ts [--runs 5] [--only tiny,bigctx,multistage,debian-ssh,argbase,edit-run,arm64,multiarch]
  *
  * With --rootless (issue 20; as root, with the user scripts/rootless-user.sh makes), tiny and
  * bigctx (or --only) are built by root Strata, by Strata as that ordinary user (rootless by
@@ -77,13 +77,14 @@ function timeBuilders(s: Scenario, builders: readonly Builder[], ctx: string, fi
   for (let i = 0; i < runs; i++) {
     for (const b of i % 2 === 0 ? builders : [...builders].reverse()) {
       b.reset();
-      const cold = b.build(ctx, `bench-${s.name}`, file, s.platform);
+      const platform = s.buildPlatforms ?? s.platform;
+      const cold = b.build(ctx, `bench-${s.name}`, file, platform);
       if (b.name === "strata") peak = Math.max(peak, cold.peakMb);
-      const warm = b.build(ctx, `bench-${s.name}`, file, s.platform);
+      const warm = b.build(ctx, `bench-${s.name}`, file, platform);
       const now = new Date();
       if (s.edit) s.edit(ctx, i);
       else utimesSync(join(ctx, s.touch), now, now);
-      const touched = b.build(ctx, `bench-${s.name}`, file, s.platform);
+      const touched = b.build(ctx, `bench-${s.name}`, file, platform);
       if (s.edit) s.write(ctx);
       const t = times[b.name] as Record<string, number[]>;
       t.cold?.push(cold.seconds);

@@ -106,7 +106,9 @@ export function buildahBuilder(dir: string, runAs: RunAs = undefined): Builder {
       load(tar, name, platform);
     },
     build(ctx, tag, file, platform) {
-      return measure(...buildah(["build", "--layers", "--isolation", "oci", ...network, ...platformArgs(platform), "-q", ...fileArgs(file), "-t", tag, ctx]));
+      // Several platforms: buildah names the images by a manifest list (--manifest), as Strata by an index.
+      const name = platform?.includes(",") ? ["--manifest", tag] : ["-t", tag];
+      return measure(...buildah(["build", "--layers", "--isolation", "oci", ...network, ...platformArgs(platform), "-q", ...fileArgs(file), ...name, ctx]));
     },
     reset() {
       spawnSync(...buildah(["rm", "--all"]));

@@ -1,5 +1,18 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+/** `ctx/rootfs-ARCH.tar`: busybox and its applet links (scripts/busybox-rootfs.sh), arm64's from Debian's busybox-static:arm64. */
+function rootfsTarball(ctx: string, arch: "amd64" | "arm64"): void {
+  const out = join(ctx, `rootfs-${arch}.tar`);
+  if (existsSync(out)) return;
+  const busybox = arch === "arm64" ? [join(spawnSync("bash", [join(repo, "scripts/foreign-busybox.sh"), "arm64"], { encoding: "utf8" }).stdout.trim(), "bin/busybox")] : [];
+  const r = spawnSync("bash", [join(repo, "scripts/busybox-rootfs.sh"), out, ...busybox], { stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) throw new Error(`scripts/busybox-rootfs.sh ${out} failed`);
+}
 
 /**
  * A benchmark scenario: a context writer, its base image, the file to touch, and the ratio
@@ -14,6 +27,8 @@ export interface Scenario {
   readonly base: "busybox" | "debian" | "busybox-arm64";
   /** `--platform` of the base's import and of every build (a RUN of a foreign one runs under qemu-user-static). */
   readonly platform?: string;
+  /** `--platform` of the builds only, when it differs from the base's import: several platforms (a multi-platform build). */
+  readonly buildPlatforms?: string;
   readonly baseName: string;
   readonly touch: string;
   /** The Dockerfile's path relative to the context when it is not `Dockerfile` inside it (built with `-f`). */
@@ -67,6 +82,39 @@ export const SCENARIOS: readonly Scenario[] = [
         ["FROM busybox-arm64:latest", "RUN uname -m > /machine", "RUN sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo $i > /count'", "RUN ls /bin | wc -l > /applets", "COPY app.txt /app/", 'CMD ["cat", "/machine"]', ""].join("\n"),
       );
       writeFileSync(join(ctx, "app.txt"), "arm64\n");
+    },
+  },
+  {
+    name: "multiarch",
+    description: "--platform linux/amd64,linux/arm64: a FROM --platform=$BUILDPLATFORM stage both share (a rootfs ADD, a RUN), then per platform a rootfs ADD, 2 RUNs (arm64's under qemu-user-static), a COPY --from and a COPY; buildah --manifest",
+    base: "busybox",
+    baseName: "busybox:latest",
+    buildPlatforms: "linux/amd64,linux/arm64",
+    touch: "app.txt",
+    targets: { cold: 1.0, warm: 1.0, touched: 1.0 },
+    write(ctx) {
+      rootfsTarball(ctx, "amd64");
+      rootfsTarball(ctx, "arm64");
+      writeFileSync(
+        join(ctx, "Dockerfile"),
+        [
+          // A native stage (buildah's multi-platform build finds no local image by a short name, so both start from the context's rootfs).
+          "FROM --platform=$BUILDPLATFORM scratch AS gen",
+          "ARG BUILDARCH",
+          "ADD rootfs-${BUILDARCH}.tar /",
+          "RUN sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo generated $i > /gen'",
+          "FROM scratch",
+          "ARG TARGETARCH",
+          "ADD rootfs-${TARGETARCH}.tar /",
+          "RUN uname -m > /machine",
+          "RUN ls /bin | wc -l > /applets",
+          "COPY --from=gen /gen /gen",
+          "COPY app.txt /app/",
+          'CMD ["cat", "/machine"]',
+          "",
+        ].join("\n"),
+      );
+      writeFileSync(join(ctx, "app.txt"), "multiarch\n");
     },
   },
   {

@@ -16,7 +16,7 @@ import { createProgress, PROGRESS_MODES, type ProgressMode, progressMode } from 
 import { printStepError } from "../step-error.ts";
 import { parseCacheTo } from "../build/cache-options.ts";
 import type { CacheExport } from "../../registry/cache-spec.ts";
-import { type ExplainOptions, explainFormatOption, lintWarnings, printDiagnostics, printPlanWarnings, runExplain } from "./explain.ts";
+import { diagnosticsOnce, type ExplainOptions, explainFormatOption, lintWarnings, printDiagnostics, printPlanWarnings, runExplain } from "./explain.ts";
 import { StrataError } from "../../errors/error.ts";
 import { collectOutput, type OutputSpec } from "../build/output-spec.ts";
 import { checkOutputs, type OutputRequest, writeOutputs, writesStdout } from "../build/outputs.ts";
@@ -85,10 +85,10 @@ export function registerBuild(program: Command): void {
     const progress = createProgress(mode);
     // The build checks' warnings are printed once the progress is done, as buildx does (not in quiet or rawjson mode).
     let checks = "";
-    const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
+    const onDiagnostics = diagnosticsOnce((source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
       printDiagnostics(source, diagnostics);
-      if (mode !== "quiet" && mode !== "rawjson") checks = lintSummary(source, lintWarnings(diagnostics));
-    };
+      if (mode !== "quiet" && mode !== "rawjson") checks += lintSummary(source, lintWarnings(diagnostics));
+    });
     const sde = process.env.SOURCE_DATE_EPOCH;
     await removeBuildResults(opts);
     const opened = await openBuildRequest(store, contextDir, opts);

@@ -40,6 +40,16 @@ export function printDiagnostics(source: SourceFile, diagnostics: readonly Diagn
   if (violations.length > 0) process.stderr.write(`${lintViolation(violations)} (check=error=true: the build checks' warnings fail the build)\n`);
 }
 
+/** Each platform's build or plan compiles the file again (several --platform): `print` gets each diagnostic once, however many compiles say it. */
+export function diagnosticsOnce(print: (source: SourceFile, diagnostics: readonly Diagnostic[]) => void): (source: SourceFile, diagnostics: readonly Diagnostic[]) => void {
+  const said = new Set<string>();
+  return (source, diagnostics) => {
+    const fresh = diagnostics.filter((d) => !said.has(formatDiagnostic(d, source)));
+    for (const d of fresh) said.add(formatDiagnostic(d, source));
+    print(source, fresh);
+  };
+}
+
 /** The plan checks on stderr: a fatal one as the error that stops the build, the others as warnings. */
 export function printPlanWarnings(warnings: readonly PlanWarning[]): void {
   for (const w of warnings) process.stderr.write(`${w.fatal ? "strata: error" : "warning"}[${w.code}]: ${w.message}\n`);
@@ -47,14 +57,10 @@ export function printPlanWarnings(warnings: readonly PlanWarning[]): void {
 
 /** Prints the layer plan of the build this command line names, without running anything; with several --platform, one plan per platform and what they share. */
 export async function runExplain(store: Store, context: string, opts: ExplainOptions): Promise<void> {
-  // Each platform's plan compiles the file again: a diagnostic is printed once, however many plans say it.
-  const said = new Set<string>();
-  const onDiagnostics = (source: SourceFile, diagnostics: readonly Diagnostic[]): void => {
-    const fresh = diagnostics.filter((d) => !said.has(formatDiagnostic(d, source)));
-    for (const d of fresh) said.add(formatDiagnostic(d, source));
-    printDiagnostics(source, fresh);
-    process.stderr.write(lintSummary(source, lintWarnings(fresh)));
-  };
+  const onDiagnostics = diagnosticsOnce((source, diagnostics) => {
+    printDiagnostics(source, diagnostics);
+    process.stderr.write(lintSummary(source, lintWarnings(diagnostics)));
+  });
   const opened = await openBuildRequest(store, context, opts);
   const request = { ...opened.request, offline: opts.offline === true, onDiagnostics };
   const r = await (opened.platforms.length > 1 ? explainPlatforms(request, opened.platforms) : explain(request)).finally(() => opened.close());
