@@ -4,7 +4,8 @@
  * - `save --format oci-archive`: index.json names the index (ref.name annotation), the index and
  *   both platforms' blobs inside; skopeo reads the index, each platform's config, and copies it
  *   all (`copy --all`); umoci sees the name.
- * - load into a fresh store: the same index digest, `system verify` ok; `load --platform` one image.
+ * - load into a fresh store: the same index digest, `system verify` ok; an archive with one platform's
+ *   blobs gives an index of that one; `load --platform` one image.
  * - `save` (docker-archive): one manifest.json entry per platform, the name on this machine's;
  *   skopeo reads each entry, podman loads it.
  * - `save --platform linux/arm64`: a plain one-manifest archive.
@@ -13,7 +14,7 @@
  * Skipped (with a notice) unless root on amd64 with the arm64 emulator registered, as emulated.spec.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hostPlatform } from "../../compiler/lower/platform.ts";
@@ -116,6 +117,19 @@ describe.skipIf(skip)("archives and build outputs of a multi-platform image", ()
     const arm = join(dir, "fresh-arm64.tar");
     expect(strata(fresh, ["save", "--platform", "linux/arm64", "--format", "oci-archive", "-o", arm, NAME]).code).toBe(0);
     expect((JSON.parse(run("skopeo", ["inspect", "--config", `oci-archive:${arm}`])) as { architecture: string }).architecture).toBe("arm64");
+
+    // An index with one platform's blobs only (as docker's save --platform writes it): the local index lists that one.
+    const part = join(dir, "part");
+    mkdirSync(part);
+    run("tar", ["-C", part, "-xf", tar]);
+    const arm64 = (JSON.parse(run("skopeo", ["inspect", "--raw", `oci-archive:${tar}`])) as { manifests: Desc[] }).manifests[1] as Desc;
+    rmSync(join(part, "blobs/sha256", arm64.digest.slice(7)));
+    run("tar", ["-C", part, "-cf", join(dir, "part.tar"), "."]);
+    const partial = join(dir, "partial");
+    expect(strata(partial, ["load", "-i", join(dir, "part.tar")]).code).toBe(0);
+    const children = (digest: string) => (JSON.parse(readFileSync(join(partial, "blobs/sha256", digest.slice(7)), "utf8")) as { manifests: Desc[] }).manifests;
+    expect(children(named(partial, NAME)?.digest ?? "").map((m) => m.platform?.architecture)).toEqual(["amd64"]);
+    expect(strata(partial, ["system", "verify"]).code).toBe(0);
 
     const one = join(dir, "one");
     const p = strata(one, ["load", "--platform", "linux/arm64", "-i", tar]);
