@@ -3,10 +3,11 @@
  * layout folder, loaded into the store as `strata load` loads an oci-archive (image/load.ts:
  * every blob checked against its digest, every layer against its diffID and unpacked by the
  * same path rules), kept untagged. The manifest is the one the digest names, else the one whose
- * ref.name is TAG, else the only one. Only the layout's own files are read (index.json,
+ * ref.name is TAG, else the only one; of an image index, this machine's platform's image. Only the layout's own files are read (index.json,
  * oci-layout, blobs/sha256/<64 hex>).
  */
 import { createReadStream } from "node:fs";
+import { hostPlatform } from "../../compiler/lower/platform.ts";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -34,7 +35,7 @@ export async function loadLayoutImage(store: Store, dir: string, select: LayoutS
   const { annotations: _names, ...manifest } = picked[0] as IndexJson["manifests"][number];
   const pack = tarPack();
   const put = (name: string, data: string) => new Promise<void>((resolve, reject) => pack.entry({ name, mode: 0o644 }, data, (e) => (e ? reject(e) : resolve())));
-  const loading = loadArchive(store, pack as unknown as Readable);
+  const loading = loadArchive(store, pack as unknown as Readable, { platform: hostPlatform(process.arch) });
   const writing = (async () => {
     await put("oci-layout", await readFile(join(dir, "oci-layout"), "utf8"));
     await put("index.json", JSON.stringify({ ...index, manifests: [manifest] }));

@@ -2,11 +2,12 @@ import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { pack as tarPack } from "tar-stream";
 import type { Compression } from "../store/compressed.ts";
-import { familiarName, parseName } from "../store/names.ts";
+import { parseName } from "../store/names.ts";
 import { IMAGE_NAME, MediaType, REF_NAME } from "../store/oci.ts";
-import type { LoadedImage, Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import { verifiedFile } from "../store/verified-read.ts";
-import { type DistributionImage, distributionImage } from "./distribution.ts";
+import type { DistributionImage } from "./distribution.ts";
+import { type SaveSource, saveEntries } from "./save-entries.ts";
 import { failpoint } from "../fs/failpoint.ts";
 
 export type ArchiveFormat = "docker-archive" | "oci-archive";
@@ -14,9 +15,11 @@ export type ArchiveFormat = "docker-archive" | "oci-archive";
 export interface SaveOptions {
   readonly store: Store;
   /** Names or IDs of stored images, or an image already loaded with the names it is saved under (a build's result). */
-  readonly images: readonly (string | { readonly image: LoadedImage; readonly names: readonly string[] })[];
+  readonly images: readonly SaveSource[];
   readonly format: ArchiveFormat;
   readonly compression: Compression;
+  /** Of a multi-platform name, only this platform's image (a one-image entry). */
+  readonly platform?: string | undefined;
   readonly out: Writable;
 }
 
@@ -27,12 +30,16 @@ export interface SaveOptions {
  * oci-archive: an OCI image layout (oci-layout, index.json, blobs/sha256/…),
  * index.json entries annotated with the familiar name
  * (org.opencontainers.image.ref.name, as in Strata's store) and the full one
- * (io.containerd.image.name).
+ * (io.containerd.image.name). A multi-platform name's entry is its image
+ * index, with every platform's image in the blobs (save-entries.ts).
  *
  * docker-archive: what docker 25+ writes: the same OCI layout (ref.name = the
  * tag, as docker writes it) plus docker's legacy manifest.json
  * ([{Config, RepoTags, Layers}], paths into blobs/sha256) and repositories
  * ({repo: {tag: top layer hex}}), so docker, podman and skopeo load it.
+ * manifest.json has no index: a multi-platform name is one entry per
+ * platform, its names on this machine's platform's entry (else the first's),
+ * so a legacy load gives the name one image.
  *
  * Layers are compressed (gzip by default), once each: the compressed blob is
  * kept in the store and reused by the next save or push. Every stored blob is
@@ -41,17 +48,7 @@ export interface SaveOptions {
  */
 export async function saveImages(o: SaveOptions): Promise<void> {
   const { store } = o;
-  const entries: { img: DistributionImage; names: string[] }[] = [];
-  for (const ref of o.images) {
-    const img = typeof ref === "string" ? await store.getImage(ref) : ref.image;
-    const names = typeof ref === "string" ? await savedNames(store, ref) : ref.names.map((n) => familiarName(parseName(n)));
-    const existing = entries.find((e) => e.img.config.digest === img.configDigest);
-    if (existing) {
-      existing.names.push(...names.filter((n) => !existing.names.includes(n)));
-      continue;
-    }
-    entries.push({ img: await distributionImage(store, img, { compression: o.compression }), names });
-  }
+  const entries = await saveEntries(store, o.images, { compression: o.compression, platform: o.platform });
 
   const pack = tarPack();
   const writing = pipeline(pack, o.out);
@@ -80,24 +77,30 @@ export async function saveImages(o: SaveOptions): Promise<void> {
   const index: { mediaType: string; digest: string; size: number; annotations?: Record<string, string> }[] = [];
   const legacy: { Config: string; RepoTags: string[]; Layers: string[] }[] = [];
   const repositories: Record<string, Record<string, string>> = {};
-  for (const { img, names } of entries) {
-    for (const l of img.layers) await blob(l.digest, { path: store.content.path(l.digest), size: l.size });
-    await blob(img.config.digest, { path: store.content.path(img.config.digest), size: img.config.size });
-    await blob(img.manifestDescriptor.digest, { bytes: img.manifest });
-    const base = { mediaType: MediaType.manifest, digest: img.manifestDescriptor.digest, size: img.manifestDescriptor.size };
+  for (const { images, index: platforms, primary, names } of entries) {
+    for (const img of images) {
+      for (const l of img.layers) await blob(l.digest, { path: store.content.path(l.digest), size: l.size });
+      await blob(img.config.digest, { path: store.content.path(img.config.digest), size: img.config.size });
+      await blob(img.manifestDescriptor.digest, { bytes: img.manifest });
+    }
+    if (platforms) await blob(platforms.descriptor.digest, { bytes: platforms.bytes });
+    const top = platforms?.descriptor ?? (images[0] as DistributionImage).manifestDescriptor;
+    const base = { mediaType: top.mediaType, digest: top.digest, size: top.size };
     if (names.length === 0) index.push(base);
     for (const n of names) {
       const p = parseName(n);
       index.push({ ...base, annotations: { [IMAGE_NAME]: `${p.domain}/${p.path}:${p.tag ?? "latest"}`, [REF_NAME]: docker ? (p.tag ?? "latest") : n } });
     }
-    if (docker) {
-      legacy.push({ Config: `blobs/sha256/${img.config.digest.slice(7)}`, RepoTags: names, Layers: img.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) });
-      const top = img.layers.at(-1)?.digest.slice(7) ?? img.config.digest.slice(7);
-      for (const n of names) {
-        const p = parseName(n);
-        const repo = n.slice(0, n.length - (p.tag ? p.tag.length + 1 : 0));
-        repositories[repo] = { ...(repositories[repo] ?? {}), [p.tag ?? "latest"]: top };
-      }
+    if (!docker) continue;
+    for (const [i, img] of images.entries()) {
+      legacy.push({ Config: `blobs/sha256/${img.config.digest.slice(7)}`, RepoTags: i === primary ? names : [], Layers: img.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) });
+    }
+    const named = images[primary] as DistributionImage;
+    const topLayer = named.layers.at(-1)?.digest.slice(7) ?? named.config.digest.slice(7);
+    for (const n of names) {
+      const p = parseName(n);
+      const repo = n.slice(0, n.length - (p.tag ? p.tag.length + 1 : 0));
+      repositories[repo] = { ...(repositories[repo] ?? {}), [p.tag ?? "latest"]: topLayer };
     }
   }
   await put("index.json", JSON.stringify({ schemaVersion: 2, mediaType: MediaType.index, manifests: index }));
@@ -108,10 +111,4 @@ export async function saveImages(o: SaveOptions): Promise<void> {
   await put("oci-layout", JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   pack.finalize();
   await writing;
-}
-
-/** The name a stored image is saved under: none when `ref` is its ID. */
-async function savedNames(store: Store, ref: string): Promise<string[]> {
-  const isId = /^(sha256:)?[a-f0-9]{6,64}$/.test(ref) && (await store.refs.resolve(ref).catch(() => undefined)) === undefined;
-  return isId ? [] : [familiarName(parseName(ref))];
 }

@@ -47,8 +47,10 @@ export function checkOutputs(r: OutputRequest): void {
 }
 
 /**
- * Writes the built image `manifest` to every output, then pushes; each says what it wrote on
- * stderr. Returns the pushed manifest (its bytes differ from the store's when the layers are
+ * Writes the built image `manifest` (a multi-platform build's image index) to every output, then
+ * pushes; each says what it wrote on stderr. Of an index, type=oci and type=docker write every
+ * platform's image (image/save.ts), type=local and type=tar one root filesystem per platform in
+ * its own folder (image/export-rootfs.ts). Returns the pushed manifest (its bytes differ from the store's when the layers are
  * compressed for the push), which buildx's metadata names.
  */
 export async function writeOutputs(store: Store, manifest: Descriptor, r: OutputRequest, log: (line: string) => void): Promise<Descriptor | undefined> {
