@@ -7,7 +7,7 @@ import { readCacheConfig } from "./cache-import.ts";
 import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
 import { type Log, stderrLog } from "./progress.ts";
-import { pushBytes, pushLayer } from "./push.ts";
+import { pushBytes, pushLayer } from "./push-image.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 import { LayoutSink } from "./cache-layout.ts";

@@ -1,27 +1,34 @@
-import { stat } from "node:fs/promises";
+/**
+ * `strata pull`: an image from a registry into the store, under its familiar name and the
+ * repository digest docker records beside it (RepoDigests). Through a remote image index, the
+ * child of the asked platform (default: this machine's) is stored (pull-manifest.ts); with
+ * `allPlatforms` every platform child and a local index over them, and with a platform asked of
+ * a name the store has for other platforms, a local index of them all (pull-index.ts).
+ */
 import { hostPlatform } from "../../compiler/lower/platform.ts";
-import { compressionOfMediaType } from "../image/compression.ts";
-import { ociLayer } from "../image/distribution.ts";
 import { Staging } from "../image/staging.ts";
 import type { Descriptor } from "../store/content-store.ts";
-import { CompressedBlobs } from "../store/compressed.ts";
+import { isIndexType } from "../store/image-index.ts";
 import { familiarName, fullName, repoDigestName } from "../store/names.ts";
-import { type ImageConfigJson, type IndexJson, type ManifestJson, MediaType, ociManifest } from "../store/oci.ts";
-import type { Store } from "../store/store.ts";
-import type { HeldClaim } from "../store/ingest-claim.ts";
-import { mapLimit } from "../fs/pool.ts";
+import type { IndexJson, ManifestJson } from "../store/oci.ts";
+import type { LoadedImage, Store } from "../store/store.ts";
 import { RegistryClient } from "./client.ts";
-import { fetchLayer, stageShared } from "./fetch-blob.ts";
 import { RegistryError } from "./errors.ts";
-import { type Log, mb, short, stderrLog } from "./progress.ts";
+import { type Log, stderrLog } from "./progress.ts";
+import { absorbed, childPlatform, keepOtherPlatforms, namedBefore, pullAllPlatforms } from "./pull-index.ts";
+import { manifestOf, type PullSession, storeManifest } from "./pull-manifest.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
+
+export { fetchLayer } from "./fetch-blob.ts";
 
 export interface PullOptions {
   readonly store: Store;
   readonly ref: string;
   /** os/arch[/variant] to pick from an image index (default: this machine's). */
   readonly platform?: string | undefined;
+  /** Every platform of an image index, named by a local index (docker's --all-platforms). */
+  readonly allPlatforms?: boolean;
   readonly insecure?: readonly string[];
   readonly log?: Log;
 }
@@ -31,13 +38,8 @@ export interface PullResult {
   readonly name: string;
   /** The manifest digest in the registry (what `REF@digest` names; an index's for a multi-platform image). */
   readonly remoteDigest: string;
-  /** The local manifest: the registry's own when it is OCI and names only what was fetched. */
-  readonly manifest: Descriptor;
-  readonly configDigest: string;
-}
-
-function isIndex(mt: string): boolean {
-  return mt === MediaType.index || mt === MediaType.dockerManifestList;
+  /** What the name now points at: the local manifest (the registry's own when it is OCI and names only what was fetched), or a local index. */
+  readonly target: Descriptor;
 }
 
 /** Picks the manifest for `platform` from an image index. */
@@ -54,109 +56,59 @@ export function selectPlatform(index: IndexJson, platform: string, label: string
 
 /**
  * The image manifest `reference` names in `repo`: through an image index,
- * the one for `platform` (default: this machine's). Schema 1 is refused.
+ * the one for `platform` (default: this machine's), with the index's descriptor of it. Schema 1 is refused.
  */
-export async function imageManifest(repo: Repository, reference: string, platform: string | undefined, label: string): Promise<{ top: Awaited<ReturnType<Repository["getManifest"]>>; manifest: ManifestJson; named: string }> {
+export async function imageManifest(
+  repo: Repository,
+  reference: string,
+  platform: string | undefined,
+  label: string,
+): Promise<{ top: Awaited<ReturnType<Repository["getManifest"]>>; manifest: ManifestJson; named: string; picked?: Descriptor }> {
   let top = await repo.getManifest(reference);
   // What the reference names: the index, for a multi-platform image (docker's RepoDigest and pull's `Digest:`).
   const named = top.digest;
-  if (isIndex(top.mediaType)) {
-    const pick = selectPlatform(JSON.parse(top.bytes.toString("utf8")) as IndexJson, platform ?? hostPlatform(process.arch), label);
-    top = await repo.getManifest(pick.digest);
+  let picked: Descriptor | undefined;
+  if (isIndexType(top.mediaType)) {
+    picked = selectPlatform(JSON.parse(top.bytes.toString("utf8")) as IndexJson, platform ?? hostPlatform(process.arch), label);
+    top = await repo.getManifest(picked.digest);
   }
-  const manifest = JSON.parse(top.bytes.toString("utf8")) as ManifestJson;
-  if (!Array.isArray(manifest.layers) || !manifest.config) throw new RegistryError("REGISTRY_UNSUPPORTED", `${label}: unsupported manifest type ${top.mediaType} (schema 1 is not supported)`);
-  return { top, manifest, named };
+  return { top, manifest: manifestOf(top, label), named, ...(picked && { picked }) };
 }
 
-export { fetchLayer } from "./fetch-blob.ts";
-
-/**
- * The descriptor the local manifest names for a remote layer: the blob as the
- * registry has it when the store has that or fetches it, or the uncompressed
- * layer when only that is stored (built, loaded or imported here before).
- */
-async function localLayer(store: Store, staging: Staging, repo: Repository, l: Descriptor, diffId: string | undefined, claims: HeldClaim[], log: Log): Promise<Descriptor> {
-  const layer: Descriptor = { mediaType: l.mediaType, digest: l.digest, size: l.size };
-  if (await staging.has(l.digest)) {
-    log(`${short(l.digest)}: Already exists`);
-    return layer;
+/** What the pull stores and the descriptor the name is to point at. */
+async function pullTarget(o: PullOptions, p: PullSession, reference: string, label: string, had: LoadedImage | undefined): Promise<{ target: Descriptor; remoteDigest: string }> {
+  if (o.allPlatforms) {
+    const top = await p.repo.getManifest(reference);
+    if (isIndexType(top.mediaType)) return { target: await pullAllPlatforms(p, o.store, JSON.parse(top.bytes.toString("utf8")) as IndexJson, label), remoteDigest: top.digest };
   }
-  if (diffId !== undefined && l.digest !== diffId && (await store.content.has(diffId))) {
-    log(`${short(l.digest)}: Already exists`);
-    return { mediaType: MediaType.layer, digest: diffId, size: (await stat(store.content.path(diffId))).size };
-  }
-  const t = performance.now();
-  const how = await stageShared(staging, l, claims, () => {
-    log(`${short(l.digest)}: Pulling fs layer (${mb(l.size)})`);
-    return fetchLayer(repo, staging, l, undefined, log);
-  });
-  if (how === "fetched") log(`${short(l.digest)}: Pull complete (${mb(l.size)} in ${((performance.now() - t) / 1000).toFixed(2)}s)`);
-  else log(`${short(l.digest)}: Already exists${how === "adopted" ? " (downloaded by another strata process)" : ""}`);
-  return layer;
+  const { top, manifest, named, picked } = await imageManifest(p.repo, reference, o.platform, label);
+  const r = await storeManifest(p, { ...top, manifest }, label);
+  if (o.platform === undefined) return { target: r.desc, remoteDigest: named };
+  return { target: await keepOtherPlatforms(o.store, had, { ...r.desc, platform: childPlatform(picked?.platform, r.config) }), remoteDigest: named };
 }
 
-/** `strata pull`: an image from a registry into the store, under its familiar name. */
 export async function pullImage(o: PullOptions): Promise<PullResult> {
   const { store } = o;
   const log = o.log ?? stderrLog;
   const ref = parseRemote(o.ref);
   const client = new RegistryClient(ref.host, { insecure: o.insecure ?? [], log });
-  const repo = new Repository(client, ref.repository);
-  const staging = new Staging(store);
-  // Download claims held (fetch-blob.ts), released once this pull has committed or given up.
-  const claims: HeldClaim[] = [];
-  // A blob named twice in one manifest is fetched once.
-  const inFlight = new Map<string, Promise<Descriptor>>();
-  const once = (digest: string, f: () => Promise<Descriptor>): Promise<Descriptor> => {
-    let p = inFlight.get(digest);
-    if (p === undefined) {
-      p = f();
-      inFlight.set(digest, p);
-    }
-    return p;
-  };
+  const p: PullSession = { repo: new Repository(client, ref.repository), staging: new Staging(store), claims: [], log, source: `${ref.host}/${ref.repository}` };
   try {
     const label = familiarName(ref.name);
-    const { top, manifest, named: remoteDigest } = await imageManifest(repo, ref.reference, o.platform, label);
-    // The config and the layers are fetched side by side. A layer whose blob is stored is not
-    // fetched; nor is one stored uncompressed, when the config is here already to say its diffID.
-    const configHere = await staging.has(manifest.config.digest);
-    const configP = (async () => {
-      if (!configHere) await stageShared(staging, manifest.config, claims, () => fetchLayer(repo, staging, manifest.config, undefined, log, "config"));
-      return staging.readJson<ImageConfigJson>(manifest.config.digest);
-    })();
-    const known = configHere ? (await configP).rootfs?.diff_ids : undefined;
     const started = performance.now();
-    const [c, l] = await Promise.allSettled([configP, mapLimit(manifest.layers, 3, (l, i) => once(l.digest, () => localLayer(store, staging, repo, l, known?.[i], claims, log)))]);
-    if (c.status === "rejected") throw c.reason;
-    if (l.status === "rejected") throw l.reason;
-    const layers = l.value;
-    const diffIds = c.value.rootfs?.diff_ids ?? [];
-    if (diffIds.length !== manifest.layers.length) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: the manifest has ${manifest.layers.length} layers but the config ${diffIds.length} diffIDs; refused`);
-    for (const [i, l] of manifest.layers.entries()) {
-      if (compressionOfMediaType(l.mediaType) === null && l.digest !== diffIds[i]) throw new RegistryError("REGISTRY_BAD_IMAGE", `${label}: uncompressed layer ${l.digest} is not the diffID the config says (${diffIds[i]}); refused`);
-    }
-    // The registry's manifest as is when it names exactly what is stored; otherwise the same image in OCI terms.
-    const asSent = top.mediaType === MediaType.manifest && layers.every((l, i) => l.digest === manifest.layers[i]?.digest);
-    const m = await staging.putBytes(asSent ? top.bytes : ociManifest({ digest: manifest.config.digest, size: manifest.config.size }, layers.map(ociLayer)));
-    await staging.commit();
-    const index = new CompressedBlobs(store.layout);
-    for (const [i, l] of manifest.layers.entries()) {
-      const c = compressionOfMediaType(l.mediaType);
-      if (c) await index.addSource(diffIds[i] as string, c, ociLayer(l), `${ref.host}/${ref.repository}`);
-    }
-    const desc: Descriptor = { mediaType: MediaType.manifest, digest: m.digest, size: m.size };
+    const had = await namedBefore(store, label);
+    const { target, remoteDigest } = await pullTarget(o, p, ref.reference, label, had);
     // The name asked for, and the repository digest docker records beside it (RepoDigests: `repo@sha256:…`).
-    await store.refs.tag(label, desc);
+    await store.refs.tag(label, target);
     const repoDigest = repoDigestName(ref.name, remoteDigest);
-    if (repoDigest !== fullName(ref.name)) await store.refs.tag(repoDigest, desc);
+    if (repoDigest !== fullName(ref.name)) await store.refs.tag(repoDigest, target);
+    for (const d of await absorbed(store, target, had)) await store.refs.dropUntagged(d);
     log(`Digest: ${remoteDigest}`);
     log(`Status: Downloaded ${label} in ${((performance.now() - started) / 1000).toFixed(2)}s`);
-    return { name: label, remoteDigest, manifest: desc, configDigest: manifest.config.digest };
+    return { name: label, remoteDigest, target };
   } finally {
-    await staging.discard();
-    for (const c of claims) await c.release();
+    await p.staging.discard();
+    for (const c of p.claims) await c.release();
     await client.close();
   }
 }

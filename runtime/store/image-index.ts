@@ -43,7 +43,8 @@ export function ociIndex(children: readonly Descriptor[]): Buffer {
   return Buffer.from(JSON.stringify(index));
 }
 
-/** `children` with `child` added, replacing one of the same platform. */
+/** `children` with `child` added, replacing one of the same platform in its place (a pull again of a platform the index has leaves it as it was). */
 export function withPlatform(children: readonly Descriptor[], child: Descriptor): Descriptor[] {
-  return [...children.filter((c) => descriptorPlatform(c) !== descriptorPlatform(child)), child];
+  const same = (c: Descriptor) => descriptorPlatform(c) === descriptorPlatform(child);
+  return children.some(same) ? children.map((c) => (same(c) ? child : c)) : [...children, child];
 }
