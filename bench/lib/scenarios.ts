@@ -101,11 +101,11 @@ export const SCENARIOS: readonly Scenario[] = [
           // A native stage (buildah's multi-platform build finds no local image by a short name, so both start from the context's rootfs).
           "FROM --platform=$BUILDPLATFORM scratch AS gen",
           "ARG BUILDARCH",
-          "ADD rootfs-${BUILDARCH}.tar /",
+          "ADD rootfs-$BUILDARCH.tar /",
           "RUN sh -c 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo generated $i > /gen'",
           "FROM scratch",
           "ARG TARGETARCH",
-          "ADD rootfs-${TARGETARCH}.tar /",
+          "ADD rootfs-$TARGETARCH.tar /",
           "RUN uname -m > /machine",
           "RUN ls /bin | wc -l > /applets",
           "COPY --from=gen /gen /gen",

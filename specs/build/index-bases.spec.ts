@@ -38,7 +38,7 @@ describe.skipIf(!emulationReady("index-bases.spec"))("a multi-platform base: eac
     expect(b.code, b.stderr).toBe(0);
     const t = strata(root, ["build", "--progress", "plain", "--platform", "linux/arm64,linux/amd64", "-t", top, child]);
     expect(t.code, t.stderr).toBe(0);
-    expect(t.stderr).toMatch(/base aarch64 linux\/arm64\n.*top aarch64\n[^]*base x86_64 linux\/amd64\n.*top x86_64\n/);
+    expect(t.stderr).toMatch(/base aarch64 linux\/arm64\n.*top aarch64\n[\s\S]*base x86_64 linux\/amd64\n.*top x86_64\n/);
     const run = strata(root, ["run", "--rm", top, "cat", "/machine"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(`base x86_64 ${host}\ntop x86_64\n`);

@@ -12,19 +12,15 @@
  * prune keeps both platforms runnable, and rmi / image prune -a of the name free the children.
  * Needs root on amd64 with qemu-user-static's arm64 emulator registered, as emulated.spec does.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExplainPlanSchema, ExplainPlatformsSchema } from "../../compiler/explain/schema.ts";
-import { hostPlatform } from "../../compiler/lower/platform.ts";
-import { runnablePlatforms } from "../../runtime/engine/plan/platforms.ts";
+import { ARM64, emulationReady, ROOTFS_STAGE, writeRootfsTarballs } from "../helpers/platforms.ts";
 import { strata, tempDir } from "../helpers/strata.ts";
 
-const host = hostPlatform(process.arch);
-const isRoot = process.getuid?.() === 0;
-const ready = isRoot && host === "linux/amd64" && (await runnablePlatforms()).runnable.includes("linux/arm64");
-if (!ready) process.stderr.write("multi-platform.spec: skipped: needs root on amd64 with qemu-user-static's arm64 emulator registered (scripts/binfmt.sh, which npm test runs as root)\n");
+const ready = emulationReady("multi-platform.spec");
 
 const BOTH = "linux/amd64,linux/arm64";
 const NAME = `mp-spec:${process.pid}`;
@@ -43,31 +39,17 @@ describe.skipIf(!ready)("a multi-platform image: explain, progress, inspect, run
   };
   const buildBoth = (name: string) => run(["build", "--progress", "plain", "--platform", BOTH, "-t", name, ctx]);
 
-  /** A rootfs tarball of one busybox binary and its tool links. */
-  function rootfsTar(arch: string, busybox: string): void {
-    const dir = join(ctx, `rootfs-${arch}`);
-    mkdirSync(join(dir, "bin"), { recursive: true });
-    mkdirSync(join(dir, "tmp"));
-    execFileSync("cp", [busybox, join(dir, "bin", "busybox")]);
-    for (const t of ["sh", "uname", "cat", "true"]) symlinkSync("busybox", join(dir, "bin", t));
-    execFileSync("tar", ["-C", dir, "-cf", join(ctx, `rootfs-${arch}.tar`), "."]);
-  }
-
   beforeAll(() => {
     root = tempDir("multi-platform-store");
     ctx = tempDir("multi-platform-ctx");
-    rootfsTar("amd64", "/bin/busybox");
-    rootfsTar("arm64", join(execFileSync("bash", ["scripts/foreign-busybox.sh", "arm64"], { encoding: "utf8" }).trim(), "bin", "busybox"));
+    writeRootfsTarballs(ctx, { foreign: [ARM64] });
     writeFileSync(
       join(ctx, "Dockerfile"),
       [
         "FROM --platform=$BUILDPLATFORM scratch AS build",
         "ADD rootfs-amd64.tar /",
         "RUN uname -m > /built-on",
-        "FROM scratch AS base",
-        "ARG TARGETARCH",
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile line; ${TARGETARCH} is its ARG.
-        "ADD rootfs-${TARGETARCH}.tar /",
+        ...ROOTFS_STAGE,
         "FROM base",
         "COPY --from=build /built-on /built-on",
         'RUN echo "$(uname -m)" > /machine',

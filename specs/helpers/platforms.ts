@@ -2,7 +2,7 @@
  * What the multi-platform specs share: the foreign platforms this machine can run (qemu-user-static's
  * emulators registered by scripts/binfmt.sh, which npm test runs as root), whether those specs can
  * run here, and build contexts of per-architecture rootfs tarballs made from Debian's
- * busybox-static (scripts/foreign-busybox.sh), for a `FROM scratch` + `ADD rootfs-${TARGETARCH}.tar /` base.
+ * busybox-static (scripts/foreign-busybox.sh), for a `FROM scratch` + `ADD rootfs-$TARGETARCH.tar /` base.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, symlinkSync } from "node:fs";
@@ -40,8 +40,9 @@ export function emulationReady(spec: string): boolean {
   return ready;
 }
 
-/** Writes `ctx/rootfs-ARCH.tar` for amd64 and each foreign platform: busybox and links for `tools`. */
-export function writeRootfsTarballs(ctx: string, tools: readonly string[] = ["sh", "uname", "cat", "echo"]): void {
+/** Writes `ctx/rootfs-ARCH.tar` for amd64 and each of `foreign` (default: every foreign platform here): busybox, /tmp and links for `tools`. */
+export function writeRootfsTarballs(ctx: string, o: { tools?: readonly string[]; foreign?: readonly ForeignPlatform[] } = {}): void {
+  const tools = o.tools ?? ["sh", "uname", "cat", "echo", "true"];
   const one = (arch: string, busybox: string): void => {
     const dir = join(ctx, `rootfs-${arch}`);
     mkdirSync(join(dir, "bin"), { recursive: true });
@@ -52,9 +53,11 @@ export function writeRootfsTarballs(ctx: string, tools: readonly string[] = ["sh
     execFileSync("rm", ["-rf", dir]);
   };
   one("amd64", "/bin/busybox");
-  for (const f of FOREIGN) one(f.arch, join(execFileSync("bash", ["scripts/foreign-busybox.sh", f.deb], { encoding: "utf8" }).trim(), "bin", "busybox"));
+  for (const f of o.foreign ?? FOREIGN) one(f.arch, join(execFileSync("bash", ["scripts/foreign-busybox.sh", f.deb], { encoding: "utf8" }).trim(), "bin", "busybox"));
 }
 
+/** linux/arm64, the foreign platform the multi-platform specs build with amd64. */
+export const ARM64 = ALL[0] as ForeignPlatform;
+
 /** The first stage of the specs' Dockerfiles: the rootfs of the platform being built. */
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile line; ${TARGETARCH} is its ARG.
-export const ROOTFS_STAGE = ["FROM scratch AS base", "ARG TARGETARCH", "ADD rootfs-${TARGETARCH}.tar /"];
+export const ROOTFS_STAGE = ["FROM scratch AS base", "ARG TARGETARCH", "ADD rootfs-$TARGETARCH.tar /"];

@@ -13,19 +13,14 @@
  *   (buildx's layout), the tar's top folders the same, the OCI archive the index.
  * Skipped (with a notice) unless root on amd64 with the arm64 emulator registered, as emulated.spec.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostPlatform } from "../../compiler/lower/platform.ts";
-import { runnablePlatforms } from "../../runtime/engine/plan/platforms.ts";
+import { ARM64, emulationReady, ROOTFS_STAGE, writeRootfsTarballs } from "../helpers/platforms.ts";
 import { strata, tempDir } from "../helpers/strata.ts";
 
-const host = hostPlatform(process.arch);
-const runnable = (await runnablePlatforms()).runnable.includes("linux/arm64");
-const isRoot = process.getuid?.() === 0;
-const skip = !isRoot || host !== "linux/amd64" || !runnable;
-if (skip) process.stderr.write("multi-platform-archive.spec: skipped: needs root on amd64 with qemu-user-static's arm64 emulator registered (scripts/binfmt.sh, which npm test runs as root)\n");
+const skip = !emulationReady("multi-platform-archive.spec");
 
 const NAME = "mparchive:1";
 const INDEX = "application/vnd.oci.image.index.v1+json";
@@ -59,18 +54,9 @@ describe.skipIf(skip)("archives and build outputs of a multi-platform image", ()
     dir = tempDir("mp-archive");
     root = join(dir, "store");
     ctx = join(dir, "ctx");
-    const rootfs = (arch: string, busybox: string) => {
-      const fs = join(dir, `rootfs-${arch}`);
-      mkdirSync(join(fs, "bin"), { recursive: true });
-      execFileSync("cp", [busybox, join(fs, "bin", "busybox")]);
-      for (const t of ["sh", "uname"]) symlinkSync("busybox", join(fs, "bin", t));
-      execFileSync("tar", ["-C", fs, "-cf", join(ctx, `rootfs-${arch}.tar`), "."]);
-    };
     mkdirSync(ctx);
-    rootfs("amd64", "/bin/busybox");
-    rootfs("arm64", join(execFileSync("bash", ["scripts/foreign-busybox.sh", "arm64"], { encoding: "utf8" }).trim(), "bin", "busybox"));
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile line; ${TARGETARCH} is its ARG.
-    writeFileSync(join(ctx, "Dockerfile"), ["FROM scratch AS base", "ARG TARGETARCH", "ADD rootfs-${TARGETARCH}.tar /", "FROM base", "RUN uname -m > /machine", ""].join("\n"));
+    writeRootfsTarballs(ctx, { foreign: [ARM64] });
+    writeFileSync(join(ctx, "Dockerfile"), [...ROOTFS_STAGE, "FROM base", "RUN uname -m > /machine", ""].join("\n"));
     const b = strata(root, ["build", "-q", "--platform", "linux/amd64,linux/arm64", "-t", NAME, ctx]);
     expect(b.code, b.stderr).toBe(0);
   }, 180_000);

@@ -12,19 +12,14 @@
  */
 import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostPlatform } from "../../compiler/lower/platform.ts";
-import { runnablePlatforms } from "../../runtime/engine/plan/platforms.ts";
+import { ARM64, emulationReady, ROOTFS_STAGE, writeRootfsTarballs } from "../helpers/platforms.ts";
 import { strata, tempDir } from "../helpers/strata.ts";
 import { startRegistry, type TestRegistry } from "./helpers.ts";
 
-const host = hostPlatform(process.arch);
-const machine = await runnablePlatforms();
-const isRoot = process.getuid?.() === 0;
-const runs = isRoot && host === "linux/amd64" && machine.runnable.includes("linux/arm64");
-if (!runs) process.stderr.write("multi-platform-push.spec: skipped: needs root on amd64 with qemu-user-static's arm64 emulator registered (scripts/binfmt.sh, which npm test runs as root)\n");
+const runs = emulationReady("multi-platform-push.spec");
 
 const PLATFORMS = [
   { platform: "linux/amd64", arch: "amd64", uname: "x86_64", file: "x86-64" },
@@ -72,36 +67,14 @@ describe.skipIf(!runs)("a multi-platform image through a registry", () => {
   let name = "";
   let build = { code: 0, stderr: "" };
 
-  /** A rootfs tarball of one busybox binary and its tool links. */
-  function rootfsTar(ctx: string, arch: string, busybox: string): void {
-    const d = join(ctx, `rootfs-${arch}`);
-    mkdirSync(join(d, "bin"), { recursive: true });
-    execFileSync("cp", [busybox, join(d, "bin", "busybox")]);
-    for (const t of ["sh", "uname", "cat"]) symlinkSync("busybox", join(d, "bin", t));
-    execFileSync("tar", ["-C", d, "-cf", join(ctx, `rootfs-${arch}.tar`), "."]);
-    rmSync(d, { recursive: true });
-  }
-
   beforeAll(async () => {
     reg = await startRegistry();
     repo = `${reg.host}/mpush/app`;
     name = `${repo}:1`;
     root = dir("store");
     const ctx = dir("ctx");
-    rootfsTar(ctx, "amd64", "/bin/busybox");
-    rootfsTar(ctx, "arm64", join(execFileSync("bash", ["scripts/foreign-busybox.sh", "arm64"], { encoding: "utf8" }).trim(), "bin", "busybox"));
-    writeFileSync(
-      join(ctx, "Dockerfile"),
-      [
-        "FROM scratch AS base",
-        "ARG TARGETARCH",
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile line; ${TARGETARCH} is its ARG.
-        "ADD rootfs-${TARGETARCH}.tar /",
-        "FROM base",
-        "RUN uname -m > /machine && cat /machine",
-        "",
-      ].join("\n"),
-    );
+    writeRootfsTarballs(ctx, { foreign: [ARM64] });
+    writeFileSync(join(ctx, "Dockerfile"), [...ROOTFS_STAGE, "FROM base", "RUN uname -m > /machine && cat /machine", ""].join("\n"));
     build = strata(root, ["build", "--progress", "plain", "--platform", PLATFORMS.map((p) => p.platform).join(","), "-t", name, "--push", ctx]);
   }, 300_000);
   afterAll(async () => {
