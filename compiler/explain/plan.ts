@@ -69,6 +69,25 @@ function configOrNone(step: Step, before: ContainerConfig): "config" | "none" {
   return effective(step.config) === effective(before) ? "none" : "config";
 }
 
+/** What a layer's steps read from other stages and images (COPY --from, RUN --mount from=), each once. */
+function readsOf(group: readonly PlannedStep[]): ExplainLayer["reads"] {
+  const out: ExplainLayer["reads"] = [];
+  const add = (r: ExplainLayer["reads"][number]): void => {
+    if (!out.some((o) => o.stage === r.stage && o.image === r.image && o.by === r.by)) out.push(r);
+  };
+  for (const { step } of group) {
+    const op = step.op;
+    if (op?.kind === "copy" && op.from.type === "stage") add({ stage: op.from.stage, image: null, by: "copy" });
+    if (op?.kind === "copy" && op.from.type === "image") add({ stage: null, image: op.from.ref, by: "copy" });
+    if (op?.kind === "run")
+      for (const m of op.mounts) {
+        if (m.from !== undefined && "stage" in m.from) add({ stage: m.from.stage, image: null, by: "mount" });
+        if (m.from !== undefined && "image" in m.from) add({ stage: null, image: m.from.image, by: "mount" });
+      }
+  }
+  return out;
+}
+
 function layerOf(stage: number, group: readonly PlannedStep[], notMergedWhy: string | null): ExplainLayer {
   const last = group[group.length - 1] as PlannedStep;
   const merged = group.length > 1;
@@ -84,6 +103,8 @@ function layerOf(stage: number, group: readonly PlannedStep[], notMergedWhy: str
     runs: merged ? { cached: count("hit"), run: count("miss"), unknown: count("unknown") } : null,
     notMerged: notMergedWhy,
     cacheKey: last.parts.key,
+    stepKeys: group.map((g) => g.parts.key),
+    reads: readsOf(group),
     cache,
     reason,
   };
@@ -166,6 +187,7 @@ export function explainPlan(p: PlanInput): ExplainPlan {
       name: s.name ?? null,
       base: s.base.type === "image" ? s.base.ref : s.base.type === "stage" ? stageLabel(graph, s.base.stage) : s.context !== undefined ? `build context ${s.context}` : "scratch",
       used: p.used.has(s.index),
+      baseStage: s.base.type === "stage" ? s.base.stage : null,
     })),
     instructions,
     layers,

@@ -21,6 +21,8 @@ export const ExplainPlanSchema = z.object({
       base: z.string(),
       /** false when the prune pass leaves the stage out (the target does not need it). */
       used: z.boolean(),
+      /** When the FROM names an earlier stage: that stage's index; else null (an image, scratch, a named context). */
+      baseStage: z.number().int().nullable(),
     }),
   ),
   /**
@@ -75,6 +77,15 @@ export const ExplainPlanSchema = z.object({
       notMerged: z.string().nullable(),
       /** The cache key after the layer: for a merged layer, its last RUN's. */
       cacheKey: z.string(),
+      /** The cache key of each step of the layer, in order (one per RUN of a merged layer; the last is `cacheKey`). */
+      stepKeys: z.array(z.string()),
+      /**
+       * What the layer's steps read besides the layer below, in order, each once: a stage
+       * (`COPY --from=STAGE`, `RUN --mount from=STAGE`: its index) or an image (`--from=IMAGE`: the
+       * reference). `by`: "copy" for COPY/ADD --from, "mount" for a RUN mount. The build context
+       * and named contexts are not listed.
+       */
+      reads: z.array(z.object({ stage: z.number().int().nullable(), image: z.string().nullable(), by: z.enum(["copy", "mount"]) })),
       /** "hit" when every step of the layer is a hit; "unknown" when any is unknown; else "miss". */
       cache: CacheSchema,
       /**

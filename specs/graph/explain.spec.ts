@@ -39,7 +39,7 @@ describe("strata explain", () => {
 
   it("before building: every layer a miss, the five RUNs one merged layer", () => {
     const plan = explain();
-    expect(plan.stages).toEqual([{ index: 0, name: null, base: "busybox:latest", used: true }]);
+    expect(plan.stages).toEqual([{ index: 0, name: null, base: "busybox:latest", used: true, baseStage: null }]);
     // The merged RUNs, WORKDIR's mkdir, the COPY, the last RUN.
     expect(plan.layers.map((l) => l.cache)).toEqual(["miss", "miss", "miss", "miss"]);
     expect(plan.layers[0]?.merged).toBe(true);
