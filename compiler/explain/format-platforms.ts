@@ -3,7 +3,7 @@
  * what the platforms share (explain/platforms.ts). json and yaml are the ExplainPlatforms object;
  * dot is one picture with a cluster per platform around that plan's stage clusters.
  */
-import { DOT_HEAD, dotQuote, dotStages, type ExplainFormat, formatText, serialize } from "./format.ts";
+import { DOT_HEAD, DOT_LEGEND, dotQuote, dotStages, type ExplainFormat, formatText, serialize } from "./format.ts";
 import type { ExplainPlatforms } from "./schema.ts";
 
 /** The shared section: each shared layer by stage and instruction, then each platform's own layer count. */
@@ -26,11 +26,11 @@ function dotPlatforms(r: ExplainPlatforms): string {
   r.platforms.forEach((p, n) => {
     out.push(`  subgraph cluster_p${n} {`, `    label=${dotQuote(p.platform)};`, ...dotStages(p.plan, `p${n}_`, "    "), "  }");
   });
-  out.push("}");
+  out.push(...DOT_LEGEND, "}");
   return `${out.join("\n")}\n`;
 }
 
-export async function formatPlatforms(r: ExplainPlatforms, format: ExplainFormat): Promise<string> {
+export async function formatPlatforms(r: ExplainPlatforms, format: Exclude<ExplainFormat, "html">): Promise<string> {
   switch (format) {
     case "json":
     case "yaml":

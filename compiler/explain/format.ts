@@ -1,14 +1,10 @@
-/** `strata explain`'s formats of one plan: text (for a person), json and yaml (explain/schema.ts), dot (Graphviz). */
+/** `strata explain`'s formats of one plan: text (for a person), json and yaml (explain/schema.ts), dot (Graphviz), html (compiler/report/page.ts, which the CLI loads only for it). */
+import { clip, type EdgeKind, type GraphNode, planGraph, runsText } from "./graph.ts";
 import type { ExplainPlan } from "./schema.ts";
 
-export type ExplainFormat = "text" | "json" | "yaml" | "dot";
+export type ExplainFormat = "text" | "json" | "yaml" | "dot" | "html";
 
 const MARK = { hit: "HIT", miss: "MISS", unknown: "UNKNOWN" } as const;
-
-/** A long instruction cut to `max` characters, ending in an ellipsis. */
-function clip(text: string, max = 60): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 /** What an instruction becomes, as the instructions section says it. */
 function becomesText(plan: ExplainPlan, ins: ExplainPlan["instructions"][number]): string {
@@ -27,15 +23,6 @@ function becomesText(plan: ExplainPlan, ins: ExplainPlan["instructions"][number]
       return `→ layer #${ins.layer} (merged, ${at} of ${layer.instructions.length})${mark}`;
     }
   }
-}
-
-/** "2 of 3 RUNs cached, 1 runs" for a merged layer. */
-function runsText(runs: NonNullable<ExplainPlan["layers"][number]["runs"]>): string {
-  const total = runs.cached + runs.run + runs.unknown;
-  const parts = [`${runs.cached} of ${total} RUNs cached`];
-  if (runs.run > 0) parts.push(`${runs.run} ${runs.run === 1 ? "runs" : "run"}`);
-  if (runs.unknown > 0) parts.push(`${runs.unknown} unknown`);
-  return parts.join(", ");
 }
 
 /** The directory (ending in `/`) every path that has one is under; "" when there is none or some path has none. */
@@ -96,49 +83,72 @@ export function formatText(plan: ExplainPlan): string {
 }
 
 function dotEscape(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+  return s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 
 export function dotQuote(s: string): string {
   return `"${dotEscape(s)}"`;
 }
 
-/** A label of left-justified lines (`\l` ends each: Graphviz's line break, escaped after the text is). */
+/** A label of left-justified lines: `\l` ends each (Graphviz's left-aligned line break), written after the line's text is escaped, so it stays a break. */
 function dotLines(lines: readonly string[]): string {
   return `"${lines.map((l) => `${dotEscape(l)}\\l`).join("")}"`;
 }
 
-/** One plan's stage clusters and their edges, its node and cluster names prefixed by `id` (one plan per platform in one picture), each line indented by `pad`. */
+/** The fill of each cache state, and the border that marks a merged layer (the legend says the same). */
+const FILL = { hit: "palegreen", miss: "lightpink", unknown: "khaki" } as const;
+const MERGED = "color=blue, penwidth=2";
+const EDGE_STYLE: Record<EdgeKind, string> = {
+  next: "",
+  "from-stage": ' [style=bold, label="FROM"]',
+  "copy-from": ' [style=dashed, color=blue, label="COPY --from"]',
+  "mount-from": ' [style=dotted, color=purple, label="RUN --mount"]',
+};
+
+function dotNode(n: GraphNode): string {
+  const attrs = [`label=${dotLines(n.lines)}`];
+  if (n.kind === "layer" && n.cache !== null) attrs.push(`fillcolor=${FILL[n.cache]}`);
+  else attrs.push(`fillcolor=${n.kind === "pruned" ? "white" : "lightgrey"}`);
+  if (n.kind === "image") attrs.push("shape=cylinder");
+  if (n.merged) attrs.push(MERGED);
+  // The miss reason where a viewer shows it: the node's tooltip (an SVG's <title>).
+  if (n.reason !== null) attrs.push(`tooltip=${dotQuote(`${n.cache === "unknown" ? "why unknown" : "why a miss"}: ${n.reason}`)}`);
+  return `${n.id} [${attrs.join(", ")}];`;
+}
+
+/** One plan's stage clusters, its image nodes and every edge (explain/graph.ts), names prefixed by `id` (one plan per platform in one picture), each line indented by `pad`. */
 export function dotStages(plan: ExplainPlan, id = "", pad = "  "): string[] {
+  const g = planGraph(plan, id);
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const out: string[] = [];
-  for (const s of plan.stages) {
-    out.push(`${pad}subgraph cluster_${id}${s.index} {`, `${pad}  label=${dotQuote(`stage ${s.index}${s.name ? ` ${s.name}` : ""}${s.used ? "" : " (pruned)"}`)};`);
-    out.push(`${pad}  ${id}s${s.index} [label=${dotQuote(`FROM ${s.base}`)}, fillcolor=${s.used ? "lightgrey" : "white"}];`);
-    let prev = `${id}s${s.index}`;
-    plan.layers.forEach((l, n) => {
-      if (l.stage !== s.index) return;
-      const lines = l.instructions.map((i) => `${i.line}: ${clip(i.text, 50)}${l.merged ? `  ${MARK[i.cache]}` : ""}`);
-      if (l.runs) lines.push(`merged: ${runsText(l.runs)}`);
-      out.push(`${pad}  ${id}l${n} [label=${dotLines(lines)}, fillcolor=${l.cache === "hit" ? "palegreen" : l.cache === "miss" ? "lightpink" : "khaki"}];`, `${pad}  ${prev} -> ${id}l${n};`);
-      prev = `${id}l${n}`;
-    });
+  for (const c of g.clusters) {
+    out.push(`${pad}subgraph cluster_${c.id} {`, `${pad}  label=${dotQuote(c.label)};`);
+    for (const n of c.nodes) out.push(`${pad}  ${dotNode(byId.get(n) as GraphNode)}`);
     out.push(`${pad}}`);
   }
-  plan.stages.forEach((s) => {
-    if (s.base !== "scratch") {
-      const from = plan.stages.find((o) => o.name === s.base || String(o.index) === s.base);
-      if (from && from.index !== s.index) out.push(`${pad}${id}s${from.index} -> ${id}s${s.index} [style=dashed];`);
-    }
-  });
+  for (const n of g.nodes) if (n.kind === "image") out.push(`${pad}${dotNode(n)}`);
+  for (const e of g.edges) out.push(`${pad}${e.from} -> ${e.to}${EDGE_STYLE[e.kind]};`);
   return out;
 }
+
+/** The legend: what each fill and the merged border mean. */
+export const DOT_LEGEND = [
+  "  subgraph cluster_legend {",
+  '    label="legend";',
+  `    legend_hit [label="HIT (from the cache)", fillcolor=${FILL.hit}];`,
+  `    legend_miss [label="MISS (runs)", fillcolor=${FILL.miss}];`,
+  `    legend_unknown [label="unknown (base not looked up)", fillcolor=${FILL.unknown}];`,
+  `    legend_merged [label="merged RUNs (one layer)", fillcolor=white, ${MERGED}];`,
+  "    legend_hit -> legend_miss -> legend_unknown -> legend_merged [style=invis];",
+  "  }",
+];
 
 /** The head of every picture: top to bottom, filled monospace boxes. */
 export const DOT_HEAD = ["digraph strata {", "  rankdir=TB;", '  node [shape=box, style=filled, fontname="monospace"];'];
 
-/** A Graphviz picture: one cluster per stage, layers as boxes (a merged layer one box listing its RUNs), hits green, misses red, unknown yellow. */
+/** A Graphviz picture: one cluster per stage, layers as boxes (a merged layer one box listing its RUNs, with a blue border), hits green, misses red, unknown yellow, a legend. */
 export function formatDot(plan: ExplainPlan): string {
-  return `${[...DOT_HEAD, ...dotStages(plan), "}"].join("\n")}\n`;
+  return `${[...DOT_HEAD, ...dotStages(plan), ...DOT_LEGEND, "}"].join("\n")}\n`;
 }
 
 /** A value as json or yaml; yaml is loaded only when asked for. */
@@ -150,7 +160,7 @@ export async function serialize(value: unknown, format: "json" | "yaml"): Promis
 }
 
 /** The plan in a format. */
-export async function formatPlan(plan: ExplainPlan, format: ExplainFormat): Promise<string> {
+export async function formatPlan(plan: ExplainPlan, format: Exclude<ExplainFormat, "html">): Promise<string> {
   switch (format) {
     case "json":
     case "yaml":

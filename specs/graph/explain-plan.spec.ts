@@ -220,7 +220,7 @@ describe("explain: merged layers", () => {
   it("a merged layer is one box in the dot picture, listing its lines", () => {
     const built = compile(THREE);
     const dot = formatDot(plan(compile(THREE.map((l) => l.replace("echo three", "echo 3"))), built));
-    expect(dot).toContain('l0 [label="3: RUN echo one  HIT\\l4: RUN echo two  HIT\\l5: RUN echo 3  MISS\\lmerged: 2 of 3 RUNs cached, 1 runs\\l", fillcolor=lightpink];');
+    expect(dot).toContain('l0 [label="3: RUN echo one  HIT\\l4: RUN echo two  HIT\\l5: RUN echo 3  MISS\\lmerged: 2 of 3 RUNs cached, 1 runs\\l", fillcolor=lightpink, color=blue, penwidth=2, tooltip="why a miss: line 5: ');
     expect(dot.match(/ l\d+ \[label=/g)).toHaveLength(1);
   });
 });
