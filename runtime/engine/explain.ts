@@ -12,7 +12,9 @@
  */
 import { explainPlan } from "../../compiler/explain/plan.ts";
 import { sharedLayers } from "../../compiler/explain/platforms.ts";
+import type { LayerParts } from "../../compiler/explain/parts.ts";
 import type { ExplainPlan, ExplainPlatforms } from "../../compiler/explain/schema.ts";
+import type { BuildGraph } from "../../compiler/ir/graph.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
 import { loadRecord } from "../store/build-records.ts";
 import { CacheRecords } from "../store/cache-records.ts";
@@ -27,8 +29,8 @@ export interface ExplainRequest extends PlanRequest {
 
 export type ExplainResult =
   | NotPlanned
-  /** The plan; `refusals`: the plan checks that would stop the build before any step. */
-  | { readonly kind: "planned"; readonly source: SourceFile; readonly plan: ExplainPlan; readonly refusals: readonly PlanWarning[] };
+  /** The plan; `refusals`: the plan checks that would stop the build before any step; `graph` and `parts`: what it was made from (the html report's panels, build --report's steps). */
+  | { readonly kind: "planned"; readonly source: SourceFile; readonly plan: ExplainPlan; readonly refusals: readonly PlanWarning[]; readonly graph: BuildGraph; readonly parts: readonly LayerParts[] };
 
 export async function explain(r: ExplainRequest): Promise<ExplainResult> {
   const p = await prepareBuild(r, r.offline ? "offline" : "inspect");
@@ -61,7 +63,7 @@ export async function explain(r: ExplainRequest): Promise<ExplainResult> {
     warnings: p.warnings.map((w) => w.message),
     notes,
   });
-  return { kind: "planned", source: p.source, plan: out, refusals: p.warnings.filter((w) => w.fatal) };
+  return { kind: "planned", source: p.source, plan: out, refusals: p.warnings.filter((w) => w.fatal), graph: p.graph, parts: plan.parts };
 }
 
 export type ExplainPlatformsResult =

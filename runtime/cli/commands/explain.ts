@@ -7,6 +7,7 @@ import { formatPlatforms } from "../../../compiler/explain/format-platforms.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import { explain, explainPlatforms } from "../../engine/explain.ts";
 import type { PlanWarning } from "../../engine/plan/checks.ts";
+import { StrataError } from "../../errors/error.ts";
 import type { Store } from "../../store/store.ts";
 import { openStore } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -20,7 +21,7 @@ export interface ExplainOptions extends RequestFlags {
 
 /** `--format`, of `explain` and `build --explain`. */
 export function explainFormatOption(cmd: Command): Command {
-  return cmd.addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot"]).default("text"));
+  return cmd.addOption(new Option("--format <format>", "explain output format").choices(["text", "json", "yaml", "dot", "html"]).default("text"));
 }
 
 /** The build checks' warnings among compile diagnostics (printed as a block by lintSummary). */
@@ -69,7 +70,12 @@ export async function runExplain(store: Store, context: string, opts: ExplainOpt
     process.exitCode = ExitCode.failure;
     return;
   }
-  process.stdout.write("plans" in r ? await formatPlatforms(r.plans, opts.format) : await formatPlan(r.plan, opts.format));
+  if (opts.format === "html") {
+    if ("plans" in r) throw new StrataError("USAGE", "--format html shows one platform's plan: name one --platform");
+    // The page and its layout library are loaded only for html.
+    const { renderReport } = await import("../../../compiler/report/page.ts");
+    process.stdout.write(await renderReport(r.plan, { parts: r.parts, title: "explain" }));
+  } else process.stdout.write("plans" in r ? await formatPlatforms(r.plans, opts.format) : await formatPlan(r.plan, opts.format));
   // The plan lists every warning; what would stop the build is also said as the build says it.
   if (r.refusals.length > 0) {
     printPlanWarnings(r.refusals);
