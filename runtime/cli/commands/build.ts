@@ -47,6 +47,8 @@ interface BuildOptions extends ExplainOptions, BuildFlags {
   cacheTo?: CacheExport;
   output: OutputSpec[];
   push?: boolean;
+  /** --report FILE.html: the build's html report (cli/build/report.ts). */
+  report?: string;
 }
 
 export function registerBuild(program: Command): void {
@@ -63,10 +65,12 @@ export function registerBuild(program: Command): void {
     .option("-o, --output <spec>", "also write the result: type=local,dest=DIR | type=tar,dest=FILE | type=oci|docker,dest=FILE[,name=REF] | type=image[,name=REF][,push=true] | type=registry | DIR | - ; repeatable", collectOutput, [])
     .option("--push", "push the image to its -t names once built (as --output type=registry)")
     .option("--load", "keep the image in the local store (always done)")
+    .option("--report <file>", "write an html report of the build: its graph, cache hits and misses with their reasons, each layer's time and size")
     .option("--cache-to <spec>", "export the build cache: type=registry,ref=REF | type=local,dest=DIR [,mode=min|max][,compression=gzip|zstd][,ignore-error=true] | type=inline (with a push)", parseCacheTo);
   explainFormatOption(resultFlagOptions(requestFlagOptions(cmd))).action(async (contextDir: string, opts: BuildOptions, c: Command) => {
     const outputs: OutputRequest = { outputs: opts.output, push: opts.push === true, tags: opts.tag, insecure: insecureRegistries(opts.insecureRegistry), inlineCache: opts.cacheTo?.type === "inline" };
     checkOutputs(outputs);
+    if (opts.report !== undefined && (opts.platform?.length ?? 0) > 1) throw new StrataError("USAGE", "--report shows one platform's build: name one --platform");
     const mode = opts.quiet ? "quiet" : progressMode(opts.progress);
     const store = await openStore(c);
     if (opts.explain) {
@@ -92,6 +96,15 @@ export function registerBuild(program: Command): void {
     const sde = process.env.SOURCE_DATE_EPOCH;
     await removeBuildResults(opts);
     const opened = await openBuildRequest(store, contextDir, opts);
+    // --report: the build planned first, its steps noted as they run (loaded only then).
+    const report =
+      opts.report === undefined
+        ? undefined
+        : await (await import("../build/report.ts")).startReport(store, { ...opened.request, onDiagnostics: () => undefined }, progress, opts.report).catch(async (e: unknown) => {
+            progress.close();
+            await opened.close();
+            throw e;
+          });
     const request: BuildRequest = {
       ...opened.request,
       labels: opened.labels,
@@ -99,7 +112,7 @@ export function registerBuild(program: Command): void {
       secrets: parseSecrets(opts.secret),
       sourceDateEpoch: sde ? Number(sde) : undefined,
       cacheTo: opts.cacheTo,
-      progress,
+      progress: report?.progress ?? progress,
       onDiagnostics,
       onWarnings: printPlanWarnings,
     };
@@ -120,6 +133,7 @@ export function registerBuild(program: Command): void {
         throw e;
       });
       await writeBuildResults(opts, opts.tag, r, pushed);
+      await report?.write();
     }
     progress.close();
     process.stderr.write(checks);
