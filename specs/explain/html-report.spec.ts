@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { expectBuildRefused } from "../helpers/usage.ts";
 import { artifactsDir, haveChromium, launch } from "./browser.ts";
 
 const isRoot = process.getuid?.() === 0;
@@ -146,4 +147,16 @@ describe.skipIf(!runs)("the html report in Chromium", () => {
     expect(await page.locator('[data-panel="l4"] table.built tr.size td').textContent()).toMatch(/ (kB|MB)$/);
     await page.screenshot({ path: join(artifactsDir(), "build-report.png"), fullPage: true });
   }, 300_000);
+});
+
+describe("the html report's refusals", () => {
+  it("build --report with several platforms is a USAGE error before any work; explain --format html too", () => {
+    const untouched = join(tempDir("html-report-refused"), "root");
+    expectBuildRefused(untouched, ["--report", "r.html", "--platform", "linux/amd64,linux/arm64"], ".", "--report shows one platform's build");
+    const dir = tempDir("html-report-platforms");
+    writeFileSync(join(dir, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
+    const r = strata(join(dir, "root"), ["explain", "--offline", "--format", "html", "--platform", "linux/amd64,linux/arm64", dir]);
+    expect([r.code, r.stdout]).toEqual([2, ""]);
+    expect(r.stderr).toBe("strata: error[USAGE]: --format html shows one platform's plan: name one --platform\n");
+  });
 });
