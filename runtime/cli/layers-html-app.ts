@@ -56,7 +56,7 @@ export const LAYERS_APP = `
         var parts = c[0].split("/").filter(Boolean), at = root;
         for (var k = 0; k < parts.length - 1; k++) {
           var next = at.children.get(parts[k]);
-          if (!next || !next.dir) { if (c[3] === "D") return; next = newDir(); at.children.set(parts[k], next); }
+          if (!next || !next.dir) { if (c[3] === "D" && i < n) return; next = newDir(); if (c[3] === "D") next.mark = "D"; at.children.set(parts[k], next); }
           at = next;
         }
         var name = parts[parts.length - 1], old = at.children.get(name);
@@ -66,7 +66,7 @@ export const LAYERS_APP = `
         at.children.set(name, { dir: false, size: c[2], children: null, mark: mark });
       });
     }
-    (function sum(node) { if (!node.dir) return node.mark === "D" ? 0 : node.size; var t = 0; node.children.forEach(function (ch) { t += sum(ch); }); node.size = t; return t; })(root);
+    (function sum(node) { if (!node.dir) return node.size; var t = 0; node.children.forEach(function (ch) { var n = sum(ch); if (ch.mark !== "D" || node.mark === "D") t += n; }); node.size = t; return t; })(root);
     (function changed(node) { if (!node.dir) return node.mark !== ""; var any = node.mark !== ""; node.children.forEach(function (ch) { if (changed(ch)) any = true; }); node.hasChange = any; return any; })(root);
     return root;
   }

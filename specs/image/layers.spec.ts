@@ -7,9 +7,10 @@
  * directory COPY then `rm -rf` counts every file; an image without waste scores efficiency 1; a
  * pulled image, whose layers the store keeps gzip-compressed, gives the same answer; the HTML view
  * is one self-contained page that Chromium renders with the file tree in it; and the analysis the
- * build warning will use (`wasteOfDiffIds`) agrees with the command.
+ * build warning will use (`wasteOfDiffIds`) agrees with the command; `-i` refuses to run without a
+ * terminal and, on one (script(1)'s pty), draws the layers and the tree and follows the arrow keys.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +19,7 @@ import { LayersJson } from "../../runtime/cli/layers-json.ts";
 import { wasteOfDiffIds } from "../../runtime/image/waste/analyze.ts";
 import { Store } from "../../runtime/store/store.ts";
 import { startRegistry, type TestRegistry } from "../registry/helpers.ts";
-import { storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
+import { repoRoot, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
 
 /** Deterministic, incompressible-enough bytes. */
 function bytes(n: number, seed: number): Buffer {
@@ -192,6 +193,55 @@ describe("strata layers", () => {
     expect(dom.stdout).toMatch(/data-path="\/bin"/);
     expect(dom.stdout).toMatch(/<td>\/big\.bin<\/td>/);
   }, 90_000);
+});
+
+/** Runs `strata layers -i` on a pty (script(1)), typing `keys` one by one after it has drawn; what it wrote. */
+async function onTerminal(ref: string, keys: readonly string[]): Promise<{ code: number; screen: string }> {
+  const cmd = `stty cols 120 rows 30; exec ${process.execPath} -- ${join(repoRoot, "bin/strata.js")} --root ${root} layers -i ${ref}`;
+  const child = spawn("script", ["-qfec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => {
+    out += c.toString("utf8");
+  });
+  const done = new Promise<number>((r) => child.on("close", (code) => r(code ?? 1)));
+  const until = async (re: RegExp) => {
+    for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  await until(/Files as of layer/);
+  for (const k of keys) {
+    const before = out.length;
+    child.stdin.write(k);
+    for (let i = 0; i < 100 && out.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+  }
+  child.stdin.write("q");
+  const code = await done;
+  return { code, screen: out.replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, "") };
+}
+
+describe("strata layers -i", () => {
+  it("refuses to run without a terminal (USAGE, exit 2)", () => {
+    const r = strata(root, ["layers", "-i", "waste:t"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("strata: error[USAGE]: layers -i: needs a terminal on standard input and output (run without -i for the text report)\n");
+  });
+
+  it("on a terminal: the layers, the last one's tree with its removal marked, ↑/↓ to change layer, space for only its changes", async () => {
+    const { code, screen } = await onTerminal("tree:t", ["\x1b[A", "\x1b[B", "\t", " "]);
+    expect(code).toBe(0);
+    expect(screen).toMatch(/#1 6kB wasted 6kB\s+COPY tree \/tree/);
+    // First the last layer: the removed directory, marked D, with its 6000 bytes, closed.
+    expect(screen).toMatch(/Files as of layer 2  /);
+    expect(screen).toMatch(/D\s+6kB\s+▸ tree\//);
+    // ↑: the layer that added it, the directory marked A.
+    expect(screen).toContain("Files as of layer 1");
+    expect(screen).toMatch(/A\s+6kB\s+▸ tree\//);
+    // ↓, Tab, space: back on layer 2, only its changes, every directory open, each file removed.
+    expect(screen).toContain("Files as of layer 2 (only its changes)");
+    expect(screen).toMatch(/D\s+6kB\s+▾ tree\//);
+    expect(screen).toMatch(/D\s+1kB\s+a /);
+    expect(screen).toMatch(/D\s+3kB\s+c /);
+    expect(screen).toMatch(/efficiency [\d.]+ %\s+wasted 6kB/);
+  }, 60_000);
 });
 
 describe("strata layers on a pulled image (its layers kept gzip-compressed)", () => {

@@ -48,11 +48,16 @@ export function registerLayers(program: Command): void {
     .option("--no-trunc", "do not truncate the instructions")
     .option("--fail-wasted-bytes <size>", "exit 1 when more than SIZE bytes are wasted (20MB, 5MiB, 1000)", parseByteSize("--fail-wasted-bytes"))
     .option("--fail-efficiency <ratio>", "exit 1 when the efficiency score is below RATIO (0..1)", parseRatio("--fail-efficiency"))
+    .option("-i, --interactive", "browse the layers and their file trees in the terminal (needs one)")
     .option("--fail-wasted-percent <ratio>", "exit 1 when the wasted bytes are more than RATIO (0..1) of the layers above the first", parseRatio("--fail-wasted-percent"))
     .action(async (ref: string, opts: LayersOptions, cmd: Command) => {
+      if (opts.interactive) {
+        if (opts.format !== "text" || opts.failWastedBytes !== undefined || opts.failEfficiency !== undefined || opts.failWastedPercent !== undefined) throw new StrataError("USAGE", "layers -i: a view for a person; --format and --fail-* are for programs and CI (run without -i)");
+        if (!process.stdin.isTTY || !process.stdout.isTTY) throw new StrataError("USAGE", "layers -i: needs a terminal on standard input and output (run without -i for the text report)");
+      }
       const store = await openStore(cmd);
       const img = await store.getImage(ref, opts.platform);
-      const html = opts.format === "html" || opts.html !== undefined;
+      const html = opts.format === "html" || opts.html !== undefined || opts.interactive === true;
       const a = await analyzeImage(store, img, { changes: html, top: Math.max(opts.top, 20), instructions: layerInstructions(img) });
       const limits: GateLimits = { wastedBytes: opts.failWastedBytes, efficiency: opts.failEfficiency, wastedRatio: opts.failWastedPercent };
       const gate = Object.values(limits).some((v) => v !== undefined) ? evaluateGate(a, limits) : undefined;
@@ -61,6 +66,10 @@ export function registerLayers(program: Command): void {
         await atomicWrite(path, layersHtml(ref, img.configDigest, a), dirname(path), 0o644).catch((e: unknown) => {
           throw Object.assign(e as Error, { path });
         });
+      }
+      if (opts.interactive) {
+        await (await import("../layers-tui/run.ts")).runInteractive(a, process.stdin, process.stdout);
+        return;
       }
       if (opts.format === "json") process.stdout.write(`${JSON.stringify(layersJson(ref, img.configDigest, a, gate), null, 2)}\n`);
       else if (opts.format === "html") process.stdout.write(layersHtml(ref, img.configDigest, a));
