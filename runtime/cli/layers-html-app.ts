@@ -116,11 +116,14 @@ export const LAYERS_APP = `
   filter.addEventListener("input", redraw);
   var tbody = document.querySelector("#wasted tbody");
   if (data.wasted.length === 0) { var tr0 = el("tr"); tr0.appendChild(el("td", "", "none")); tbody.appendChild(tr0); }
-  data.wasted.forEach(function (w) {
+  // The biggest first, at most WASTED_ROWS of them (strata layers --format json lists all).
+  var WASTED_ROWS = 500;
+  data.wasted.slice(0, WASTED_ROWS).forEach(function (w) {
     var tr = el("tr");
     [human(w.size) + " (" + w.size + ")", w.path, "#" + w.addedBy, "#" + w.removedBy + " (" + w.how + ")"].forEach(function (t) { tr.appendChild(el("td", "", t)); });
     tbody.appendChild(tr);
   });
+  if (data.wasted.length > WASTED_ROWS) { var more = el("tr"); more.appendChild(el("td", "", "… and " + (data.wasted.length - WASTED_ROWS) + " more (strata layers --format json lists them all)")); tbody.appendChild(more); }
   if (data.layers.length > 0) select(selected);
 })();
 `;

@@ -46,9 +46,9 @@ export function registerLayers(program: Command): void {
     .option("--platform <os/arch>", "of a multi-platform image, this platform's layers (default: this machine's)", platformValue)
     .option("--top <n>", "how many of the biggest and of the wasted files the text lists", parseTop, 10)
     .option("--no-trunc", "do not truncate the instructions")
+    .option("-i, --interactive", "browse the layers and their file trees in the terminal (needs one)")
     .option("--fail-wasted-bytes <size>", "exit 1 when more than SIZE bytes are wasted (20MB, 5MiB, 1000)", parseByteSize("--fail-wasted-bytes"))
     .option("--fail-efficiency <ratio>", "exit 1 when the efficiency score is below RATIO (0..1)", parseRatio("--fail-efficiency"))
-    .option("-i, --interactive", "browse the layers and their file trees in the terminal (needs one)")
     .option("--fail-wasted-percent <ratio>", "exit 1 when the wasted bytes are more than RATIO (0..1) of the layers above the first", parseRatio("--fail-wasted-percent"))
     .action(async (ref: string, opts: LayersOptions, cmd: Command) => {
       if (opts.interactive) {
