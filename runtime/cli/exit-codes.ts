@@ -23,7 +23,7 @@ export interface ExitCodeRow {
 /** The whole CLI's exit codes, in order (`strata help exit-codes`, README.md). */
 export const EXIT_CODES: readonly ExitCodeRow[] = [
   { exit: "0", meaning: "success" },
-  { exit: "1", meaning: "the input or a step failed: a Dockerfile or image.ts error (FILE:LINE:COL), a failed RUN (its FILE:LINE and last output), an image or container not found, a file that cannot be read or written (its path)" },
+  { exit: "1", meaning: "the input or a step failed: a Dockerfile or image.ts error (FILE:LINE:COL), a failed RUN (its FILE:LINE and last output), an image or container not found, a file that cannot be read or written (its path); `strata layers`: a --fail-wasted-bytes, --fail-efficiency or --fail-wasted-percent limit crossed (LAYERS_GATE; the report lists the files)" },
   { exit: "2", meaning: "usage or environment: a bad option or argument; a preflight gap before any work (a Node.js older than 22, runc missing or older than 1.1.12, overlayfs unusable on the store's filesystem, more layers than one overlay mount takes)" },
   { exit: "3", meaning: "integrity: bytes do not hash to the digest that names them (a stored blob, a registry's or an archive's), or a document is ambiguous; nothing kept; `system verify` found a problem" },
   { exit: "4", meaning: "a limit was exceeded (a layer's size, ratio or entries, a document's size, a git context's size, files or time); the partial result removed" },

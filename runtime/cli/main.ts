@@ -55,6 +55,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   import: async () => (await import("./commands/import.ts")).registerImport,
   images: async () => (await import("./commands/images.ts")).registerImages,
   history: async () => (await import("./commands/history.ts")).registerHistory,
+  layers: async () => (await import("./commands/layers.ts")).registerLayers,
   run: async () => (await import("./commands/run.ts")).registerRun,
   help: async () => (await import("./commands/help.ts")).registerHelp,
   version: async () => (await import("./commands/version.ts")).registerVersion,

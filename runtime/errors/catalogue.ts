@@ -75,6 +75,7 @@ export const RUNTIME_ERRORS = {
   // Images in the store and as archives (runtime/image/, runtime/store/).
   FILTER_INVALID: e("image", 1, "a -f/--filter name the command does not take, or a value it cannot use (docker's \"invalid filter 'NAME'\")"),
   IMAGE_NOT_FOUND: e("image", 1, "no image of that name, ID or digest in the store (container commands exit 125)"),
+  LAYERS_GATE: e("image", 1, "strata layers: the image crosses a --fail-wasted-bytes, --fail-efficiency or --fail-wasted-percent limit; the report lists each rule's PASS or FAIL and the wasted files (path, bytes, the layer that added and the one that removed them)"),
   NO_SUCH_OBJECT: e("image", 1, "strata inspect found no container and no image of that name or ID (docker's `No such object: NAME`)"),
   IMAGE_IN_USE: e("image", 1, "rmi refused: a container uses the image, or it is named more than once (use -f)"),
   INVALID_REFERENCE: e("image", 1, "an image reference is malformed (repository names are lowercase: busybox:latest, localhost:5000/app:1.0)"),
