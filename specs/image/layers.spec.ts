@@ -15,8 +15,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseByteSize } from "../../runtime/cli/layers-flags.ts";
-import { LayersJson } from "../../runtime/cli/layers-json.ts";
+import { parseByteSize } from "../../runtime/cli/layers/flags.ts";
+import { LayersJson } from "../../runtime/cli/layers/json.ts";
 import { wasteOfDiffIds } from "../../runtime/image/waste/analyze.ts";
 import { Store } from "../../runtime/store/store.ts";
 import { startRegistry, type TestRegistry } from "../registry/helpers.ts";

@@ -13,11 +13,11 @@ import { analyzeImage } from "../../image/waste/image-layers.ts";
 import { evaluateGate, type GateLimits } from "../../image/waste/gate.ts";
 import { platformValue } from "../build-flags.ts";
 import { openStore } from "../context.ts";
-import { layerInstructions } from "../layer-instructions.ts";
-import { layersHtml } from "../layers-html.ts";
-import { parseByteSize, parseRatio } from "../layers-flags.ts";
-import { layersJson } from "../layers-json.ts";
-import { layersText } from "../layers-text.ts";
+import { layerInstructions } from "../layers/instructions.ts";
+import { layersHtml } from "../layers/html.ts";
+import { parseByteSize, parseRatio } from "../layers/flags.ts";
+import { layersJson } from "../layers/json.ts";
+import { layersText } from "../layers/text.ts";
 
 interface LayersOptions {
   format: "text" | "json" | "html";
@@ -68,7 +68,7 @@ export function registerLayers(program: Command): void {
         });
       }
       if (opts.interactive) {
-        await (await import("../layers-tui/run.ts")).runInteractive(a, process.stdin, process.stdout);
+        await (await import("../layers/tui/run.ts")).runInteractive(a, process.stdin, process.stdout);
         return;
       }
       if (opts.format === "json") process.stdout.write(`${JSON.stringify(layersJson(ref, img.configDigest, a, gate), null, 2)}\n`);

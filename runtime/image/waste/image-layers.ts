@@ -2,7 +2,7 @@
  * The layers of a stored image as the waste analysis reads them (analyze.ts): each manifest layer
  * with its diffID, where its bytes are (layer-headers.ts `layerSource`: the uncompressed blob when
  * the store has it, else the compressed one the manifest names) and the instruction that made it
- * (`instructions`, bottom first: the CLI reads them from the history, cli/layer-instructions.ts).
+ * (`instructions`, bottom first: the CLI reads them from the history, cli/layers/instructions.ts).
  */
 import type { LoadedImage, Store } from "../../store/store.ts";
 import { type AnalyzeOptions, analyzeLayers, type LayerAnalysis, type LayerInput } from "./analyze.ts";

@@ -4,8 +4,8 @@
  * content; layer indexes count from 0, the bottom layer; paths are absolute in the image.
  */
 import { z } from "zod";
-import type { LayerAnalysis } from "../image/waste/analyze.ts";
-import type { GateResult } from "../image/waste/gate.ts";
+import type { LayerAnalysis } from "../../image/waste/analyze.ts";
+import type { GateResult } from "../../image/waste/gate.ts";
 
 const layer = z.object({
   index: z.number().int().describe("0 is the bottom layer"),

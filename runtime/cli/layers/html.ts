@@ -6,8 +6,8 @@
  * show only them, a path filter — and the wasted files below. The page rebuilds each layer's tree
  * by replaying the layers' changes (analyze.ts `changes`), so the data holds each entry once.
  */
-import type { LayerAnalysis } from "../image/waste/analyze.ts";
-import { LAYERS_APP, LAYERS_CSS } from "./layers-html-app.ts";
+import type { LayerAnalysis } from "../../image/waste/analyze.ts";
+import { LAYERS_APP, LAYERS_CSS } from "./html-app.ts";
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** JSON that cannot end the script element it sits in. */

@@ -8,7 +8,7 @@
  * 1024², and docker's go-units FromHumanSize ignores the "i" (its "5MiB" is 5000000); this is the
  * reading dive users write their limits in. Ratios are decimals 0..1.
  */
-import { StrataError } from "../errors/error.ts";
+import { StrataError } from "../../errors/error.ts";
 
 const SIZE = /^(\d+(?:\.\d+)?|\.\d+) ?([kmgtp]i?)?b?$/i;
 const POWERS = "kmgtp";

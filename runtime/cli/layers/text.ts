@@ -4,10 +4,10 @@
  * biggest files, the wasted ones, and with limits the gate's PASS/FAIL lines, as dive's CI mode
  * prints them, with the files that cost the bytes.
  */
-import type { LayerAnalysis, WastedFile } from "../image/waste/analyze.ts";
-import type { GateResult } from "../image/waste/gate.ts";
-import { humanSize } from "./format.ts";
-import { tabwrite } from "./go-template/tabwriter.ts";
+import type { LayerAnalysis, WastedFile } from "../../image/waste/analyze.ts";
+import type { GateResult } from "../../image/waste/gate.ts";
+import { humanSize } from "../format.ts";
+import { tabwrite } from "../go-template/tabwriter.ts";
 
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const percent = (x: number): string => `${(Math.floor(x * 1000) / 10).toFixed(1)} %`;

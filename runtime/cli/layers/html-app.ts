@@ -1,5 +1,5 @@
 /**
- * The CSS and the script of the `strata layers` HTML page (layers-html.ts), as strings to inline.
+ * The CSS and the script of the `strata layers` HTML page (html.ts), as strings to inline.
  * The script reads the data element, lists the layers, and for the selected layer replays every
  * layer's changes up to it into a tree (a removal deletes the path and what is under it), marking
  * the selected layer's own changes; directories open on click; sizes are decimal, as docker's.

@@ -3,8 +3,8 @@
  * the entry that carries the layer, after those of the RUNs merged into it (their entries are
  * empty and say so in their comment, engine/exec/merge-group.ts), joined with " && ".
  */
-import { parseMergedComment } from "../engine/exec/merge-group.ts";
-import type { LoadedImage } from "../store/store.ts";
+import { parseMergedComment } from "../../engine/exec/merge-group.ts";
+import type { LoadedImage } from "../../store/store.ts";
 
 export function layerInstructions(img: LoadedImage): string[] {
   const out: string[] = [];

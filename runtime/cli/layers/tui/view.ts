@@ -4,8 +4,8 @@
  * cursor's row highlighted when that pane has the focus), a status line with the image's totals
  * and the keys. Pure: the terminal loop (run.ts) writes what this returns.
  */
-import type { LayerAnalysis } from "../../image/waste/analyze.ts";
-import { humanSize } from "../format.ts";
+import type { LayerAnalysis } from "../../../image/waste/analyze.ts";
+import { humanSize } from "../../format.ts";
 import type { TreeRow } from "./tree.ts";
 
 export interface ViewState {

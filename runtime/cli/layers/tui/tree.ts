@@ -2,10 +2,10 @@
  * The file tree `strata layers -i` shows: the image's filesystem as of one layer, rebuilt by
  * replaying every layer's changes up to it (analyze.ts `changes`; a removal deletes the path and
  * what is under it), with the selected layer's own changes marked A / C / D — what the HTML page
- * does in its script (layers-html-app.ts), here for the terminal — and the rows a view shows of
+ * does in its script (cli/layers/html-app.ts), here for the terminal — and the rows a view shows of
  * it: directories open or closed, optionally only the paths the layer changed.
  */
-import type { LayerReport } from "../../image/waste/analyze.ts";
+import type { LayerReport } from "../../../image/waste/analyze.ts";
 
 export interface TreeNode {
   readonly name: string;

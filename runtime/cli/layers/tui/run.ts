@@ -5,7 +5,7 @@
  * space shows only the selected layer's changes. Own code, not a TUI library: two panes of lines
  * and a handful of keys, for which blessed or ink would be most of the package's weight.
  */
-import type { LayerAnalysis } from "../../image/waste/analyze.ts";
+import type { LayerAnalysis } from "../../../image/waste/analyze.ts";
 import { type TreeNode, treeAt, treeRows } from "./tree.ts";
 import { renderView, type ViewState } from "./view.ts";
 
