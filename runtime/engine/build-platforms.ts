@@ -8,6 +8,7 @@
 import { parsePlatform } from "../../compiler/lower/platform.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import { type BuildRequest, type BuildResult, build } from "./build.ts";
+import type { PlanWarning } from "./plan/checks.ts";
 import { platformProgress } from "./platform-progress.ts";
 
 /** Builds `r` for each of `platforms` and tags the index of the images with `r.tags`. */
@@ -16,6 +17,7 @@ export async function buildPlatforms(r: BuildRequest, platforms: readonly string
   let executed = 0;
   let cached = 0;
   let last: BuildResult | undefined;
+  const warnings = new Map<string, PlanWarning>();
   // Each platform's steps named with it and numbered on from the platform before (buildx's `#7 [linux/arm64 2/3] RUN …`).
   const progressFor = platformProgress(r.progress);
   for (const platform of platforms) {
@@ -27,6 +29,7 @@ export async function buildPlatforms(r: BuildRequest, platforms: readonly string
     children.push({ ...one.manifest, platform: { os: p.os, architecture: p.arch, ...(p.variant && { variant: p.variant }) } });
     executed += one.executed;
     cached += one.cached;
+    for (const w of one.warnings) warnings.set(w.message, w);
     last = one;
   }
   if (last?.kind !== "built") throw new Error("internal: a multi-platform build of no platform");
@@ -36,5 +39,5 @@ export async function buildPlatforms(r: BuildRequest, platforms: readonly string
   if (r.tags.length === 0) await store.refs.keepUntagged(index);
   for (const c of children) await store.refs.dropUntagged(c.digest);
   // The ID of a multi-platform image is its index's digest (what buildx's --iidfile and docker's image store say).
-  return { ...last, id: index.digest, manifest: index, executed, cached };
+  return { ...last, id: index.digest, manifest: index, executed, cached, warnings: [...warnings.values()] };
 }

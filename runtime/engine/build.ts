@@ -18,6 +18,7 @@ import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
 import { startSshAgents } from "./exec/run/ssh-agents.ts";
 import type { PlanWarning } from "./plan/checks.ts";
+import { wasteWarnings } from "./plan/waste-warnings.ts";
 import { type NotPlanned, type PlanRequest, type Prepared, prepareBuild } from "./prepare.ts";
 import type { LayerParts } from "../../compiler/explain/parts.ts";
 import type { CacheExport } from "../registry/cache-spec.ts";
@@ -50,6 +51,8 @@ export type BuildResult =
       /** Layer steps run, and served from the cache. */
       readonly executed: number;
       readonly cached: number;
+      /** Found once the layers are written: a file added and deleted by a later layer (plan/waste-warnings.ts). */
+      readonly warnings: readonly PlanWarning[];
     };
 
 /** Builds the request's target into the store and names it with its tags. */
@@ -96,11 +99,12 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): P
     // --cache-to type=inline: the image is the one with its cache in its config (registry/cache-inline.ts), mode=min.
     const manifest = r.cacheTo?.type === "inline" ? await inlineCache(store, result.manifest, [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys]) : result.manifest;
     await saveRecord(store.layout, p.record, plan.parts);
+    const warnings = await wasteWarnings(store, graph, plan.keys.steps, p.record);
     for (const t of r.tags) await store.refs.tag(t, manifest);
     // Untagged, the image is docker's `<none>:<none>`: listed, usable by id, removed by image prune.
     if (r.tags.length === 0) await store.refs.keepUntagged(manifest);
     const id = (await store.loadManifest(manifest)).configDigest;
-    return { kind: "built", source, id, manifest, executed: result.executed, cached: result.cached };
+    return { kind: "built", source, id, manifest, executed: result.executed, cached: result.cached, warnings };
   } finally {
     await agents?.stop();
     await remote?.close();

@@ -17,6 +17,7 @@ import type { ExplainPlan, ExplainPlatforms } from "../../compiler/explain/schem
 import type { BuildGraph } from "../../compiler/ir/graph.ts";
 import type { SourceFile } from "../../compiler/source/source-file.ts";
 import { loadRecord } from "../store/build-records.ts";
+import { wasteWarnings } from "./plan/waste-warnings.ts";
 import { CacheRecords } from "../store/cache-records.ts";
 import { cacheLabel } from "../registry/cache-spec.ts";
 import type { PlanWarning } from "./plan/checks.ts";
@@ -60,7 +61,8 @@ export async function explain(r: ExplainRequest): Promise<ExplainResult> {
     unknown: (k) => plan.unknown.has(k),
     noCache: r.noCache,
     previous: await loadRecord(store.layout, p.record),
-    warnings: p.warnings.map((w) => w.message),
+    // The add-then-delete warnings are known when every layer of the target's stages is in the cache.
+    warnings: [...p.warnings, ...(r.noCache ? [] : await wasteWarnings(store, p.graph, plan.keys.steps, p.record))].map((w) => w.message),
     notes,
   });
   return { kind: "planned", source: p.source, plan: out, refusals: p.warnings.filter((w) => w.fatal), graph: p.graph, parts: plan.parts };

@@ -70,7 +70,7 @@ export const RUNTIME_ERRORS = {
   PLAN_PLATFORM: e("build", 1, "a stage's RUN is for a platform this machine cannot run: no emulator for it is registered in binfmt_misc (install qemu-user-static)"),
   PLAN_ENTITLEMENT: e("build", 1, "a RUN needs host networking or --security=insecure and the build was not granted it: pass --allow network.host or --allow security.insecure"),
   PLAN_OVER_DOCKER_LAYERS: e("build", 0, "a warning, the build goes on: the image will have more than 125 layers, which docker (and other engines) refuse"),
-  PLAN_COPY_THEN_DELETE: e("build", 0, "a warning, the build goes on: a file a COPY adds is deleted by a later RUN, so its bytes stay in the image"),
+  PLAN_COPY_THEN_DELETE: e("build", 0, "a warning, the build goes on: a file a step adds (COPY, ADD, RUN) is deleted by a later layer, so its bytes stay in the image (from the layers, as strata layers reads them)"),
 
   // Images in the store and as archives (runtime/image/, runtime/store/).
   FILTER_INVALID: e("image", 1, "a -f/--filter name the command does not take, or a value it cannot use (docker's \"invalid filter 'NAME'\")"),

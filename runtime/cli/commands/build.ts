@@ -136,6 +136,7 @@ export function registerBuild(program: Command): void {
       await report?.write();
     }
     progress.close();
+    if (r.kind === "built" && !opts.quiet) printPlanWarnings(r.warnings);
     process.stderr.write(checks);
     if (r.kind === "built") {
       if (opts.quiet && !writesStdout(outputs)) process.stdout.write(`${r.id}\n`);

@@ -39,20 +39,11 @@ function imageDepth(n: number, container: number): PlanWarning[] {
   return [];
 }
 
-/** Paths a COPY puts in the image when it names them plainly (no wildcard, one file). */
-function copiedPath(op: NonNullable<Stage["steps"][number]["op"]>): string | undefined {
-  if (op.kind !== "copy" || op.sources.length !== 1) return undefined;
-  const src = op.sources[0] as string;
-  if (/[*?[]/.test(src) || src.endsWith("/")) return undefined;
-  return op.dest.endsWith("/") ? `${op.dest}${src.split("/").pop()}` : op.dest;
-}
-
 /**
  * Checks made on the plan before anything runs: a stage whose layers would be
  * more than overlayfs can mount is refused, and so is an image more than a
- * container of it can mount (one over docker's limit is worth a warning); a file a COPY adds and a later
- * RUN of the same stage deletes is worth a warning (its bytes stay in the
- * image all the same).
+ * container of it can mount (one over docker's limit is worth a warning). A file a step adds and
+ * a later one deletes is known once the layers are (waste-warnings.ts, PLAN_COPY_THEN_DELETE).
  */
 export function planWarnings(graph: BuildGraph, order: readonly number[], layout: StoreLayout, baseLayers: (ref: string) => number = () => 0): PlanWarning[] {
   const out: PlanWarning[] = [];
@@ -62,20 +53,6 @@ export function planWarnings(graph: BuildGraph, order: readonly number[], layout
     const n = layerCount(graph, i, baseLayers);
     if (n > max.build) out.push({ code: "PLAN_TOO_MANY_LAYERS", fatal: true, message: `stage ${stage.name ?? i} would have ${n} layers; overlayfs here can mount at most ${max.build}: merge RUNs or squash the base` });
     else if (i === graph.target) out.push(...imageDepth(n, max.container));
-    stage.steps.forEach((step, j) => {
-      const path = step.op ? copiedPath(step.op) : undefined;
-      if (path === undefined) return;
-      for (const later of stage.steps.slice(j + 1)) {
-        if (later.op?.kind !== "run") continue;
-        const script = later.op.command.args.join(" ");
-        const rm = new RegExp(`\\brm\\b[^;&|\\n]*\\s${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(\\s|$|;|&|\\|)`);
-        if (rm.test(script)) {
-          const what = step.op?.kind === "copy" && step.op.add ? "ADD" : "COPY";
-          out.push({ code: "PLAN_COPY_THEN_DELETE", fatal: false, message: `${later.sources[0]?.file}:${later.sources[0]?.line}: ${path} is added by ${what} at line ${step.sources[0]?.line} and deleted by this RUN; its bytes stay in the ${what} layer` });
-          break;
-        }
-      }
-    });
   }
   return out;
 }
