@@ -3,7 +3,6 @@ import type { Diagnostic } from "../../../compiler/diagnostics/diagnostic.ts";
 import { formatDiagnostic } from "../../../compiler/diagnostics/format.ts";
 import { isLintFinding, lintSummary, lintViolation } from "../../../compiler/lint/build-checks.ts";
 import { type ExplainFormat, formatPlan } from "../../../compiler/explain/format.ts";
-import { formatPlatforms } from "../../../compiler/explain/format-platforms.ts";
 import type { SourceFile } from "../../../compiler/source/source-file.ts";
 import { explain, explainPlatforms } from "../../engine/explain.ts";
 import type { PlanWarning } from "../../engine/plan/checks.ts";
@@ -62,6 +61,7 @@ export async function runExplain(store: Store, context: string, opts: ExplainOpt
     printDiagnostics(source, diagnostics);
     process.stderr.write(lintSummary(source, lintWarnings(diagnostics)));
   });
+  if (opts.format === "html" && (opts.platform?.length ?? 0) > 1) throw new StrataError("USAGE", "--format html shows one platform's plan: name one --platform");
   const opened = await openBuildRequest(store, context, opts);
   const request = { ...opened.request, offline: opts.offline === true, onDiagnostics };
   const r = await (opened.platforms.length > 1 ? explainPlatforms(request, opened.platforms) : explain(request)).finally(() => opened.close());
@@ -75,7 +75,10 @@ export async function runExplain(store: Store, context: string, opts: ExplainOpt
     // The page and its layout library are loaded only for html.
     const { renderReport } = await import("../../../compiler/report/page.ts");
     process.stdout.write(await renderReport(r.plan, { parts: r.parts, title: "explain" }));
-  } else process.stdout.write("plans" in r ? await formatPlatforms(r.plans, opts.format) : await formatPlan(r.plan, opts.format));
+  } else if ("plans" in r) {
+    const { formatPlatforms } = await import("../../../compiler/explain/format-platforms.ts");
+    process.stdout.write(await formatPlatforms(r.plans, opts.format));
+  } else process.stdout.write(await formatPlan(r.plan, opts.format));
   // The plan lists every warning; what would stop the build is also said as the build says it.
   if (r.refusals.length > 0) {
     printPlanWarnings(r.refusals);

@@ -18,7 +18,6 @@ import { join } from "node:path";
 import { sha256Hex } from "../../../compiler/cache/canonical.ts";
 import type { BuildGraph, Stage, Step } from "../../../compiler/ir/graph.ts";
 import { atomicWrite } from "../../fs/atomic-write.ts";
-import { wasteOfDiffIds } from "../../image/waste/analyze.ts";
 import { CacheRecords } from "../../store/cache-records.ts";
 import type { Store } from "../../store/store.ts";
 import type { PlanWarning } from "./checks.ts";
@@ -94,6 +93,8 @@ async function wasted(store: Store, record: string, layers: readonly StepLayer[]
   const chainId = sha256Hex(layers.map((l) => l.diffId).join("\n"));
   const kept = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as { chain?: string; wasted?: Wasted[] };
   if (kept.chain === chainId && kept.wasted) return kept.wasted;
+  // The analysis (tar readers, decompressors) is loaded only when a chain of layers is new.
+  const { wasteOfDiffIds } = await import("../../image/waste/analyze.ts");
   const all = await wasteOfDiffIds(
     store,
     layers.map((l) => l.diffId),
