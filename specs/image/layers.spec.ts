@@ -11,6 +11,7 @@
  * terminal and, on one (script(1)'s pty), draws the layers and the tree and follows the arrow keys.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
@@ -22,18 +23,6 @@ import { Store } from "../../runtime/store/store.ts";
 import { startRegistry, type TestRegistry } from "../registry/helpers.ts";
 import { repoRoot, storeWithBusybox, strata, tempDir } from "../helpers/strata.ts";
 
-/** Deterministic, incompressible-enough bytes. */
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 let root: string;
 let cleanup: () => void;
@@ -63,9 +52,9 @@ const BIG = 5_000_000;
 beforeAll(() => {
   ({ root, cleanup } = storeWithBusybox("layers"));
   ctxRoot = tempDir("layers-ctx");
-  build("waste", "FROM busybox\nCOPY big.bin /big.bin\nRUN rm /big.bin\n", { "big.bin": bytes(BIG, 1) });
-  build("overwrite", "FROM busybox\nCOPY v1/data.bin /data.bin\nCOPY v2/data.bin /data.bin\n", { "v1/data.bin": bytes(300_000, 2), "v2/data.bin": bytes(200_000, 3) });
-  build("tree", "FROM busybox\nCOPY tree /tree\nRUN rm -rf /tree\n", { "tree/a": bytes(1000, 4), "tree/sub/b": bytes(2000, 5), "tree/sub/deeper/c": bytes(3000, 6) });
+  build("waste", "FROM busybox\nCOPY big.bin /big.bin\nRUN rm /big.bin\n", { "big.bin": randomBytes(BIG) });
+  build("overwrite", "FROM busybox\nCOPY v1/data.bin /data.bin\nCOPY v2/data.bin /data.bin\n", { "v1/data.bin": randomBytes(300_000), "v2/data.bin": randomBytes(200_000) });
+  build("tree", "FROM busybox\nCOPY tree /tree\nRUN rm -rf /tree\n", { "tree/a": randomBytes(1000), "tree/sub/b": randomBytes(2000), "tree/sub/deeper/c": randomBytes(3000) });
   build("clean", "FROM busybox\nCOPY a.txt /a.txt\nRUN mkdir /made && echo hi > /made/file\n", { "a.txt": "a\n" });
 }, 180_000);
 
