@@ -10,8 +10,10 @@
  * buildah: `build --layers --cache-to REPO --cache-from REPO`, then `push`. RUN has no network
  * (--network none) in both. Each run has a fresh registry; the tools alternate which goes first.
  *
- *   node bench/fleet.ts [--runs 3] [--source] [--log FILE]
- *   (as root; --source: bin/strata.js, not the npm package; --log: every request, as JSON lines)
+ *   node bench/fleet.ts [--runs 3] [--source] [--refs shared|per-builder] [--log FILE]
+ *   (as root; --source: bin/strata.js, not the npm package; --refs per-builder: each Strata builder
+ *   exports to a ref of its own and imports all four, which no concurrent export can overwrite;
+ *   --log: every request, as JSON lines)
  *
  * Reported per tool: wall time (wave 1 + wave 2, each until its last builder is done), steps run
  * and cached (Strata's summary line; buildah's STEP lines, FROM excepted, and its "Using cache"),
@@ -34,6 +36,8 @@ import { createNetns, type Netns } from "./lib/netns.ts";
 const argv = process.argv.slice(2);
 const runs = Number(argv[argv.indexOf("--runs") + 1] || 3) || 3;
 const fromSource = argv.includes("--source");
+/** Strata's cache refs: one for all (the issue's case), or one per builder exported and all four imported. */
+const perBuilder = argv.includes("--refs") && argv[argv.indexOf("--refs") + 1] === "per-builder";
 const logFile = argv.includes("--log") ? argv[argv.indexOf("--log") + 1] : undefined;
 
 type Cmd = readonly [string, readonly string[]];
@@ -65,7 +69,7 @@ function sh(cmd: string, args: readonly string[]): string {
 /** One tool's builder: the commands that build and push an image, and how its output counts steps. */
 interface Tool {
   readonly name: string;
-  commands(store: string, img: Image, tag: string, cache: string): Cmd[];
+  commands(store: string, img: Image, tag: string, cache: string, builder: number): Cmd[];
   steps(out: string): { run: number; cached: number };
   cleanup(store: string): void;
 }
@@ -73,9 +77,11 @@ interface Tool {
 function strataTool(strata: Cmd): Tool {
   return {
     name: "strata",
-    commands: (store, img, tag, cache) => [
-      [strata[0], [...strata[1], "--root", store, "build", "--progress", "plain", "--network", "none", "--push", "-t", tag, "--cache-to", `type=registry,ref=${cache}:fleet,mode=max`, "--cache-from", `type=registry,ref=${cache}:fleet`, img.ctx]],
-    ],
+    commands(store, img, tag, cache, builder) {
+      const to = perBuilder ? `${cache}:b${builder}` : `${cache}:fleet`;
+      const from = perBuilder ? Array.from({ length: BUILDERS }, (_, b) => ["--cache-from", `type=registry,ref=${cache}:b${b}`]).flat() : ["--cache-from", `type=registry,ref=${cache}:fleet`];
+      return [[strata[0], [...strata[1], "--root", store, "build", "--progress", "plain", "--network", "none", "--push", "-t", tag, "--cache-to", `type=registry,ref=${to},mode=max`, ...from, img.ctx]]];
+    },
     steps(out) {
       const m = out.match(/(\d+) steps? run, (\d+) cached/);
       if (!m) throw new Error(`no step summary in Strata's output:\n${out.slice(-2000)}`);
@@ -126,7 +132,7 @@ async function wave(tool: Tool, images: readonly (readonly Image[])[], stores: r
       for (const img of list) {
         const tag = `${host}/fleet/${tool.name}-${img.name}:latest`;
         let out = "";
-        for (const [cmd, args] of tool.commands(stores[b] as string, img, tag, `${host}/fleet/${tool.name}-cache`)) {
+        for (const [cmd, args] of tool.commands(stores[b] as string, img, tag, `${host}/fleet/${tool.name}-cache`, b)) {
           const r = await exec((ns[b] as Netns).wrap(cmd, args));
           out += r.out;
           if (r.code !== 0) throw new Error(`${tool.name} builder ${b}, ${img.name}: ${cmd} failed (${r.code}):\n${r.out.slice(-3000)}`);
@@ -217,7 +223,7 @@ const busybox = join(work, "busybox.tar");
 sh("bash", [join(repoRoot, "scripts/busybox-rootfs.sh"), busybox]);
 const figures: Record<string, ToolFigures[]> = { strata: [], buildah: [] };
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-console.log(`fleet: ${BUILDERS} builders, 12 images in 2 waves, ${runs} runs; Strata ${fromSource ? "from source (bin/strata.js)" : "as the npm package"}, buildah ${sh("buildah", ["--version"]).trim().split(" ")[2]}`);
+console.log(`fleet: ${BUILDERS} builders, 12 images in 2 waves, ${runs} runs; Strata ${fromSource ? "from source (bin/strata.js)" : "as the npm package"} with ${perBuilder ? "a cache ref per builder" : "one cache ref"}, buildah ${sh("buildah", ["--version"]).trim().split(" ")[2]}`);
 
 try {
   for (let r = 1; r <= runs; r++) {
