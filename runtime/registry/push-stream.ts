@@ -16,9 +16,12 @@ import { failpoint } from "../fs/failpoint.ts";
  * The store pulls each chunk and the upload body is a bounded buffer: the
  * next chunk waits for both, so the slower side paces the compressor and the
  * layer is never held in memory. The upload is completed (the PUT with the
- * digest) only with the digest the store computed, after the store has the
- * blob; if the store side fails, the upload body is cut off mid-stream and
- * the session left to expire. If the upload fails, the store side finishes
+ * digest) only with the digest the store computed, once the store has hashed
+ * every byte: the PUT goes out while the store syncs and commits its copy
+ * (that copy is a cache for the next push; the registry checks the digest
+ * itself), and the push waits for both. If the store side fails before the
+ * digest is known, the upload body is cut off mid-stream and the session left
+ * to expire; after, the push fails with the store's error. If the upload fails, the store side finishes
  * alone and the blob is uploaded from the stored file (uploadFile, with its
  * retries).
  */
@@ -26,8 +29,15 @@ export async function streamLayer(store: Store, repo: Repository, diffId: string
   const body = new PassThrough({ highWaterMark: 1 << 20 });
   // Once the request is over nobody else listens; a late destroy(err) must not throw.
   body.on("error", () => undefined);
-  const stored = compressAndRemember(store, diffId, o.compression, known, { docker: o.docker, through: (chunks) => tee(chunks, body) });
-  const sent = repo.uploadStream(body, async () => (await stored).digest).then(
+  let digested: (d: string) => void = () => undefined;
+  const digest = new Promise<string>((resolve) => {
+    digested = resolve;
+  });
+  const stored = compressAndRemember(store, diffId, o.compression, known, { docker: o.docker, through: (chunks) => tee(chunks, body), digested });
+  // Failed before the digest was known: the PUT is never sent.
+  const digestOrFail = Promise.race([digest, stored.then((d) => d.digest)]);
+  digestOrFail.catch(() => undefined);
+  const sent = repo.uploadStream(body, () => digestOrFail).then(
     () => undefined,
     (e: unknown) => {
       body.destroy();

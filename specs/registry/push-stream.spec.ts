@@ -171,17 +171,17 @@ describe("streamed push (upload while compressing)", () => {
     const proxy = await startProxy(reg.port, recording(seen));
     const store = new Store(root);
     // The disk "fills up" after the first compressed piece has gone to both sides.
-    const ingest = store.content.ingest.bind(store.content);
-    store.content.ingest = (source, expected) =>
-      ingest(
-        (async function* () {
-          for await (const c of source as AsyncIterable<Uint8Array>) {
-            yield c;
-            throw Object.assign(new Error("no space left on device (test)"), { code: "ENOSPC" });
-          }
-        })(),
-        expected,
-      );
+    const writer = store.content.writer.bind(store.content);
+    store.content.writer = async () => {
+      const w = await writer();
+      let n = 0;
+      const write = w.write.bind(w);
+      w.write = async (c: Uint8Array) => {
+        if (n++ > 0) throw Object.assign(new Error("no space left on device (test)"), { code: "ENOSPC" });
+        await write(c);
+      };
+      return w;
+    };
     try {
       await expect(pushImage({ store, source: "big:1", dest: `${proxy.host}/broken:1`, log: () => undefined })).rejects.toThrow(/no space left on device \(test\)/);
       expect(seen.some((s) => s.method === "PATCH")).toBe(true);
