@@ -29,6 +29,8 @@ export interface GroupContext {
   /** Merged layers in name-byte order only (no first-layer form): a SOURCE_DATE_EPOCH build's canonical tar. */
   readonly sorted?: boolean | undefined;
   readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
+  /** Brings remote hits' layers into the store (unpacked when `unpack`): executor.ts. */
+  readonly need?: ((diffIds: readonly string[], unpack: boolean) => Promise<void>) | undefined;
   /** Collects the keys of the merged layers written or reused. */
   readonly mergedKeys: string[];
 }
@@ -127,6 +129,11 @@ async function mergedLayer(
       return { diffId: remote.diffId as string, size: remote.size };
     }
   }
+  // Merged here: its per-step layers' bytes are needed, and what is below them for a whiteout's view.
+  await c.need?.(
+    made.map((g) => g.diffId as string),
+    false,
+  );
   // Mounted when a whiteout asks: a group whose later steps delete nothing needs no view of what is below it.
   let root: Promise<string> | undefined;
   const first = made[0] as GroupStep;
@@ -137,7 +144,7 @@ async function mergedLayer(
     sorted: c.sorted === true,
     below: async (path) => {
       if (below.length === 0) return undefined;
-      root ??= c.roots.root(below);
+      root ??= (c.need?.(below, true) ?? Promise.resolve()).then(() => c.roots.root(below));
       const st = await lstat(join(await root, path)).catch(() => undefined);
       return st === undefined ? undefined : st.isDirectory() ? "dir" : "other";
     },
