@@ -150,12 +150,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       await ensureImageLayers(store, snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
       return roots.root(img.config.rootfs.diff_ids);
     },
-    layersOf: async (from) => {
-      if (!("stage" in from)) return (await image(from.image)).config.rootfs.diff_ids;
-      const chain = (await (results.get(from.stage) as Promise<StageResult>)).chain;
-      await need(chain, false);
-      return chain;
-    },
+    layersOf: async (from) => ("stage" in from ? (await (results.get(from.stage) as Promise<StageResult>)).chain : (await image(from.image)).config.rootfs.diff_ids),
     secrets: o.secrets ?? new Map(),
     ssh: o.ssh,
     cacheMounts: join(store.layout.root, "cache-mounts"),
