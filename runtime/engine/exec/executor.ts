@@ -77,8 +77,6 @@ export interface ExecuteOptions {
 export interface RemoteLayers {
   /** The record of `key`, its layer not fetched. */
   lookup(key: string): Promise<CacheRecord | undefined>;
-  /** The record of `key` with its layer in the store. */
-  fetch(key: string): Promise<CacheRecord | undefined>;
   /** Brings a layer a looked-up record named into the store; throws when it cannot (the build runs again without that record). */
   layer(diffId: string): Promise<void>;
 }
@@ -107,8 +105,9 @@ export interface ExecuteResult {
  * its bytes are needed: a step that runs on top of it, a stage root mounted on it (COPY --from, RUN
  * --mount from a stage, whose step missed), a merge group merged here, or the image written at the
  * end (its layers must be in the store). Skipped: the layers of every hit nothing of these reaches
- * — a fully cached builder stage whose COPY --from hit, the per-step layers of a merged group
- * whose merged layer hit — and the unpacking of every remote hit no step stands on.
+ * — a fully cached builder stage whose COPY --from hit (its merged layers too), the per-step
+ * layers of a merged group whose merged layer hit — and the unpacking of every remote hit no
+ * step stands on.
  */
 export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
@@ -126,6 +125,14 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   // A remote hit's layer, brought in when its bytes are needed (see above); unpacked too for a root to stand on.
   // A remote hit's record is kept here (cache/) once its layer is: a record whose layer is missing is a broken one (system verify).
   const unfetched = new Map<string, [string, CacheRecord][]>();
+  // A remote cache's record of `key`, kept here now when it has no layer or its layer is here, else once it is fetched.
+  const remoteHit = async (key: string): Promise<CacheRecord | undefined> => {
+    const r = await o.remoteCache?.lookup(key);
+    if (r === undefined) return undefined;
+    if (r.diffId === null || (await store.content.has(r.diffId))) await cache.put(key, r);
+    else unfetched.set(r.diffId, [...(unfetched.get(r.diffId) ?? []), [key, r]]);
+    return r;
+  };
   const need = async (diffIds: readonly string[], unpack: boolean): Promise<void> => {
     for (const d of diffIds) {
       const records = unfetched.get(d);
@@ -173,7 +180,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       const g = { steps: group, below, staged };
       group = [];
       staged = undefined;
-      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, sorted: o.sourceDateEpoch !== undefined, remoteCache: o.remoteCache, need, mergedKeys }, state, g);
+      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, sorted: o.sourceDateEpoch !== undefined, remoteHit: o.remoteCache ? remoteHit : undefined, need, mergedKeys }, state, g);
     };
     try {
       for (const [j, step] of stage.steps.entries()) {
@@ -192,20 +199,18 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
         // A record whose layer is stored is a hit (what explain predicts, CacheRecords.has): a snapshot gc took is unpacked again from the layer.
         const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || (await store.content.has(r.diffId)));
         let hit = o.noCache ? undefined : await cache.get(key);
-        let remoteHit = false;
+        let fromRemote = false;
         if (!o.noCache && o.remoteCache && !(await usable(hit))) {
           // A local miss: the remote cache's record for this key instead of running the step; its layer is fetched when needed.
-          const remote = await o.remoteCache.lookup(key);
+          const remote = await remoteHit(key);
           if (remote) {
-            if (remote.diffId === null || (await store.content.has(remote.diffId))) await cache.put(key, remote);
-            else unfetched.set(remote.diffId, [...(unfetched.get(remote.diffId) ?? []), [key, remote]]);
             hit = remote;
-            remoteHit = true;
+            fromRemote = true;
           }
         }
         let done: GroupStep;
-        if (hit !== undefined && (remoteHit || (await usable(hit)))) {
-          if (!remoteHit && hit.diffId !== null && !(await snapshots.has(hit.diffId))) await snapshots.unpack(hit.diffId, hit.diffId);
+        if (hit !== undefined && (fromRemote || (await usable(hit)))) {
+          if (!fromRemote && hit.diffId !== null && !(await snapshots.has(hit.diffId))) await snapshots.unpack(hit.diffId, hit.diffId);
           progress.cached(id);
           counters.cached++;
           done = { step, diffId: hit.diffId, size: hit.size, created: hit.created };
