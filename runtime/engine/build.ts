@@ -13,7 +13,7 @@ import { StepError } from "../errors/step-error.ts";
 import { saveRecord } from "../store/build-records.ts";
 import { CacheRecords } from "../store/cache-records.ts";
 import type { Descriptor } from "../store/content-store.ts";
-import { executeGraph } from "./exec/executor.ts";
+import { executeGraph, type RemoteLayers } from "./exec/executor.ts";
 import type { Progress } from "./exec/progress.ts";
 import type { SecretSource } from "./exec/step-sources.ts";
 import { startSshAgents } from "./exec/run/ssh-agents.ts";
@@ -81,20 +81,22 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): P
     throw e;
   });
   try {
-    const result = await executeGraph({
-      store,
-      plan,
-      graph,
-      context,
-      named,
-      progress: r.progress,
-      noCache: r.noCache,
-      sourceDateEpoch: r.sourceDateEpoch,
-      secrets: r.secrets,
-      ssh: agents?.sockets,
-      remoteCache: remote,
-      labels: r.labels,
-    });
+    const run = (remoteCache: RemoteLayers | undefined) =>
+      executeGraph({
+        store,
+        plan,
+        graph,
+        context,
+        named,
+        progress: r.progress,
+        noCache: r.noCache,
+        sourceDateEpoch: r.sourceDateEpoch,
+        secrets: r.secrets,
+        ssh: agents?.sockets,
+        remoteCache,
+        labels: r.labels,
+      });
+    const result = await runWithRemote(run, remote);
     if (r.cacheTo !== undefined && r.cacheTo.type !== "inline") await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
     // --cache-to type=inline: the image is the one with its cache in its config (registry/cache-inline.ts), mode=min.
     const manifest = r.cacheTo?.type === "inline" ? await inlineCache(store, result.manifest, [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys]) : result.manifest;
@@ -108,6 +110,22 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): P
   } finally {
     await agents?.stop();
     await remote?.close();
+  }
+}
+
+/**
+ * A remote hit's layer is fetched only when needed, so a layer that cannot be had or does not
+ * verify shows after the steps above it were taken as hits: the build then runs again (the
+ * steps done are local hits now) with that record a miss (RemoteCache warned, naming it); after 5
+ * such layers, without the remote cache.
+ */
+async function runWithRemote<T>(run: (remote: RemoteLayers | undefined) => Promise<T>, remote: RemoteLayers | undefined): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await run(tries < 5 ? remote : undefined);
+    } catch (e) {
+      if (remote === undefined || tries >= 5 || (e as { cacheKey?: unknown }).cacheKey === undefined) throw e;
+    }
   }
 }
 

@@ -49,7 +49,9 @@ export async function explain(r: ExplainRequest): Promise<ExplainResult> {
     else if (r.cacheFrom.length > 0) {
       // The registry client is loaded only for a remote cache.
       const remote = await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry);
-      for (const part of plan.parts) if (remote.has(part.key)) hits.add(part.key);
+      // One lookup per layer key (a version-2 cache: its record's tag and blob), side by side.
+      const found = await Promise.all(plan.parts.map(async (part) => ((await remote.has(part.key)) ? part.key : undefined)));
+      for (const k of found) if (k !== undefined) hits.add(k);
       await remote.close();
     }
   }

@@ -1,88 +1,108 @@
+/**
+ * `--cache-to`: the cache records of the build's layer keys and their layers, written as the
+ * version-2 artifacts of cache-format.ts — each record its own tag, written only when it is not
+ * there yet (no layer is uploaded for a record the cache has) — then REF's constant manifest; to a
+ * registry or a local layout folder (cache-layout.ts). Nothing another builder wrote is read back
+ * and rewritten, so builders exporting to one REF at once lose no record. A REF holding a
+ * version-1 cache has its records written as version-2 records first (their blobs are there).
+ */
 import type { CacheRecords } from "../store/cache-records.ts";
 import type { Descriptor } from "../store/content-store.ts";
-import { MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
-import { CACHE_ARTIFACT_TYPE, CACHE_CONFIG_TYPE, CACHE_VERSION_ANNOTATION, canonical, DIFF_ID_ANNOTATION, type RemoteCacheRecord } from "./cache-format.ts";
-import { readCacheConfig } from "./cache-import.ts";
+import { cacheKindOf, cacheRecords, type RemoteCacheRecord } from "./cache-format.ts";
+import { readSmallBlob } from "./cache-inline.ts";
 import { mapLimit } from "../fs/pool.ts";
 import { RegistryClient } from "./client.ts";
+import type { RegistryError } from "./errors.ts";
 import { type Log, stderrLog } from "./progress.ts";
-import { pushBytes, pushLayer } from "./push-image.ts";
+import { pushLayer } from "./push-image.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 import { LayoutSink } from "./cache-layout.ts";
+import { hasRecord, putRecord, putRoot } from "./cache-records-remote.ts";
 import type { CacheExport } from "./cache-spec.ts";
 import type { Compression } from "../store/compressed.ts";
 
 /** Where an export writes: a registry repository (below) or a local OCI layout (cache-layout.ts). */
 interface CacheSink {
   readonly label: string;
-  existing(): Promise<Record<string, RemoteCacheRecord>>;
+  /** The version-1 records at the target, if it holds a version-1 cache. */
+  legacy(): Promise<Record<string, RemoteCacheRecord>>;
+  has(key: string): Promise<boolean>;
   putLayer(store: Store, diffId: string, compression: Compression): Promise<Descriptor>;
-  putBytes(bytes: Buffer): Promise<string>;
-  putManifest(bytes: Buffer): Promise<string>;
+  /** Writes the record unless it is there; false when it was. */
+  putRecord(key: string, r: RemoteCacheRecord): Promise<boolean>;
+  /** REF's manifest; its digest. */
+  finish(): Promise<string>;
   close(): Promise<void>;
 }
 
 function registrySink(refText: string, o: { insecure?: readonly string[]; log: Log }): CacheSink {
   const ref = parseRemote(refText);
+  if (ref.reference.startsWith("sha256:")) throw new Error(`--cache-to ${refText}: a cache is written to a tag, not a digest`);
   const client = new RegistryClient(ref.host, { insecure: o.insecure ?? [], log: o.log });
   const repo = new Repository(client, ref.repository);
+  const checked = new Set<string>();
   return {
     label: refText,
-    async existing() {
+    async legacy() {
       try {
-        return await readCacheConfig(repo, ref.reference);
+        const m = await repo.getManifest(ref.reference);
+        const kind = cacheKindOf(m.bytes, refText);
+        if (kind.version === 2) return {};
+        return cacheRecords(await readSmallBlob(repo, kind.config, refText), kind.config.digest, refText);
       } catch (e) {
-        if ((e as { status?: number }).status !== 404) o.log(`cache ${refText}: ignoring what is there (${(e as Error).message})`);
+        if ((e as RegistryError).status !== 404) o.log(`cache ${refText}: not reading what is there (${(e as Error).message})`);
         return {};
       }
     },
+    async has(key) {
+      checked.add(key);
+      return hasRecord(repo, ref.reference, key);
+    },
     putLayer: (store, diffId, compression) => pushLayer(store, repo, diffId, { compression, docker: false, log: o.log }),
-    putBytes: (bytes) => pushBytes(repo, bytes),
-    putManifest: (bytes) => repo.putManifest(ref.reference, bytes, MediaType.manifest),
+    putRecord: (key, r) => putRecord(repo, ref.reference, key, r, { checked: checked.has(key) }),
+    finish: () => putRoot(repo, ref.reference),
     close: () => client.close(),
   };
 }
 
-/**
- * `--cache-to`: the cache records of the build's layer keys and their layers,
- * written as the artifact cache-format.ts describes (merged with what the
- * target already holds), to a registry or a local layout folder.
- */
-export async function exportCache(store: Store, records: CacheRecords, keys: readonly string[], to: CacheExport, o: { insecure?: readonly string[]; log?: Log } = {}): Promise<{ digest: string; records: number }> {
+/** Exports the records of `keys` (see the header); the REF manifest's digest and the counts. */
+export async function exportCache(store: Store, records: CacheRecords, keys: readonly string[], to: CacheExport, o: { insecure?: readonly string[]; log?: Log } = {}): Promise<{ digest: string; records: number; written: number }> {
   const log = o.log ?? stderrLog;
-  const sink = to.type === "registry" ? registrySink(to.target, { ...o, log }) : new LayoutSink(to.target);
+  const sink: CacheSink = to.type === "registry" ? registrySink(to.target, { ...o, log }) : new LayoutSink(to.target);
   try {
-    const out: Record<string, RemoteCacheRecord> = { ...(await sink.existing()) };
-    const local = (await Promise.all([...new Set(keys)].map(async (k) => [k, await records.get(k)] as const))).filter(([, r]) => r !== undefined);
-    const layers = new Map<string, Descriptor & { diffId: string }>();
+    const legacy = await sink.legacy();
+    let written = 0;
+    let there = 0;
+    let skipped = 0;
+    const layers = new Set<string>();
+    await mapLimit(Object.entries(legacy), 4, async ([key, r]) => {
+      if (await sink.putRecord(key, r)) written++;
+    });
+    const local = (await Promise.all([...new Set(keys)].map(async (k) => [k, await records.get(k)] as const))).filter((e): e is readonly [string, NonNullable<(typeof e)[1]>] => e[1] !== undefined);
     await mapLimit(local, 3, async ([key, r]) => {
-      if (!r) return;
-      if (r.diffId === null) {
-        out[key] = { diffId: null, size: 0, created: r.created };
+      if (await sink.has(key)) {
+        there++;
         return;
       }
-      if (!(await store.content.has(r.diffId))) return;
-      const d = await sink.putLayer(store, r.diffId, to.compression);
-      layers.set(d.digest, { ...d, diffId: r.diffId });
-      out[key] = { diffId: r.diffId, size: r.size, created: r.created, digest: d.digest, mediaType: d.mediaType, compressedSize: d.size };
+      let out: RemoteCacheRecord = { diffId: null, size: 0, created: r.created };
+      if (r.diffId !== null) {
+        // A hit this build took from a cache without fetching its layer: nothing to upload; the cache it came from has it.
+        if (!(await store.content.has(r.diffId))) {
+          skipped++;
+          return;
+        }
+        const d = await sink.putLayer(store, r.diffId, to.compression);
+        layers.add(d.digest);
+        out = { diffId: r.diffId, size: r.size, created: r.created, digest: d.digest, mediaType: d.mediaType, compressedSize: d.size };
+      }
+      if (await sink.putRecord(key, out)) written++;
+      else there++;
     });
-    // Layers of merged-in records are in the repository already; list them too so the manifest keeps them alive.
-    for (const r of Object.values(out)) if (r.diffId && r.digest && r.mediaType && r.compressedSize !== undefined && !layers.has(r.digest)) layers.set(r.digest, { mediaType: r.mediaType, digest: r.digest, size: r.compressedSize, diffId: r.diffId });
-    const config = Buffer.from(canonical({ version: 1, records: out }));
-    const configDigest = await sink.putBytes(config);
-    const manifest = {
-      schemaVersion: 2,
-      mediaType: MediaType.manifest,
-      artifactType: CACHE_ARTIFACT_TYPE,
-      config: { mediaType: CACHE_CONFIG_TYPE, digest: configDigest, size: config.length },
-      layers: [...layers.values()].sort((a, b) => (a.digest < b.digest ? -1 : 1)).map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size, annotations: { [DIFF_ID_ANNOTATION]: l.diffId } })),
-      annotations: { [CACHE_VERSION_ANNOTATION]: "1" },
-    };
-    const digest = await sink.putManifest(Buffer.from(JSON.stringify(manifest)));
-    log(`cache exported to ${sink.label}: ${Object.keys(out).length} records, ${layers.size} layers, ${digest}`);
-    return { digest, records: Object.keys(out).length };
+    const digest = await sink.finish();
+    log(`cache exported to ${sink.label}: ${written + there} records, ${layers.size} layers, ${digest} (${written} written, ${there} there already${skipped > 0 ? `, ${skipped} not exported: their layers were never fetched` : ""})`);
+    return { digest, records: written + there, written };
   } finally {
     await sink.close();
   }

@@ -83,6 +83,7 @@ export class Repository {
     const declared = Number(header(r, "content-length") ?? Number.NaN);
     const tooBig = () => new RegistryError("REGISTRY_MANIFEST_TOO_BIG", `${this.label}:${reference}: manifest larger than ${MANIFEST_LIMIT >> 20} MiB; refused`);
     if (declared > MANIFEST_LIMIT) {
+      r.body.once("error", () => undefined);
       r.body.destroy();
       throw tooBig();
     }
@@ -119,6 +120,8 @@ export class Repository {
     if (size === undefined) return r.body;
     const length = header(r, "content-length");
     if (length !== undefined && Number(length) !== size) {
+      // Destroyed unread, undici's body emits an abort error: without a listener, an unhandled 'error' event ends the process.
+      r.body.once("error", () => undefined);
       r.body.destroy();
       throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${this.label}: blob ${digest}: the registry sends ${length} bytes (Content-Length), the descriptor says ${size}; refused`);
     }

@@ -64,8 +64,11 @@ describe("--cache-from / --cache-to as buildx reads them", () => {
     expect(first.code, first.stderr).toBe(0);
     // Three steps' records; two layers, as the builder's RUN and the COPY of its /artifact make the same tar.
     expect(first.stderr).toMatch(/cache exported to .*: 3 records, 2 layers/);
-    const raw = spawnSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${cache}`], { encoding: "utf8" });
-    const layers = (JSON.parse(raw.stdout) as { layers: { mediaType: string }[] }).layers;
+    // Version 2 (registry/cache-format.ts): a record per tag `max-<key hex>`; the layers are in the records' manifests.
+    const tags = (JSON.parse(spawnSync("skopeo", ["list-tags", "--tls-verify=false", `docker://${reg.host}/cacheopts/cache`], { encoding: "utf8" }).stdout) as { Tags: string[] }).Tags.filter((t) => /^max-[a-f0-9]{64}$/.test(t));
+    expect(tags).toHaveLength(3);
+    const layers = tags.flatMap((t) => (JSON.parse(spawnSync("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${reg.host}/cacheopts/cache:${t}`], { encoding: "utf8" }).stdout) as { layers: { mediaType: string }[] }).layers);
+    expect(layers.length).toBeGreaterThan(0);
     expect(layers.map((l) => l.mediaType)).toEqual(layers.map(() => "application/vnd.oci.image.layer.v1.tar+zstd"));
     const second = secondRoot("max-second");
     const b = strata(second, ["build", "--progress", "plain", "-t", "max:1", "--cache-from", cache, ctx]);
@@ -95,11 +98,11 @@ describe("--cache-from / --cache-to as buildx reads them", () => {
     expect(strata(root, ["build", "-q", "--cache-to", `type=local,dest=${min}`, ctx]).code).toBe(0);
     const m = strata(root, ["build", "--progress", "plain", "--cache-to", `type=local,dest=${max},mode=max`, ctx]);
     expect(m.code, m.stderr).toBe(0);
-    // An OCI image layout: umoci's and skopeo's layout reader sees the one manifest.
+    // An OCI image layout: the cache's manifest ("latest") and one per record (ref.name latest-<key hex>), each blob there.
     expect(JSON.parse(readFileSync(join(max, "oci-layout"), "utf8"))).toEqual({ imageLayoutVersion: "1.0.0" });
-    const index = JSON.parse(readFileSync(join(max, "index.json"), "utf8")) as { manifests: { digest: string }[] };
-    expect(index.manifests).toHaveLength(1);
-    expect(existsSync(join(max, "blobs/sha256", (index.manifests[0] as { digest: string }).digest.slice(7)))).toBe(true);
+    const index = JSON.parse(readFileSync(join(max, "index.json"), "utf8")) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+    expect(index.manifests.map((m) => m.annotations["org.opencontainers.image.ref.name"]?.replace(/-[a-f0-9]{64}$/, "-KEY")).sort()).toEqual(["latest", "latest-KEY", "latest-KEY", "latest-KEY"]);
+    for (const m of index.manifests) expect(existsSync(join(max, "blobs/sha256", m.digest.slice(7)))).toBe(true);
 
     const withMin = strata(secondRoot("min-second"), ["build", "--progress", "plain", "--cache-from", `type=local,src=${min}`, ctx]);
     expect(withMin.code, withMin.stderr).toBe(0);

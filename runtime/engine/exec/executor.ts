@@ -62,12 +62,23 @@ export interface ExecuteOptions {
   readonly secrets?: ReadonlyMap<string, SecretSource>;
   /** `build --ssh`: the agent socket of each id (StepSources.ssh). */
   readonly ssh?: ReadonlyMap<string, string> | undefined;
-  /** An imported remote cache (--cache-from): asked before a step that missed locally runs. */
-  readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
+  /**
+   * An imported remote cache (--cache-from): asked for a step's record when it missed locally; a
+   * hit's layer is fetched (`layer`) only when its bytes are needed (see executeGraph).
+   */
+  readonly remoteCache?: RemoteLayers | undefined;
   /** The keys, computed before anything runs (plan/plan.ts). */
   readonly plan: BuildPlan;
   /** --label: set on the written image's config over the Dockerfile's LABELs, as BuildKit's dockerfile frontend sets them on the target. */
   readonly labels?: Readonly<Record<string, string>> | undefined;
+}
+
+/** What the executor asks of a remote cache (registry/cache-import.ts's RemoteCache). */
+export interface RemoteLayers {
+  /** The record of `key`, its layer not fetched. */
+  lookup(key: string): Promise<CacheRecord | undefined>;
+  /** Brings a layer a looked-up record named into the store; throws when it cannot (the build runs again without that record). */
+  layer(diffId: string): Promise<void>;
 }
 
 export interface ExecuteResult {
@@ -89,6 +100,14 @@ export interface ExecuteResult {
  * layers before it and its upper dir becomes its layer. Steps that the
  * merge-runs pass groups are then combined into one image layer
  * (merge-group.ts). Config-only steps make history entries with `empty_layer`.
+ *
+ * A remote cache's hit is taken on its record alone; its layer is downloaded (`need`) only when
+ * its bytes are needed: a step that runs on top of it, a stage root mounted on it (COPY --from, RUN
+ * --mount from a stage, whose step missed), a merge group merged here, or the image written at the
+ * end (its layers must be in the store). Skipped: the layers of every hit nothing of these reaches
+ * — a fully cached builder stage whose COPY --from hit (its merged layers too), the per-step
+ * layers of a merged group whose merged layer hit — and the unpacking of every remote hit no
+ * step stands on.
  */
 export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
@@ -103,10 +122,36 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   // An image is read for its stage's platform (FROM), else the target's (COPY --from, RUN --mount from=).
   const platformOf = imagePlatforms(graph);
   const image = (ref: string) => store.getImage(ref, platformOf(ref));
+  // A remote hit's layer, brought in when its bytes are needed (see above); unpacked too for a root to stand on.
+  // A remote hit's record is kept here (cache/) once its layer is: a record whose layer is missing is a broken one (system verify).
+  const unfetched = new Map<string, [string, CacheRecord][]>();
+  // A remote cache's record of `key`, kept here now when it has no layer or its layer is here, else once it is fetched.
+  const remoteHit = async (key: string): Promise<CacheRecord | undefined> => {
+    const r = await o.remoteCache?.lookup(key);
+    if (r === undefined) return undefined;
+    if (r.diffId === null || (await store.content.has(r.diffId))) await cache.put(key, r);
+    else unfetched.set(r.diffId, [...(unfetched.get(r.diffId) ?? []), [key, r]]);
+    return r;
+  };
+  const need = async (diffIds: readonly string[], unpack: boolean): Promise<void> => {
+    for (const d of diffIds) {
+      const records = unfetched.get(d);
+      if (records !== undefined && o.remoteCache) {
+        if (!(await store.content.has(d))) await o.remoteCache.layer(d);
+        for (const [key, r] of records) await cache.put(key, r);
+        unfetched.delete(d);
+      }
+      if (unpack && !(await snapshots.has(d))) await snapshots.unpack(d, d);
+    }
+  };
   const sources: StepSources = {
     context: o.context,
     ...(o.named !== undefined && { named: o.named }),
-    stageRoot: async (i) => roots.root((await (results.get(i) as Promise<StageResult>)).chain),
+    stageRoot: async (i) => {
+      const chain = (await (results.get(i) as Promise<StageResult>)).chain;
+      await need(chain, true);
+      return roots.root(chain);
+    },
     imageRoot: async (ref) => {
       const img = await image(ref);
       await ensureImageLayers(store, snapshots, img.config.rootfs.diff_ids, img.manifest.layers);
@@ -135,7 +180,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       const g = { steps: group, below, staged };
       group = [];
       staged = undefined;
-      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, sorted: o.sourceDateEpoch !== undefined, remoteCache: o.remoteCache, mergedKeys }, state, g);
+      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, sorted: o.sourceDateEpoch !== undefined, remoteHit: o.remoteCache ? remoteHit : undefined, need, mergedKeys }, state, g);
     };
     try {
       for (const [j, step] of stage.steps.entries()) {
@@ -154,21 +199,27 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
         // A record whose layer is stored is a hit (what explain predicts, CacheRecords.has): a snapshot gc took is unpacked again from the layer.
         const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || (await store.content.has(r.diffId)));
         let hit = o.noCache ? undefined : await cache.get(key);
+        let fromRemote = false;
         if (!o.noCache && o.remoteCache && !(await usable(hit))) {
-          // A local miss: pull the layer the remote cache has for this key instead of running the step.
-          const remote = await o.remoteCache.fetch(key);
+          // A local miss: the remote cache's record for this key instead of running the step; its layer is fetched when needed.
+          const remote = await remoteHit(key);
           if (remote) {
-            await cache.put(key, remote);
             hit = remote;
+            fromRemote = true;
           }
         }
         let done: GroupStep;
-        if (hit !== undefined && (await usable(hit))) {
-          if (hit.diffId !== null && !(await snapshots.has(hit.diffId))) await snapshots.unpack(hit.diffId, hit.diffId);
+        if (hit !== undefined && (fromRemote || (await usable(hit)))) {
+          if (!fromRemote && hit.diffId !== null && !(await snapshots.has(hit.diffId))) await snapshots.unpack(hit.diffId, hit.diffId);
           progress.cached(id);
           counters.cached++;
           done = { step, diffId: hit.diffId, size: hit.size, created: hit.created };
         } else {
+          // The step runs on the layers below it: remote hits' among them fetched and unpacked now.
+          await need(state.chain, true).catch((e: Error) => {
+            progress.failed(id, e.message);
+            throw e;
+          });
           // A RUN that joins a group with a big first layer: that layer starts the merged one, copied while this runs.
           const head = step.mergeWithPrevious ? group.find((g) => g.diffId !== null) : undefined;
           if (staged === undefined && head !== undefined && head.size >= STAGE_MIN) staged = stagePrefix(store, head.diffId as string, head.size);
@@ -231,6 +282,11 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
     rootfs: { type: "layers", diff_ids: target.diffIds },
     history: target.history,
   };
+  // The image's layers must be in the store: the remote hits' among them are fetched now.
+  await need(
+    target.layers.map((l) => l.digest),
+    false,
+  );
   const manifest = await store.writeImage(config, target.layers);
   return { manifest, config, plan, executed: counters.executed, cached: counters.cached, mergedKeys };
 }

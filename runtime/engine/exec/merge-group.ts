@@ -28,7 +28,10 @@ export interface GroupContext {
   readonly noCache: boolean;
   /** Merged layers in name-byte order only (no first-layer form): a SOURCE_DATE_EPOCH build's canonical tar. */
   readonly sorted?: boolean | undefined;
-  readonly remoteCache?: { fetch(key: string): Promise<CacheRecord | undefined> } | undefined;
+  /** A remote cache's record of a key, its layer fetched later when needed (executor.ts). */
+  readonly remoteHit?: ((key: string) => Promise<CacheRecord | undefined>) | undefined;
+  /** Brings remote hits' layers into the store (unpacked when `unpack`): executor.ts. */
+  readonly need?: ((diffIds: readonly string[], unpack: boolean) => Promise<void>) | undefined;
   /** Collects the keys of the merged layers written or reused. */
   readonly mergedKeys: string[];
 }
@@ -121,12 +124,15 @@ async function mergedLayer(
   if (!c.noCache) {
     const hit = await c.cache.get(key);
     if (hit && (await stored(hit))) return { diffId: hit.diffId as string, size: hit.size };
-    const remote = await c.remoteCache?.fetch(key);
-    if (remote && (await stored(remote))) {
-      await c.cache.put(key, remote);
-      return { diffId: remote.diffId as string, size: remote.size };
-    }
+    // Its layer is fetched when the image is written (executor.ts), not for a stage the image does not include.
+    const remote = await c.remoteHit?.(key);
+    if (remote !== undefined && remote.diffId !== null) return { diffId: remote.diffId, size: remote.size };
   }
+  // Merged here: its per-step layers' bytes are needed, and what is below them for a whiteout's view.
+  await c.need?.(
+    made.map((g) => g.diffId as string),
+    false,
+  );
   // Mounted when a whiteout asks: a group whose later steps delete nothing needs no view of what is below it.
   let root: Promise<string> | undefined;
   const first = made[0] as GroupStep;
@@ -137,7 +143,7 @@ async function mergedLayer(
     sorted: c.sorted === true,
     below: async (path) => {
       if (below.length === 0) return undefined;
-      root ??= c.roots.root(below);
+      root ??= (c.need?.(below, true) ?? Promise.resolve()).then(() => c.roots.root(below));
       const st = await lstat(join(await root, path)).catch(() => undefined);
       return st === undefined ? undefined : st.isDirectory() ? "dir" : "other";
     },

@@ -59,7 +59,8 @@ async function stepLayers(store: Store, graph: BuildGraph, keys: readonly (reado
       if (!step.mergeWithPrevious) group++;
       const key = keys[stage.index]?.[j];
       const rec = key === undefined ? undefined : await records.get(key);
-      if (rec === undefined) return undefined;
+      // A hit taken from a remote cache without its layer (registry/cache-import.ts): not known here.
+      if (rec === undefined || (rec.diffId !== null && !(await store.content.has(rec.diffId)))) return undefined;
       if (rec.diffId !== null) out.push({ diffId: rec.diffId, step, group });
     }
   }
