@@ -1,14 +1,12 @@
 import type { CacheRecord } from "../store/cache-records.ts";
-import { Staging } from "../image/staging.ts";
 import type { Store } from "../store/store.ts";
 import { RegistryClient } from "./client.ts";
 import { type CacheSource, cacheKindOf, cacheRecords, hasLayer, type LayerRecord, type RemoteCacheRecord } from "./cache-format.ts";
 import { readInlineCache, readSmallBlob } from "./cache-inline.ts";
-import { recordSource } from "./cache-records-remote.ts";
+import { fetchRecordLayer, recordSource } from "./cache-records-remote.ts";
 import { imageManifest } from "./pull.ts";
 import type { RegistryError } from "./errors.ts";
 import { type Log, mb, short, stderrLog } from "./progress.ts";
-import { fetchLayer } from "./fetch-blob.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 import { openLayout } from "./cache-layout.ts";
@@ -29,15 +27,7 @@ function wholeSource(repo: Repository, records: Record<string, RemoteCacheRecord
   return {
     label: repo.label,
     lookup: async (key) => records[key],
-    async fetch(rec, store, log) {
-      const staging = new Staging(store);
-      try {
-        await fetchLayer(repo, staging, { mediaType: rec.mediaType, digest: rec.digest, size: rec.compressedSize }, rec.diffId, log);
-        await staging.commit();
-      } finally {
-        await staging.discard();
-      }
-    },
+    fetch: (rec, store, log) => fetchRecordLayer(repo, rec, store, log),
     close: () => repo.client.close(),
   };
 }

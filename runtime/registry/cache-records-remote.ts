@@ -12,20 +12,23 @@ import { fetchLayer } from "./fetch-blob.ts";
 import { pushBytes } from "./push-image.ts";
 import type { Repository } from "./repository.ts";
 
+/** A record's layer from `repo` into the store, checked against its digest before it is committed. */
+export async function fetchRecordLayer(repo: Repository, rec: Parameters<CacheSource["fetch"]>[0], store: Parameters<CacheSource["fetch"]>[1], log: Parameters<CacheSource["fetch"]>[2]): Promise<void> {
+  const staging = new Staging(store);
+  try {
+    await fetchLayer(repo, staging, { mediaType: rec.mediaType, digest: rec.digest, size: rec.compressedSize }, rec.diffId, log);
+    await staging.commit();
+  } finally {
+    await staging.discard();
+  }
+}
+
 /** The version-2 cache at `repo:refTag` as a source of records. */
 export function recordSource(repo: Repository, refTag: string): CacheSource {
   return {
     label: `${repo.label}:${refTag}`,
     lookup: (key) => lookupRecord(repo, refTag, key),
-    async fetch(rec, store, log) {
-      const staging = new Staging(store);
-      try {
-        await fetchLayer(repo, staging, { mediaType: rec.mediaType, digest: rec.digest, size: rec.compressedSize }, rec.diffId, log);
-        await staging.commit();
-      } finally {
-        await staging.discard();
-      }
-    },
+    fetch: (rec, store, log) => fetchRecordLayer(repo, rec, store, log),
     close: () => repo.client.close(),
   };
 }
