@@ -9,8 +9,12 @@ import { chmod, lchown, lutimes } from "node:fs/promises";
 import { copyKeptXattrs, keptXattr } from "../fs/kept-xattrs.ts";
 import { getAttributeSync, listAttributesSync } from "../fs/xattr.ts";
 
-/** Seconds, as utimes takes them, of a time in nanoseconds. */
-export const seconds = (ns: bigint): number => Number(ns / 1000n) / 1e6;
+/**
+ * Seconds, as utimes takes them, of a time in nanoseconds: a double, so within a quarter of a
+ * microsecond of it today (not truncated to microseconds first, which with the double's rounding
+ * could land more than `near`'s microsecond away and make a copied directory look changed).
+ */
+export const seconds = (ns: bigint): number => Number(ns) / 1e9;
 
 /** Gives `dst` the owner, mode, times and kept xattrs of `src` (whose stat is `st`). */
 export async function copyMeta(src: string, st: BigIntStats, dst: string): Promise<void> {
