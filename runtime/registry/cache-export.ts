@@ -6,6 +6,7 @@
  * and rewritten, so builders exporting to one REF at once lose no record. A REF holding a
  * version-1 cache has its records written as version-2 records first (their blobs are there).
  */
+import { StrataError } from "../errors/error.ts";
 import type { CacheRecords } from "../store/cache-records.ts";
 import type { Descriptor } from "../store/content-store.ts";
 import type { Store } from "../store/store.ts";
@@ -39,7 +40,7 @@ interface CacheSink {
 
 function registrySink(refText: string, o: { insecure?: readonly string[]; log: Log }): CacheSink {
   const ref = parseRemote(refText);
-  if (ref.reference.startsWith("sha256:")) throw new Error(`--cache-to ${refText}: a cache is written to a tag, not a digest`);
+  if (ref.reference.startsWith("sha256:")) throw new StrataError("USAGE", `--cache-to ${refText}: a cache is written to a tag, not a digest`);
   const client = new RegistryClient(ref.host, { insecure: o.insecure ?? [], log: o.log });
   const repo = new Repository(client, ref.repository);
   const checked = new Set<string>();
