@@ -96,7 +96,9 @@ export async function runForeground(o: RunOptions): Promise<number> {
     // The monitor went without a word (it was killed): what it recorded is all there is.
     const failure = await startFailure(store, created);
     if (failure !== undefined) throw failure;
-    return (await readExit(store, created.id))?.code ?? 125;
+    const exit = await readExit(store, created.id);
+    if (exit !== undefined) return exit.code;
+    throw new StartError(`container ${created.name}: its monitor ended without recording how the process ended (${new ContainerPaths(store.layout.root, created.id).monitorLog} may say why)`, 125);
   } catch (e) {
     // A coded error (no such image, a bad -v) keeps its code; anything else is a start failure.
     if (e instanceof StrataError) throw e;

@@ -230,7 +230,7 @@ describe("containers", () => {
     await eventually(() => fg.output().includes("ready"));
     fg.child.kill("SIGTERM");
     const r = await fg.done;
-    expect(r.code).toBe(7);
+    expect(r.code, r.stderr).toBe(7);
     expect(r.stdout).toBe("ready\ncaught\n");
     expect(strata(root, ["ps", "-aq"]).stdout).toBe("");
     expect(mountsUnder(root)).toEqual([]);
@@ -242,7 +242,7 @@ describe("containers", () => {
     await sleep(300);
     fg2.child.kill("SIGINT");
     const r2 = await fg2.done;
-    expect(r2.code).toBe(137);
+    expect(r2.code, r2.stderr).toBe(137);
     expect(statusOf(name)).toMatch(/^Exited \(137\)/);
     expect(mountsUnder(root)).toEqual([]);
     expect(strata(root, ["rm", name]).code).toBe(0);
