@@ -10,12 +10,13 @@
  * buildah: `build --layers --cache-to REPO --cache-from REPO`, then `push`. RUN has no network
  * (--network none) in both. Each run has a fresh registry; the tools alternate which goes first.
  *
- *   node bench/fleet.ts [--runs 3] [--source] [--refs shared|per-builder] [--log FILE]
+ *   node bench/fleet.ts [--runs 3] [--source] [--refs shared|per-builder] [--log FILE] [--out DIR]
  *   (as root; --source: bin/strata.js, not the npm package; --refs per-builder: each Strata builder
  *   exports to a ref of its own and imports all four, which no concurrent export can overwrite;
- *   --log: every request, as JSON lines)
+ *   --log: every request, as JSON lines; --out: each build's output, a file per builder and image)
  *
- * Reported per tool: wall time (wave 1 + wave 2, each until its last builder is done), steps run
+ * Reported per tool: wall time (wave 1 + wave 2, each until its last builder is done), CPU time
+ * of the builders' commands (what 4 builders on this machine's 2 cores contend for), steps run
  * and cached (Strata's summary line; buildah's STEP lines, FROM excepted, and its "Using cache"),
  * cache hit ratio, bytes pulled and pushed (response and request bodies at the proxies), and the
  * layers a builder downloaded that none of the images it built contains (layers: blobs that a
@@ -23,7 +24,7 @@
  * Targets: Strata's fleet wall ≤ 0.6× buildah's; no Strata builder downloads a layer it does not use.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, mkdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { startRegistry } from "../specs/registry/helpers.ts";
 import { repoRoot, tempDir } from "../specs/helpers/strata.ts";
@@ -39,6 +40,8 @@ const fromSource = argv.includes("--source");
 /** Strata's cache refs: one for all (the issue's case), or one per builder exported and all four imported. */
 const perBuilder = argv.includes("--refs") && argv[argv.indexOf("--refs") + 1] === "per-builder";
 const logFile = argv.includes("--log") ? argv[argv.indexOf("--log") + 1] : undefined;
+/** --out DIR: each build's output, one file per tool, wave, builder and image. */
+const outDir = argv.includes("--out") ? argv[argv.indexOf("--out") + 1] : undefined;
 
 type Cmd = readonly [string, readonly string[]];
 interface Done {
@@ -50,12 +53,13 @@ function exec([cmd, args]: Cmd): Promise<Done> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
+    const t0 = performance.now();
+    // With --out, each chunk says when it came (seconds since the command started).
+    const take = (c: Buffer): void => {
+      out += outDir === undefined ? c.toString() : c.toString().replace(/^(?=.)/gm, `[${((performance.now() - t0) / 1000).toFixed(2)}] `);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
     child.on("close", (code) => resolve({ code: code ?? 1, out }));
   });
 }
@@ -115,6 +119,8 @@ const buildahTool: Tool = {
 
 interface WaveResult {
   readonly wall: number;
+  /** CPU seconds (user + sys) of the wave's commands and everything they waited for. */
+  readonly cpu: number;
   readonly run: number;
   readonly cached: number;
   /** Per builder, the tags it pushed. */
@@ -124,6 +130,7 @@ interface WaveResult {
 /** Runs one wave: each builder its images in order, the builders at once, each in its namespace. */
 async function wave(tool: Tool, images: readonly (readonly Image[])[], stores: readonly string[], ns: readonly Netns[], host: string): Promise<WaveResult> {
   const t0 = performance.now();
+  const cpu0 = childCpu();
   const per = await Promise.all(
     images.map(async (list, b) => {
       let run = 0;
@@ -137,6 +144,10 @@ async function wave(tool: Tool, images: readonly (readonly Image[])[], stores: r
           out += r.out;
           if (r.code !== 0) throw new Error(`${tool.name} builder ${b}, ${img.name}: ${cmd} failed (${r.code}):\n${r.out.slice(-3000)}`);
         }
+        if (outDir !== undefined) {
+          mkdirSync(outDir, { recursive: true });
+          appendFileSync(join(outDir, `${tool.name}-b${b}-${img.name}.log`), out);
+        }
         const s = tool.steps(out);
         run += s.run;
         cached += s.cached;
@@ -145,7 +156,18 @@ async function wave(tool: Tool, images: readonly (readonly Image[])[], stores: r
       return { run, cached, tags };
     }),
   );
-  return { wall: (performance.now() - t0) / 1000, run: per.reduce((a, p) => a + p.run, 0), cached: per.reduce((a, p) => a + p.cached, 0), tags: per.map((p) => p.tags) };
+  return { wall: (performance.now() - t0) / 1000, cpu: childCpu() - cpu0, run: per.reduce((a, p) => a + p.run, 0), cached: per.reduce((a, p) => a + p.cached, 0), tags: per.map((p) => p.tags) };
+}
+
+/**
+ * CPU seconds of this process's waited-for children (cutime + cstime of /proc/self/stat, in
+ * clock ticks of 1/100 s): the builders' commands, and through them runc and their containers.
+ * The registry, pasta and the proxies (in this process) are not counted: they serve both tools.
+ */
+function childCpu(): number {
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 const MANIFEST_ACCEPT = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -208,6 +230,7 @@ async function traffic(log: readonly Exchange[], tool: string, waves: readonly W
 
 interface ToolFigures {
   wall: number;
+  cpu: number;
   waves: number[];
   run: number;
   cached: number;
@@ -258,10 +281,10 @@ try {
         if (logFile) appendFileSync(logFile, log.exchanges.filter((e) => e.phase.startsWith(tool.name)).map((e) => `${JSON.stringify({ run: r, ...e, manifest: undefined })}\n`).join(""));
         for (const s of stores) tool.cleanup(s);
         const [w1, w2] = results as [WaveResult, WaveResult];
-        const f: ToolFigures = { wall: w1.wall + w2.wall, waves: [w1.wall, w2.wall], run: w1.run + w2.run, cached: w1.cached + w2.cached, wave2Run: w2.run, wave2Cached: w2.cached, traffic: t };
+        const f: ToolFigures = { wall: w1.wall + w2.wall, cpu: w1.cpu + w2.cpu, waves: [w1.wall, w2.wall], run: w1.run + w2.run, cached: w1.cached + w2.cached, wave2Run: w2.run, wave2Cached: w2.cached, traffic: t };
         (figures[tool.name] as ToolFigures[]).push(f);
         console.log(
-          `run ${r} ${tool.name.padEnd(7)} wall ${f.wall.toFixed(1)} s (wave 1 ${w1.wall.toFixed(1)} s, wave 2 ${w2.wall.toFixed(1)} s); steps run ${f.run}, cached ${f.cached} (wave 2: ${w2.run} run, ${w2.cached} cached); pulled ${mb(t.pulled)}, pushed ${mb(t.pushed)}; layers downloaded and not in the builder's images: ${t.unusedLayers} (${mb(t.unusedBytes)})`,
+          `run ${r} ${tool.name.padEnd(7)} wall ${f.wall.toFixed(1)} s (wave 1 ${w1.wall.toFixed(1)} s, wave 2 ${w2.wall.toFixed(1)} s), CPU ${f.cpu.toFixed(1)} s; steps run ${f.run}, cached ${f.cached} (wave 2: ${w2.run} run, ${w2.cached} cached); pulled ${mb(t.pulled)}, pushed ${mb(t.pushed)}; layers downloaded and not in the builder's images: ${t.unusedLayers} (${mb(t.unusedBytes)})`,
         );
         for (const n of t.unusedNames) console.log(`    unused: ${n}`);
       }
@@ -278,7 +301,7 @@ try {
     const hit = med(tool, (f) => f.cached / (f.run + f.cached));
     const hit2 = med(tool, (f) => f.wave2Cached / (f.wave2Run + f.wave2Cached));
     console.log(
-      `  ${tool.padEnd(7)} wall ${med(tool, (f) => f.wall).toFixed(1)} s (wave 1 ${med(tool, (f) => f.waves[0] as number).toFixed(1)} s, wave 2 ${med(tool, (f) => f.waves[1] as number).toFixed(1)} s); steps run ${med(tool, (f) => f.run)}; hit ratio ${(hit * 100).toFixed(0)}% (wave 2: ${(hit2 * 100).toFixed(0)}%); pulled ${mb(med(tool, (f) => f.traffic.pulled))}, pushed ${mb(med(tool, (f) => f.traffic.pushed))}; unused layer downloads ${med(tool, (f) => f.traffic.unusedLayers)} (${mb(med(tool, (f) => f.traffic.unusedBytes))})`,
+      `  ${tool.padEnd(7)} wall ${med(tool, (f) => f.wall).toFixed(1)} s (wave 1 ${med(tool, (f) => f.waves[0] as number).toFixed(1)} s, wave 2 ${med(tool, (f) => f.waves[1] as number).toFixed(1)} s), CPU ${med(tool, (f) => f.cpu).toFixed(1)} s; steps run ${med(tool, (f) => f.run)}; hit ratio ${(hit * 100).toFixed(0)}% (wave 2: ${(hit2 * 100).toFixed(0)}%); pulled ${mb(med(tool, (f) => f.traffic.pulled))}, pushed ${mb(med(tool, (f) => f.traffic.pushed))}; unused layer downloads ${med(tool, (f) => f.traffic.unusedLayers)} (${mb(med(tool, (f) => f.traffic.unusedBytes))})`,
     );
   }
   const ratio = med("strata", (f) => f.wall) / med("buildah", (f) => f.wall);

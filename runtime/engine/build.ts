@@ -22,6 +22,7 @@ import { wasteWarnings } from "./plan/waste-warnings.ts";
 import { type NotPlanned, type PlanRequest, type Prepared, prepareBuild } from "./prepare.ts";
 import type { LayerParts } from "../../compiler/explain/parts.ts";
 import type { CacheExport } from "../registry/cache-spec.ts";
+import type { CacheExporter } from "../registry/cache-export.ts";
 
 export interface BuildRequest extends PlanRequest {
   readonly tags: readonly string[];
@@ -76,8 +77,16 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): P
   const { source, graph, plan, context, named } = p;
   // The registry client is loaded only for a remote cache.
   const remote = !r.noCache && r.cacheFrom.length > 0 ? await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry) : undefined;
+  const exporter = await openCacheExport(r).catch(async (e: unknown) => {
+    await remote?.close();
+    throw e;
+  });
+  // The layers of the keys the export writes start uploading as their steps finish (cache-export.ts).
+  const exported = r.cacheTo !== undefined && r.cacheTo.type !== "inline" ? new Set(exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key)) : undefined;
+  const onLayer = exporter === undefined ? undefined : (key: string, diffId: string, merged: boolean) => (merged || exported?.has(key) === true ? exporter.early(diffId) : undefined);
   const agents = await startSshAgents(r.run?.ssh).catch(async (e: unknown) => {
     await remote?.close();
+    await exporter?.close();
     throw e;
   });
   try {
@@ -95,9 +104,10 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): P
         ssh: agents?.sockets,
         remoteCache,
         labels: r.labels,
+        onLayer,
       });
     const result = await runWithRemote(run, remote);
-    if (r.cacheTo !== undefined && r.cacheTo.type !== "inline") await exportBuildCache(r, r.cacheTo, [...exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key), ...result.mergedKeys]);
+    if (exporter !== undefined && r.cacheTo !== undefined) await exportBuildCache(exporter, r.cacheTo, new CacheRecords(store.layout), [...(exported ?? []), ...result.mergedKeys]);
     // --cache-to type=inline: the image is the one with its cache in its config (registry/cache-inline.ts), mode=min.
     const manifest = r.cacheTo?.type === "inline" ? await inlineCache(store, result.manifest, [...exportedParts(graph, plan.parts, "min").map((p) => p.key), ...result.mergedKeys]) : result.manifest;
     await saveRecord(store.layout, p.record, plan.parts);
@@ -110,6 +120,7 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): P
   } finally {
     await agents?.stop();
     await remote?.close();
+    await exporter?.close();
   }
 }
 
@@ -147,11 +158,24 @@ async function inlineCache(store: BuildRequest["store"], manifest: Descriptor, k
   return withInlineCache(store, manifest, keys);
 }
 
-/** The --cache-to export (the registry client loaded only then); with ignore-error=true a failure is a warning, as buildx's. */
-async function exportBuildCache(r: BuildRequest, to: CacheExport, keys: readonly string[]): Promise<void> {
-  const { exportCache } = await import("../registry/cache-export.ts");
+/** The --cache-to export, opened before the build (the registry client loaded only then); undefined without one, or when it cannot open and ignore-error=true. */
+async function openCacheExport(r: BuildRequest): Promise<CacheExporter | undefined> {
+  const to = r.cacheTo;
+  if (to === undefined || to.type === "inline") return undefined;
   try {
-    await exportCache(r.store, new CacheRecords(r.store.layout), keys, to, r.registry);
+    const { CacheExporter } = await import("../registry/cache-export.ts");
+    return new CacheExporter(r.store, to, r.registry);
+  } catch (e) {
+    if (!to.ignoreError) throw e;
+    process.stderr.write(`warning: --cache-to ${to.target}: export failed, ignored (ignore-error=true): ${(e as Error).message}\n`);
+    return undefined;
+  }
+}
+
+/** The --cache-to export's records; with ignore-error=true a failure is a warning, as buildx's. */
+async function exportBuildCache(exporter: CacheExporter, to: CacheExport, records: CacheRecords, keys: readonly string[]): Promise<void> {
+  try {
+    await exporter.finish(records, keys);
   } catch (e) {
     if (!to.ignoreError) throw e;
     process.stderr.write(`warning: --cache-to ${to.target}: export failed, ignored (ignore-error=true): ${(e as Error).message}\n`);

@@ -20,7 +20,7 @@ import { pushLayer } from "./push-image.ts";
 import { parseRemote } from "./reference.ts";
 import { Repository } from "./repository.ts";
 import { LayoutSink } from "./cache-layout.ts";
-import { hasRecord, putRecord, putRoot } from "./cache-records-remote.ts";
+import { hasRecord, putRecord, putRoot, rememberCacheSource } from "./cache-records-remote.ts";
 import type { CacheExport } from "./cache-spec.ts";
 import type { Compression } from "../store/compressed.ts";
 
@@ -61,18 +61,72 @@ function registrySink(refText: string, o: { insecure?: readonly string[]; log: L
       checked.add(key);
       return hasRecord(repo, ref.reference, key);
     },
-    putLayer: (store, diffId, compression) => pushLayer(store, repo, diffId, { compression, docker: false, log: o.log }),
+    async putLayer(store, diffId, compression) {
+      const d = await pushLayer(store, repo, diffId, { compression, docker: false, log: o.log });
+      await rememberCacheSource(store, repo, diffId, d);
+      return d;
+    },
     putRecord: (key, r) => putRecord(repo, ref.reference, key, r, { checked: checked.has(key) }),
     finish: () => putRoot(repo, ref.reference),
     close: () => client.close(),
   };
 }
 
-/** Exports the records of `keys` (see the header); the REF manifest's digest and the counts. */
-export async function exportCache(store: Store, records: CacheRecords, keys: readonly string[], to: CacheExport, o: { insecure?: readonly string[]; log?: Log } = {}): Promise<{ digest: string; records: number; written: number }> {
-  const log = o.log ?? stderrLog;
-  const sink: CacheSink = to.type === "registry" ? registrySink(to.target, { ...o, log }) : new LayoutSink(to.target);
-  try {
+/** At most this many layers are uploaded early at once (the build goes on meanwhile). */
+const EARLY_UPLOADS = 2;
+
+/**
+ * A `--cache-to` export opened when the build starts: `early` starts the upload of a layer a step
+ * just made (of a key the export will write), while the build goes on; `finish` writes the
+ * records (see the header), waiting for those uploads. An early upload that failed is tried
+ * again by `finish`, whose error (or ignore-error) then stands; a record some other builder wrote
+ * meanwhile leaves its early upload unused. The early layer is never the record's unless its
+ * upload completed: the record names what the registry acknowledged.
+ */
+export class CacheExporter {
+  readonly #store: Store;
+  readonly #to: CacheExport;
+  readonly #log: Log;
+  readonly #sink: CacheSink;
+  readonly #early = new Map<string, Promise<Descriptor | undefined>>();
+  #running = 0;
+  readonly #queue: (() => void)[] = [];
+
+  constructor(store: Store, to: CacheExport, o: { insecure?: readonly string[]; log?: Log } = {}) {
+    this.#store = store;
+    this.#to = to;
+    this.#log = o.log ?? stderrLog;
+    this.#sink = to.type === "registry" ? registrySink(to.target, { ...o, log: this.#log }) : new LayoutSink(to.target);
+  }
+
+  /** Starts uploading the stored layer `diffId` (once per layer, EARLY_UPLOADS at a time). */
+  early(diffId: string): void {
+    if (this.#early.has(diffId)) return;
+    const p = this.#slot()
+      .then(() => this.#sink.putLayer(this.#store, diffId, this.#to.compression))
+      .catch(() => undefined)
+      .finally(() => this.#release());
+    this.#early.set(diffId, p);
+  }
+
+  #slot(): Promise<void> {
+    if (this.#running < EARLY_UPLOADS) {
+      this.#running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#queue.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#queue.shift();
+    if (next !== undefined) next();
+    else this.#running--;
+  }
+
+  /** Exports the records of `keys` (see the header); the REF manifest's digest and the counts. */
+  async finish(records: CacheRecords, keys: readonly string[]): Promise<{ digest: string; records: number; written: number }> {
+    const { sink, log } = { sink: this.#sink, log: this.#log };
+    const store = this.#store;
     const legacy = await sink.legacy();
     let written = 0;
     let there = 0;
@@ -94,7 +148,7 @@ export async function exportCache(store: Store, records: CacheRecords, keys: rea
           skipped++;
           return;
         }
-        const d = await sink.putLayer(store, r.diffId, to.compression);
+        const d = (await this.#early.get(r.diffId)) ?? (await sink.putLayer(store, r.diffId, this.#to.compression));
         layers.add(d.digest);
         out = { diffId: r.diffId, size: r.size, created: r.created, digest: d.digest, mediaType: d.mediaType, compressedSize: d.size };
       }
@@ -104,7 +158,21 @@ export async function exportCache(store: Store, records: CacheRecords, keys: rea
     const digest = await sink.finish();
     log(`cache exported to ${sink.label}: ${written + there} records, ${layers.size} layers, ${digest} (${written} written, ${there} there already${skipped > 0 ? `, ${skipped} not exported: their layers were never fetched` : ""})`);
     return { digest, records: written + there, written };
+  }
+
+  /** Waits for the early uploads (a failed build's too), then closes the connection. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#early.values());
+    await this.#sink.close();
+  }
+}
+
+/** Exports the records of `keys` at once (no early uploads); the REF manifest's digest and the counts. */
+export async function exportCache(store: Store, records: CacheRecords, keys: readonly string[], to: CacheExport, o: { insecure?: readonly string[]; log?: Log } = {}): Promise<{ digest: string; records: number; written: number }> {
+  const exporter = new CacheExporter(store, to, o);
+  try {
+    return await exporter.finish(records, keys);
   } finally {
-    await sink.close();
+    await exporter.close();
   }
 }

@@ -4,6 +4,10 @@
  * own tag, REF's constant manifest, and every record listed through tags/list (paged).
  */
 import { Staging } from "../image/staging.ts";
+import { compressionOfMediaType } from "../image/compression.ts";
+import { CompressedBlobs } from "../store/compressed.ts";
+import type { Descriptor } from "../store/content-store.ts";
+import type { Store } from "../store/store.ts";
 import { MediaType } from "../store/oci.ts";
 import { type CacheSource, type RemoteCacheRecord, recordArtifact, recordConfigOf, recordTag, rootManifest, verifiedRecord } from "./cache-format.ts";
 import { readSmallBlob } from "./cache-inline.ts";
@@ -16,11 +20,23 @@ import type { Repository } from "./repository.ts";
 export async function fetchRecordLayer(repo: Repository, rec: Parameters<CacheSource["fetch"]>[0], store: Parameters<CacheSource["fetch"]>[1], log: Parameters<CacheSource["fetch"]>[2]): Promise<void> {
   const staging = new Staging(store);
   try {
-    await fetchLayer(repo, staging, { mediaType: rec.mediaType, digest: rec.digest, size: rec.compressedSize }, rec.diffId, log);
+    const desc = { mediaType: rec.mediaType, digest: rec.digest, size: rec.compressedSize };
+    await fetchLayer(repo, staging, desc, rec.diffId, log);
     await staging.commit();
+    await rememberCacheSource(store, repo, rec.diffId, desc);
   } finally {
     await staging.discard();
   }
+}
+
+/**
+ * Notes that the cache's repository holds `diffId`'s compressed blob, so that pushing an image
+ * with that layer to another repository of the registry mounts it from there instead of
+ * compressing and uploading it again (push-image.ts). Best effort: a lost note costs an upload.
+ */
+export async function rememberCacheSource(store: Store, repo: Repository, diffId: string, desc: Descriptor): Promise<void> {
+  const c = compressionOfMediaType(desc.mediaType);
+  if (c) await new CompressedBlobs(store.layout).addSource(diffId, c, desc, `${repo.client.host}/${repo.name}`).catch(() => undefined);
 }
 
 /** The version-2 cache at `repo:refTag` as a source of records. */

@@ -6,7 +6,9 @@
  * cache, listed through its format (tags/list, each record read and verified), holds every record
  * the three builders made. The fourth store downloads no layer its images do not contain (a
  * builder stage's, a merged group's per-step ones), and a step that misses on top of cached
- * steps gets their layers then (fetched, unpacked) and runs.
+ * steps gets their layers then (fetched, unpacked) and runs. Pushing an image mounts its layers
+ * from the cache's repository (no second upload), and an export uploads a layer as soon as its
+ * step ends.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -155,5 +157,30 @@ describe("three builders export to one cache ref at once; a fourth builds everyt
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/^1 steps run, 8 cached$/m);
     expect(b.stderr).toMatch(/Pulling cached layer from/);
+  });
+
+  it("a pushed image's layers come by mount from the cache's repository: those fetched from the cache, and those the export uploaded (once, as their steps ended)", async () => {
+    // The fourth store's app1 was built from the cache alone: each of its layers is mounted, none uploaded.
+    // (Asynchronous commands: the registry's log pipe is read only while this process's event loop runs.)
+    const p = await strataAsync(fourth, ["push", "app1:1", `${reg.host}/fleet/app1:1`]);
+    expect(p.code, p.stderr).toBe(0);
+    const out = p.stdout + p.stderr;
+    expect(out).not.toMatch(/Pushing \(/);
+    // Its 5 layers: busybox's (mounted from its own repository), the base stage's merged RUNs, the COPYs and the merged RUNs.
+    expect(out.match(/Mounted from fleet\/cache/g)?.length).toBe(4);
+    expect(out.match(/Mounted from fleet\/busybox/g)?.length).toBe(1);
+    // A builder that exports and pushes: each layer it made is uploaded once (to the cache, as soon as its step ended) and mounted for the image.
+    const ctx = context(4);
+    const b = await strataAsync(tempDir("fleet-sixth"), ["build", "--progress", "plain", "--push", "-t", `${reg.host}/fleet/app4:1`, "--cache-to", `type=registry,ref=${cache()},mode=max`, "--cache-from", cache(), ctx]);
+    expect(b.code, b.stderr).toBe(0);
+    const pushed = [...(b.stdout + b.stderr).matchAll(/^([a-f0-9]{12}): Pushed \(/gm)].map((m) => m[1]);
+    expect(pushed.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(pushed).size).toBe(pushed.length);
+    // The first upload starts before the build's last step is done.
+    expect(b.stderr.indexOf("Pushed (")).toBeLessThan(b.stderr.indexOf("RUN echo two-4 > /two"));
+    expect(b.stdout + b.stderr).toMatch(/Mounted from fleet\/cache/);
+    const client = new RegistryClient(reg.host, {});
+    const m = await new Repository(client, "fleet/app4").getManifest("1").finally(() => client.close());
+    expect(JSON.parse(m.bytes.toString()).layers.length).toBe(5);
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -41,18 +41,19 @@ export async function startRegistry(o: { htpasswd?: { user: string; password: st
     join(dir, "config.yml"),
     `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
   );
-  const child: ChildProcess = spawn("/usr/bin/docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr?.on("data", (c: Buffer) => {
-    log += c.toString();
-  });
+  // Its log goes to a file, not a pipe: a spec blocked in spawnSync reads no pipe, and a full one stops the registry.
+  const logFile = join(dir, "registry.log");
+  const logFd = openSync(logFile, "w");
+  const child: ChildProcess = spawn("/usr/bin/docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", logFd] });
+  closeSync(logFd);
+  const log = () => readFileSync(logFile, "utf8").slice(-4000);
   for (let i = 0; ; i++) {
     const up = await fetch(`http://127.0.0.1:${port}/v2/`).then(
       (r) => r.status === 200 || r.status === 401,
       () => false,
     );
     if (up) break;
-    if (i > 100 || child.exitCode !== null) throw new Error(`docker-registry did not start: ${log}`);
+    if (i > 100 || child.exitCode !== null) throw new Error(`docker-registry did not start: ${log()}`);
     await sleep(50);
   }
   return {

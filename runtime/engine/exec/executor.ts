@@ -71,6 +71,8 @@ export interface ExecuteOptions {
   readonly plan: BuildPlan;
   /** --label: set on the written image's config over the Dockerfile's LABELs, as BuildKit's dockerfile frontend sets them on the target. */
   readonly labels?: Readonly<Record<string, string>> | undefined;
+  /** Told of each layer a step (or a merged group: `merged`) made, once it is stored and its record kept: a --cache-to export starts its upload then. */
+  readonly onLayer?: ((key: string, diffId: string, merged: boolean) => void) | undefined;
 }
 
 /** What the executor asks of a remote cache (registry/cache-import.ts's RemoteCache). */
@@ -180,7 +182,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
       const g = { steps: group, below, staged };
       group = [];
       staged = undefined;
-      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, sorted: o.sourceDateEpoch !== undefined, remoteHit: o.remoteCache ? remoteHit : undefined, need, mergedKeys }, state, g);
+      if (g.steps.length > 0) state = await writeGroup({ store, snapshots, cache, roots, noCache: o.noCache === true, sorted: o.sourceDateEpoch !== undefined, remoteHit: o.remoteCache ? remoteHit : undefined, need, mergedKeys, onLayer: o.onLayer }, state, g);
     };
     try {
       for (const [j, step] of stage.steps.entries()) {
@@ -231,6 +233,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
           const created = o.sourceDateEpoch !== undefined ? new Date(o.sourceDateEpoch * 1000).toISOString() : new Date().toISOString();
           done = { step, diffId: layer?.diffId ?? null, size: layer?.size ?? 0, created };
           await cache.put(key, { diffId: done.diffId, size: done.size, created });
+          if (done.diffId !== null) o.onLayer?.(key, done.diffId, false);
           progress.done(id, (performance.now() - started) / 1000);
           counters.executed++;
         }

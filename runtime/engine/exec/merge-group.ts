@@ -34,6 +34,8 @@ export interface GroupContext {
   readonly need?: ((diffIds: readonly string[], unpack: boolean) => Promise<void>) | undefined;
   /** Collects the keys of the merged layers written or reused. */
   readonly mergedKeys: string[];
+  /** Told of a merged layer once written (executor.ts's ExecuteOptions.onLayer). */
+  readonly onLayer?: ((key: string, diffId: string, merged: boolean) => void) | undefined;
 }
 
 /** A group of steps on their way into the image. */
@@ -156,6 +158,7 @@ async function mergedLayer(
       await merge.write(blob, after);
       const layer = await blob.commit();
       await c.cache.put(key, { diffId: layer.digest, size: layer.size, created });
+      c.onLayer?.(key, layer.digest, true);
       return { diffId: layer.digest, size: layer.size };
     } finally {
       await blob.abort();
