@@ -58,12 +58,24 @@ export type BuildResult =
 
 /** Builds the request's target into the store and names it with its tags. */
 export async function build(r: BuildRequest): Promise<BuildResult> {
-  const p = await prepareBuild(r, "pull");
-  if (p.kind !== "planned") return p;
+  // The remote caches open (one GET of each REF) while the Dockerfile is read and its bases pulled; the registry client is loaded only for them.
+  const opening = !r.noCache && r.cacheFrom.length > 0 ? import("../registry/cache-import.ts").then((m) => m.RemoteCache.open(r.store, r.cacheFrom, r.registry)) : undefined;
+  opening?.catch(() => undefined); // its failure is the build's, once awaited: not an unhandled rejection meanwhile
+  const p = await prepareBuild(r, "pull").catch(async (e: unknown) => {
+    await closeOpening(opening);
+    throw e;
+  });
+  if (p.kind !== "planned") {
+    await closeOpening(opening);
+    return p;
+  }
   try {
     r.onWarnings?.(p.warnings);
-    if (p.warnings.some((w) => w.fatal)) return { kind: "refused", source: p.source };
-    return await buildGraph(r, p);
+    if (p.warnings.some((w) => w.fatal)) {
+      await closeOpening(opening);
+      return { kind: "refused", source: p.source };
+    }
+    return await buildGraph(r, p, opening);
   } catch (e) {
     if (e instanceof StepError) return { kind: "failed", source: p.source, error: e };
     throw e;
@@ -72,11 +84,15 @@ export async function build(r: BuildRequest): Promise<BuildResult> {
   }
 }
 
-async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }): Promise<BuildResult> {
+/** Closes remote caches opened for a build that does not run. */
+async function closeOpening(opening: Promise<RemoteLayers & { close(): Promise<void> }> | undefined): Promise<void> {
+  await opening?.then((c) => c.close()).catch(() => undefined);
+}
+
+async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }, opening: Promise<RemoteLayers & { close(): Promise<void> }> | undefined): Promise<BuildResult> {
   const { store } = r;
   const { source, graph, plan, context, named } = p;
-  // The registry client is loaded only for a remote cache.
-  const remote = !r.noCache && r.cacheFrom.length > 0 ? await (await import("../registry/cache-import.ts")).RemoteCache.open(store, r.cacheFrom, r.registry) : undefined;
+  const remote = await opening;
   const exporter = await openCacheExport(r).catch(async (e: unknown) => {
     await remote?.close();
     throw e;

@@ -106,17 +106,20 @@ export class RemoteCache {
    */
   static async open(store: Store, caches: readonly CacheImport[], o: { insecure?: readonly string[]; log?: Log } = {}): Promise<RemoteCache> {
     const log = o.log ?? stderrLog;
-    const sources: CacheSource[] = [];
-    for (const c of caches) {
-      try {
-        const s = c.type === "registry" ? await openRegistry(c.ref, { ...o, log }) : await openLayout(c.src);
-        if (s === undefined) log(`cache ${cacheLabel(c)}: not found; building without it`);
-        else sources.push(s);
-      } catch (e) {
-        log(`warning: --cache-from ${cacheLabel(c)}: not imported (${(e as Error).message}); building without it`);
-      }
-    }
-    return new RemoteCache(store, sources, log);
+    // Opened at once; asked in the order given.
+    const opened = await Promise.all(
+      caches.map(async (c) => {
+        try {
+          const s = c.type === "registry" ? await openRegistry(c.ref, { ...o, log }) : await openLayout(c.src);
+          if (s === undefined) log(`cache ${cacheLabel(c)}: not found; building without it`);
+          return s;
+        } catch (e) {
+          log(`warning: --cache-from ${cacheLabel(c)}: not imported (${(e as Error).message}); building without it`);
+          return undefined;
+        }
+      }),
+    );
+    return new RemoteCache(store, opened.filter((s): s is CacheSource => s !== undefined), log);
   }
 
   /** Whether a cache has a usable record for `key` (explain's prediction). */
