@@ -91,7 +91,7 @@ describe("registry cache faults, through a proxy", () => {
     expect(strata(seed.root, ["push", base]).code).toBe(0);
     ctx = join(dir, "ctx");
     mkdirSync(ctx);
-    // No two RUNs side by side: no merged layers, one record per step, asked in this order.
+    // No two RUNs side by side: no merged layers, one record per step (asked all at once: engine/exec/executor.ts askAhead).
     writeFileSync(join(ctx, "Dockerfile"), [`FROM ${base}`, "RUN echo one > /one", "COPY a.txt /a.txt", "RUN echo two > /two", "COPY b.txt /b.txt", "RUN echo three > /three", ""].join("\n"));
     writeFileSync(join(ctx, "a.txt"), "a\n");
     writeFileSync(join(ctx, "b.txt"), "b\n");
@@ -161,12 +161,13 @@ describe("registry cache faults, through a proxy", () => {
   it("a record blob that does not match its digest: one warning naming key and digest; the step runs", async () => {
     reset();
     let blob: string | undefined;
-    // The config blob GET right after the 3rd record's manifest: its bytes altered.
+    let target: string | undefined;
+    // The config blob of the 3rd record asked for (its manifest names it): its bytes altered.
     rewrite = (req, body) => {
-      if (req.method !== "GET" || !/^\/v2\/faults\/cache\/blobs\/sha256:/.test(req.url ?? "") || blob !== undefined) return undefined;
-      const last = seen.filter((s) => s.startsWith("GET /v2/faults/cache/manifests/main-")).length;
-      if (last !== 3 || !body.toString().includes('"version":2')) return undefined;
-      blob = (req.url ?? "").split("/").pop();
+      if (nthRecord(req, 3) && target === undefined) target = (JSON.parse(body.toString()) as { config: { digest: string } }).config.digest;
+      if (req.method !== "GET" || target === undefined || req.url !== `/v2/faults/cache/blobs/${target}` || blob !== undefined) return undefined;
+      if (!body.toString().includes('"version":2')) return undefined;
+      blob = target;
       // The same length (a Content-Length that is not the descriptor's size is refused before reading): only the digest tells.
       return Buffer.from(body.toString().replace('"created":"2', '"created":"3'));
     };

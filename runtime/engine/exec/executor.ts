@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { mapLimit } from "../../fs/pool.ts";
 import type { BuildGraph, Stage } from "../../../compiler/ir/graph.ts";
 import type { ContainerConfig } from "../../../compiler/ir/image-config.ts";
 import { StrataError } from "../../errors/error.ts";
@@ -111,6 +112,29 @@ export interface ExecuteResult {
  * layers of a merged group whose merged layer hit — and the unpacking of every remote hit no
  * step stands on.
  */
+/** Remote lookups at once, at most this many in flight. */
+const LOOKAHEAD = 6;
+
+/**
+ * Asks the remote cache, all at once, for the record of every step the local cache cannot
+ * serve: the keys are known before anything runs (plan.ts), and a step then finds its answer
+ * there (RemoteCache keeps each lookup) instead of waiting for two requests in turn. The same
+ * requests the steps would make, made sooner; a failure is the step's to report.
+ */
+async function askAhead(remote: RemoteLayers, graph: BuildGraph, plan: BuildPlan, cache: CacheRecords, store: Store): Promise<void> {
+  const keys: string[] = [];
+  for (const i of plan.order) {
+    for (const [j, step] of (graph.stages[i]?.steps ?? []).entries()) {
+      const key = plan.keys.steps[i]?.[j];
+      if (step.op === null || key === undefined || keys.includes(key)) continue;
+      const local = await cache.get(key);
+      if (local !== undefined && (local.diffId === null || (await store.content.has(local.diffId)))) continue;
+      keys.push(key);
+    }
+  }
+  await mapLimit(keys, LOOKAHEAD, (k) => remote.lookup(k).catch(() => undefined));
+}
+
 export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
   const snapshots = await snapshotterFor(store);
@@ -120,6 +144,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const roots = new ReadOnlyRoots(snapshots);
   const results = new Map<number, Promise<StageResult>>();
   const counters = { step: 0, executed: 0, cached: 0 };
+  if (o.remoteCache && !o.noCache) void askAhead(o.remoteCache, graph, plan, cache, store).catch(() => undefined);
   const mergedKeys: string[] = [];
   // An image is read for its stage's platform (FROM), else the target's (COPY --from, RUN --mount from=).
   const platformOf = imagePlatforms(graph);
