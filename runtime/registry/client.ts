@@ -53,7 +53,8 @@ export interface Response {
   readonly url: string;
 }
 
-const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+// Connect, headers and body timeouts are all ETIMEDOUT (http.ts); a dropped socket is ECONNRESET or EPIPE.
+const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED"]);
 
 /** The request for a message: its path, and where a redirect took it; query values redacted (redact.ts). */
 function where(path: string, url: string): string {

@@ -55,14 +55,21 @@ export class Agent {
 
 const DUMP_LIMIT = 128 * 1024;
 
+/**
+ * The transport's own error codes (Node's, not Strata's: the client and fetch-blob.ts retry on
+ * them, and what is not retried reaches the user as REGISTRY_UNREACHABLE or IO_ERROR).
+ */
+export const TIMED_OUT = "ETIMEDOUT";
+export const BODY_FAILED = "HTTP_BODY_ERROR";
+
 function timedOut(ms: number): Error {
-  return Object.assign(new Error(`no data for ${ms} ms (timed out)`), { code: "ETIMEDOUT" });
+  return Object.assign(new Error(`no data for ${ms} ms (timed out)`), { code: TIMED_OUT });
 }
 
 /** A failure of the body mid-read, with a code of its own: not an errno code, which the store would take for a disk error. */
 function bodyError(e: unknown): Error {
   const cause = e as Error & { code?: string };
-  return Object.assign(new Error(cause.message, { cause }), { code: "HTTP_BODY_ERROR", reason: cause.code });
+  return Object.assign(new Error(cause.message, { cause }), { code: BODY_FAILED, reason: cause.code });
 }
 
 function asBody(res: IncomingMessage): Body {
