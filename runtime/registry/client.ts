@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, type Dispatcher, request } from "./http.ts";
+import { Agent, type Body, type HttpMethod, request } from "./http.ts";
 import { type Credentials, credentialsFor } from "./auth.ts";
 import { parseChallenge } from "./challenge.ts";
 import { describeErrors, RegistryError } from "./errors.ts";
@@ -49,11 +49,12 @@ export interface RequestOptions {
 export interface Response {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: Dispatcher.ResponseData["body"];
+  readonly body: Body;
   readonly url: string;
 }
 
-const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET"]);
+// Connect, headers and body timeouts are all ETIMEDOUT (http.ts); a dropped socket is ECONNRESET or EPIPE.
+const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED"]);
 
 /** The request for a message: its path, and where a redirect took it; query values redacted (redact.ts). */
 function where(path: string, url: string): string {
@@ -83,7 +84,7 @@ export class RegistryClient {
     this.base = `${plain ? "http" : "https"}://${host}`;
     this.#o = o;
     const timeout = o.timeoutMs ?? Number(process.env.STRATA_REGISTRY_TIMEOUT_MS ?? 60_000);
-    this.#dispatcher = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout }, connections: 8 });
+    this.#dispatcher = new Agent({ timeout, connections: 8 });
   }
 
   async close(): Promise<void> {
@@ -158,7 +159,7 @@ export class RegistryClient {
       // Credentials only ever go to the registry's own origin, never to where it redirects.
       if (auth && url.origin === origin) headers.authorization = auth;
       const body = hops === 0 ? ro.body?.() : undefined;
-      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.#dispatcher });
+      const res = await request(url, { method: method as HttpMethod, headers, body, dispatcher: this.#dispatcher });
       const r: Response = { status: res.statusCode, headers: res.headers, body: res.body, url: url.toString() };
       const location = header(r, "location");
       if ([301, 302, 303, 307, 308].includes(r.status) && location && (method === "GET" || method === "HEAD") && hops < 5) {

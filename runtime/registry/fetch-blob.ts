@@ -14,16 +14,17 @@ import { claimIngest, type HeldClaim } from "../store/ingest-claim.ts";
 import { failpoint } from "../fs/failpoint.ts";
 import { StrataError } from "../errors/error.ts";
 import { RegistryError } from "./errors.ts";
+import { BODY_FAILED } from "./http.ts";
 import { type Log, short } from "./progress.ts";
 import type { Repository } from "./repository.ts";
 
-const TRANSIENT = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED"]);
+const TRANSIENT = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNREFUSED", "ECONNABORTED"]);
 
 /** A connection that failed part-way, worth another attempt (not a refusal, nor a local disk error). */
 function transient(e: unknown): boolean {
   if (e instanceof StrataError) return e.code === "REGISTRY_UNREACHABLE";
   const code = (e as { code?: string }).code ?? "";
-  return code.startsWith("UND_ERR") || TRANSIENT.has(code) || (e as Error).name === "AbortError" || (e as Error).message === "terminated";
+  return code === BODY_FAILED || TRANSIENT.has(code) || (e as Error).name === "AbortError" || (e as Error).message === "aborted";
 }
 
 /** The body as is, with the test-only `download` failpoint (fs/failpoint.ts) halfway through it. */

@@ -120,7 +120,7 @@ export class Repository {
     if (size === undefined) return r.body;
     const length = header(r, "content-length");
     if (length !== undefined && Number(length) !== size) {
-      // Destroyed unread, undici's body emits an abort error: without a listener, an unhandled 'error' event ends the process.
+      // Destroyed unread, the body may emit an error: without a listener, an unhandled 'error' event ends the process.
       r.body.once("error", () => undefined);
       r.body.destroy();
       throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${this.label}: blob ${digest}: the registry sends ${length} bytes (Content-Length), the descriptor says ${size}; refused`);
