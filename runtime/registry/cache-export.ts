@@ -91,6 +91,7 @@ export class CacheExporter {
   readonly #early = new Map<string, Promise<Descriptor | undefined>>();
   #running = 0;
   readonly #queue: (() => void)[] = [];
+  #closed = false;
 
   constructor(store: Store, to: CacheExport, o: { insecure?: readonly string[]; log?: Log } = {}) {
     this.#store = store;
@@ -103,7 +104,7 @@ export class CacheExporter {
   early(diffId: string): void {
     if (this.#early.has(diffId)) return;
     const p = this.#slot()
-      .then(() => this.#sink.putLayer(this.#store, diffId, this.#to.compression))
+      .then(() => (this.#closed ? undefined : this.#sink.putLayer(this.#store, diffId, this.#to.compression)))
       .catch(() => undefined)
       .finally(() => this.#release());
     this.#early.set(diffId, p);
@@ -160,10 +161,12 @@ export class CacheExporter {
     return { digest, records: written + there, written };
   }
 
-  /** Waits for the early uploads (a failed build's too), then closes the connection. */
+  /** Closes the connection, cutting short the early uploads still going (a failed or interrupted build's, or those no record took), and waits for them to end. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.#early.values());
+    this.#closed = true;
+    for (const next of this.#queue.splice(0)) next();
     await this.#sink.close();
+    await Promise.allSettled(this.#early.values());
   }
 }
 

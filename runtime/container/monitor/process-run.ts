@@ -80,10 +80,13 @@ export function runProcess(o: RunSpec): ProcessRun {
       resolve(code ?? 128 + (SIGNALS[signal ?? ""] ?? 0));
     });
   });
+  // Running once the process is the container's command: runc writes the pid file when it has
+  // created the container, while its init still waits to exec it (a kill then is runc's "container
+  // process is already dead", a start failure). Until the exec, the pid's comm is runc's init.
   const running = (async (): Promise<number | undefined> => {
     for (let delay = 2; !exited; delay = Math.min(delay * 2, 20)) {
       const pid = Number((await readFile(o.pidFile, "utf8").catch(() => "")).trim());
-      if (Number.isInteger(pid) && pid > 0) return pid;
+      if (Number.isInteger(pid) && pid > 0 && !(await inRuncInit(pid))) return pid;
       await Promise.race([sleep(delay), exit]);
     }
     return undefined;
@@ -175,4 +178,10 @@ export async function runProbe(o: { runcRoot: string; rid: string; dir: string; 
   } finally {
     for (const f of [processFile, pidFile, logFile]) rmSync(f, { force: true });
   }
+}
+
+/** Whether `pid` is still runc's init, not yet the container's command (a pid gone is not). */
+async function inRuncInit(pid: number): Promise<boolean> {
+  const comm = await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "");
+  return comm.startsWith("runc:[");
 }
