@@ -1,10 +1,13 @@
 /**
  * `--cache-to`: the cache records of the build's layer keys and their layers, written as the
  * version-2 artifacts of cache-format.ts — each record its own tag, written only when it is not
- * there yet (no layer is uploaded for a record the cache has) — then REF's constant manifest; to a
+ * there yet — then REF's constant manifest; to a
  * registry or a local layout folder (cache-layout.ts). Nothing another builder wrote is read back
  * and rewritten, so builders exporting to one REF at once lose no record. A REF holding a
  * version-1 cache has its records written as version-2 records first (their blobs are there).
+ * A layer a step made is uploaded as soon as the step ends (`CacheExporter.early`): the cache
+ * lacked its record when the build looked, though another builder may write it meanwhile (then
+ * that upload goes unused). A record is never written for a layer whose upload did not complete.
  */
 import { StrataError } from "../errors/error.ts";
 import type { CacheRecords } from "../store/cache-records.ts";
@@ -167,15 +170,5 @@ export class CacheExporter {
     for (const next of this.#queue.splice(0)) next();
     await this.#sink.close();
     await Promise.allSettled(this.#early.values());
-  }
-}
-
-/** Exports the records of `keys` at once (no early uploads); the REF manifest's digest and the counts. */
-export async function exportCache(store: Store, records: CacheRecords, keys: readonly string[], to: CacheExport, o: { insecure?: readonly string[]; log?: Log } = {}): Promise<{ digest: string; records: number; written: number }> {
-  const exporter = new CacheExporter(store, to, o);
-  try {
-    return await exporter.finish(records, keys);
-  } finally {
-    await exporter.close();
   }
 }
