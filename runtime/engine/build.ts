@@ -99,7 +99,7 @@ async function buildGraph(r: BuildRequest, p: Prepared & { kind: "planned" }, op
   });
   // The layers of the keys the export writes start uploading as their steps finish (cache-export.ts).
   const exported = r.cacheTo !== undefined && r.cacheTo.type !== "inline" ? new Set(exportedParts(graph, plan.parts, r.cacheTo.mode).map((p) => p.key)) : undefined;
-  const onLayer = exporter === undefined ? undefined : (key: string, diffId: string, merged: boolean) => (merged || exported?.has(key) === true ? exporter.early(diffId) : undefined);
+  const onLayer = exporter === undefined ? undefined : (key: string, diffId: string, merged: boolean) => (merged || exported?.has(key) === true ? exporter.early(key, diffId) : undefined);
   const agents = await startSshAgents(r.run?.ssh).catch(async (e: unknown) => {
     await remote?.close();
     await exporter?.close();

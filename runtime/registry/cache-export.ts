@@ -5,9 +5,9 @@
  * registry or a local layout folder (cache-layout.ts). Nothing another builder wrote is read back
  * and rewritten, so builders exporting to one REF at once lose no record. A REF holding a
  * version-1 cache has its records written as version-2 records first (their blobs are there).
- * A layer a step made is uploaded as soon as the step ends (`CacheExporter.early`): the cache
- * lacked its record when the build looked, though another builder may write it meanwhile (then
- * that upload goes unused). A record is never written for a layer whose upload did not complete.
+ * A layer a step made is uploaded as soon as the step ends (`CacheExporter.early`) if the cache
+ * lacks its record then (another builder may write it meanwhile: that upload goes unused). A
+ * record is never written for a layer whose upload did not complete.
  */
 import { StrataError } from "../errors/error.ts";
 import type { CacheRecords } from "../store/cache-records.ts";
@@ -103,11 +103,11 @@ export class CacheExporter {
     this.#sink = to.type === "registry" ? registrySink(to.target, { ...o, log: this.#log }) : new LayoutSink(to.target);
   }
 
-  /** Starts uploading the stored layer `diffId` (once per layer, EARLY_UPLOADS at a time). */
-  early(diffId: string): void {
+  /** Starts uploading the stored layer `diffId` of `key` unless the cache has that record (once per layer, EARLY_UPLOADS at a time). */
+  early(key: string, diffId: string): void {
     if (this.#early.has(diffId)) return;
     const p = this.#slot()
-      .then(() => (this.#closed ? undefined : this.#sink.putLayer(this.#store, diffId, this.#to.compression)))
+      .then(async () => (this.#closed || (await this.#sink.has(key)) ? undefined : this.#sink.putLayer(this.#store, diffId, this.#to.compression)))
       .catch(() => undefined)
       .finally(() => this.#release());
     this.#early.set(diffId, p);
