@@ -95,6 +95,33 @@ export interface ExecuteResult {
   readonly mergedKeys: readonly string[];
 }
 
+/** A record whose layer is stored is a hit (what explain predicts, CacheRecords.has): a snapshot gc took is unpacked again from the layer. */
+async function usableRecord(store: Store, r: CacheRecord | undefined): Promise<boolean> {
+  return r !== undefined && (r.diffId === null || (await store.content.has(r.diffId)));
+}
+
+/** Remote lookups at once, at most this many in flight. */
+const LOOKAHEAD = 6;
+
+/**
+ * Asks the remote cache, all at once, for the record of every step the local cache cannot
+ * serve: the keys are known before anything runs (plan.ts), and a step then finds its answer
+ * there (RemoteCache keeps each lookup) instead of waiting for two requests in turn. The same
+ * requests the steps would make, made sooner; a failure is the step's to report.
+ */
+async function askAhead(remote: RemoteLayers, graph: BuildGraph, plan: BuildPlan, cache: CacheRecords, store: Store): Promise<void> {
+  const keys: string[] = [];
+  for (const i of plan.order) {
+    for (const [j, step] of (graph.stages[i]?.steps ?? []).entries()) {
+      const key = plan.keys.steps[i]?.[j];
+      if (step.op === null || key === undefined || keys.includes(key)) continue;
+      if (await usableRecord(store, await cache.get(key))) continue;
+      keys.push(key);
+    }
+  }
+  await mapLimit(keys, LOOKAHEAD, (k) => remote.lookup(k).catch(() => undefined));
+}
+
 /**
  * Executes a build graph. The stages the target needs run as soon as the
  * stages they read from are done, so independent stages run at the same time.
@@ -112,29 +139,6 @@ export interface ExecuteResult {
  * layers of a merged group whose merged layer hit — and the unpacking of every remote hit no
  * step stands on.
  */
-/** Remote lookups at once, at most this many in flight. */
-const LOOKAHEAD = 6;
-
-/**
- * Asks the remote cache, all at once, for the record of every step the local cache cannot
- * serve: the keys are known before anything runs (plan.ts), and a step then finds its answer
- * there (RemoteCache keeps each lookup) instead of waiting for two requests in turn. The same
- * requests the steps would make, made sooner; a failure is the step's to report.
- */
-async function askAhead(remote: RemoteLayers, graph: BuildGraph, plan: BuildPlan, cache: CacheRecords, store: Store): Promise<void> {
-  const keys: string[] = [];
-  for (const i of plan.order) {
-    for (const [j, step] of (graph.stages[i]?.steps ?? []).entries()) {
-      const key = plan.keys.steps[i]?.[j];
-      if (step.op === null || key === undefined || keys.includes(key)) continue;
-      const local = await cache.get(key);
-      if (local !== undefined && (local.diffId === null || (await store.content.has(local.diffId)))) continue;
-      keys.push(key);
-    }
-  }
-  await mapLimit(keys, LOOKAHEAD, (k) => remote.lookup(k).catch(() => undefined));
-}
-
 export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
   const { store, graph, progress } = o;
   const snapshots = await snapshotterFor(store);
@@ -223,8 +227,7 @@ export async function executeGraph(o: ExecuteOptions): Promise<ExecuteResult> {
         const id = ++counters.step;
         progress.start(id, names.steps[j] as string);
         const key = keys.steps[stage.index]?.[j] as string;
-        // A record whose layer is stored is a hit (what explain predicts, CacheRecords.has): a snapshot gc took is unpacked again from the layer.
-        const usable = async (r: CacheRecord | undefined): Promise<boolean> => r !== undefined && (r.diffId === null || (await store.content.has(r.diffId)));
+        const usable = (r: CacheRecord | undefined): Promise<boolean> => usableRecord(store, r);
         let hit = o.noCache ? undefined : await cache.get(key);
         let fromRemote = false;
         if (!o.noCache && o.remoteCache && !(await usable(hit))) {
