@@ -19,6 +19,12 @@ export interface ContainerStatus {
   readonly restartCount: number;
   /** The health check's state, for a container that has one. */
   readonly health?: HealthState;
+  /**
+   * Running as far as stop, rm and wait go, but its command not yet exec'd (runc's "created":
+   * its init waits to be let go). docker shows such a container as Created; a kill now is a
+   * failed start, not an exit.
+   */
+  readonly starting?: boolean;
 }
 
 /**
@@ -33,7 +39,8 @@ export async function containerStatus(store: Store, rec: ContainerRecord): Promi
   const paths = new ContainerPaths(store.layout.root, rec.id);
   const [st, ms] = await Promise.all([runcState(store.layout.runc, runcId(rec.id)), readMonitorState(paths.monitorState)]);
   const common = { restartCount: ms?.restartCount ?? 0, startedAt: ms?.startedAt ?? rec.startedAt, ...(ms?.health !== undefined && { health: ms.health }) };
-  if (st !== undefined && (st.status === "running" || st.status === "created")) return { state: "running", pid: st.pid, ...common };
+  if (st !== undefined && st.status === "running") return { state: "running", pid: st.pid, ...common };
+  if (st !== undefined && st.status === "created") return { state: "running", pid: st.pid, starting: true, ...common };
   if (st !== undefined && st.status === "paused") return { state: "paused", pid: st.pid, ...common };
   const exit = await readExit(store, rec.id);
   const ended = exit === undefined ? {} : { exitCode: exit.code, finishedAt: exit.finishedAt };
@@ -48,7 +55,7 @@ export async function containerStatus(store: Store, rec: ContainerRecord): Promi
     }
     return { state: "exited", ...ended, ...common };
   }
-  if (alive) return { state: "running", ...common };
+  if (alive) return { state: "running", ...(ms.phase === "starting" && { starting: true }), ...common };
   if (rec.startedAt === undefined) return { state: "created", ...common };
   return { state: "exited", exitCode: -1, ...common };
 }

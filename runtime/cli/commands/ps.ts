@@ -71,6 +71,7 @@ export function statusText(rec: ContainerRecord, s: ContainerStatus, now = Date.
   const up = `Up ${since(s.startedAt ?? rec.startedAt, now)}`;
   switch (s.state) {
     case "running":
+      if (s.starting === true) return "Created";
       return s.health === undefined ? up : `${up} (${s.health.Status === "starting" ? "health: starting" : s.health.Status})`;
     case "paused":
       return `${up} (Paused)`;
