@@ -90,13 +90,22 @@ export class Store {
     return hex === undefined ? undefined : this.#byIdPrefix(hex, platform);
   }
 
-  /** An image ID, manifest digest or index digest (a multi-platform build's ID) by prefix. */
+  /**
+   * An image by a prefix of its ID (its config's digest, or the index digest a multi-platform
+   * build prints), and only when no ID has it, of a manifest digest: a prefix unique among the
+   * IDs `images` lists is unique here, as in moby's image store.
+   */
   async #byIdPrefix(hex: string, platform: string | undefined): Promise<LoadedImage | undefined> {
-    const found = new Map<string, LoadedImage>();
+    const byId = new Map<string, LoadedImage>();
+    const byManifest = new Map<string, LoadedImage>();
     for (const { descriptor } of await this.refs.list()) {
       const img = await this.loadManifest(descriptor, platform);
-      if (img && (img.configDigest.slice(7).startsWith(hex) || descriptor.digest.slice(7).startsWith(hex) || img.manifestDigest.slice(7).startsWith(hex))) found.set(img.top.digest, img);
+      if (img === undefined) continue;
+      const ids = [img.configDigest, ...(img.index ? [descriptor.digest] : [])];
+      if (ids.some((d) => d.slice(7).startsWith(hex))) byId.set(img.top.digest, img);
+      else if ([descriptor.digest, img.manifestDigest].some((d) => d.slice(7).startsWith(hex))) byManifest.set(img.top.digest, img);
     }
+    const found = byId.size > 0 ? byId : byManifest;
     if (found.size > 1) throw new AmbiguousImageError(hex);
     return found.values().next().value;
   }

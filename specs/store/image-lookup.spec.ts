@@ -13,15 +13,23 @@ import { Store } from "../../runtime/store/store.ts";
 import { tempDir } from "../helpers/strata.ts";
 
 const root = tempDir("image-lookup");
+const root2 = tempDir("image-lookup-manifests");
 /** The name the first test gives an image (the second test reuses it). */
 let tempName = "";
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  for (const r of [root, root2]) rmSync(r, { recursive: true, force: true });
+});
 
-async function untaggedImage(store: Store, n: number): Promise<string> {
-  const config: ImageConfigJson = { created: `2020-01-01T00:00:${String(n).padStart(2, "0")}Z`, architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] }, history: [] };
+/** A new untagged image: its ID and manifest digest, hex. */
+async function untagged(store: Store, n: number): Promise<{ id: string; manifest: string }> {
+  const config: ImageConfigJson = { created: `2020-01-01T00:${String(Math.floor(n / 60)).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}Z`, architecture: "amd64", os: "linux", config: {}, rootfs: { type: "layers", diff_ids: [] }, history: [] };
   const desc = await store.writeImage(config, []);
   await store.refs.keepUntagged(desc);
-  return (await store.loadManifest(desc)).configDigest.slice(7);
+  return { id: (await store.loadManifest(desc)).configDigest.slice(7), manifest: desc.digest.slice(7) };
+}
+
+async function untaggedImage(store: Store, n: number): Promise<string> {
+  return (await untagged(store, n)).id;
 }
 
 describe("finding an image by ID prefix", () => {
@@ -69,5 +77,20 @@ describe("finding an image by ID prefix", () => {
     expect(before).not.toContain(other.digest);
     await store.refs.untag(tempName);
     expect((await danglingImages(store)).map((d) => d.manifestDigest)).toContain(other.digest);
+  });
+
+  it("a prefix unique among IDs is that image's, even when another image's manifest digest starts with it", async () => {
+    const store = new Store(root2);
+    await store.init();
+    // Images until one's ID and another's manifest digest share a first digit no other ID has.
+    const imgs: { id: string; manifest: string }[] = [];
+    const clash = (): { id: string; manifest: string } | undefined =>
+      imgs.find((a) => imgs.filter((o) => o.id[0] === a.id[0]).length === 1 && imgs.some((b) => b !== a && b.manifest[0] === a.id[0]));
+    for (let n = 0; clash() === undefined; n++) imgs.push(await untagged(store, n));
+    const a = clash() as { id: string; manifest: string };
+    expect((await store.findImage(a.id.slice(0, 1)))?.configDigest).toBe(`sha256:${a.id}`);
+    // A prefix of a manifest digest alone still finds its image.
+    const b = imgs.find((o) => imgs.every((x) => x.id.slice(0, 12) !== o.manifest.slice(0, 12))) as { id: string; manifest: string };
+    expect((await store.findImage(b.manifest.slice(0, 12)))?.configDigest).toBe(`sha256:${b.id}`);
   });
 });
