@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Body, type HttpMethod, request } from "./http.ts";
+import { streamedGet } from "./http-stream.ts";
 import { type Credentials, credentialsFor } from "./auth.ts";
 import { parseChallenge } from "./challenge.ts";
 import { describeErrors, RegistryError } from "./errors.ts";
@@ -44,6 +45,8 @@ export interface RequestOptions {
   readonly scopes: readonly string[];
   /** Statuses the caller handles itself (default: any 2xx). */
   readonly ok?: readonly number[];
+  /** A GET of a big body read once, in order: on a connection of its own, through one reused buffer (http-stream.ts). */
+  readonly streamed?: boolean;
 }
 
 export interface Response {
@@ -159,7 +162,7 @@ export class RegistryClient {
       // Credentials only ever go to the registry's own origin, never to where it redirects.
       if (auth && url.origin === origin) headers.authorization = auth;
       const body = hops === 0 ? ro.body?.() : undefined;
-      const res = await request(url, { method: method as HttpMethod, headers, body, dispatcher: this.#dispatcher });
+      const res = ro.streamed && method === "GET" ? await streamedGet(url, { headers, timeout: this.#dispatcher.timeout }) : await request(url, { method: method as HttpMethod, headers, body, dispatcher: this.#dispatcher });
       const r: Response = { status: res.statusCode, headers: res.headers, body: res.body, url: url.toString() };
       const location = header(r, "location");
       if ([301, 302, 303, 307, 308].includes(r.status) && location && (method === "GET" || method === "HEAD") && hops < 5) {

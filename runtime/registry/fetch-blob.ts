@@ -49,7 +49,8 @@ export async function fetchLayer(repo: Repository, staging: Staging, desc: Descr
   const backoff = Number(process.env.STRATA_REGISTRY_BACKOFF_MS ?? 200);
   for (let attempt = 1; ; attempt++) {
     try {
-      const body = halfway(await repo.openBlob(desc.digest, desc.size), desc.size);
+      // Stored as sent, each chunk is hashed and copied into the writer's batch before the next is read: views will do.
+      const body = halfway(await repo.openBlob(desc.digest, desc.size, compression === null), desc.size);
       const r = await staging.ingest(body, { digest: desc.digest, size: desc.size, label: `${what} ${desc.digest} of ${repo.label}` }, compression, diffId);
       return { size: r.size };
     } catch (e) {

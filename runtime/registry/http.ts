@@ -20,6 +20,8 @@ export interface Body extends Readable {
   dump(): Promise<void>;
   text(): Promise<string>;
   json(): Promise<unknown>;
+  /** A streamed GET's chunks, each valid only until the next is asked for (http-stream.ts); absent on node:http's bodies. */
+  views?(): AsyncIterable<Uint8Array>;
 }
 
 export interface ResponseData {

@@ -5,6 +5,7 @@ import type { Descriptor } from "../store/content-store.ts";
 import { MediaType } from "../store/oci.ts";
 import { CorruptBlobError, verifiedFile } from "../store/verified-read.ts";
 import { header, type RegistryClient } from "./client.ts";
+import type { Body } from "./http.ts";
 import { RegistryError } from "./errors.ts";
 import { checkDocument } from "../image/document.ts";
 
@@ -26,11 +27,11 @@ async function readAtMost(body: Readable, limit: number): Promise<Buffer | undef
   return Buffer.concat(parts);
 }
 
-/** The first `limit` bytes of `body`; the body is closed there, unread beyond. */
-async function* atMost(body: Readable, limit: number): AsyncGenerator<Uint8Array> {
+/** The first `limit` bytes of `body` (its views when `views`); the body is closed there, unread beyond. */
+async function* atMost(body: Body, limit: number, views: boolean): AsyncGenerator<Uint8Array> {
   let left = limit;
   try {
-    for await (const c of body as AsyncIterable<Buffer>) {
+    for await (const c of (views ? body.views?.() : undefined) ?? (body as AsyncIterable<Uint8Array>)) {
       if (c.length >= left) {
         yield c.subarray(0, left);
         return;
@@ -50,6 +51,9 @@ async function* hashed(src: AsyncIterable<Uint8Array>, h: Hash): AsyncGenerator<
     yield c;
   }
 }
+
+/** The smallest blob worth a connection of its own (openBlob's `views`); smaller ones share the kept-alive ones. */
+const STREAM_MIN = 1 << 20;
 
 /** Every manifest kind Strata reads. */
 export const MANIFEST_ACCEPT = [MediaType.index, MediaType.manifest, MediaType.dockerManifestList, MediaType.dockerManifest].join(", ");
@@ -113,10 +117,13 @@ export class Repository {
   /**
    * The blob's bytes. With `size` (the descriptor's), bounded by it: a Content-Length that is
    * not `size` is refused before any byte is read, and reading stops at `size` + 1 bytes (the
-   * store's check then refuses the blob), whatever the server goes on sending.
+   * store's check then refuses the blob), whatever the server goes on sending. With `views`
+   * (and a size of at least STREAM_MIN), a streamed GET (http-stream.ts): each chunk is valid
+   * only until the next is asked for, for a reader that copies it (the store's writer).
    */
-  async openBlob(digest: string, size?: number): Promise<AsyncIterable<Uint8Array>> {
-    const r = await this.client.request("GET", `/v2/${this.name}/blobs/${digest}`, { scopes: [this.scope(false)] });
+  async openBlob(digest: string, size?: number, views = false): Promise<AsyncIterable<Uint8Array>> {
+    const streamed = views && size !== undefined && size >= STREAM_MIN;
+    const r = await this.client.request("GET", `/v2/${this.name}/blobs/${digest}`, { scopes: [this.scope(false)], streamed });
     if (size === undefined) return r.body;
     const length = header(r, "content-length");
     if (length !== undefined && Number(length) !== size) {
@@ -125,7 +132,7 @@ export class Repository {
       r.body.destroy();
       throw new RegistryError("REGISTRY_DIGEST_MISMATCH", `${this.label}: blob ${digest}: the registry sends ${length} bytes (Content-Length), the descriptor says ${size}; refused`);
     }
-    return atMost(r.body, size + 1);
+    return atMost(r.body, size + 1, streamed);
   }
 
   /** Mounts a blob from another repository of the same registry; false when the registry would rather have it uploaded. */

@@ -16,6 +16,8 @@ function ingestPath(layout: StoreLayout): string {
 
 /** Bytes gathered into one write: a write per 64 KiB network or stream chunk costs a third of a pull's time. */
 const WRITE_BATCH = 4 << 20;
+/** Bytes written between datasyncs started while an ingest goes on (`#syncAhead`). */
+const SYNC_AHEAD = 16 << 20;
 /** A whole batch of zeros is not written: the file keeps a hole there (see `#writeAll`). */
 const ZEROS = Buffer.alloc(WRITE_BATCH);
 
@@ -59,6 +61,9 @@ export class FileContentWriter implements ContentWriter {
   #committing: Promise<BlobInfo> | undefined;
   /** Some batch was left as a hole: the file must be extended to its size at close. */
   #holes = false;
+  /** A datasync of the bytes so far in flight (`#syncAhead`), and where the last one began. */
+  #synced: Promise<void> | undefined;
+  #syncedUpTo = 0;
 
   private constructor(layout: StoreLayout, path: string, fh: FileHandle, hash: Hasher, size: number) {
     this.#layout = layout;
@@ -190,6 +195,24 @@ export class FileContentWriter implements ContentWriter {
       });
       at += bytesWritten;
     }
+    this.#syncAhead();
+  }
+
+  /**
+   * Every SYNC_AHEAD bytes, a datasync of what is written so far, not waited for: the disk
+   * takes the blob while the rest arrives, and the fsync at close has only the tail to write.
+   */
+  #syncAhead(): void {
+    if (this.#synced !== undefined || this.#dispatched - this.#syncedUpTo < SYNC_AHEAD) return;
+    this.#syncedUpTo = this.#dispatched;
+    this.#synced = this.#fh.datasync().then(
+      () => {
+        this.#synced = undefined;
+      },
+      () => {
+        this.#synced = undefined; // the sync at close reports the failure
+      },
+    );
   }
 
   /** Ends the writing: the last batch, read-only (0444), fsync. The bytes are durable but not yet a blob. */
@@ -208,6 +231,7 @@ export class FileContentWriter implements ContentWriter {
       this.#dispatch();
       await this.#writing;
       this.#buffers = [];
+      await this.#synced;
       if (this.#failed) throw this.#failed;
       if (this.#holes) await this.#fh.truncate(this.#dispatched);
       await this.#fh.chmod(0o444);
@@ -269,6 +293,7 @@ export class FileContentWriter implements ContentWriter {
     if (was === "closing") await this.#closing?.catch(() => undefined);
     else if (was === "open") {
       await this.#writing;
+      await this.#synced;
       this.#buffers = [];
       await this.#fh.close().catch(() => undefined);
     }
