@@ -40,18 +40,29 @@ export interface AgentOptions {
 /** Keep-alive connections to one registry (and where it redirects), for both schemes. */
 export class Agent {
   readonly timeout: number;
-  readonly http: http.Agent;
-  readonly https: https.Agent;
+  readonly #connections: number;
+  #http: http.Agent | undefined;
+  #https: https.Agent | undefined;
 
   constructor(o: AgentOptions) {
     this.timeout = o.timeout;
-    this.http = new http.Agent({ keepAlive: true, maxSockets: o.connections });
-    this.https = new https.Agent({ keepAlive: true, maxSockets: o.connections });
+    this.#connections = o.connections;
+  }
+
+  get http(): http.Agent {
+    this.#http ??= new http.Agent({ keepAlive: true, maxSockets: this.#connections });
+    return this.#http;
+  }
+
+  /** Made on first use: node:https loads tls and crypto's ciphers (~8 ms), which a plain-http registry never needs. */
+  get https(): https.Agent {
+    this.#https ??= new https.Agent({ keepAlive: true, maxSockets: this.#connections });
+    return this.#https;
   }
 
   async close(): Promise<void> {
-    this.http.destroy();
-    this.https.destroy();
+    this.#http?.destroy();
+    this.#https?.destroy();
   }
 }
 
