@@ -99,9 +99,8 @@ export async function pullImage(o: PullOptions): Promise<PullResult> {
     const had = await namedBefore(store, label);
     const { target, remoteDigest } = await pullTarget(o, p, ref.reference, label, had);
     // The name asked for, and the repository digest docker records beside it (RepoDigests: `repo@sha256:…`).
-    await store.refs.tag(label, target);
     const repoDigest = repoDigestName(ref.name, remoteDigest);
-    if (repoDigest !== fullName(ref.name)) await store.refs.tag(repoDigest, target);
+    await store.refs.tag(repoDigest !== fullName(ref.name) ? [label, repoDigest] : [label], target);
     for (const d of await absorbed(store, target, had)) await store.refs.dropUntagged(d);
     log(`Digest: ${remoteDigest}`);
     log(`Status: Downloaded ${label} in ${((performance.now() - started) / 1000).toFixed(2)}s`);

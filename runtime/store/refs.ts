@@ -58,28 +58,17 @@ export class RefStore {
   }
 
   /**
-   * Points `ref` at `manifest`, moving it off any image it named before. That image stays, as
-   * docker keeps it: with its other names, or else as `<none>:<none>` (an entry without a
-   * name), which `images` lists and `image prune` removes; its blobs stay with it.
+   * Points `ref` (or each of several refs: one write of index.json) at `manifest`, moving it off
+   * any image it named before. That image stays, as docker keeps it: with its other names, or
+   * else as `<none>:<none>` (an entry without a name), which `images` lists and `image prune`
+   * removes; its blobs stay with it.
    */
-  async tag(ref: string, manifest: Descriptor): Promise<void> {
-    const name = parseName(ref);
-    const full = fullName(name);
+  async tag(ref: string | readonly string[], manifest: Descriptor): Promise<void> {
+    const names = (typeof ref === "string" ? [ref] : ref).map(parseName);
+    const current = await this.read();
     // Already so (a rebuild that changed nothing): no write, no lock.
-    if ((await this.read()).manifests.some((d) => d.annotations?.[IMAGE_NAME] === full && d.digest === manifest.digest)) return;
-    await this.update((index) => {
-      const moved = index.manifests.find((d) => d.annotations?.[IMAGE_NAME] === full && d.digest !== manifest.digest);
-      // The name replaces the image's `<none>` entry, if it had one (docker lists a named image once).
-      const manifests = index.manifests.filter((d) => d.annotations?.[IMAGE_NAME] !== full && !(d.digest === manifest.digest && d.annotations?.[IMAGE_NAME] === undefined));
-      manifests.push({
-        mediaType: manifest.mediaType,
-        digest: manifest.digest,
-        size: manifest.size,
-        annotations: { [IMAGE_NAME]: full, [REF_NAME]: familiarName(name) },
-      });
-      if (moved && !manifests.some((d) => d.digest === moved.digest)) manifests.push({ mediaType: moved.mediaType, digest: moved.digest, size: moved.size });
-      return { ...index, manifests };
-    });
+    if (names.every((name) => current.manifests.some((d) => d.annotations?.[IMAGE_NAME] === fullName(name) && d.digest === manifest.digest))) return;
+    await this.update((index) => names.reduce((at, name) => pointed(at, name, manifest), index));
   }
 
   /** Keeps an image with no name (docker's `<none>:<none>`), found by its id; no-op if an entry already points at it. */
@@ -119,4 +108,20 @@ export class RefStore {
       await atomicWrite(this.layout.index, `${JSON.stringify(next, null, 2)}\n`, this.layout.tmp);
     });
   }
+}
+
+/** `index` with `name` pointing at `manifest`, the image it named before kept (unnamed if it has no other name). */
+function pointed(index: IndexJson, name: ReturnType<typeof parseName>, manifest: Descriptor): IndexJson {
+  const full = fullName(name);
+  const moved = index.manifests.find((d) => d.annotations?.[IMAGE_NAME] === full && d.digest !== manifest.digest);
+  // The name replaces the image's `<none>` entry, if it had one (docker lists a named image once).
+  const manifests = index.manifests.filter((d) => d.annotations?.[IMAGE_NAME] !== full && !(d.digest === manifest.digest && d.annotations?.[IMAGE_NAME] === undefined));
+  manifests.push({
+    mediaType: manifest.mediaType,
+    digest: manifest.digest,
+    size: manifest.size,
+    annotations: { [IMAGE_NAME]: full, [REF_NAME]: familiarName(name) },
+  });
+  if (moved && !manifests.some((d) => d.digest === moved.digest)) manifests.push({ mediaType: moved.mediaType, digest: moved.digest, size: moved.size });
+  return { ...index, manifests };
 }
