@@ -50,11 +50,11 @@ function bodyError(cause: Error & { code?: string }): Error {
   return Object.assign(new Error(cause.message, { cause }), { code: BODY_FAILED, reason: cause.code });
 }
 
-/** The request's head; a header with a line break in it is refused (it would be another header). */
+/** The request's head; a header with a line break in it is refused (it would be another header), coded as node:http codes it. */
 function requestHead(url: URL, headers: Record<string, string>): string {
   const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
   for (const [k, v] of Object.entries(headers)) {
-    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new Error(`header ${JSON.stringify(k)} has a line break in it; refused`);
+    if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw codeError(`header ${JSON.stringify(k)} has a line break in it; refused`, "ERR_INVALID_CHAR");
     if (!["host", "connection"].includes(k.toLowerCase())) lines.push(`${k}: ${v}`);
   }
   lines.push("connection: close", "", "");
