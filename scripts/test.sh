@@ -2,7 +2,7 @@
 # The whole test suite: system packages, type check, lint, specs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-packages.sh runc busybox-static passt buildah skopeo umoci podman docker-registry debootstrap python3-minimal time e2fsprogs git openssh-client bzip2 xz-utils procps zsh fish tini file chromium graphviz
+bash scripts/ensure-packages.sh runc busybox-static passt buildah skopeo umoci podman docker-registry debootstrap python3-minimal time e2fsprogs git openssh-client openssl bzip2 xz-utils procps zsh fish tini file chromium graphviz
 # The ordinary user the rootless specs run Strata as (specs/helpers/rootless.ts); needs root.
 if [ "$(id -u)" -eq 0 ]; then bash scripts/rootless-user.sh; fi
 # qemu-user-static's emulators for arm64 and arm, registered with the F flag (specs/build/emulated.spec.ts); needs root.
