@@ -1,11 +1,11 @@
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { constants, createGzip, createZstdCompress } from "node:zlib";
+import { constants, createGzip, createZstdCompress, type Gzip, type ZlibReset } from "node:zlib";
 import type { Descriptor } from "../store/content-store.ts";
 import { type CompressedRecord, type Compression, CompressedBlobs } from "../store/compressed.ts";
 import { MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
-import { BlobNotFoundError } from "../store/content.ts";
+import { BlobNotFoundError, type ContentWriter } from "../store/content.ts";
 import { verifiedChunks } from "../store/verified-read.ts";
 
 /**
@@ -30,19 +30,41 @@ import { verifiedChunks } from "../store/verified-read.ts";
  * waited behind a piece each (about 0.3 s of a 128 MB push on 2 cores).
  */
 /**
- * One piece as one gzip member, on the thread pool. A stream of its own rather than zlib.gzip,
- * whose callback form always copies its output into a new buffer (Buffer.concat, 50 ms and a
- * 4 MiB garbage buffer a piece): here the one output chunk is passed on as it is.
+ * Gzips pieces, one gzip member each, on the thread pool: one zlib stream, reset after each
+ * piece rather than made anew (a new stream is a fresh 4 MiB output buffer and zlib's state,
+ * ~0.6 MiB, allocated and freed, with the page faults and garbage collections that brings).
+ * Each write is a Z_FINISH of the whole piece: one trip to the pool, and the member ends there.
+ * The output is the piece's own member, byte for byte what zlib's one-shot gzip of it gives
+ * (specs/registry/push-compress.spec.ts), so the same layer always gives the same digest. It
+ * comes as zlib's output chunks (views of the stream's output buffer; two when a member runs
+ * past its end), passed on as they are: joining them was a copy into fresh memory per piece.
  */
-function gzipPiece(piece: Buffer, level: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const z = createGzip({ level, memLevel: MEM_LEVEL, chunkSize: PIECE });
-    const out: Buffer[] = [];
-    z.on("data", (b: Buffer) => out.push(b));
-    z.once("error", reject);
-    z.once("end", () => resolve(out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out)));
-    z.end(piece);
-  });
+class PieceGzip {
+  /** node:zlib resets a gzip stream as it does a deflate one (a new member, header and all); its types leave it out. */
+  readonly #z: Gzip & ZlibReset;
+  #out: Buffer[] = [];
+  constructor(level: number) {
+    this.#z = createGzip({ level, memLevel: MEM_LEVEL, chunkSize: PIECE, flush: constants.Z_FINISH }) as Gzip & ZlibReset;
+    this.#z.on("data", (b: Buffer) => this.#out.push(b));
+  }
+  compress(piece: Buffer): Promise<Buffer[]> {
+    return new Promise((resolve, reject) => {
+      this.#z.once("error", reject);
+      this.#z.write(piece, (e) => {
+        this.#z.off("error", reject);
+        if (e) return reject(e);
+        // Output still buffered (the stream was not flowing when it came) goes out through "data".
+        while (this.#z.readableLength > 0 && this.#z.read() !== null);
+        const out = this.#out;
+        this.#out = [];
+        this.#z.reset();
+        resolve(out);
+      });
+    });
+  }
+  close(): void {
+    this.#z.close();
+  }
 }
 const PIECE = 4 << 20;
 const IN_FLIGHT = 3;
@@ -89,46 +111,62 @@ async function* pieces(src: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
  * (storedPieces' pool), each whole piece is handed back there once compressed, to be read into again.
  */
 export async function* parallelGzip(src: AsyncIterable<Uint8Array>, level = DEFAULT_GZIP_LEVEL, free?: Buffer[]): AsyncGenerator<Buffer> {
-  const inFlight: Promise<Buffer>[] = [];
-  for await (const piece of pieces(src)) {
-    const p = gzipPiece(piece, level);
-    if (free && piece.length === PIECE) p.then(() => free.push(piece), () => undefined);
-    p.catch(() => undefined);
-    inFlight.push(p);
-    if (inFlight.length >= IN_FLIGHT) yield await (inFlight.shift() as Promise<Buffer>);
+  const idle: PieceGzip[] = [];
+  const all: PieceGzip[] = [];
+  const inFlight: Promise<Buffer[]>[] = [];
+  try {
+    for await (const piece of pieces(src)) {
+      const z = idle.pop() ?? new PieceGzip(level);
+      if (!all.includes(z)) all.push(z);
+      const p = z.compress(piece);
+      p.then(
+        () => {
+          idle.push(z);
+          if (free && piece.length === PIECE) free.push(piece);
+        },
+        () => undefined,
+      );
+      inFlight.push(p);
+      if (inFlight.length >= IN_FLIGHT) yield* await (inFlight.shift() as Promise<Buffer[]>);
+    }
+    while (inFlight.length > 0) yield* await (inFlight.shift() as Promise<Buffer[]>);
+  } finally {
+    // A stream with a piece still in the pool is closed once zlib hands it back.
+    await Promise.allSettled(inFlight);
+    for (const z of all) z.close();
   }
-  while (inFlight.length > 0) yield await (inFlight.shift() as Promise<Buffer>);
 }
 
 /**
  * The stored blob file `path` in pieces of PIECE bytes, each a buffer of its own (from `free`
- * when it has one: a buffer there must be no longer in use), checked
- * against `digest` as they pass (verifiedChunks: the last piece is held back until the hash
- * is known, so a corrupt layer never compresses to a whole blob).
+ * when it has one: a buffer there must be no longer in use), checked against `digest` as they
+ * pass (verifiedChunks: the piece that reaches the file's size is held back until the hash is
+ * known, so a corrupt layer never compresses to a whole blob; the pieces before it go on at once,
+ * and the first piece is compressing while the second is read).
  */
-export function storedPieces(path: string, digest: string, free: Buffer[] = []): AsyncIterable<Uint8Array> {
+export async function* storedPieces(path: string, digest: string, free: Buffer[] = []): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, "r").catch((e: unknown) => {
+    throw (e as NodeJS.ErrnoException).code === "ENOENT" ? new BlobNotFoundError(digest) : e;
+  });
   async function* read(): AsyncGenerator<Buffer> {
-    const fh = await open(path, "r").catch((e: unknown) => {
-      throw (e as NodeJS.ErrnoException).code === "ENOENT" ? new BlobNotFoundError(digest) : e;
-    });
-    try {
-      for (;;) {
-        // A piece gzip is done with (parallelGzip hands them back), else a new one: fresh 4 MiB buffers cost page faults and GC.
-        const buf = free.pop() ?? Buffer.allocUnsafeSlow(PIECE);
-        let n = 0;
-        while (n < PIECE) {
-          const { bytesRead } = await fh.read(buf, n, PIECE - n, null);
-          if (bytesRead === 0) break;
-          n += bytesRead;
-        }
-        if (n > 0) yield n < PIECE ? buf.subarray(0, n) : buf;
-        if (n < PIECE) return;
+    for (;;) {
+      // A piece gzip is done with (parallelGzip hands them back), else a new one: fresh 4 MiB buffers cost page faults and GC.
+      const buf = free.pop() ?? Buffer.allocUnsafeSlow(PIECE);
+      let n = 0;
+      while (n < PIECE) {
+        const { bytesRead } = await fh.read(buf, n, PIECE - n, null);
+        if (bytesRead === 0) break;
+        n += bytesRead;
       }
-    } finally {
-      await fh.close();
+      if (n > 0) yield n < PIECE ? buf.subarray(0, n) : buf;
+      if (n < PIECE) return;
     }
   }
-  return verifiedChunks(read(), digest);
+  try {
+    yield* verifiedChunks(read(), digest, (await fh.stat()).size);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The compressed bytes of `src`; `free` as parallelGzip's. */
@@ -197,14 +235,23 @@ export async function compressAndRemember(
   const pieces = storedPieces(store.content.path(diffId), diffId, free);
   // zstd reads its input as a stream and gives nothing back to the pool.
   const compressed = compress(opts.onProgress ? counted(pieces, opts.onProgress) : pieces, c, undefined, c === "gzip" ? free : undefined);
-  const w = await store.content.writer();
+  const out = (opts.through ? opts.through(compressed) : compressed)[Symbol.asyncIterator]();
+  // The first pieces are read and compressing while the ingest file is made.
+  const first = out.next();
+  first.catch(() => undefined);
+  let w: ContentWriter | undefined;
   let blob: { digest: string; size: number };
   try {
-    for await (const chunk of opts.through ? opts.through(compressed) : compressed) await w.write(chunk);
+    w = await store.content.writer();
+    for (let r = await first; !r.done; r = await out.next()) await w.write(r.value);
     opts.digested?.(w.digest());
     blob = await w.commit();
+  } catch (e) {
+    // Stopped early: the reads, the compressing and anything `through` passes bytes on to are ended too.
+    await out.return?.(undefined).catch(() => undefined);
+    throw e;
   } finally {
-    await w.abort();
+    await w?.abort();
   }
   await new CompressedBlobs(store.layout).put(diffId, c, { mediaType: layerMediaType(c), digest: blob.digest, size: blob.size, ...(known?.digest === blob.digest && known.sources ? { sources: known.sources } : {}) });
   return { mediaType: layerMediaType(c, opts.docker), digest: blob.digest, size: blob.size };

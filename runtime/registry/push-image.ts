@@ -89,6 +89,15 @@ async function pushStoredBlob(store: Store, repo: Repository, l: Descriptor, dif
 }
 
 /** Uploads a small blob (a config) unless the repository has it. */
+/** The image's config, checked against its digest, uploaded unless the registry has it; answers its bytes. */
+async function pushConfig(store: Store, img: LoadedImage, repo: Repository): Promise<Buffer> {
+  const bytes = await store.content.readBytes(img.configDigest);
+  const hash = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  if (hash !== img.configDigest) throw new CorruptBlobError(img.configDigest, hash);
+  await pushBytes(repo, bytes);
+  return bytes;
+}
+
 export async function pushBytes(repo: Repository, bytes: Buffer): Promise<string> {
   const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   if ((await repo.hasBlob(digest, true)) === undefined) await repo.uploadBytes(bytes, digest);
@@ -136,15 +145,22 @@ export interface PushFormat {
 export async function pushImageTo(store: Store, img: LoadedImage, repo: Repository, reference: string | undefined, o: PushFormat): Promise<Descriptor> {
   checkDockerFormat(img, o);
   const diffIds = img.config.rootfs.diff_ids;
-  const layers = await mapLimit(img.manifest.layers, 3, async (l, i) => {
-    if (l.mediaType !== MediaType.layer) return pushStoredBlob(store, repo, l, diffIds[i], o);
-    return pushLayer(store, repo, diffIds[i] ?? l.digest, o);
-  });
-  await pushInlineCacheBlobs(store, img, repo, o);
-  const configBytes = await store.content.readBytes(img.configDigest);
-  const configHash = `sha256:${createHash("sha256").update(configBytes).digest("hex")}`;
-  if (configHash !== img.configDigest) throw new CorruptBlobError(img.configDigest, configHash);
-  await pushBytes(repo, configBytes);
+  // The config goes up while the layers do (the registry needs every blob only by the manifest's PUT).
+  const [pushed, config] = await Promise.allSettled([
+    (async () => {
+      const layers = await mapLimit(img.manifest.layers, 3, async (l, i) => {
+        if (l.mediaType !== MediaType.layer) return pushStoredBlob(store, repo, l, diffIds[i], o);
+        return pushLayer(store, repo, diffIds[i] ?? l.digest, o);
+      });
+      await pushInlineCacheBlobs(store, img, repo, o);
+      return layers;
+    })(),
+    pushConfig(store, img, repo),
+  ]);
+  if (pushed.status === "rejected") throw pushed.reason;
+  if (config.status === "rejected") throw config.reason;
+  const layers = pushed.value;
+  const configBytes = config.value;
   const manifest: ManifestJson = {
     schemaVersion: 2,
     mediaType: o.docker ? MediaType.dockerManifest : MediaType.manifest,

@@ -19,14 +19,23 @@ export class CorruptBlobError extends StrataError {
   }
 }
 
-/** `chunks` (each a buffer of its own, not reused), checked against `digest` as they pass. */
-export async function* verifiedChunks(chunks: AsyncIterable<Uint8Array>, digest: string): AsyncGenerator<Uint8Array> {
+/**
+ * `chunks` (each a buffer of its own, not reused), checked against `digest` as they pass. With
+ * `size` (the blob's, as its file says), chunks that end before it go on at once and only the one
+ * that reaches it (and any after: a file that grew) is held back; without, every chunk waits for
+ * the next.
+ */
+export async function* verifiedChunks(chunks: AsyncIterable<Uint8Array>, digest: string, size?: number): AsyncGenerator<Uint8Array> {
   const h = createHash("sha256");
   let held: Uint8Array | undefined;
+  let seen = 0;
   for await (const c of chunks) {
     h.update(c);
+    seen += c.length;
     if (held !== undefined) yield held;
-    held = c;
+    held = undefined;
+    if (size !== undefined && seen < size) yield c;
+    else held = c;
   }
   const actual = `sha256:${h.digest("hex")}`;
   if (actual !== digest) throw new CorruptBlobError(digest, actual);

@@ -1,15 +1,16 @@
 /**
  * The push's compressor (image/compression.ts: the stored layer read in 4 MiB pieces into
- * recycled buffers, gzipped 3 at a time): what it stores gunzips to the layer byte for byte,
+ * recycled buffers, gzipped 3 at a time by reused zlib streams): what it stores gunzips to the layer
+ * byte for byte and is one-shot gzip's member for each piece,
  * for a layer of many pieces and a ragged end, the same digest each time; zstd too; and a
  * stored layer that does not hash to its digest fails with STORE_CORRUPT, recording nothing.
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync, zstdDecompressSync } from "node:zlib";
+import { gunzipSync, gzipSync, zstdDecompressSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { compressAndRemember } from "../../runtime/image/compression.ts";
+import { compressAndRemember, DEFAULT_GZIP_LEVEL } from "../../runtime/image/compression.ts";
 import { Store } from "../../runtime/store/store.ts";
 import { tempDir } from "../helpers/strata.ts";
 
@@ -36,6 +37,25 @@ describe("push compression", () => {
     rmSync(join(root, "compressed"), { recursive: true, force: true });
     const b = await compressAndRemember(store, layer.digest, "gzip", undefined);
     expect(b.digest).toBe(a.digest);
+  });
+
+  it("gzip: each 4 MiB piece is the member zlib's one-shot gzip makes of it, whatever came before it", async () => {
+    const layer = await store.content.putBytes(bytes);
+    rmSync(join(root, "compressed"), { recursive: true, force: true });
+    const a = await compressAndRemember(store, layer.digest, "gzip", undefined);
+    const members: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 4 << 20) members.push(gzipSync(bytes.subarray(at, at + (4 << 20)), { level: DEFAULT_GZIP_LEVEL, memLevel: 9 }));
+    expect(members.length).toBe(6);
+    expect(readFileSync(store.content.path(a.digest)).equals(Buffer.concat(members))).toBe(true);
+  });
+
+  it("gzip: an empty layer and one smaller than a piece are one member each", async () => {
+    for (const small of [Buffer.alloc(0), Buffer.from("a small layer\n")]) {
+      const layer = await store.content.putBytes(small);
+      const a = await compressAndRemember(store, layer.digest, "gzip", undefined);
+      const gz = readFileSync(store.content.path(a.digest));
+      expect(gz.equals(gzipSync(small, { level: DEFAULT_GZIP_LEVEL, memLevel: 9 }))).toBe(true);
+    }
   });
 
   it("zstd: the stored blob decompresses to the layer", async () => {

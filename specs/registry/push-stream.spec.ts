@@ -185,10 +185,15 @@ describe("streamed push (upload while compressing)", () => {
     try {
       await expect(pushImage({ store, source: "big:1", dest: `${proxy.host}/broken:1`, log: () => undefined })).rejects.toThrow(/no space left on device \(test\)/);
       expect(seen.some((s) => s.method === "PATCH")).toBe(true);
-      expect(seen.filter((s) => s.method === "PUT")).toEqual([]);
+      // The config goes up beside the layer; the layer's upload is never completed, and no manifest is put.
+      const config = (await store.getImage("big:1")).configDigest;
+      const puts = seen.filter((s) => s.method === "PUT").map((s) => decodeURIComponent(s.url));
+      expect(puts.every((u) => u.includes("/blobs/uploads/") && u.includes(`digest=${config}`))).toBe(true);
       expect(existsSync(join(root, "compressed"))).toBe(false);
-      // The registry holds no layer for the repository (a completed upload links one under _layers).
-      expect(existsSync(join(reg.dir, "data/docker/registry/v2/repositories/broken/_layers"))).toBe(false);
+      // The registry links no blob but the config into the repository (a completed upload links one under _layers).
+      const linked = join(reg.dir, "data/docker/registry/v2/repositories/broken/_layers/sha256");
+      const blobs = existsSync(linked) ? readdirSync(linked) : [];
+      expect(blobs.filter((hex) => `sha256:${hex}` !== config)).toEqual([]);
     } finally {
       await proxy.close();
     }
