@@ -88,16 +88,16 @@ async function pushStoredBlob(store: Store, repo: Repository, l: Descriptor, dif
   return uploadStored(store, repo, desc, o);
 }
 
-/** Uploads a small blob (a config) unless the repository has it. */
 /** The image's config, checked against its digest, uploaded unless the registry has it; answers its bytes. */
 async function pushConfig(store: Store, img: LoadedImage, repo: Repository): Promise<Buffer> {
   const bytes = await store.content.readBytes(img.configDigest);
   const hash = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   if (hash !== img.configDigest) throw new CorruptBlobError(img.configDigest, hash);
-  await pushBytes(repo, bytes);
+  if ((await repo.hasBlob(hash, true)) === undefined) await repo.uploadBytes(bytes, hash);
   return bytes;
 }
 
+/** Uploads a small blob (a config) unless the repository has it. */
 export async function pushBytes(repo: Repository, bytes: Buffer): Promise<string> {
   const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
   if ((await repo.hasBlob(digest, true)) === undefined) await repo.uploadBytes(bytes, digest);
