@@ -6,7 +6,8 @@
 // STRATA_NO_BUNDLE=1 runs the sources directly. Only syntax that every Node since 14
 // parses comes before the version check. Start-up is most of a quick command's time:
 // builtins come from process.getBuiltinModule (an ESM import of node:fs evaluates all
-// of fs's lazy parts), and `strata --version` is answered here, from package.json.
+// of fs's lazy parts), `strata --version` is answered here, from package.json, and a
+// command with a direct entry (pull, push: runtime/cli/direct/) runs its one-file bundle.
 const NEEDED = 22;
 if (Number(process.versions.node.split(".")[0]) < NEEDED) {
   process.stderr.write(`strata: error[ENV_NODE]: Node.js ${NEEDED} or newer is needed; this is Node.js ${process.version} (${process.execPath})\n`);
@@ -92,12 +93,28 @@ try {
   // no writable cache: start without one
 }
 
-let main = join(root, "dist/cli/main.js");
+/** The first word that is not a global option or its value (runtime/cli/run-cli.ts's commandWord). */
+function commandWord() {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--root") i++;
+    else if (!args[i].startsWith("-")) return args[i];
+  }
+  return undefined;
+}
+
+/** A bundle's entry for this command line: the command's direct entry when it has one (scripts/bundle.mjs), else main.js. */
+function entryOf(bundle) {
+  const word = commandWord();
+  const direct = word !== undefined && /^[a-z]+$/.test(word) ? join(bundle, "direct", `${word}.js`) : undefined;
+  return direct !== undefined && existsSync(direct) ? direct : join(bundle, "main.js");
+}
+
+let main = entryOf(join(root, "dist/cli"));
 if (existsSync(sources)) {
   main = sources;
   if (!process.env.STRATA_NO_BUNDLE) {
     try {
-      main = await cloneBundle();
+      main = entryOf(dirname(await cloneBundle()));
     } catch (e) {
       if (process.env.STRATA_DEBUG) process.stderr.write(`strata: running from sources (bundle failed: ${e.message})\n`);
     }

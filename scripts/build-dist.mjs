@@ -43,7 +43,7 @@ execFileSync(
   { cwd: repo, stdio: "inherit" },
 );
 rewriteSpecifiers(join(tmp, "stdlib"));
-for (const must of ["cli/main.js", "stdlib/index.js", "stdlib/index.d.ts"]) if (!existsSync(join(tmp, must))) throw new Error(`build-dist: ${must} was not made`);
+for (const must of ["cli/main.js", "cli/direct/pull.js", "cli/direct/push.js", "stdlib/index.js", "stdlib/index.d.ts"]) if (!existsSync(join(tmp, must))) throw new Error(`build-dist: ${must} was not made`);
 rmSync(dist, { recursive: true, force: true });
 renameSync(tmp, dist);
 process.stdout.write(`dist/ built (${readdirSync(join(dist, "cli")).length} files in dist/cli)\n`);

@@ -68,9 +68,16 @@ const stdlibSources = (repo) => ({
  * node_modules; the stdlib's sources are embedded (stdlibSources above). `buildId` names this build
  * of Strata (compiled graphs are cached per build). undici is bundled: from
  * node_modules it costs ~100 ms of module loading per registry command.
+ *
+ * The direct entries (runtime/cli/direct/NAME.ts: the transfer commands, whose start-up is a
+ * large part of their time) are bundled whole, unsplit, into `outdir/direct/NAME.js`, which
+ * bin/strata.js runs for the command word NAME: resolving and loading pull's ~50 chunks cost
+ * more than its work on a 53 MB layer after them.
  */
 export async function bundleCli(repo, outdir, options) {
-  await build({ ...cliBuildOptions(repo, options), outdir });
+  const cli = cliBuildOptions(repo, options);
+  const direct = readdirSync(join(repo, "runtime/cli/direct")).filter((f) => f.endsWith(".ts")).map((f) => `runtime/cli/direct/${f}`);
+  await Promise.all([build({ ...cli, outdir }), build({ ...cli, entryPoints: direct, splitting: false, outdir: join(outdir, "direct") })]);
 }
 
 /** The esbuild options of the CLI bundle, less its outdir (scripts/build-exe.mjs adapts them for the standalone executable). */
