@@ -61,9 +61,31 @@ describe.skipIf(!isRoot)("the npm package, installed", () => {
 
   it("holds the bundle, the typed stdlib, README and LICENSE, and no specs, bench or dev scripts", () => {
     const files = execFileSync("tar", ["-tzf", pkg.tarball], { encoding: "utf8" }).trim().split("\n").map((f) => f.replace(/^package\//, ""));
-    for (const f of ["package.json", "README.md", "LICENSE", "bin/strata.js", "dist/cli/main.js", "dist/stdlib/index.js", "dist/stdlib/index.d.ts"]) expect(files).toContain(f);
+    for (const f of ["package.json", "README.md", "LICENSE", "bin/strata.js", "dist/cli/main.js", "dist/cli/direct/pull.js", "dist/cli/direct/push.js", "dist/stdlib/index.js", "dist/stdlib/index.d.ts"]) expect(files).toContain(f);
     expect(files.filter((f) => /^(specs|bench|scripts|examples|compiler|runtime|stdlib)\//.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("pull and push run from their one-file direct entries, with the same command line as the full CLI's", () => {
+    const cli = join(pkg.installed, "dist/cli");
+    const env = { ...process.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` };
+    for (const word of ["pull", "push"]) {
+      const direct = join(cli, "direct", `${word}.js`);
+      // One file: it imports nothing of the bundle's chunks.
+      expect(readFileSync(direct, "utf8")).not.toMatch(/from\s+["']\.\.?\/chunk-/);
+      const viaLauncher = spawnSync(join(pkg.prefix, "bin/strata"), [word, "--help"], { encoding: "utf8", env });
+      const viaMain = spawnSync(process.execPath, [join(cli, "main.js"), word, "--help"], { encoding: "utf8", env });
+      const viaDirect = spawnSync(process.execPath, [direct, word, "--help"], { encoding: "utf8", env });
+      expect(viaLauncher.status).toBe(0);
+      expect(viaLauncher.stdout).toContain(`Usage: strata ${word} [options]`);
+      expect(viaDirect.stdout).toBe(viaMain.stdout);
+      expect(viaLauncher.stdout).toBe(viaMain.stdout);
+      // A usage error is the catalogue's line and exit code either way.
+      const bad = spawnSync(process.execPath, [direct, word, "--no-such-flag", "x"], { encoding: "utf8", env });
+      const badMain = spawnSync(process.execPath, [join(cli, "main.js"), word, "--no-such-flag", "x"], { encoding: "utf8", env });
+      expect(bad.status).toBe(badMain.status);
+      expect(bad.stderr).toContain("strata: error[USAGE]: unknown option '--no-such-flag'");
+    }
   });
 
   it("installs no dev dependency, and the command is executable", () => {
