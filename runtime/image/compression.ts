@@ -7,6 +7,7 @@ import { MediaType } from "../store/oci.ts";
 import type { Store } from "../store/store.ts";
 import { BlobNotFoundError, type ContentWriter } from "../store/content.ts";
 import { verifiedChunks } from "../store/verified-read.ts";
+import { OutputBuffers } from "./output-buffers.ts";
 
 /**
  * Layer compression, done once per layer and remembered (store/compressed.ts).
@@ -41,13 +42,25 @@ import { verifiedChunks } from "../store/verified-read.ts";
  */
 class PieceGzip {
   /** node:zlib resets a gzip stream as it does a deflate one (a new member, header and all); its types leave it out. */
-  readonly #z: Gzip & ZlibReset;
+  readonly #z: Gzip & ZlibReset & Partial<ZlibOutput>;
   #out: Buffer[] = [];
   constructor(level: number) {
-    this.#z = createGzip({ level, memLevel: MEM_LEVEL, chunkSize: PIECE, flush: constants.Z_FINISH }) as Gzip & ZlibReset;
+    this.#z = createGzip({ level, memLevel: MEM_LEVEL, chunkSize: OUT, flush: constants.Z_FINISH }) as Gzip & ZlibReset;
     this.#z.on("data", (b: Buffer) => this.#out.push(b));
   }
-  compress(piece: Buffer): Promise<Buffer[]> {
+  /**
+   * `piece` as one gzip member, written into `into` when given (an OutputBuffers buffer of OUT
+   * bytes). node:zlib has no public way to hand a stream its output buffer: the stream's own
+   * `_outBuffer`/`_outOffset` (node:zlib's since its first version, in Node 22 and 24) are set
+   * before the write, which reads them, and nothing else is writing then. Where a Node has no
+   * such fields, `into` goes unused and zlib's own fresh buffer takes the output, as before
+   * (OutputBuffers.lend sees no chunk of `into`).
+   */
+  compress(piece: Buffer, into?: Buffer): Promise<Buffer[]> {
+    if (into && Buffer.isBuffer(this.#z._outBuffer) && typeof this.#z._outOffset === "number") {
+      this.#z._outBuffer = into;
+      this.#z._outOffset = 0;
+    }
     return new Promise((resolve, reject) => {
       this.#z.once("error", reject);
       this.#z.write(piece, (e) => {
@@ -66,7 +79,14 @@ class PieceGzip {
     this.#z.close();
   }
 }
+/** node:zlib's fields for a stream's current output buffer and how much of it is used. */
+interface ZlibOutput {
+  _outBuffer: Buffer;
+  _outOffset: number;
+}
 const PIECE = 4 << 20;
+/** A piece's output buffer: deflate's worst case (stored blocks) is a few hundred bytes over the piece. */
+const OUT = PIECE + (64 << 10);
 const IN_FLIGHT = 3;
 /**
  * zlib's largest hash table (memLevel 9, 256 KiB a job, against the default 8): on layer tars
@@ -115,9 +135,11 @@ async function* pieces(src: AsyncIterable<Uint8Array>, owned: boolean): AsyncGen
 /**
  * gzip in parallel pieces (see the header); at most `IN_FLIGHT` pieces in flight. With `free`
  * (storedPieces' pool), `src`'s buffers are handed over (never read into again until they are
- * back in `free`), and each whole piece goes back there once compressed.
+ * back in `free`), and each whole piece goes back there once compressed. With `outputs`, each
+ * piece is compressed into one of its buffers and its chunks are lent out: the consumers
+ * release them (OutputBuffers).
  */
-export async function* parallelGzip(src: AsyncIterable<Uint8Array>, level = DEFAULT_GZIP_LEVEL, free?: Buffer[]): AsyncGenerator<Buffer> {
+export async function* parallelGzip(src: AsyncIterable<Uint8Array>, level = DEFAULT_GZIP_LEVEL, free?: Buffer[], outputs?: OutputBuffers): AsyncGenerator<Buffer> {
   const idle: PieceGzip[] = [];
   const all: PieceGzip[] = [];
   const inFlight: Promise<Buffer[]>[] = [];
@@ -125,9 +147,11 @@ export async function* parallelGzip(src: AsyncIterable<Uint8Array>, level = DEFA
     for await (const piece of pieces(src, free !== undefined)) {
       const z = idle.pop() ?? new PieceGzip(level);
       if (!all.includes(z)) all.push(z);
-      const p = z.compress(piece);
+      const into = outputs?.take();
+      const p = z.compress(piece, into);
       p.then(
-        () => {
+        (out) => {
+          if (into) outputs?.lend(into, out);
           idle.push(z);
           if (free && piece.length === PIECE) free.push(piece);
         },
@@ -176,9 +200,9 @@ export async function* storedPieces(path: string, digest: string, free: Buffer[]
   }
 }
 
-/** The compressed bytes of `src`; `free` as parallelGzip's. */
-export function compress(src: Readable | AsyncIterable<Uint8Array>, c: Compression, level?: number, free?: Buffer[]): AsyncIterable<Uint8Array> {
-  if (c === "gzip") return parallelGzip(src, level, free);
+/** The compressed bytes of `src`; `free` and `outputs` as parallelGzip's (zstd uses neither). */
+export function compress(src: Readable | AsyncIterable<Uint8Array>, c: Compression, level?: number, free?: Buffer[], outputs?: OutputBuffers): AsyncIterable<Uint8Array> {
+  if (c === "gzip") return parallelGzip(src, level, free, outputs);
   const from = src instanceof Readable ? src : Readable.from(src, { objectMode: false });
   const z = createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level ?? 3 } });
   // pipe() does not pass an error on: a source that fails (a corrupt blob) must fail the compressed stream too.
@@ -221,8 +245,9 @@ async function* counted(src: AsyncIterable<Uint8Array>, cb: (n: number) => void)
  * Compresses the stored layer `diffId` into the store and records it in the
  * compressed-blob index (keeping `known`'s mount sources when the digest is
  * the same). `through` sees the compressed bytes on their way to the store
- * and may pass them on elsewhere too (push streams them to the registry);
- * the store pulls from it, so it paces the compressor. `digested` is told the
+ * and may pass them on elsewhere too (push streams them to the registry),
+ * calling `release` with each chunk once that side is done with it (its buffer is then used
+ * again: output-buffers.ts); the store pulls from it, so it paces the compressor. `digested` is told the
  * compressed blob's digest as soon as its last byte is hashed, before the
  * store's fsync and commit (push completes its upload with it meanwhile).
  */
@@ -234,15 +259,18 @@ export async function compressAndRemember(
   opts: {
     docker?: boolean;
     onProgress?: (n: number) => void;
-    through?: (compressed: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>;
+    through?: (compressed: AsyncIterable<Uint8Array>, release: (chunk: Uint8Array) => void) => AsyncIterable<Uint8Array>;
     digested?: (digest: string) => void;
   } = {},
 ): Promise<Descriptor> {
   const free: Buffer[] = [];
   const pieces = storedPieces(store.content.path(diffId), diffId, free);
+  // Each chunk is released by the store (once written, which copies it) and by `through`'s side.
+  const outputs = new OutputBuffers(OUT, opts.through ? 2 : 1);
+  const release = (chunk: Uint8Array) => outputs.release(chunk);
   // zstd reads its input as a stream and gives nothing back to the pool.
-  const compressed = compress(opts.onProgress ? counted(pieces, opts.onProgress) : pieces, c, undefined, c === "gzip" ? free : undefined);
-  const out = (opts.through ? opts.through(compressed) : compressed)[Symbol.asyncIterator]();
+  const compressed = compress(opts.onProgress ? counted(pieces, opts.onProgress) : pieces, c, undefined, c === "gzip" ? free : undefined, outputs);
+  const out = (opts.through ? opts.through(compressed, release) : compressed)[Symbol.asyncIterator]();
   // The first pieces are read and compressing while the ingest file is made.
   const first = out.next();
   first.catch(() => undefined);
@@ -250,7 +278,10 @@ export async function compressAndRemember(
   let blob: { digest: string; size: number };
   try {
     w = await store.content.writer();
-    for (let r = await first; !r.done; r = await out.next()) await w.write(r.value);
+    for (let r = await first; !r.done; r = await out.next()) {
+      await w.write(r.value);
+      outputs.release(r.value);
+    }
     opts.digested?.(w.digest());
     blob = await w.commit();
   } catch (e) {

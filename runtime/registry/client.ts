@@ -41,6 +41,8 @@ export interface RequestOptions {
    * made as it is sent); the caller handles the failure.
    */
   readonly once?: boolean;
+  /** Told each chunk of a stream body once the connection has taken it (its memory may then be used again). */
+  readonly flushed?: ((chunk: Buffer) => void) | undefined;
   /** Repository scopes the request needs, e.g. ["repository:app:pull,push"]. */
   readonly scopes: readonly string[];
   /** Statuses the caller handles itself (default: any 2xx). */
@@ -162,7 +164,7 @@ export class RegistryClient {
       // Credentials only ever go to the registry's own origin, never to where it redirects.
       if (auth && url.origin === origin) headers.authorization = auth;
       const body = hops === 0 ? ro.body?.() : undefined;
-      const res = ro.streamed && method === "GET" ? await streamedGet(url, { headers, timeout: this.#dispatcher.timeout }) : await request(url, { method: method as HttpMethod, headers, body, dispatcher: this.#dispatcher });
+      const res = ro.streamed && method === "GET" ? await streamedGet(url, { headers, timeout: this.#dispatcher.timeout }) : await request(url, { method: method as HttpMethod, headers, body, flushed: ro.flushed, dispatcher: this.#dispatcher });
       const r: Response = { status: res.statusCode, headers: res.headers, body: res.body, url: url.toString() };
       const location = header(r, "location");
       if ([301, 302, 303, 307, 308].includes(r.status) && location && (method === "GET" || method === "HEAD") && hops < 5) {

@@ -122,7 +122,10 @@ function asBody(res: IncomingMessage): Body {
 }
 
 /** Sends one request; resolves with the answer once its headers are in. */
-export function request(url: URL, o: { method: HttpMethod; headers: Record<string, string>; body?: Readable | Buffer | string | undefined; dispatcher: Agent }): Promise<ResponseData> {
+export function request(
+  url: URL,
+  o: { method: HttpMethod; headers: Record<string, string>; body?: Readable | Buffer | string | undefined; flushed?: ((chunk: Buffer) => void) | undefined; dispatcher: Agent },
+): Promise<ResponseData> {
   const { dispatcher: d } = o;
   const tls = url.protocol === "https:";
   const headers = { ...o.headers };
@@ -148,7 +151,27 @@ export function request(url: URL, o: { method: HttpMethod; headers: Record<strin
     const body = o.body;
     if (body instanceof Readable) {
       body.once("error", (e) => req.destroy(e));
-      body.pipe(req);
+      writeBody(body, req, o.flushed);
     } else req.end(body);
+  });
+}
+
+/**
+ * `body` written to `req` as pipe() would, with `flushed` told each chunk once the socket has
+ * taken it: write's callback, which node:http calls after the chunk's write to the socket (and
+ * the chunked encoding's end of chunk) completes, or fails. A request that closes stops the reading.
+ */
+function writeBody(body: Readable, req: http.ClientRequest, flushed: ((chunk: Buffer) => void) | undefined): void {
+  const onData = (c: Buffer) => {
+    if (!req.write(c, flushed && (() => flushed(c)))) body.pause();
+  };
+  body.on("data", onData);
+  req.on("drain", () => body.resume());
+  req.once("close", () => {
+    body.off("data", onData);
+    body.pause();
+  });
+  body.once("end", () => {
+    if (!req.destroyed) req.end();
   });
 }

@@ -33,11 +33,17 @@ export async function streamLayer(store: Store, repo: Repository, diffId: string
   const digest = new Promise<string>((resolve) => {
     digested = resolve;
   });
-  const stored = compressAndRemember(store, diffId, o.compression, known, { docker: o.docker, through: (chunks) => tee(chunks, body), digested });
+  // The compressed chunks' buffers are used again once the store has copied a chunk and the socket taken it (output-buffers.ts).
+  let release: (chunk: Uint8Array) => void = () => undefined;
+  const through = (chunks: AsyncIterable<Uint8Array>, r: typeof release) => {
+    release = r;
+    return tee(chunks, body);
+  };
+  const stored = compressAndRemember(store, diffId, o.compression, known, { docker: o.docker, through, digested });
   // Failed before the digest was known: the PUT is never sent.
   const digestOrFail = Promise.race([digest, stored.then((d) => d.digest)]);
   digestOrFail.catch(() => undefined);
-  const sent = repo.uploadStream(body, () => digestOrFail).then(
+  const sent = repo.uploadStream(body, () => digestOrFail, (chunk) => release(chunk)).then(
     () => undefined,
     (e: unknown) => {
       body.destroy();

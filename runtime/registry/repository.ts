@@ -236,9 +236,9 @@ export class Repository {
    * once the PATCH is through. The PATCH is sent once, never retried (the
    * stream cannot be read again): on failure the caller uploads otherwise.
    */
-  async uploadStream(body: Readable, digest: () => Promise<string>): Promise<void> {
+  async uploadStream(body: Readable, digest: () => Promise<string>, flushed?: (chunk: Buffer) => void): Promise<void> {
     const start = await this.#startUpload();
-    const r = await this.client.request("PATCH", start, { headers: { "content-type": "application/octet-stream" }, body: () => body, once: true, scopes: [this.scope(true)], ok: [202] });
+    const r = await this.client.request("PATCH", start, { headers: { "content-type": "application/octet-stream" }, body: () => body, flushed, once: true, scopes: [this.scope(true)], ok: [202] });
     await r.body.dump();
     const loc = new URL(header(r, "location") ?? start, start).toString();
     const put = await this.client.request("PUT", Repository.#withDigest(loc, await digest()), { headers: { "content-length": "0" }, scopes: [this.scope(true)], ok: [201] });

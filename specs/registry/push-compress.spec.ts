@@ -2,7 +2,8 @@
  * The push's compressor (image/compression.ts: the stored layer read in 4 MiB pieces into
  * recycled buffers, gzipped 3 at a time by reused zlib streams): what it stores gunzips to the layer
  * byte for byte and is one-shot gzip's member for each piece,
- * for a layer of many pieces and a ragged end, the same digest each time; zstd too; and a
+ * for a layer of many pieces and a ragged end, the same digest each time; the pieces' output
+ * buffers are used again once released, and never while a chunk of one is held; zstd too; and a
  * stored layer that does not hash to its digest fails with STORE_CORRUPT, recording nothing.
  */
 import { randomBytes } from "node:crypto";
@@ -47,6 +48,33 @@ describe("push compression", () => {
     for (let at = 0; at < bytes.length; at += 4 << 20) members.push(gzipSync(bytes.subarray(at, at + (4 << 20)), { level: DEFAULT_GZIP_LEVEL, memLevel: 9 }));
     expect(members.length).toBe(6);
     expect(readFileSync(store.content.path(a.digest)).equals(Buffer.concat(members))).toBe(true);
+  });
+
+  it("gzip: a piece's output buffer is used again once both sides released its chunks, never while one still holds a chunk", async () => {
+    const layer = await store.content.putBytes(bytes);
+    rmSync(join(root, "compressed"), { recursive: true, force: true });
+    const seen: Uint8Array[] = [];
+    const copies: Buffer[] = [];
+    let held: { chunk: Uint8Array; copy: Buffer } | undefined;
+    // The push's upload side, standing in: it releases every chunk as it passes but the second, which it keeps.
+    async function* through(chunks: AsyncIterable<Uint8Array>, release: (c: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+      for await (const c of chunks) {
+        seen.push(c);
+        copies.push(Buffer.from(c));
+        if (seen.length === 2) held = { chunk: c, copy: Buffer.from(c) };
+        else release(c);
+        yield c;
+      }
+    }
+    const a = await compressAndRemember(store, layer.digest, "gzip", undefined, { through });
+    const gz = readFileSync(store.content.path(a.digest));
+    expect(gunzipSync(gz).equals(bytes)).toBe(true);
+    expect(Buffer.concat(copies).equals(gz)).toBe(true);
+    // 6 pieces in 3 buffers at most (3 in flight); the one holding the kept chunk was not among those used again.
+    const buffers = new Set(seen.map((c) => c.buffer));
+    expect(buffers.size).toBeLessThanOrEqual(4);
+    expect(seen.filter((c) => c.buffer === held?.chunk.buffer)).toHaveLength(1);
+    expect(Buffer.from(held?.chunk ?? []).equals(held?.copy ?? Buffer.alloc(1))).toBe(true);
   });
 
   it("gzip: an empty layer and one smaller than a piece are one member each", async () => {
