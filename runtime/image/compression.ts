@@ -37,8 +37,8 @@ import { OutputBuffers } from "./output-buffers.ts";
  * Each write is a Z_FINISH of the whole piece: one trip to the pool, and the member ends there.
  * The output is the piece's own member, byte for byte what zlib's one-shot gzip of it gives
  * (specs/registry/push-compress.spec.ts), so the same layer always gives the same digest. It
- * comes as zlib's output chunks (views of the stream's output buffer; two when a member runs
- * past its end), passed on as they are: joining them was a copy into fresh memory per piece.
+ * comes as zlib's output chunks (views of the output buffer, an OutputBuffers one when given,
+ * which holds any member whole), passed on as they are: joining them was a copy into fresh memory per piece.
  */
 class PieceGzip {
   /** node:zlib resets a gzip stream as it does a deflate one (a new member, header and all); its types leave it out. */
