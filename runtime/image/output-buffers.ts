@@ -32,19 +32,14 @@ export class OutputBuffers {
 
   /**
    * Lends out the chunks of `out` that are views of `buf` (a piece's output: other chunks, in
-   * memory zlib allocated itself, are not pooled). Answers whether any was: if none, the
-   * output did not land in `buf`, which goes back idle.
+   * memory zlib allocated itself, are not pooled). If none is, the output did not land in
+   * `buf`, which goes back idle.
    */
-  lend(buf: Buffer, out: readonly Buffer[]): boolean {
-    let n = 0;
-    for (const c of out) {
-      if (c.buffer !== buf.buffer || this.#lent.has(c)) continue;
-      this.#lent.set(c, { holders: this.#consumers, of: buf });
-      n++;
-    }
-    if (n === 0) this.#idle.push(buf);
-    else this.#views.set(buf, n);
-    return n > 0;
+  lend(buf: Buffer, out: readonly Buffer[]): void {
+    const mine = out.filter((c) => c.buffer === buf.buffer);
+    for (const c of mine) this.#lent.set(c, { holders: this.#consumers, of: buf });
+    if (mine.length === 0) this.#idle.push(buf);
+    else this.#views.set(buf, mine.length);
   }
 
   /** One consumer is done with `chunk`; its buffer goes back idle when nothing of it is lent any more. */

@@ -70,7 +70,7 @@ describe("push compression", () => {
     const gz = readFileSync(store.content.path(a.digest));
     expect(gunzipSync(gz).equals(bytes)).toBe(true);
     expect(Buffer.concat(copies).equals(gz)).toBe(true);
-    // 6 pieces in 3 buffers at most (3 in flight); the one holding the kept chunk was not among those used again.
+    // 6 pieces in 4 buffers at most (3 in flight, and the one the kept chunk holds), which was not used again.
     const buffers = new Set(seen.map((c) => c.buffer));
     expect(buffers.size).toBeLessThanOrEqual(4);
     expect(seen.filter((c) => c.buffer === held?.chunk.buffer)).toHaveLength(1);
